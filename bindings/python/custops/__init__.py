@@ -1,0 +1,77 @@
+"""libcustops for Python: customer operations at C speed.
+
+Profiles, segmentation, coupon rules, CLV models and campaign analytics from
+the libcustops C library, with numpy arrays and pandas DataFrames in and out.
+Every library error raises :class:`custops.Error`, whose text is the
+library's message (with file, line and column for bad input) and whose
+``status`` attribute is the status code.
+"""
+from __future__ import annotations
+
+from . import native as _native
+from ._frame import Frame
+from ._util import Error
+
+__all__ = ["Error", "Frame", "Zone", "version", "money_parse", "money_format",
+           "currency_exponent", "parse_time", "format_time"]
+
+__version__ = _native.version()
+
+
+def version() -> str:
+    """Version of the loaded C library, e.g. ``"0.1.0"``."""
+    return _native.version()
+
+
+def currency_exponent(code: str) -> int:
+    """Minor-unit exponent of an ISO 4217 currency (``"CNY"`` -> 2)."""
+    return _native.currency_exponent(code)
+
+
+def money_parse(text: str, exponent: int = 2) -> int:
+    """Parse ``"69.90"`` into minor units (6990). Never rounds: too many
+    decimals raise :class:`Error`."""
+    return _native.money_parse(text, exponent)
+
+
+def money_format(minor: int, exponent: int = 2) -> str:
+    """Format minor units as a decimal string (6990 -> ``"69.90"``)."""
+    return _native.money_format(minor, exponent)
+
+
+class Zone:
+    """A time zone: ``"Asia/Shanghai"``, ``"UTC"`` or ``"+08:00"``.
+
+    Zones are read-only and may be shared across threads.
+    """
+
+    def __init__(self, name: str = "UTC"):
+        self._h = _native.zone_open(name)
+
+    @property
+    def name(self) -> str:
+        """The name the zone was opened with."""
+        return _native.zone_name(self._h)
+
+    def offset(self, instant: int) -> int:
+        """UTC offset in seconds in force at ``instant`` (Unix seconds)."""
+        return _native.zone_offset(self._h, instant)
+
+    def local_day(self, instant: int) -> int:
+        """Local calendar day (days since 1970-01-01) of ``instant``."""
+        day, _ = _native.zone_local(self._h, instant)
+        return day
+
+    def __repr__(self) -> str:
+        return f"custops.Zone({self.name!r})"
+
+
+def parse_time(text: str, zone: "Zone | None" = None) -> int:
+    """Parse ``"2024-11-11 00:00"`` (local to ``zone``, default UTC) or a
+    text with an offset into Unix seconds."""
+    return _native.time_parse(text, zone._h if zone is not None else None)
+
+
+def format_time(instant: int, zone: "Zone | None" = None) -> str:
+    """Format Unix seconds as ISO 8601 in ``zone`` (default UTC)."""
+    return _native.time_format(instant, zone._h if zone is not None else None)

@@ -1,0 +1,16 @@
+/**
+ * @file custops.h
+ * @brief Umbrella header: include this one file to use libcustops.
+ *
+ * See the main page of the API documentation for the conventions (naming,
+ * status codes, ownership, thread rules) that every module follows.
+ */
+#ifndef CUSTOPS_H
+#define CUSTOPS_H
+
+#include "custops/common.h"
+#include "custops/money.h"
+#include "custops/time.h"
+#include "custops/frame.h"
+
+#endif /* CUSTOPS_H */

@@ -1,0 +1,2 @@
+TESTS += %reldir%/test_cli.sh
+EXTRA_DIST += %reldir%/test_cli.sh

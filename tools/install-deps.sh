@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages libcustops needs to build and test.
+# Idempotent: installs only what is missing (needs root or sudo).
+set -euo pipefail
+PKGS=(build-essential autoconf automake libtool pkg-config check swig doxygen
+      lua5.4 liblua5.4-dev luajit libluajit-5.1-dev python3-dev python3-numpy
+      python3-pandas python3-pytest libsqlite3-dev valgrind clang tzdata)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "dependencies present"
