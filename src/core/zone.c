@@ -256,25 +256,34 @@ static const char *p_name(const char *s)
     return s - b >= 3 ? s : NULL;
 }
 
+/* Up to max_digits decimal digits; NULL if none. */
+static const char *p_uint(const char *s, int max_digits, int *v)
+{
+    int x = 0, n = 0;
+    while (*s >= '0' && *s <= '9') {
+        if (++n > max_digits)
+            return NULL;
+        x = x * 10 + (*s++ - '0');
+    }
+    if (n == 0)
+        return NULL;
+    *v = x;
+    return s;
+}
+
 static const char *p_hms(const char *s, int32_t *secs, int max_h)
 {
     int sign = 1;
     if (*s == '+' || *s == '-')
         sign = *s++ == '-' ? -1 : 1;
-    if (*s < '0' || *s > '9')
-        return NULL;
     int h = 0, m = 0, sec = 0;
-    while (*s >= '0' && *s <= '9')
-        h = h * 10 + (*s++ - '0');
-    if (h > max_h)
+    if (!(s = p_uint(s, 3, &h)) || h > max_h)
         return NULL;
     if (*s == ':') {
-        s++;
-        m = (int)strtol(s, (char **)&s, 10);
-        if (*s == ':') {
-            s++;
-            sec = (int)strtol(s, (char **)&s, 10);
-        }
+        if (!(s = p_uint(s + 1, 2, &m)))
+            return NULL;
+        if (*s == ':' && !(s = p_uint(s + 1, 2, &sec)))
+            return NULL;
     }
     if (m > 59 || sec > 59)
         return NULL;
@@ -288,25 +297,19 @@ static const char *p_rule(const char *s, posix_rule *r)
     if (*s == 'M') {
         r->kind = 'M';
         s++;
-        r->month = (int)strtol(s, (char **)&s, 10);
-        if (*s++ != '.')
+        if (!(s = p_uint(s, 2, &r->month)) || *s++ != '.' || !(s = p_uint(s, 1, &r->week)) || *s++ != '.' ||
+            !(s = p_uint(s, 1, &r->wday)))
             return NULL;
-        r->week = (int)strtol(s, (char **)&s, 10);
-        if (*s++ != '.')
-            return NULL;
-        r->wday = (int)strtol(s, (char **)&s, 10);
         if (r->month < 1 || r->month > 12 || r->week < 1 || r->week > 5 || r->wday < 0 || r->wday > 6)
             return NULL;
     } else if (*s == 'J') {
         r->kind = 'J';
         s++;
-        r->yday = (int)strtol(s, (char **)&s, 10);
-        if (r->yday < 1 || r->yday > 365)
+        if (!(s = p_uint(s, 3, &r->yday)) || r->yday < 1 || r->yday > 365)
             return NULL;
     } else if (*s >= '0' && *s <= '9') {
         r->kind = 'D';
-        r->yday = (int)strtol(s, (char **)&s, 10);
-        if (r->yday > 365)
+        if (!(s = p_uint(s, 3, &r->yday)) || r->yday > 365)
             return NULL;
     } else {
         return NULL;
