@@ -48,6 +48,11 @@ if [ $status -eq 0 ]; then
 fi
 
 if [ $status -eq 0 ]; then
+  echo "== valgrind over the C tests"
+  if tools/valgrind-check.sh "$top/build-ci"; then P=$((P + 1)); else F=$((F + 1)); status=1; fi
+fi
+
+if [ $status -eq 0 ]; then
   echo "== make distcheck"
   if (cd "$top/build-ci" && make -j"$JOBS" distcheck >distcheck.out 2>&1); then
     P=$((P + 1)); echo "PASS: distcheck"
