@@ -66,6 +66,12 @@ if [ $status -eq 0 ]; then
 fi
 
 if [ $status -eq 0 ] && command -v clang >/dev/null; then
+  echo "== ThreadSanitizer over the thread-rule tests"
+  if TSAN_OUT="$top/build-tsan" tools/tsan-check.sh; then P=$((P + $(ls tests/threads/tsan_*.c | wc -l)))
+  else F=$((F + 1)); status=1; fi
+fi
+
+if [ $status -eq 0 ] && command -v clang >/dev/null; then
   echo "== short fuzz run (${FUZZ_SECONDS:-10}s per target)"
   if FUZZ_OUT="$top/build-fuzz" tools/fuzz.sh "${FUZZ_SECONDS:-10}"; then
     P=$((P + $(ls fuzz/fuzz_*.c | wc -l)))
