@@ -24,3 +24,4 @@
 %include "swig/money.i"
 %include "swig/time.i"
 %include "swig/frame.i"
+%include "swig/message.i"

@@ -12,5 +12,6 @@
 #include "custops/money.h"
 #include "custops/time.h"
 #include "custops/frame.h"
+#include "custops/message.h"
 
 #endif /* CUSTOPS_H */

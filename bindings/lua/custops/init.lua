@@ -88,4 +88,6 @@ function Frame:write_csv(path) native.frame_write_csv(self.h, path) end
 --- Free the native frame now (otherwise __gc does it).
 function Frame:close() self.h = nil end
 
+M.message = require "custops.message"
+
 return M
