@@ -1,0 +1,3 @@
+check_PROGRAMS += crash/check_crash
+crash_check_crash_SOURCES = %reldir%/check_crash.c %reldir%/crashkit.h
+TESTS += crash/check_crash
