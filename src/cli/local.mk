@@ -4,3 +4,7 @@ custops_SOURCES += \
 	%reldir%/main.c \
 	%reldir%/util.c \
 	%reldir%/cmd_time.c
+
+# The HTML report writer for `custops run` (issue 8); tested by
+# tests/cli/check_report.c until the run command links it.
+EXTRA_DIST += %reldir%/report.h %reldir%/report.c

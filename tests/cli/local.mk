@@ -1,2 +1,8 @@
 TESTS += %reldir%/test_cli.sh
 EXTRA_DIST += %reldir%/test_cli.sh
+
+check_PROGRAMS += cli/check_report
+cli_check_report_SOURCES = %reldir%/check_report.c
+cli_check_report_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/cli
+cli_check_report_LDADD = $(LDADD)
+TESTS += cli/check_report
