@@ -13,5 +13,6 @@
 #include "custops/time.h"
 #include "custops/frame.h"
 #include "custops/message.h"
+#include "custops/plays.h"
 
 #endif /* CUSTOPS_H */
