@@ -25,3 +25,4 @@
 %include "swig/time.i"
 %include "swig/frame.i"
 %include "swig/message.i"
+%include "swig/plays.i"

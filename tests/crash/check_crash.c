@@ -112,12 +112,57 @@ START_TEST(frame_csv_survives_sigkill)
 }
 END_TEST
 
+/* --- journey engines (custops_journeys_save, kind JRNY) --- */
+
+static int journeys_save(const char *path, int k, void *ud)
+{
+    custops_journeys **e = ud;
+    return custops_journeys_save(e[k], path);
+}
+
+static int journeys_identify(const char *path, void *ud)
+{
+    (void)ud;
+    custops_journeys *j;
+    if (custops_journeys_load(&j, path) != CUSTOPS_OK)
+        return -1;
+    size_t active = custops_journeys_active(j);
+    custops_journeys_free(j);
+    return active == 1 ? 0 : active == 3000 ? 1 : -1;
+}
+
+START_TEST(journeys_survive_sigkill)
+{
+    static const char *PLAYS = "play p\n trigger event e\n wait 1d\n tag t\nend\n";
+    custops_journeys *e[2];
+    for (int k = 0; k < 2; k++) {
+        ck_assert_ok(custops_journeys_new(&e[k], PLAYS, "UTC"));
+        for (int i = 0; i < (k ? 3000 : 1); i++) {
+            char id[16];
+            snprintf(id, sizeof id, "c%d", i);
+            ck_assert_ok(custops_journeys_event(e[k], id, "e", "", 1000 + i));
+        }
+    }
+    char dir[256], path[300];
+    test_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/state.jrny", dir);
+    crash_case c = {"journeys", journeys_save, journeys_identify, e};
+    ck_assert_int_eq(crash_run(&c, path, getenv("CUSTOPS_UNDER_VALGRIND") ? 3 : 40, 11), 0);
+    custops_journeys_free(e[0]);
+    custops_journeys_free(e[1]);
+    char cmd[320];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 static Suite *crash_suite(void)
 {
     Suite *s = suite_create("crash");
     TCase *tc = tcase_create("sigkill");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, frame_csv_survives_sigkill);
+    tcase_add_test(tc, journeys_survive_sigkill);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -89,5 +89,6 @@ function Frame:write_csv(path) native.frame_write_csv(self.h, path) end
 function Frame:close() self.h = nil end
 
 M.message = require "custops.message"
+M.plays = require "custops.plays"
 
 return M
