@@ -61,6 +61,12 @@ if [ $status -eq 0 ]; then
   fi
 fi
 if [ $status -eq 0 ]; then
+  echo "== ABI against the last release's baseline"
+  set +e; tools/abi-check.sh "$top/build-ci"; abi_rc=$?; set -e
+  case $abi_rc in 0) P=$((P + 1));; 77) ;; *) F=$((F + 1)); status=1;; esac
+fi
+
+if [ $status -eq 0 ]; then
   echo "== install check"
   if tools/check-install.sh "$top/build-ci"; then P=$((P + 1)); else F=$((F + 1)); status=1; fi
 fi
