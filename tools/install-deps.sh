@@ -4,7 +4,8 @@
 set -euo pipefail
 PKGS=(build-essential autoconf automake libtool pkg-config check swig doxygen
       lua5.4 liblua5.4-dev luajit libluajit-5.1-dev python3-dev python3-numpy
-      python3-pandas python3-pytest libsqlite3-dev valgrind clang tzdata abigail-tools)
+      python3-pandas python3-pytest python3-matplotlib python3-nbformat
+      python3-nbclient python3-ipykernel libsqlite3-dev valgrind clang tzdata abigail-tools)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
