@@ -26,3 +26,4 @@
 %include "swig/frame.i"
 %include "swig/message.i"
 %include "swig/plays.i"
+%include "swig/measure.i"

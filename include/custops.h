@@ -14,5 +14,6 @@
 #include "custops/frame.h"
 #include "custops/message.h"
 #include "custops/plays.h"
+#include "custops/measure.h"
 
 #endif /* CUSTOPS_H */

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian 12 packages libcustops needs to build and test.
 # Idempotent: installs only what is missing (needs root or sudo).
+# LuaJIT comes as Debian's luajit2 (OpenResty's branch): it is what
+# libnginx-mod-http-lua links, and installing that module replaces the
+# plain luajit packages, so both builds and nginx use the same one.
 set -euo pipefail
 PKGS=(build-essential autoconf automake libtool pkg-config check swig doxygen
-      lua5.4 liblua5.4-dev luajit libluajit-5.1-dev python3-dev python3-numpy
+      lua5.4 liblua5.4-dev luajit2 libluajit2-5.1-dev python3-dev python3-numpy
       python3-pandas python3-pytest python3-matplotlib python3-nbformat
       python3-nbclient python3-ipykernel libsqlite3-dev valgrind clang tzdata abigail-tools)
 missing=()

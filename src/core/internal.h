@@ -181,4 +181,12 @@ int custops__parse_money(const char *s, size_t len, int exponent, int64_t *out);
 int custops__frame_add_int64_owned(custops_frame *f, const char *name, int64_t *values, size_t n);
 int custops__frame_add_double_owned(custops_frame *f, const char *name, double *values, size_t n);
 
+/* ---- distributions (stats.c) ---- */
+double custops__norm_cdf(double x);
+double custops__norm_quantile(double p);
+/* regularized incomplete beta I_x(a, b) */
+double custops__beta_inc(double a, double b, double x);
+double custops__t_cdf(double t, double df);
+double custops__t_quantile(double p, double df);
+
 #endif /* CUSTOPS_CORE_INTERNAL_H */

@@ -13,4 +13,5 @@ libcustops_la_SOURCES += \
 	%reldir%/num.c \
 	%reldir%/frame.c \
 	%reldir%/money.c \
-	%reldir%/zone.c
+	%reldir%/zone.c \
+	%reldir%/stats.c

@@ -5,4 +5,6 @@ libcustops_la_SOURCES += \
 	%reldir%/parse.c \
 	%reldir%/engine.c \
 	%reldir%/due.c \
-	%reldir%/persist.c
+	%reldir%/persist.c \
+	%reldir%/measure.c \
+	%reldir%/channel_value.c

@@ -66,3 +66,29 @@ class Journeys:
     def in_holdout(self, play: str, customer: str) -> bool:
         """Whether the customer is in the play's holdout group."""
         return bool(_native.journeys_in_holdout(self._h, play, customer))
+
+
+def uplift_report(customers, *, confidence: float = 0.95, holdout: str = "holdout", reached: str = "reached",
+                  visited: str = "visited", converted: str = "converted", revenue: str = "revenue",
+                  group_by=()):
+    """Uplift of treatment over holdout with confidence intervals.
+
+    ``customers`` is a DataFrame (or Frame) with one row per customer: 0/1
+    int columns ``holdout``, ``converted`` and optionally ``reached`` and
+    ``visited``, an int ``revenue`` in minor units, and string columns to
+    group by (``group_by=["play", "channel"]``). Pass ``None`` for an
+    outcome you do not have. Returns a DataFrame with one row per group.
+    """
+    from ._message import _as_frame
+
+    f = _as_frame(customers)
+    return Frame(_native.uplift_report_cols(f._h, confidence, holdout, reached or "", visited or "", converted,
+                                            revenue or "", ",".join(group_by))).to_pandas()
+
+
+def channel_value(customers, spend, *, channel: str = "first_channel", value: str = "value"):
+    """LTV, CAC and ROI per first-order channel. ``spend`` has columns
+    ``channel`` and ``spend`` (minor units)."""
+    from ._message import _as_frame
+
+    return Frame(_native.channel_value(_as_frame(customers)._h, channel, value, _as_frame(spend)._h)).to_pandas()
