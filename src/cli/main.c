@@ -6,6 +6,7 @@
 
 static const cli_command *const COMMANDS[] = {
     &cli_cmd_time,
+    &cli_cmd_message,
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 
