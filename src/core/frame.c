@@ -6,6 +6,7 @@ typedef struct frame_col {
     char *name;
     int type;
     void *data;      /* int64_t[] or double[] */
+    int borrowed;    /* data belongs to another handle (a zero-copy view) */
     char **strings;  /* for string columns: nrows pointers into one block */
     char *block;
 } frame_col;
@@ -26,7 +27,8 @@ int custops_frame_new(custops_frame **out)
 static void col_release(frame_col *c)
 {
     custops__free(c->name);
-    custops__free(c->data);
+    if (!c->borrowed)
+        custops__free(c->data);
     custops__free(c->strings);
     custops__free(c->block);
 }
@@ -138,6 +140,31 @@ int custops__frame_add_int64_owned(custops_frame *f, const char *name, int64_t *
 int custops__frame_add_double_owned(custops_frame *f, const char *name, double *v, size_t n)
 {
     return add_numeric(f, name, NULL, n, CUSTOPS_COL_DOUBLE, sizeof(double), v);
+}
+
+/* Views: the store hands models its columns without copying 20 million
+ * rows; the caller promises the array outlives the frame. */
+static int add_borrowed(custops_frame *f, const char *name, const void *v, size_t n, int type)
+{
+    frame_col *c = NULL;
+    int rc = add_slot(f, name, n, v, &c);
+    if (rc)
+        return rc;
+    c->data = (void *)(uintptr_t)v;
+    c->borrowed = 1;
+    c->type = type;
+    commit_slot(f, n);
+    return CUSTOPS_OK;
+}
+
+int custops__frame_add_int64_borrowed(custops_frame *f, const char *name, const int64_t *v, size_t n)
+{
+    return add_borrowed(f, name, v, n, CUSTOPS_COL_INT64);
+}
+
+int custops__frame_add_double_borrowed(custops_frame *f, const char *name, const double *v, size_t n)
+{
+    return add_borrowed(f, name, v, n, CUSTOPS_COL_DOUBLE);
 }
 
 int custops_frame_add_string(custops_frame *f, const char *name, const char *const *v, size_t n)

@@ -180,6 +180,10 @@ int custops__parse_money(const char *s, size_t len, int exponent, int64_t *out);
 /* ---- frames (frame.c): take ownership of a malloc'ed column ---- */
 int custops__frame_add_int64_owned(custops_frame *f, const char *name, int64_t *values, size_t n);
 int custops__frame_add_double_owned(custops_frame *f, const char *name, double *values, size_t n);
+/* Zero-copy views: the frame points at `values` and never frees them; the
+ * owner (e.g. a store) documents how long the view stays valid. */
+int custops__frame_add_int64_borrowed(custops_frame *f, const char *name, const int64_t *values, size_t n);
+int custops__frame_add_double_borrowed(custops_frame *f, const char *name, const double *values, size_t n);
 
 /* ---- distributions (stats.c) ---- */
 double custops__norm_cdf(double x);
