@@ -12,6 +12,8 @@ PKGS=(build-essential autoconf automake libtool pkg-config check swig doxygen
 # end-to-end tests: the HTML report in headless Chromium (selenium drives
 # chromedriver), the Lua checkout inside nginx under load (wrk)
 PKGS+=(chromium chromium-driver python3-selenium nginx-light libnginx-mod-http-lua wrk curl lua-cjson)
+# scale-out: the Python package's Dask test starts a distributed.LocalCluster
+PKGS+=(python3-dask python3-distributed)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
