@@ -8,4 +8,4 @@ custops_SOURCES += \
 
 # The HTML report writer for `custops run` (issue 8); tested by
 # tests/cli/check_report.c until the run command links it.
-EXTRA_DIST += %reldir%/report.h %reldir%/report.c
+EXTRA_DIST += %reldir%/report.h %reldir%/report.c %reldir%/config.h %reldir%/config.c

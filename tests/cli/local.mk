@@ -6,3 +6,9 @@ cli_check_report_SOURCES = %reldir%/check_report.c
 cli_check_report_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/cli
 cli_check_report_LDADD = $(LDADD)
 TESTS += cli/check_report
+
+check_PROGRAMS += cli/check_config
+cli_check_config_SOURCES = %reldir%/check_config.c
+cli_check_config_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/cli
+cli_check_config_LDADD = $(LDADD)
+TESTS += cli/check_config
