@@ -193,4 +193,15 @@ double custops__beta_inc(double a, double b, double x);
 double custops__t_cdf(double t, double df);
 double custops__t_quantile(double p, double df);
 
+
+/* ---- analytics: interval estimates (intervals.c) ---- */
+/* Wilson score interval for k successes of n at normal quantile z. */
+void custops__wilson(double k, double n, double z, double *lo, double *hi);
+/* Newcombe's hybrid score interval for k1/n1 - k2/n2. */
+void custops__newcombe(double k1, double n1, double k2, double n2, double z, double *lo, double *hi);
+/* Welch's t test and interval for mean1 - mean2 from sizes, means and sample
+ * variances (denominator n-1); -1 (no message) when a size is below 2. */
+int custops__welch(double n1, double mean1, double var1, double n2, double mean2, double var2, double conf,
+                   double *t, double *df, double *p, double *lo, double *hi);
+
 #endif /* CUSTOPS_CORE_INTERNAL_H */

@@ -1,0 +1,6 @@
+# analytics: campaign analytics (A/B tests, repurchase cycles, send times,
+# cross-sell, KPIs and funnels, campaign calendars). core/intervals.c holds
+# interval estimators shared with other statistics modules.
+libcustops_la_SOURCES += \
+	core/intervals.c \
+	%reldir%/abtest.c
