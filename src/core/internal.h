@@ -193,4 +193,17 @@ double custops__beta_inc(double a, double b, double x);
 double custops__t_cdf(double t, double df);
 double custops__t_quantile(double p, double df);
 
+/* ---- synth: streaming atomic file writes (wfile.c) ----
+ * For outputs too big to assemble in memory: write in pieces to a temporary
+ * file beside path, then commit (fsync + rename + directory fsync) or
+ * abort (remove). abort is safe after a failed open or a commit. */
+typedef struct custops__wfile {
+    char *path, *tmp;
+    int fd;
+} custops__wfile;
+int custops__wfile_open(custops__wfile *w, const char *path);
+int custops__wfile_write(custops__wfile *w, const void *data, size_t len);
+int custops__wfile_commit(custops__wfile *w);
+void custops__wfile_abort(custops__wfile *w);
+
 #endif /* CUSTOPS_CORE_INTERNAL_H */
