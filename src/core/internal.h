@@ -203,5 +203,17 @@ void custops__newcombe(double k1, double n1, double k2, double n2, double z, dou
  * variances (denominator n-1); -1 (no message) when a size is below 2. */
 int custops__welch(double n1, double mean1, double var1, double n2, double mean2, double var2, double conf,
                    double *t, double *df, double *p, double *lo, double *hi);
+/* ---- synth: streaming atomic file writes (wfile.c) ----
+ * For outputs too big to assemble in memory: write in pieces to a temporary
+ * file beside path, then commit (fsync + rename + directory fsync) or
+ * abort (remove). abort is safe after a failed open or a commit. */
+typedef struct custops__wfile {
+    char *path, *tmp;
+    int fd;
+} custops__wfile;
+int custops__wfile_open(custops__wfile *w, const char *path);
+int custops__wfile_write(custops__wfile *w, const void *data, size_t len);
+int custops__wfile_commit(custops__wfile *w);
+void custops__wfile_abort(custops__wfile *w);
 
 #endif /* CUSTOPS_CORE_INTERNAL_H */
