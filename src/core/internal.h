@@ -193,4 +193,13 @@ double custops__beta_inc(double a, double b, double x);
 double custops__t_cdf(double t, double df);
 double custops__t_quantile(double p, double df);
 
+
+/* ---- store: intern tables that shrink (intern_compact.c) ----
+ * Build in *out a new table holding only the ids of t with keep[id] != 0
+ * (keep == NULL: the ids below keep_below), in their old order; t is not
+ * changed. remap (may be NULL, t->count entries) receives old id -> new id,
+ * UINT32_MAX for dropped ids. Returns 0 or CUSTOPS_ENOMEM (out released). */
+int custops__intern_compact(const custops__intern *t, custops__intern *out, const uint8_t *keep, uint32_t keep_below,
+                            uint32_t *remap);
+
 #endif /* CUSTOPS_CORE_INTERNAL_H */
