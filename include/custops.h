@@ -17,5 +17,6 @@
 #include "custops/measure.h"
 #include "custops/abtest.h"
 #include "custops/synth.h"
+#include "custops/store.h"
 
 #endif /* CUSTOPS_H */

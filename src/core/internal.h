@@ -215,5 +215,12 @@ int custops__wfile_open(custops__wfile *w, const char *path);
 int custops__wfile_write(custops__wfile *w, const void *data, size_t len);
 int custops__wfile_commit(custops__wfile *w);
 void custops__wfile_abort(custops__wfile *w);
+/* ---- store: intern tables that shrink (intern_compact.c) ----
+ * Build in *out a new table holding only the ids of t with keep[id] != 0
+ * (keep == NULL: the ids below keep_below), in their old order; t is not
+ * changed. remap (may be NULL, t->count entries) receives old id -> new id,
+ * UINT32_MAX for dropped ids. Returns 0 or CUSTOPS_ENOMEM (out released). */
+int custops__intern_compact(const custops__intern *t, custops__intern *out, const uint8_t *keep, uint32_t keep_below,
+                            uint32_t *remap);
 
 #endif /* CUSTOPS_CORE_INTERNAL_H */
