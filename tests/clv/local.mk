@@ -1,0 +1,3 @@
+check_PROGRAMS += clv/check_clv_fit
+clv_check_clv_fit_SOURCES = %reldir%/check_clv_fit.c %reldir%/clv_testdata.h
+TESTS += clv/check_clv_fit
