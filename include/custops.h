@@ -18,5 +18,6 @@
 #include "custops/abtest.h"
 #include "custops/synth.h"
 #include "custops/store.h"
+#include "custops/clv.h"
 
 #endif /* CUSTOPS_H */
