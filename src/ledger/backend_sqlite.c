@@ -22,14 +22,14 @@ static const char *const MIGRATIONS[] = {
     /* 0 -> 1: the tables */
     "CREATE TABLE coupons(code TEXT PRIMARY KEY, owner TEXT NOT NULL, campaign TEXT NOT NULL,"
     " max_uses INTEGER NOT NULL, max_per_customer INTEGER NOT NULL, valid_from INTEGER NOT NULL,"
-    " valid_until INTEGER NOT NULL, restore INTEGER NOT NULL, issued_at INTEGER NOT NULL);"
+    " valid_until INTEGER NOT NULL, restore INTEGER NOT NULL, issued_at INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE counters(key TEXT PRIMARY KEY, lim INTEGER NOT NULL, used INTEGER NOT NULL,"
-    " reserved INTEGER NOT NULL);"
+    " reserved INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE reservations(order_id TEXT NOT NULL, code TEXT NOT NULL, customer TEXT NOT NULL,"
     " campaign TEXT NOT NULL, state INTEGER NOT NULL, per_customer INTEGER NOT NULL, amount INTEGER NOT NULL,"
-    " reversed INTEGER NOT NULL, created INTEGER NOT NULL, expires INTEGER NOT NULL, PRIMARY KEY(order_id, code));"
+    " reversed INTEGER NOT NULL, created INTEGER NOT NULL, expires INTEGER NOT NULL, PRIMARY KEY(order_id, code)) WITHOUT ROWID;"
     "CREATE TABLE idem(key TEXT PRIMARY KEY, req_hash INTEGER NOT NULL, state INTEGER NOT NULL,"
-    " seq INTEGER NOT NULL, amount INTEGER NOT NULL, expires INTEGER NOT NULL);"
+    " seq INTEGER NOT NULL, amount INTEGER NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE journal(seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, body TEXT NOT NULL,"
     " prev BLOB NOT NULL, hash BLOB NOT NULL);"
     "CREATE TABLE head(id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash BLOB NOT NULL);"
@@ -58,7 +58,9 @@ static const char *const SQL[S_COUNT] = {
     "SELECT lim, used, reserved FROM counters WHERE key = ?1",
     "SELECT order_id, code, customer, campaign, state, per_customer, amount, reversed, created, expires"
     " FROM reservations WHERE order_id = ?1 AND code = ?2",
-    "INSERT OR REPLACE INTO reservations VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    "INSERT INTO reservations VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(order_id, code) DO UPDATE"
+    " SET customer = ?3, campaign = ?4, state = ?5, per_customer = ?6, amount = ?7, reversed = ?8, created = ?9,"
+    " expires = ?10",
     "SELECT order_id, code, customer, campaign, state, per_customer, amount, reversed, created, expires"
     " FROM reservations WHERE state = 1 AND expires <= ?1 ORDER BY expires LIMIT 1",
     "SELECT req_hash, state, seq, amount, expires FROM idem WHERE key = ?1",
@@ -547,8 +549,11 @@ int custops__ledger_sqlite_open(lg_backend **out, const char *path, const custop
     }
     sqlite3_busy_timeout(s->db, o->busy_timeout_ms);
     sqlite3_extended_result_codes(s->db, 0);
-    /* WAL: readers never block the writer; a killed process leaves the last commit */
-    if ((rc = exec_sql(s, "PRAGMA journal_mode = WAL")) ||
+    /* Small pages: WAL appends every page a transaction touches, and a
+     * transition touches about eight pages with rows of under 300 bytes.
+     * (Only takes effect when the file is created.) WAL: readers never block
+     * the writer; a killed process leaves the last commit. */
+    if ((rc = exec_sql(s, "PRAGMA page_size = 1024")) || (rc = exec_sql(s, "PRAGMA journal_mode = WAL")) ||
         (rc = exec_sql(s, o->durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")) ||
         (rc = migrate(s)))
         goto fail;

@@ -13,6 +13,7 @@
 struct custops_ledger {
     lg_backend *be;
     int max_retries;
+    custops__buf body; /* reused for every journal record */
 };
 
 enum { OP_ISSUE = 1, OP_BUDGET, OP_RESERVE, OP_COMMIT, OP_RELEASE, OP_REVERSE };
@@ -88,15 +89,40 @@ static void json_kv_str(custops__buf *b, const char *k, const char *v)
 
 static void json_kv_int(custops__buf *b, const char *k, int64_t v)
 {
-    custops__buf_printf(b, ",\"%s\":%lld", k, (long long)v);
+    char tmp[48], *p = tmp + sizeof tmp;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0)
+        *--p = '-';
+    custops__buf_append(b, ",\"", 2);
+    custops__buf_puts(b, k);
+    custops__buf_append(b, "\":", 2);
+    custops__buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
+/* "kind:a" or "kind:a/cust:c" (memcpy: this runs several times per transition) */
 static void counter_key(char *out, size_t cap, const char *kind, const char *a, const char *cust)
 {
-    if (cust)
-        snprintf(out, cap, "%s:%s/cust:%s", kind, a, cust);
-    else
-        snprintf(out, cap, "%s:%s", kind, a);
+    size_t k = strlen(kind), n = strlen(a), c = cust ? strlen(cust) : 0;
+    if (k + 1 + n + (cust ? 6 + c : 0) + 1 > cap) { /* cannot happen: ids are bounded */
+        out[0] = '\0';
+        return;
+    }
+    char *p = out;
+    memcpy(p, kind, k);
+    p += k;
+    *p++ = ':';
+    memcpy(p, a, n);
+    p += n;
+    if (cust) {
+        memcpy(p, "/cust:", 6);
+        p += 6;
+        memcpy(p, cust, c);
+        p += c;
+    }
+    *p = '\0';
 }
 #define KEYCAP (3 * LG_ID + 16)
 
@@ -485,18 +511,18 @@ static int one_txn(custops_ledger *l, const lg_req *q, uint64_t h, custops_ledge
         }
     }
     if (!rc) {
-        custops__buf body;
-        custops__buf_init(&body);
-        rc = op_fn(q->op)(be, q, out, &body);
+        custops__buf *body = &l->body;
+        body->len = 0;
+        body->failed = 0;
+        rc = op_fn(q->op)(be, q, out, body);
         if (!rc) {
             if (q->key)
-                json_kv_str(&body, "key", q->key);
-            custops__buf_puts(&body, "}");
-            rc = custops__buf_status(&body);
+                json_kv_str(body, "key", q->key);
+            custops__buf_puts(body, "}");
+            rc = custops__buf_status(body);
         }
         if (!rc)
-            rc = custops__ledger_journal_add(be, q->now, (const char *)body.data, body.len, &out->seq);
-        custops__buf_release(&body);
+            rc = custops__ledger_journal_add(be, q->now, (const char *)body->data, body->len, &out->seq);
         if (!rc && q->key) {
             lg_idem id;
             memset(&id, 0, sizeof id);
@@ -585,6 +611,7 @@ int custops_ledger_open(custops_ledger **out, const char *location, const custop
     if (!l)
         return custops__nomem();
     l->max_retries = o.max_retries;
+    custops__buf_init(&l->body);
     int rc;
     if (strcmp(location, "memory:") == 0)
         rc = custops__ledger_memory_open(&l->be);
@@ -609,6 +636,7 @@ void custops_ledger_free(custops_ledger *l)
     if (!l)
         return;
     l->be->ops->close(l->be);
+    custops__buf_release(&l->body);
     custops__free(l);
 }
 
