@@ -19,5 +19,6 @@
 #include "custops/synth.h"
 #include "custops/store.h"
 #include "custops/clv.h"
+#include "custops/ledger.h"
 
 #endif /* CUSTOPS_H */

@@ -6,6 +6,7 @@ custops_SOURCES += \
 	%reldir%/cmd_time.c \
 	%reldir%/cmd_message.c
 custops_SOURCES += %reldir%/cmd_synth.c
+custops_SOURCES += %reldir%/cmd_ledger.c
 
 # The HTML report writer for `custops run` (issue 8); tested by
 # tests/cli/check_report.c until the run command links it.

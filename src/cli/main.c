@@ -8,6 +8,7 @@ static const cli_command *const COMMANDS[] = {
     &cli_cmd_time,
     &cli_cmd_message,
     &cli_cmd_synth,
+    &cli_cmd_ledger,
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 

@@ -12,11 +12,13 @@ from . import native as _native
 from ._frame import Frame
 from ._message import Template, ad_lint
 from ._plays import Journeys, channel_value, uplift_report
+from ._ledger import Ledger, LedgerError, generate_codes
 from ._util import Error
 
 __all__ = ["Error", "Frame", "Zone", "Template", "ad_lint", "Journeys", "uplift_report", "channel_value", "version", "money_parse", "money_format",
            "currency_exponent", "parse_time", "format_time"]
 
+__all__ += ["Ledger", "LedgerError", "generate_codes"]
 __version__ = _native.version()
 
 
