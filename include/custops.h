@@ -14,6 +14,7 @@
 #include "custops/frame.h"
 #include "custops/message.h"
 #include "custops/plays.h"
+#include "custops/segment.h"
 #include "custops/measure.h"
 
 #endif /* CUSTOPS_H */
