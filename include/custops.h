@@ -15,6 +15,7 @@
 #include "custops/message.h"
 #include "custops/plays.h"
 #include "custops/segment.h"
+#include "custops/loyalty.h"
 #include "custops/measure.h"
 
 #endif /* CUSTOPS_H */
