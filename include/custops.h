@@ -12,6 +12,7 @@
 #include "custops/money.h"
 #include "custops/time.h"
 #include "custops/frame.h"
+#include "custops/frame_csv.h"
 #include "custops/message.h"
 #include "custops/plays.h"
 #include "custops/segment.h"

@@ -5,6 +5,7 @@ custops_SOURCES += \
 	%reldir%/util.c \
 	%reldir%/cmd_time.c \
 	%reldir%/cmd_message.c
+custops_SOURCES += %reldir%/cmd_segment.c
 
 # The HTML report writer for `custops run` (issue 8); tested by
 # tests/cli/check_report.c until the run command links it.

@@ -16,3 +16,5 @@ libcustops_la_SOURCES += \
 	%reldir%/rfm.c \
 	%reldir%/lifecycle.c \
 	%reldir%/kmeans.c
+# the CSV reader the segment CLI needs lives with core's frame code
+libcustops_la_SOURCES += core/frame_csv.c
