@@ -18,6 +18,7 @@ extern const cli_command cli_cmd_time;
 extern const cli_command cli_cmd_message;
 extern const cli_command cli_cmd_synth;
 extern const cli_command cli_cmd_ledger;
+extern const cli_command cli_cmd_segment;
 
 /* Print "custops <cmd>: <what>: <library message>" to stderr; returns exit code 1. */
 int cli_fail(const char *cmd, int status, const char *what);

@@ -7,6 +7,7 @@ custops_SOURCES += \
 	%reldir%/cmd_message.c
 custops_SOURCES += %reldir%/cmd_synth.c
 custops_SOURCES += %reldir%/cmd_ledger.c
+custops_SOURCES += %reldir%/cmd_segment.c
 
 # The HTML report writer for `custops run` (issue 8); tested by
 # tests/cli/check_report.c until the run command links it.

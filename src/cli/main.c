@@ -9,6 +9,7 @@ static const cli_command *const COMMANDS[] = {
     &cli_cmd_message,
     &cli_cmd_synth,
     &cli_cmd_ledger,
+    &cli_cmd_segment,
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 

@@ -1,5 +1,7 @@
 TESTS += %reldir%/test_cli.sh %reldir%/test_message.sh
 TESTS += %reldir%/test_ledger.sh
+TESTS += %reldir%/test_segment.sh
+EXTRA_DIST += %reldir%/test_segment.sh
 EXTRA_DIST += %reldir%/test_cli.sh %reldir%/test_message.sh
 TESTS += %reldir%/test_synth.sh
 EXTRA_DIST += %reldir%/test_synth.sh
