@@ -16,5 +16,6 @@
 #include "custops/plays.h"
 #include "custops/measure.h"
 #include "custops/abtest.h"
+#include "custops/repurchase.h"
 
 #endif /* CUSTOPS_H */

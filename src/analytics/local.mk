@@ -4,3 +4,7 @@
 libcustops_la_SOURCES += \
 	core/intervals.c \
 	%reldir%/abtest.c
+libcustops_la_SOURCES += \
+	%reldir%/analytics.h \
+	%reldir%/common.c \
+	%reldir%/repurchase.c

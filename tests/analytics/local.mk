@@ -2,3 +2,6 @@
 check_PROGRAMS += analytics/check_abtest
 analytics_check_abtest_SOURCES = %reldir%/check_abtest.c
 TESTS += analytics/check_abtest
+check_PROGRAMS += analytics/check_repurchase
+analytics_check_repurchase_SOURCES = %reldir%/check_repurchase.c %reldir%/linesbuf.h
+TESTS += analytics/check_repurchase
