@@ -17,5 +17,6 @@
 #include "custops/measure.h"
 #include "custops/abtest.h"
 #include "custops/repurchase.h"
+#include "custops/crosssell.h"
 
 #endif /* CUSTOPS_H */

@@ -20,4 +20,10 @@ int custops__an_local(const custops_zone *zone, int64_t t, int32_t *day, int32_t
 void custops__an_put_i64(custops_frame *f, int *rc, const char *name, int64_t *owned, size_t n);
 void custops__an_put_f64(custops_frame *f, int *rc, const char *name, double *owned, size_t n);
 
+/* Dense ids for the codes in v[0..n): ids[i] is the rank of v[i] among the
+ * distinct non-negative codes (UINT32_MAX for a negative code), *codes
+ * (caller frees) maps id -> code in ascending order. Small code ranges use a
+ * presence table, others a sort. CUSTOPS_ELIMIT past 2^32-2 codes. */
+int custops__an_remap(const int64_t *v, size_t n, uint32_t *ids, int64_t **codes, size_t *ncodes);
+
 #endif

@@ -7,4 +7,5 @@ libcustops_la_SOURCES += \
 libcustops_la_SOURCES += \
 	%reldir%/analytics.h \
 	%reldir%/common.c \
-	%reldir%/repurchase.c
+	%reldir%/repurchase.c \
+	%reldir%/crosssell.c

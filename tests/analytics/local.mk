@@ -5,3 +5,6 @@ TESTS += analytics/check_abtest
 check_PROGRAMS += analytics/check_repurchase
 analytics_check_repurchase_SOURCES = %reldir%/check_repurchase.c %reldir%/linesbuf.h
 TESTS += analytics/check_repurchase
+check_PROGRAMS += analytics/check_crosssell
+analytics_check_crosssell_SOURCES = %reldir%/check_crosssell.c %reldir%/linesbuf.h
+TESTS += analytics/check_crosssell
