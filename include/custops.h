@@ -18,5 +18,6 @@
 #include "custops/abtest.h"
 #include "custops/repurchase.h"
 #include "custops/crosssell.h"
+#include "custops/sendtime.h"
 
 #endif /* CUSTOPS_H */

@@ -8,4 +8,5 @@ libcustops_la_SOURCES += \
 	%reldir%/analytics.h \
 	%reldir%/common.c \
 	%reldir%/repurchase.c \
-	%reldir%/crosssell.c
+	%reldir%/crosssell.c \
+	%reldir%/sendtime.c

@@ -8,3 +8,6 @@ TESTS += analytics/check_repurchase
 check_PROGRAMS += analytics/check_crosssell
 analytics_check_crosssell_SOURCES = %reldir%/check_crosssell.c %reldir%/linesbuf.h
 TESTS += analytics/check_crosssell
+check_PROGRAMS += analytics/check_sendtime
+analytics_check_sendtime_SOURCES = %reldir%/check_sendtime.c %reldir%/linesbuf.h
+TESTS += analytics/check_sendtime
