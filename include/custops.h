@@ -19,5 +19,6 @@
 #include "custops/repurchase.h"
 #include "custops/crosssell.h"
 #include "custops/sendtime.h"
+#include "custops/kpi.h"
 
 #endif /* CUSTOPS_H */

@@ -9,4 +9,5 @@ libcustops_la_SOURCES += \
 	%reldir%/common.c \
 	%reldir%/repurchase.c \
 	%reldir%/crosssell.c \
-	%reldir%/sendtime.c
+	%reldir%/sendtime.c \
+	%reldir%/kpi.c

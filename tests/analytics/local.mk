@@ -11,3 +11,6 @@ TESTS += analytics/check_crosssell
 check_PROGRAMS += analytics/check_sendtime
 analytics_check_sendtime_SOURCES = %reldir%/check_sendtime.c %reldir%/linesbuf.h
 TESTS += analytics/check_sendtime
+check_PROGRAMS += analytics/check_kpi
+analytics_check_kpi_SOURCES = %reldir%/check_kpi.c %reldir%/linesbuf.h
+TESTS += analytics/check_kpi
