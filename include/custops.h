@@ -20,5 +20,6 @@
 #include "custops/crosssell.h"
 #include "custops/sendtime.h"
 #include "custops/kpi.h"
+#include "custops/calendar.h"
 
 #endif /* CUSTOPS_H */

@@ -10,4 +10,5 @@ libcustops_la_SOURCES += \
 	%reldir%/repurchase.c \
 	%reldir%/crosssell.c \
 	%reldir%/sendtime.c \
-	%reldir%/kpi.c
+	%reldir%/kpi.c \
+	%reldir%/calendar.c

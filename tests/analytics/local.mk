@@ -14,3 +14,7 @@ TESTS += analytics/check_sendtime
 check_PROGRAMS += analytics/check_kpi
 analytics_check_kpi_SOURCES = %reldir%/check_kpi.c %reldir%/linesbuf.h
 TESTS += analytics/check_kpi
+check_PROGRAMS += analytics/check_calendar
+analytics_check_calendar_SOURCES = %reldir%/check_calendar.c
+TESTS += analytics/check_calendar
+EXTRA_DIST += %reldir%/data/double11.cal
