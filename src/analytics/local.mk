@@ -12,3 +12,7 @@ libcustops_la_SOURCES += \
 	%reldir%/sendtime.c \
 	%reldir%/kpi.c \
 	%reldir%/calendar.c
+# The CSV reader/printer of the analytics commands is compiled into the
+# custops program (it uses only the public API), not into the library.
+custops_SOURCES += %reldir%/csvframe.h %reldir%/csvframe.c
+custops_CPPFLAGS += -I$(srcdir)/analytics

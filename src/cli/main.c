@@ -7,6 +7,7 @@
 static const cli_command *const COMMANDS[] = {
     &cli_cmd_time,
     &cli_cmd_message,
+    &cli_cmd_abtest, &cli_cmd_calendar, &cli_cmd_repurchase, &cli_cmd_sendtime, &cli_cmd_crosssell, &cli_cmd_kpi,
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 

@@ -1,5 +1,5 @@
-TESTS += %reldir%/test_cli.sh %reldir%/test_message.sh
-EXTRA_DIST += %reldir%/test_cli.sh %reldir%/test_message.sh
+TESTS += %reldir%/test_cli.sh %reldir%/test_message.sh %reldir%/test_analytics.sh
+EXTRA_DIST += %reldir%/test_cli.sh %reldir%/test_message.sh %reldir%/test_analytics.sh
 
 check_PROGRAMS += cli/check_report
 cli_check_report_SOURCES = %reldir%/check_report.c
