@@ -28,3 +28,4 @@
 %include "swig/plays.i"
 %include "swig/ledger.i"
 %include "swig/measure.i"
+%include "swig/analytics.i"

@@ -23,5 +23,10 @@
 #include "custops/store.h"
 #include "custops/clv.h"
 #include "custops/ledger.h"
+#include "custops/repurchase.h"
+#include "custops/crosssell.h"
+#include "custops/sendtime.h"
+#include "custops/kpi.h"
+#include "custops/calendar.h"
 
 #endif /* CUSTOPS_H */

@@ -6,6 +6,8 @@ EXTRA_DIST += %reldir%/test_cli.sh %reldir%/test_message.sh
 TESTS += %reldir%/test_synth.sh
 EXTRA_DIST += %reldir%/test_synth.sh
 EXTRA_DIST += %reldir%/test_ledger.sh
+TESTS += %reldir%/test_cli.sh %reldir%/test_message.sh %reldir%/test_analytics.sh
+EXTRA_DIST += %reldir%/test_cli.sh %reldir%/test_message.sh %reldir%/test_analytics.sh
 
 check_PROGRAMS += cli/check_report
 cli_check_report_SOURCES = %reldir%/check_report.c
