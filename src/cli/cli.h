@@ -14,6 +14,7 @@ typedef struct cli_command {
 } cli_command;
 
 /* Every subcommand file defines one of these. */
+extern const cli_command cli_cmd_run;
 extern const cli_command cli_cmd_time;
 extern const cli_command cli_cmd_message;
 extern const cli_command cli_cmd_synth;

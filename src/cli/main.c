@@ -5,6 +5,7 @@
 #include <string.h>
 
 static const cli_command *const COMMANDS[] = {
+    &cli_cmd_run,
     &cli_cmd_time,
     &cli_cmd_message,
     &cli_cmd_synth,

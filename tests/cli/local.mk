@@ -20,3 +20,11 @@ cli_check_config_SOURCES = %reldir%/check_config.c
 cli_check_config_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/cli
 cli_check_config_LDADD = $(LDADD)
 TESTS += cli/check_config
+
+# custops run end to end: its table against the library's API, and its CLI behaviour
+TESTS += %reldir%/test_run.sh
+EXTRA_DIST += %reldir%/test_run.sh
+check_PROGRAMS += cli/check_run
+cli_check_run_SOURCES = %reldir%/check_run.c
+cli_check_run_LDADD = $(LDADD)
+TESTS += cli/check_run

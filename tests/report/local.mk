@@ -4,5 +4,5 @@ check_PROGRAMS += report/report_sample
 report_report_sample_SOURCES = %reldir%/report_sample.c
 report_report_sample_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/cli
 report_report_sample_LDADD = -lm
-TESTS += %reldir%/test_render.sh
-EXTRA_DIST += %reldir%/test_render.sh %reldir%/render_check.py
+TESTS += %reldir%/test_render.sh %reldir%/test_run_report.sh
+EXTRA_DIST += %reldir%/test_render.sh %reldir%/test_run_report.sh %reldir%/render_check.py
