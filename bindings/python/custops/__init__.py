@@ -12,10 +12,12 @@ from . import native as _native
 from ._frame import Frame
 from ._message import Template, ad_lint
 from ._plays import Journeys, channel_value, uplift_report
+from ._synth import synth_catalog, synth_order_lines, synth_write
 from ._util import Error
 
 __all__ = ["Error", "Frame", "Zone", "Template", "ad_lint", "Journeys", "uplift_report", "channel_value", "version", "money_parse", "money_format",
            "currency_exponent", "parse_time", "format_time"]
+__all__ += ["synth_write", "synth_order_lines", "synth_catalog"]
 
 __version__ = _native.version()
 
