@@ -320,7 +320,10 @@ static int apply_coupon(const synth_catalog *cat, synth_customer *c, synth_order
             best = j;
     if (best < 0 || !synth_chance(r, propensity))
         return CUSTOPS_OK;
-    int64_t weights[12], shares[12];
+    /* at most MAX_OWNED replenished lines + 12 picked (the pick loop stops at 12) */
+    int64_t weights[MAX_OWNED + 13], shares[MAX_OWNED + 13];
+    if (o->nlines > MAX_OWNED + 13)
+        return CUSTOPS_OK;
     for (int32_t l = 0; l < o->nlines; l++)
         weights[l] = c->lines[o->first_line + l].unit_price * c->lines[o->first_line + l].qty;
     int rc = custops_money_allocate(cat->coupons[best].off, weights, (size_t)o->nlines, shares);

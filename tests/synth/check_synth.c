@@ -777,6 +777,58 @@ START_TEST(consumables_repurchase_on_cycle)
 }
 END_TEST
 
+/* Very frequent buyers of big baskets of consumables: many cyclic SKUs
+ * owned and falling due; every basket stays consistent and within the
+ * generator's line bound (16 replenished + 12 picked). */
+START_TEST(heavy_buyers_of_consumables)
+{
+    custops_synth_options o;
+    opts_small(&o, 77, 40);
+    o.r = 20;
+    o.alpha = 10; /* two orders a day */
+    o.a = 1;
+    o.b = 2000;   /* almost never drop out */
+    o.skus = 60;
+    o.categories = 2; /* snacks and personal care: all consumables */
+    o.coupon_propensity = 1;
+    o.gamma = 3000; /* big baskets: many consumables bought together, due together */
+    o.start_day = 19358;
+    o.end_day = 19358 + 120;
+    custops_frame *f;
+    ck_assert_ok(custops_synth_order_lines(&o, &f));
+    size_t n = custops_frame_nrows(f), co = scol_index(f, "order_id"), cc = scol_index(f, "coupon_code");
+    ck_assert(n > 40 * 100);
+    const int64_t *qty = icol(f, "qty"), *price = icol(f, "unit_price"), *disc = icol(f, "discount");
+    size_t start = 0, max_lines = 0;
+    for (size_t i = 1; i <= n; i++) {
+        const char *a, *b = NULL;
+        custops_frame_string(f, co, start, &a);
+        if (i < n)
+            custops_frame_string(f, co, i, &b);
+        if (i < n && strcmp(a, b) == 0)
+            continue;
+        int64_t gross = 0, d = 0;
+        for (size_t k = start; k < i; k++) {
+            gross += qty[k] * price[k];
+            d += disc[k];
+            ck_assert(disc[k] <= qty[k] * price[k]);
+        }
+        const char *code;
+        custops_frame_string(f, cc, start, &code);
+        int thr = 0, off = 0;
+        if (code[0])
+            ck_assert(sscanf(code, "MJ%d-%d", &thr, &off) == 2);
+        ck_assert_int_eq(d, off * 100);
+        ck_assert(gross >= thr * 100);
+        if (i - start > max_lines)
+            max_lines = i - start;
+        start = i;
+    }
+    ck_assert_msg(max_lines >= 12 && max_lines <= 28, "largest basket %zu lines", max_lines);
+    custops_frame_free(f);
+}
+END_TEST
+
 /* ---- progress, cancellation, other currencies, allocation failures ---- */
 
 static int progress_calls;
@@ -914,6 +966,7 @@ static Suite *synth_suite(void)
     tcase_add_test(tc, purchases_follow_bgnbd);
     tcase_add_test(tc, calendar_double11_and_evening_peak);
     tcase_add_test(tc, consumables_repurchase_on_cycle);
+    tcase_add_test(tc, heavy_buyers_of_consumables);
     tcase_add_test(tc, progress_and_cancel);
     tcase_add_test(tc, other_currency_and_zone);
     tcase_add_test(tc, allocation_failures);
