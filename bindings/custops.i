@@ -29,3 +29,4 @@
 %include "swig/ledger.i"
 %include "swig/measure.i"
 %include "swig/analytics.i"
+%include "swig/synth.i"

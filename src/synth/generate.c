@@ -320,7 +320,10 @@ static int apply_coupon(const synth_catalog *cat, synth_customer *c, synth_order
             best = j;
     if (best < 0 || !synth_chance(r, propensity))
         return CUSTOPS_OK;
-    int64_t weights[12], shares[12];
+    /* at most MAX_OWNED replenished lines + 12 picked (the pick loop stops at 12) */
+    int64_t weights[MAX_OWNED + 13], shares[MAX_OWNED + 13];
+    if (o->nlines > MAX_OWNED + 13)
+        return CUSTOPS_OK;
     for (int32_t l = 0; l < o->nlines; l++)
         weights[l] = c->lines[o->first_line + l].unit_price * c->lines[o->first_line + l].qty;
     int rc = custops_money_allocate(cat->coupons[best].off, weights, (size_t)o->nlines, shares);
@@ -462,8 +465,11 @@ int synth_gen_customer(synth_gen *g, int64_t index, synth_customer *c)
 {
     const custops_synth_options *o = &g->o;
     const synth_catalog *cat = &g->cat;
-    synth_rng r;
+    /* two streams: purchases and spend, and behaviour events; the frame of
+     * order lines skips the events and still gets the same lines */
+    synth_rng r, rev;
     synth_rng_seed(&r, o->seed, (uint64_t)index + 1);
+    synth_rng_seed(&rev, o->seed, (uint64_t)index + 1 + (1ull << 40));
     c->norders = c->nlines = c->nrefunds = c->nevents = c->nown = 0;
     if (!c->own_sku) {
         c->own_sku = custops__calloc(MAX_OWNED, sizeof *c->own_sku);
@@ -553,17 +559,20 @@ int synth_gen_customer(synth_gen *g, int64_t index, synth_customer *c)
         double prop = is_d11(g, day) ? (propensity * 1.5 > 1 ? 1 : propensity * 1.5) : propensity;
         if ((rc = apply_coupon(cat, c, od, prop, &r)) != 0)
             return rc;
-        if ((rc = session_events(g, &r, c, od, fav)) != 0)
-            return rc;
-        if (synth_chance(&r, 0.3)) {
-            int64_t next = k + 1 < n ? c->orders[k + 1].time : g->end_instant;
-            if ((rc = abandoned_cart(g, &r, c, od->time, next, fav)) != 0)
+        if (g->want_events) {
+            if ((rc = session_events(g, &rev, c, od, fav)) != 0)
                 return rc;
+            if (synth_chance(&rev, 0.3)) {
+                int64_t next = k + 1 < n ? c->orders[k + 1].time : g->end_instant;
+                if ((rc = abandoned_cart(g, &rev, c, od->time, next, fav)) != 0)
+                    return rc;
+            }
         }
         if ((rc = maybe_refund(g, &r, c, (int32_t)k)) != 0)
             return rc;
     }
-    qsort(c->events, c->nevents, sizeof *c->events, cmp_event);
+    if (c->nevents > 1)
+        qsort(c->events, c->nevents, sizeof *c->events, cmp_event);
     g->n_orders += (int64_t)n;
     g->n_lines += (int64_t)c->nlines;
     g->n_refunds += (int64_t)c->nrefunds;

@@ -160,6 +160,11 @@ typedef struct synth_gen {
     int32_t d11_days[32]; /* local days that are November 11 inside the window */
     int nd11;
     int64_t next_order, next_refund;
+    int want_events;      /* 0: skip behaviour events (order-lines frame) */
+    /* writer's cache: the last local day and offset formatted (write.c) */
+    int32_t tf_day, tf_off;
+    char tf_date[16], tf_offtext[8];
+    int tf_valid;
     /* running totals for truth.json */
     int64_t n_orders, n_lines, n_refunds, n_events;
 } synth_gen;

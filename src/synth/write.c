@@ -47,8 +47,25 @@ void synth_refund_id(char buf[24], int64_t seq) { format_id(buf, 'R', seq, 7); }
 
 /* ---- small appenders (no printf in the row loops) ---- */
 
-static void put_str(custops__buf *b, const char *s) { custops__buf_append(b, s, strlen(s)); }
-static void put_ch(custops__buf *b, char c) { custops__buf_append(b, &c, 1); }
+/* Fast paths when the buffer has room (it nearly always has: it is
+ * flushed at a megabyte and keeps its capacity); otherwise the checked append. */
+static inline void put_mem(custops__buf *b, const void *p, size_t n)
+{
+    if (b->len + n <= b->cap && !b->failed) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+    } else {
+        custops__buf_append(b, p, n);
+    }
+}
+static inline void put_str(custops__buf *b, const char *s) { put_mem(b, s, strlen(s)); }
+static inline void put_ch(custops__buf *b, char c)
+{
+    if (b->len < b->cap && !b->failed)
+        b->data[b->len++] = (unsigned char)c;
+    else
+        custops__buf_append(b, &c, 1);
+}
 
 static void put_int(custops__buf *b, int64_t v)
 {
@@ -64,20 +81,84 @@ static void put_int(custops__buf *b, int64_t v)
     char out[24];
     for (int i = 0; i < n; i++)
         out[i] = tmp[n - 1 - i];
-    custops__buf_append(b, out, (size_t)n);
+    put_mem(b, out, (size_t)n);
 }
 
+/* Money without printf: the library's format for non-negative amounts. */
 static void put_money(custops__buf *b, int64_t minor, int exponent)
 {
     char tmp[32];
-    custops_money_format(minor, exponent, tmp, sizeof tmp); /* 32 bytes always suffice */
-    put_str(b, tmp);
+    if (minor < 0) {
+        custops_money_format(minor, exponent, tmp, sizeof tmp); /* 32 bytes always suffice */
+        put_str(b, tmp);
+        return;
+    }
+    int64_t unit = 1;
+    for (int e = 0; e < exponent; e++)
+        unit *= 10;
+    put_int(b, minor / unit);
+    if (exponent > 0) {
+        int64_t frac = minor % unit;
+        tmp[0] = '.';
+        for (int e = exponent; e >= 1; e--) {
+            tmp[e] = (char)('0' + frac % 10);
+            frac /= 10;
+        }
+        put_mem(b, tmp, (size_t)exponent + 1);
+    }
 }
 
-static void put_time(custops__buf *b, const synth_gen *g, int64_t t)
+static void two(char *p, int v)
+{
+    p[0] = (char)('0' + v / 10);
+    p[1] = (char)('0' + v % 10);
+}
+
+/* ISO 8601 local time with offset, exactly as custops_time_format() writes
+ * it, without printf: the date and offset text are cached, since a
+ * customer's records fall on few days. */
+static void fmt_time(synth_gen *g, int64_t t, char out[40])
+{
+    int32_t off = 0;
+    custops_zone_offset(g->zone, t, &off); /* valid zone: cannot fail */
+    int64_t local = t + off;
+    int64_t day = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+    int32_t sod = (int32_t)(local - day * 86400);
+    if (off % 60 != 0 || day < -700000 || day > 2900000) { /* odd offsets, far years: the library's way */
+        custops_time_format(t, g->zone, out, 40);
+        return;
+    }
+    if (!g->tf_valid || g->tf_day != (int32_t)day) {
+        int y, m, d;
+        custops_day_to_date((int32_t)day, &y, &m, &d);
+        snprintf(g->tf_date, sizeof g->tf_date, "%04d-%02d-%02d", y, m, d);
+        g->tf_day = (int32_t)day;
+    }
+    if (!g->tf_valid || g->tf_off != off) {
+        int a = off < 0 ? -off : off;
+        g->tf_offtext[0] = off < 0 ? '-' : '+';
+        two(g->tf_offtext + 1, a / 3600);
+        g->tf_offtext[3] = ':';
+        two(g->tf_offtext + 4, a / 60 % 60);
+        g->tf_offtext[6] = '\0';
+        g->tf_off = off;
+    }
+    g->tf_valid = 1;
+    size_t n = strlen(g->tf_date);
+    memcpy(out, g->tf_date, n);
+    out[n] = 'T';
+    two(out + n + 1, sod / 3600);
+    out[n + 3] = ':';
+    two(out + n + 4, sod / 60 % 60);
+    out[n + 6] = ':';
+    two(out + n + 7, sod % 60);
+    memcpy(out + n + 9, g->tf_offtext, 7);
+}
+
+static void put_time(custops__buf *b, synth_gen *g, int64_t t)
 {
     char tmp[40];
-    custops_time_format(t, g->zone, tmp, sizeof tmp); /* 32 bytes always suffice */
+    fmt_time(g, t, tmp);
     put_str(b, tmp);
 }
 
@@ -85,6 +166,15 @@ static void put_time(custops__buf *b, const synth_gen *g, int64_t t)
  * caller-chosen zone or currency goes through here too, so escape anyway. */
 static void put_jstr(custops__buf *b, const char *s)
 {
+    size_t n = 0;
+    while (s[n] && s[n] != '"' && s[n] != '\\' && (unsigned char)s[n] >= 0x20)
+        n++;
+    if (!s[n]) { /* nothing to escape: one copy */
+        put_ch(b, '"');
+        put_mem(b, s, n);
+        put_ch(b, '"');
+        return;
+    }
     put_ch(b, '"');
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
@@ -111,13 +201,13 @@ static void put_key(custops__buf *b, const char *key)
 
 /* ---- records ---- */
 
-static void csv_order_lines(custops__buf *b, const synth_gen *g, const synth_customer *c, const synth_order *o)
+static void csv_order_lines(custops__buf *b, synth_gen *g, const synth_customer *c, const synth_order *o)
 {
     const synth_catalog *cat = &g->cat;
     char cid[24], oid[24], when[40];
     synth_customer_id(cid, c->person.index);
     synth_order_id(oid, o->seq);
-    custops_time_format(o->time, g->zone, when, sizeof when);
+    fmt_time(g, o->time, when);
     for (int32_t l = o->first_line; l < o->first_line + o->nlines; l++) {
         const synth_line *ln = &c->lines[l];
         put_str(b, oid);
@@ -146,13 +236,13 @@ static void csv_order_lines(custops__buf *b, const synth_gen *g, const synth_cus
     }
 }
 
-static void json_order_lines(custops__buf *b, const synth_gen *g, const synth_customer *c, const synth_order *o)
+static void json_order_lines(custops__buf *b, synth_gen *g, const synth_customer *c, const synth_order *o)
 {
     const synth_catalog *cat = &g->cat;
     char cid[24], oid[24], when[40];
     synth_customer_id(cid, c->person.index);
     synth_order_id(oid, o->seq);
-    custops_time_format(o->time, g->zone, when, sizeof when);
+    fmt_time(g, o->time, when);
     for (int32_t l = o->first_line; l < o->first_line + o->nlines; l++) {
         const synth_line *ln = &c->lines[l];
         put_str(b, "{\"kind\": \"order_line\"");
@@ -184,7 +274,7 @@ static void json_order_lines(custops__buf *b, const synth_gen *g, const synth_cu
     }
 }
 
-static void refund_record(custops__buf *b, const synth_gen *g, const synth_customer *c, const synth_refund *r, int json)
+static void refund_record(custops__buf *b, synth_gen *g, const synth_customer *c, const synth_refund *r, int json)
 {
     const synth_catalog *cat = &g->cat;
     char rid[24], oid[24];
@@ -214,7 +304,7 @@ static void refund_record(custops__buf *b, const synth_gen *g, const synth_custo
     put_jstr(b, oid);
     put_key(b, "time");
     char when[40];
-    custops_time_format(r->time, g->zone, when, sizeof when);
+    fmt_time(g, r->time, when);
     put_jstr(b, when);
     if (r->sku >= 0) {
         put_key(b, "sku");
@@ -227,12 +317,12 @@ static void refund_record(custops__buf *b, const synth_gen *g, const synth_custo
     put_str(b, "}\n");
 }
 
-static void event_record(custops__buf *b, const synth_gen *g, const synth_customer *c, const synth_event *e, int json)
+static void event_record(custops__buf *b, synth_gen *g, const synth_customer *c, const synth_event *e, int json)
 {
     const synth_catalog *cat = &g->cat;
     char cid[24], when[40];
     synth_customer_id(cid, c->person.index);
-    custops_time_format(e->time, g->zone, when, sizeof when);
+    fmt_time(g, e->time, when);
     if (!json) {
         put_str(b, cid);
         put_ch(b, ',');
@@ -282,7 +372,7 @@ static void tags_text(char *out, size_t cap, unsigned tags)
             len += (size_t)snprintf(out + len, cap - len, "%s%s", len ? "|" : "", synth_tag_names[i]);
 }
 
-static void customer_record(custops__buf *b, const synth_gen *g, const synth_customer *c, int json)
+static void customer_record(custops__buf *b, synth_gen *g, const synth_customer *c, int json)
 {
     const synth_person *p = &c->person;
     static const char *const genders[3] = {"", "f", "m"};
@@ -323,7 +413,7 @@ static void customer_record(custops__buf *b, const synth_gen *g, const synth_cus
     put_jstr(b, synth_region_names[p->region]);
     if (p->member_since >= 0) {
         char when[40];
-        custops_time_format(p->member_since, g->zone, when, sizeof when);
+        fmt_time(g, p->member_since, when);
         put_key(b, "member_since");
         put_jstr(b, when);
     }
@@ -342,7 +432,7 @@ static void customer_record(custops__buf *b, const synth_gen *g, const synth_cus
 
 /* One customer as JSON Lines: the customer, then events, order lines and
  * refunds merged in time order (events first at equal times). */
-static int json_customer(custops__buf *b, const synth_gen *g, synth_customer *c)
+static int json_customer(custops__buf *b, synth_gen *g, synth_customer *c)
 {
     customer_record(b, g, c, 1);
     /* refunds in time order (few per customer: insertion sort) */
@@ -371,7 +461,7 @@ static int json_customer(custops__buf *b, const synth_gen *g, synth_customer *c)
     return custops__buf_status(b);
 }
 
-static int csv_customer(custops__buf bufs[NFILES], const synth_gen *g, const synth_customer *c)
+static int csv_customer(custops__buf bufs[NFILES], synth_gen *g, const synth_customer *c)
 {
     customer_record(&bufs[F_CUSTOMERS], g, c, 0);
     for (size_t k = 0; k < c->norders; k++)
@@ -399,7 +489,7 @@ static void put_double(custops__buf *b, double v)
     put_str(b, tmp);
 }
 
-static int build_truth(const synth_gen *g, custops__buf *b)
+static int build_truth(synth_gen *g, custops__buf *b)
 {
     const custops_synth_options *o = &g->o;
     const synth_catalog *cat = &g->cat;
@@ -503,6 +593,7 @@ int custops_synth_write(const custops_synth_options *opts, const char *dir)
     int rc = synth_gen_init(&g, opts);
     if (rc)
         return rc;
+    g.want_events = 1;
     if ((rc = ensure_dir(dir)) != 0) {
         synth_gen_release(&g);
         return rc;

@@ -92,5 +92,6 @@ M.message = require "custops.message"
 M.plays = require "custops.plays"
 M.ledger = require "custops.ledger"
 M.analytics = require "custops.analytics"
+M.synth = require "custops.synth"; M.synth_write, M.synth_order_lines, M.synth_catalog = M.synth.write, M.synth.order_lines, M.synth.catalog
 
 return M
