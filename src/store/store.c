@@ -283,25 +283,31 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
             return bad(field, ST_F_TIME, msg, cap, CUSTOPS_EINVAL, "lines of order '%.*s' have different times",
                        (int)r->order.n, r->order.p);
         cust = oc[oid];
-    } else if (custops__intern_get(&s->orders, r->order.p, r->order.n, &oid) == 0) {
-        const char *cs = custops__intern_str(&s->customers, (uint32_t)oc[oid]);
-        if (strncmp(cs, r->customer.p, r->customer.n) != 0 || cs[r->customer.n] != '\0')
-            return bad(field, ST_F_CUSTOMER_ID, msg, cap, CUSTOPS_EINVAL,
-                       "order '%.*s' belongs to customer '%s'", (int)r->order.n, r->order.p, cs);
-        if (ot[oid] != r->time)
-            return bad(field, ST_F_TIME, msg, cap, CUSTOPS_EINVAL, "lines of order '%.*s' have different times",
-                       (int)r->order.n, r->order.p);
-        cust = oc[oid];
     } else {
-        if ((rc = put_customer(s, r->customer, &cust)) != 0)
+        /* one probe for both cases: a new order is added here, a known one is checked */
+        bool added;
+        if ((rc = custops__intern_put(&s->orders, r->order.p, r->order.n, &oid, &added)) != 0)
             return rc;
-        if ((rc = custops__intern_put(&s->orders, r->order.p, r->order.n, &oid, NULL)) != 0)
-            return rc;
-        if ((rc = custops__st_table_reserve(&s->ord, (size_t)oid + 1)) != 0)
-            return rc;
-        s->ord.col[O_CUSTOMER][oid] = cust;
-        s->ord.col[O_TIME][oid] = r->time;
-        s->ord.n = (size_t)oid + 1;
+        if (!added) {
+            const char *cs = custops__intern_str(&s->customers, (uint32_t)oc[oid]);
+            if (strncmp(cs, r->customer.p, r->customer.n) != 0 || cs[r->customer.n] != '\0')
+                return bad(field, ST_F_CUSTOMER_ID, msg, cap, CUSTOPS_EINVAL,
+                           "order '%.*s' belongs to customer '%s'", (int)r->order.n, r->order.p, cs);
+            if (ot[oid] != r->time)
+                return bad(field, ST_F_TIME, msg, cap, CUSTOPS_EINVAL, "lines of order '%.*s' have different times",
+                           (int)r->order.n, r->order.p);
+            cust = oc[oid];
+        } else {
+            /* the order id is interned before its customer; if anything below fails the
+             * caller rolls the batch back, and a rejected row (skip policy) cannot get here */
+            if ((rc = put_customer(s, r->customer, &cust)) != 0)
+                return rc;
+            if ((rc = custops__st_table_reserve(&s->ord, (size_t)oid + 1)) != 0)
+                return rc;
+            s->ord.col[O_CUSTOMER][oid] = cust;
+            s->ord.col[O_TIME][oid] = r->time;
+            s->ord.n = (size_t)oid + 1;
+        }
     }
     s->last_order = oid;
     s->have_last_order = 1;
