@@ -434,20 +434,20 @@ int custops__st_stage_customer(custops_store *s, st_table *stage, const st_custo
     int rc;
     if ((rc = put_customer(s, r->customer, &cust)) || (rc = put_dict(s, D_REGION, r->region, &region)))
         return rc;
-    const char *p = r->tags.p, *end = r->tags.p + r->tags.n;
-    while (r->tags.n && p <= end) {
-        const char *q = memchr(p, '|', (size_t)(end - p));
-        if (!q)
-            q = end;
-        if (q > p) {
-            st_str t = {p, (size_t)(q - p)};
+    size_t i0 = 0;
+    while (i0 < r->tags.n) {
+        size_t i1 = i0;
+        while (i1 < r->tags.n && r->tags.p[i1] != '|')
+            i1++;
+        if (i1 > i0) {
+            st_str t = {r->tags.p + i0, i1 - i0};
             int64_t code;
             if ((rc = put_dict(s, D_TAG, t, &code)) != 0)
                 return rc;
             if (code < 64)
                 tags |= (int64_t)((uint64_t)1 << code);
         }
-        p = q + 1;
+        i0 = i1 + 1;
     }
     if ((rc = custops__st_table_reserve(stage, stage->n + 1)) != 0)
         return rc;
