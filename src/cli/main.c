@@ -7,6 +7,8 @@
 static const cli_command *const COMMANDS[] = {
     &cli_cmd_time,
     &cli_cmd_message,
+    &cli_cmd_ingest,
+    &cli_cmd_profile,
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 
