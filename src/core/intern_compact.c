@@ -25,3 +25,21 @@ int custops__intern_compact(const custops__intern *t, custops__intern *out, cons
     }
     return CUSTOPS_OK;
 }
+
+void custops__intern_truncate(custops__intern *t, uint32_t count)
+{
+    if (count >= t->count)
+        return;
+    t->arena_len = (size_t)t->offsets[count];
+    t->count = count;
+    /* re-place the kept ids with the same linear probing intern.c uses;
+     * the slot array keeps its size, so nothing is allocated */
+    memset(t->slots, 0, t->nslots * sizeof *t->slots);
+    size_t mask = t->nslots - 1;
+    for (uint32_t id = 0; id < count; id++) {
+        size_t i = (size_t)t->hashes[id] & mask;
+        while (t->slots[i])
+            i = (i + 1) & mask;
+        t->slots[i] = id + 1;
+    }
+}

@@ -201,5 +201,8 @@ double custops__t_quantile(double p, double df);
  * UINT32_MAX for dropped ids. Returns 0 or CUSTOPS_ENOMEM (out released). */
 int custops__intern_compact(const custops__intern *t, custops__intern *out, const uint8_t *keep, uint32_t keep_below,
                             uint32_t *remap);
+/* Forget the ids >= count (the newest), in place and without allocating,
+ * so undoing a failed batch cannot itself fail. */
+void custops__intern_truncate(custops__intern *t, uint32_t count);
 
 #endif /* CUSTOPS_CORE_INTERNAL_H */

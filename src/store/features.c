@@ -224,8 +224,7 @@ static int build_frame(custops_store *s, outcols *o, custops_frame **out)
             rc = custops__frame_add_double_owned(f, name, o->col[k], nc);
         else
             rc = custops__frame_add_int64_owned(f, name, o->col[k], nc);
-        if (rc == 0)
-            o->col[k] = NULL; /* the frame owns it now */
+        o->col[k] = NULL; /* the frame owns it now, or freed it on failure */
     }
     if (rc) {
         custops_frame_free(f);
@@ -265,9 +264,8 @@ static int two_cols(custops_store *s, const char *name1, int64_t *v, const char 
         return rc;
     }
     size_t nc = s->customers.count;
+    /* the _owned adds take the array even when they fail */
     rc = custops__frame_add_int64_owned(f, name1, v, nc);
-    if (rc)
-        custops__free(v);
     if (d) {
         if (rc == 0)
             rc = custops__frame_add_double_owned(f, name2, d, nc);

@@ -160,17 +160,6 @@ void custops__st_mark(const custops_store *s, st_mark *m)
     m->events_sorted = s->events_sorted;
 }
 
-static void shrink(custops__intern *t, uint32_t count)
-{
-    /* Rebuilding can only fail for memory; then the extra ids stay interned
-     * but unreferenced, which is harmless (they come back as unused codes). */
-    custops__intern n;
-    if (t->count > count && custops__intern_compact(t, &n, NULL, count, NULL) == 0) {
-        custops__intern_release(t);
-        *t = n;
-    }
-}
-
 void custops__st_rollback(custops_store *s, const st_mark *m)
 {
     s->lines.n = m->lines;
@@ -179,18 +168,13 @@ void custops__st_rollback(custops_store *s, const st_mark *m)
     s->lines_sorted = m->lines_sorted;
     s->events_sorted = m->events_sorted;
     s->have_last_order = 0;
-    int saved = custops_last_status();
-    char msg[1024];
-    snprintf(msg, sizeof msg, "%s", custops_last_error());
-    shrink(&s->customers, m->customers);
-    shrink(&s->orders, m->orders);
-    shrink(&s->refund_ids, m->refund_ids);
+    custops__intern_truncate(&s->customers, m->customers);
+    custops__intern_truncate(&s->orders, m->orders);
+    custops__intern_truncate(&s->refund_ids, m->refund_ids);
     for (int d = 0; d < D_COUNT; d++)
-        shrink(&s->dict[d], m->dict[d]);
+        custops__intern_truncate(&s->dict[d], m->dict[d]);
     s->ord.n = s->orders.count;
     s->attrs.n = s->customers.count;
-    if (saved) /* keep the error that caused the rollback */
-        custops__err(saved, "%s", msg);
 }
 
 /* ---- interning ---- */
