@@ -81,7 +81,7 @@ static int refunds_as_of(const custops_store *s, int64_t now, int64_t **out)
         return custops__nomem();
     for (size_t i = 0; i < s->refunds.n; i++)
         if (s->refunds.col[R_TIME][i] <= now)
-            r[s->refunds.col[R_ORDER][i]] += s->refunds.col[R_AMOUNT][i];
+            r[s->refunds.col[R_ORDER][i]] = st_add(r[s->refunds.col[R_ORDER][i]], s->refunds.col[R_AMOUNT][i]);
     *out = r;
     return CUSTOPS_OK;
 }
@@ -136,24 +136,24 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
                 last = t;
                 if (L[L_COUPON][j] >= 0)
                     coupon_orders++;
-                refunds += order_refund[ord];
+                refunds = st_add(refunds, order_refund[ord]);
                 if (ndays == 0 || day != cur_day) {
                     if (ndays >= 2)
-                        repeat_sum += day_value;
+                        repeat_sum = st_add(repeat_sum, day_value);
                     if (ndays == 0)
                         first_day = day;
                     ndays++;
                     cur_day = day;
                     day_value = 0;
                 }
-                day_value -= order_refund[ord];
+                day_value = st_add(day_value, -order_refund[ord]);
             }
-            gross += L[L_AMOUNT][j];
-            disc += L[L_DISCOUNT][j];
-            day_value += L[L_AMOUNT][j];
+            gross = st_add(gross, L[L_AMOUNT][j]);
+            disc = st_add(disc, L[L_DISCOUNT][j]);
+            day_value = st_add(day_value, L[L_AMOUNT][j]);
             int64_t cat = L[L_CATEGORY][j];
             if (cat >= 0)
-                cat_amount[cat] += L[L_AMOUNT][j] + 1; /* +1: a free line still counts for its category */
+                cat_amount[cat] = st_add(cat_amount[cat], st_add(L[L_AMOUNT][j], 1)); /* +1: a free line still counts for its category */
         }
         /* top category, then reset the touched entries */
         int64_t best = 0;
@@ -170,15 +170,16 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
             if (L[L_CATEGORY][k] >= 0)
                 cat_amount[L[L_CATEGORY][k]] = 0;
         if (ndays >= 2)
-            repeat_sum += day_value;
-        int64_t spend = gross - refunds;
+            repeat_sum = st_add(repeat_sum, day_value);
+        int64_t spend = st_add(gross, -refunds);
         I(o, F_FREQUENCY)[c] = ndays ? ndays - 1 : 0;
         D(o, F_RECENCY)[c] = ndays ? (double)(cur_day - first_day) / per : 0.0;
         D(o, F_T)[c] = ndays ? (double)(now_day - first_day) / per : 0.0;
         D(o, F_MONETARY)[c] = ndays >= 2 ? (double)repeat_sum / (double)(ndays - 1) : 0.0;
         I(o, F_ORDERS)[c] = orders;
         I(o, F_SPEND)[c] = spend;
-        I(o, F_AOV)[c] = orders ? (int64_t)llround((double)spend / (double)orders) : 0;
+        /* integer rounding, half away from zero: exact for any int64 spend */
+        I(o, F_AOV)[c] = orders ? (spend >= 0 ? st_add(spend, orders / 2) / orders : -(st_add(-(spend + 1), orders / 2 + 1) / orders)) : 0;
         D(o, F_REFUND_RATE)[c] = gross > 0 ? (double)refunds / (double)gross : 0.0;
         I(o, F_FIRST)[c] = first;
         I(o, F_LAST)[c] = last;
@@ -186,7 +187,7 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
         I(o, F_SINCE_LAST)[c] = ndays ? now_day - cur_day : -1;
         I(o, F_TOP_CATEGORY)[c] = top;
         D(o, F_COUPON_SHARE)[c] = orders ? (double)coupon_orders / (double)orders : 0.0;
-        D(o, F_DISCOUNT_RATE)[c] = gross + disc > 0 ? (double)disc / (double)(gross + disc) : 0.0;
+        D(o, F_DISCOUNT_RATE)[c] = st_add(gross, disc) > 0 ? (double)disc / ((double)gross + (double)disc) : 0.0;
         int64_t **A = s->attrs.col;
         I(o, F_GENDER)[c] = A[C_GENDER][c];
         I(o, F_BIRTH_YEAR)[c] = A[C_BIRTH_YEAR][c];

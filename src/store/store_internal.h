@@ -47,6 +47,16 @@ struct custops_store {
 /* names of the dictionaries, in D_ order, as custops_store_dict() takes them */
 extern const char *const custops__store_dict_names[D_COUNT];
 
+/* Sums of money in the feature and refund passes saturate instead of
+ * overflowing: hostile input can hold many near-INT64_MAX amounts. */
+static inline int64_t st_add(int64_t a, int64_t b)
+{
+    int64_t r;
+    if (__builtin_add_overflow(a, b, &r))
+        return b > 0 ? INT64_MAX : INT64_MIN;
+    return r;
+}
+
 /* ---- tables (store.c) ---- */
 void custops__st_table_init(st_table *t, int ncols);
 void custops__st_table_release(st_table *t);

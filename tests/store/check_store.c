@@ -788,6 +788,37 @@ START_TEST(test_cdnow_summary)
 }
 END_TEST
 
+
+/* Sums over hostile amounts saturate instead of overflowing (UBSan would
+ * flag a signed overflow); refunds too large to weight split evenly. */
+START_TEST(test_huge_amounts_saturate)
+{
+    custops_store *s;
+    ck_assert_ok(custops_store_new(&s, "UTC", "CNY"));
+    const int64_t big = INT64_MAX / 2 + 1;
+    custops_order_line l[] = {
+        {"o1", "a", 100, "x", "c", 1, big, 0, NULL, NULL},
+        {"o1", "a", 100, "y", "c", 1, big, 0, NULL, NULL},
+        {"o2", "a", 86400 * 3, "x", "c", 1, big, 0, NULL, NULL},
+    };
+    ck_assert_ok(custops_store_add_lines(s, l, 3));
+    custops_refund r[] = {{"r1", "o1", 200, NULL, -1, 3}};
+    ck_assert_ok(custops_store_add_refunds(s, r, 1));
+    custops_frame *f;
+    ck_assert_ok(custops_store_lines(s, &f));
+    ck_assert_int_eq(I(f, "refunded", 0) + I(f, "refunded", 1), 3);
+    custops_frame_free(f);
+    custops_features_opts o = CUSTOPS_FEATURES_OPTS_INIT;
+    o.now = 86400 * 10;
+    ck_assert_ok(custops_store_features(s, &o, &f));
+    ck_assert_int_eq(I(f, "spend", 0), INT64_MAX - 3);
+    ck_assert_int_eq(I(f, "orders", 0), 2);
+    ck_assert_double_eq_tol(D(f, "monetary", 0), (double)big, 1.0);
+    custops_frame_free(f);
+    custops_store_free(s);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -807,6 +838,7 @@ static Suite *store_suite(void)
     tcase_add_test(tc, test_save_load_round_trip_and_corruption);
     tcase_add_test(tc, test_split);
     tcase_add_test(tc, test_cdnow_summary);
+    tcase_add_test(tc, test_huge_amounts_saturate);
     suite_add_tcase(s, tc);
     return s;
 }
