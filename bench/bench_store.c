@@ -122,6 +122,9 @@ int main(void)
     custops_frame_free(f);
     snprintf(name, sizeof name, "first view: order %.0fM lines", nl / 1e6);
     bench_record(&rep, name, sort, "s", NULL, 0);
+    custops_store_stats(s, &cnt);
+    bench_record(&rep, "memory per order line (after the first view trims spare capacity)",
+                 (double)cnt.bytes / (double)cnt.lines, "bytes", "< 40 bytes", (double)cnt.bytes / (double)cnt.lines < 40);
     custops_features_opts o = CUSTOPS_FEATURES_OPTS_INIT;
     o.now = 1672502400 + 700LL * 86400;
     t0 = bench_now();

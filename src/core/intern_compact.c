@@ -43,3 +43,35 @@ void custops__intern_truncate(custops__intern *t, uint32_t count)
         t->slots[i] = id + 1;
     }
 }
+
+void custops__intern_trim(custops__intern *t)
+{
+    if (t->count == 0)
+        return;
+    if (t->arena_cap > t->arena_len + t->arena_len / 8) {
+        char *a = custops__realloc(t->arena, t->arena_len);
+        if (a) {
+            t->arena = a;
+            t->arena_cap = t->arena_len;
+        }
+    }
+    if (t->ids_cap > t->count + t->count / 8) {
+        /* both arrays must keep the same capacity: shrink both or neither */
+        uint64_t *o = custops__realloc(t->offsets, (size_t)t->count * sizeof *o);
+        if (!o)
+            return;
+        t->offsets = o;
+        uint64_t *h = custops__realloc(t->hashes, (size_t)t->count * sizeof *h);
+        if (!h) {
+            /* offsets holds exactly count entries now; capacity must say so */
+            o = custops__realloc(t->offsets, (size_t)t->ids_cap * sizeof *o);
+            if (o)
+                t->offsets = o;
+            else
+                t->ids_cap = t->count; /* hashes is larger than needed: harmless */
+            return;
+        }
+        t->hashes = h;
+        t->ids_cap = t->count;
+    }
+}

@@ -61,6 +61,21 @@ int custops__st_table_reserve(st_table *t, size_t need)
     return CUSTOPS_OK;
 }
 
+void custops__st_table_shrink(st_table *t)
+{
+    if (t->cap <= 256 || t->cap - t->n <= t->n / 8)
+        return;
+    size_t cap = t->n ? t->n : 1;
+    for (int c = 0; c < t->ncols; c++) {
+        /* a failed shrink keeps the larger block: harmless, so ignore it */
+        int64_t *p = custops__realloc(t->col[c], cap * sizeof(int64_t));
+        if (!p)
+            break; /* this and later columns keep their larger blocks */
+        t->col[c] = p;
+    }
+    t->cap = cap; /* every column holds at least cap entries either way */
+}
+
 size_t custops__st_table_bytes(const st_table *t) { return t->cap * (size_t)t->ncols * sizeof(int64_t); }
 
 static size_t intern_bytes(const custops__intern *t)

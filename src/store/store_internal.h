@@ -61,6 +61,9 @@ static inline int64_t st_add(int64_t a, int64_t b)
 void custops__st_table_init(st_table *t, int ncols);
 void custops__st_table_release(st_table *t);
 int custops__st_table_reserve(st_table *t, size_t need);
+/* Give back the spare capacity of the doubling growth (done once a store
+ * is put in view order, where ingest has usually finished). */
+void custops__st_table_shrink(st_table *t);
 size_t custops__st_table_bytes(const st_table *t);
 
 /* ---- batches: remember sizes, undo everything added after (store.c) ---- */

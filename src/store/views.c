@@ -158,6 +158,13 @@ static int spread_refunds(custops_store *s)
 int custops__st_prepare(custops_store *s)
 {
     int rc;
+    custops__st_table_shrink(&s->lines);
+    custops__st_table_shrink(&s->events);
+    custops__st_table_shrink(&s->refunds);
+    custops__st_table_shrink(&s->ord);
+    custops__st_table_shrink(&s->attrs);
+    custops__intern_trim(&s->customers);
+    custops__intern_trim(&s->orders);
     if (!s->lines_sorted) {
         uint32_t *perm;
         if ((rc = sort_perm(s->lines.n, s->customers.count, s->lines.col[L_CUSTOMER], s->lines.col[L_TIME],
