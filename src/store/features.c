@@ -62,6 +62,9 @@ static int check_opts(const custops_store *s, const custops_features_opts *o, cu
     if (o->period != CUSTOPS_PERIOD_DAY && o->period != CUSTOPS_PERIOD_WEEK)
         return custops__err(CUSTOPS_EINVAL, "custops_features_opts: period must be CUSTOPS_PERIOD_DAY or _WEEK, got %d",
                             o->period);
+    if (!st_time_ok(o->now))
+        return custops__err(CUSTOPS_ERANGE, "custops_features_opts: now %lld is outside the years 1..9999",
+                            (long long)o->now);
     *own = 0;
     *zone = s->zone;
     if (o->zone) {
@@ -293,10 +296,11 @@ int custops_store_split(custops_store *s, const custops_features_opts *opts, int
     int rc = check_opts(s, opts, &z, &own);
     if (rc)
         return rc;
-    if (holdout_end <= opts->now) {
+    if (holdout_end <= opts->now || !st_time_ok(holdout_end)) {
         if (own)
             custops_zone_free(z);
-        return custops__err(CUSTOPS_EINVAL, "custops_store_split: holdout_end must be after the split instant");
+        return custops__err(CUSTOPS_EINVAL,
+                            "custops_store_split: holdout_end must be after the split instant (and before year 10000)");
     }
     custops_frame *cal = NULL, *hold = NULL;
     rc = custops_store_features(s, opts, &cal);

@@ -255,6 +255,9 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
     if (has_nul(r->category) || has_nul(r->coupon) || has_nul(r->channel))
         return bad(field, has_nul(r->category) ? ST_F_CATEGORY : has_nul(r->coupon) ? ST_F_COUPON_CODE : ST_F_CHANNEL,
                    msg, cap, CUSTOPS_EINVAL, "field holds a NUL byte");
+    if (!st_time_ok(r->time))
+        return bad(field, ST_F_TIME, msg, cap, CUSTOPS_ERANGE, "time %lld is outside the years 1..9999",
+                   (long long)r->time);
     if (r->qty <= 0)
         return bad(field, ST_F_QTY, msg, cap, CUSTOPS_EINVAL, "qty must be > 0, got %lld", (long long)r->qty);
     if (r->unit_price < 0)
@@ -347,6 +350,9 @@ int custops__st_add_refund(custops_store *s, const st_refund_rec *r, int *ignore
         return bad(field, ST_F_ORDER_ID, msg, cap, CUSTOPS_EINVAL, "order_id is empty or holds a NUL byte");
     if (has_nul(r->sku))
         return bad(field, ST_F_SKU, msg, cap, CUSTOPS_EINVAL, "sku holds a NUL byte");
+    if (!st_time_ok(r->time))
+        return bad(field, ST_F_TIME, msg, cap, CUSTOPS_ERANGE, "time %lld is outside the years 1..9999",
+                   (long long)r->time);
     if (r->amount <= 0)
         return bad(field, ST_F_AMOUNT, msg, cap, CUSTOPS_EINVAL, "amount must be > 0");
     if (r->qty < -1 || r->qty == 0)
@@ -389,6 +395,9 @@ int custops__st_add_event(custops_store *s, const st_event_rec *r, int *field, c
     if (has_nul(r->sku) || has_nul(r->category) || has_nul(r->coupon))
         return bad(field, has_nul(r->sku) ? ST_F_SKU : has_nul(r->category) ? ST_F_CATEGORY : ST_F_COUPON_CODE, msg,
                    cap, CUSTOPS_EINVAL, "field holds a NUL byte");
+    if (!st_time_ok(r->time))
+        return bad(field, ST_F_TIME, msg, cap, CUSTOPS_ERANGE, "time %lld is outside the years 1..9999",
+                   (long long)r->time);
     if (r->type < 0 || r->type > CUSTOPS_EVENT_LOGIN)
         return bad(field, ST_F_TYPE, msg, cap, CUSTOPS_EINVAL, "unknown event type %lld", (long long)r->type);
     int64_t cust, sku, cat, coupon;
@@ -421,6 +430,8 @@ int custops__st_stage_customer(custops_store *s, st_table *stage, const st_custo
     if (has_nul(r->region) || has_nul(r->tags))
         return bad(field, has_nul(r->region) ? ST_F_REGION : ST_F_TAGS, msg, cap, CUSTOPS_EINVAL,
                    "field holds a NUL byte");
+    if (r->member_since != -1 && !st_time_ok(r->member_since))
+        return bad(field, ST_F_MEMBER_SINCE, msg, cap, CUSTOPS_ERANGE, "member_since is outside the years 1..9999");
     if (r->gender < 0 || r->gender > 2)
         return bad(field, ST_F_GENDER, msg, cap, CUSTOPS_EINVAL, "gender must be f, m or empty");
     if (r->birth_year != -1 && (r->birth_year < 1800 || r->birth_year > 9999))

@@ -57,6 +57,12 @@ static inline int64_t st_add(int64_t a, int64_t b)
     return r;
 }
 
+/* Instants the store accepts: years 1..9999, so every later local-day and
+ * hour computation stays far from int64 overflow. */
+#define ST_TIME_MIN INT64_C(-62135596800)
+#define ST_TIME_MAX INT64_C(253402300799)
+static inline int st_time_ok(int64_t t) { return t >= ST_TIME_MIN && t <= ST_TIME_MAX; }
+
 /* ---- tables (store.c) ---- */
 void custops__st_table_init(st_table *t, int ncols);
 void custops__st_table_release(st_table *t);
