@@ -7,6 +7,15 @@
 
 #include <stdint.h>
 
+/* CPU time of this process: on a shared machine wall time also counts the
+ * time other processes held the core, so both are reported */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static uint64_t rng = 88172645463325252ULL;
 static uint32_t next(void)
 {
@@ -51,13 +60,15 @@ int main(void)
     /* 1. CSV ingest */
     size_t n = 2000000, len;
     char *csv = make_csv(n, 200000, &len);
-    double best = 1e9;
+    double best = 1e9, best_cpu = 1e9;
     for (int rep_i = 0; rep_i < 3; rep_i++) {
         custops_store *s;
         custops_store_new(&s, "Asia/Shanghai", "CNY");
-        double t0 = bench_now();
+        double t0 = bench_now(), c0 = cpu_now();
         int rc = custops_store_ingest_csv_buffer(s, csv, len, "bench.csv", NULL, NULL, NULL);
-        double dt = bench_now() - t0;
+        double dt = bench_now() - t0, dc = cpu_now() - c0;
+        if (dc < best_cpu)
+            best_cpu = dc;
         if (rc) {
             fprintf(stderr, "ingest failed: %s\n", custops_last_error());
             return 1;
@@ -69,6 +80,8 @@ int main(void)
     free(csv);
     bench_record(&rep, "CSV ingest, 2M order lines (ISO times, 11 columns)", n / best, "lines/s", ">= 3e6 lines/s",
                  n / best >= 3e6);
+    bench_record(&rep, "CSV ingest, 2M order lines, per CPU second", n / best_cpu, "lines/s", ">= 3e6 lines/s",
+                 n / best_cpu >= 3e6);
     bench_record(&rep, "CSV ingest throughput", (double)len / best / 1e6, "MB/s", NULL, 0);
 
     /* 2. features for 1M customers / 20M lines, built through the batch API */
@@ -128,14 +141,17 @@ int main(void)
     custops_features_opts o = CUSTOPS_FEATURES_OPTS_INIT;
     o.now = 1672502400 + 700LL * 86400;
     t0 = bench_now();
+    double c0 = cpu_now();
     if (custops_store_features(s, &o, &f)) {
         fprintf(stderr, "features failed: %s\n", custops_last_error());
         return 1;
     }
-    double feat = bench_now() - t0;
+    double feat = bench_now() - t0, feat_cpu = cpu_now() - c0;
     custops_frame_free(f);
     snprintf(name, sizeof name, "features, %.0fk customers / %.0fM lines", cnt.customers / 1e3, nl / 1e6);
     bench_record(&rep, name, feat, "s", "< 1 s", feat < 1.0);
+    snprintf(name, sizeof name, "features, %.0fk customers / %.0fM lines, CPU time", cnt.customers / 1e3, nl / 1e6);
+    bench_record(&rep, name, feat_cpu, "s", "< 1 s", feat_cpu < 1.0);
     custops_store_free(s);
     bench_write(&rep);
     return 0;

@@ -76,16 +76,28 @@ static int check_opts(const custops_store *s, const custops_features_opts *o, cu
     return CUSTOPS_OK;
 }
 
-/* order_refund[o] = refunds of order o made at or before now */
-static int refunds_as_of(const custops_store *s, int64_t now, int64_t **out)
+/* order_refund[o] = refunds of order o made at or before now, and a bitmap
+ * of the refunded orders: the feature pass visits orders in customer order,
+ * so it tests the small bitmap (cache-resident) instead of touching the
+ * large array at random for every order. */
+static int refunds_as_of(const custops_store *s, int64_t now, int64_t **out, uint64_t **bits_out)
 {
-    int64_t *r = custops__calloc(s->orders.count ? s->orders.count : 1, sizeof *r);
-    if (!r)
+    size_t no = s->orders.count ? s->orders.count : 1;
+    int64_t *r = custops__calloc(no, sizeof *r);
+    uint64_t *bits = custops__calloc(no / 64 + 1, sizeof *bits);
+    if (!r || !bits) {
+        custops__free(r);
+        custops__free(bits);
         return custops__nomem();
+    }
     for (size_t i = 0; i < s->refunds.n; i++)
-        if (s->refunds.col[R_TIME][i] <= now)
-            r[s->refunds.col[R_ORDER][i]] = st_add(r[s->refunds.col[R_ORDER][i]], s->refunds.col[R_AMOUNT][i]);
+        if (s->refunds.col[R_TIME][i] <= now) {
+            int64_t o = s->refunds.col[R_ORDER][i];
+            r[o] = st_add(r[o], s->refunds.col[R_AMOUNT][i]);
+            bits[o / 64] |= (uint64_t)1 << (o % 64);
+        }
     *out = r;
+    *bits_out = bits;
     return CUSTOPS_OK;
 }
 
@@ -107,11 +119,17 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
             return custops__nomem();
     }
     int64_t *order_refund = NULL, *cat_amount = custops__calloc(ncat ? ncat : 1, sizeof *cat_amount);
-    if (!cat_amount)
+    int64_t *touched = custops__calloc(ncat ? ncat : 1, sizeof *touched);
+    if (!cat_amount || !touched) {
+        custops__free(cat_amount);
+        custops__free(touched);
         return custops__nomem();
-    int rc = refunds_as_of(s, now, &order_refund);
+    }
+    uint64_t *refunded = NULL;
+    int rc = refunds_as_of(s, now, &order_refund, &refunded);
     if (rc) {
         custops__free(cat_amount);
+        custops__free(touched);
         return rc;
     }
     int64_t **L = s->lines.col;
@@ -121,8 +139,8 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
     for (size_t c = 0; c < nc; c++) {
         int64_t orders = 0, gross = 0, disc = 0, refunds = 0, coupon_orders = 0, first = -1, last = -1;
         int64_t ndays = 0, first_day = 0, cur_day = 0, day_value = 0, repeat_sum = 0, prev_order = -1;
-        int64_t top = -1;
-        size_t b = j;
+        int64_t top = -1, best = 0;
+        size_t ntouched = 0;
         for (; j < n && L[L_CUSTOMER][j] == (int64_t)c; j++) {
             int64_t t = L[L_TIME][j];
             if (t > now)
@@ -139,7 +157,8 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
                 last = t;
                 if (L[L_COUPON][j] >= 0)
                     coupon_orders++;
-                refunds = st_add(refunds, order_refund[ord]);
+                int64_t oref = (refunded[ord / 64] >> (ord % 64)) & 1 ? order_refund[ord] : 0;
+                refunds = st_add(refunds, oref);
                 if (ndays == 0 || day != cur_day) {
                     if (ndays >= 2)
                         repeat_sum = st_add(repeat_sum, day_value);
@@ -149,29 +168,26 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
                     cur_day = day;
                     day_value = 0;
                 }
-                day_value = st_add(day_value, -order_refund[ord]);
+                day_value = st_add(day_value, -oref);
             }
             gross = st_add(gross, L[L_AMOUNT][j]);
             disc = st_add(disc, L[L_DISCOUNT][j]);
             day_value = st_add(day_value, L[L_AMOUNT][j]);
             int64_t cat = L[L_CATEGORY][j];
-            if (cat >= 0)
-                cat_amount[cat] = st_add(cat_amount[cat], st_add(L[L_AMOUNT][j], 1)); /* +1: a free line still counts for its category */
+            if (cat >= 0) {
+                if (cat_amount[cat] == 0)
+                    touched[ntouched++] = cat;
+                /* sums only grow, so a running arg-max (ties: lower code) is the final one */
+                int64_t v = cat_amount[cat] = st_add(cat_amount[cat], st_add(L[L_AMOUNT][j], 1));
+                if (v > best || (v == best && cat < top)) {
+                    best = v;
+                    top = cat;
+                }
+            } /* +1: a free line still counts for its category */
         }
-        /* top category, then reset the touched entries */
-        int64_t best = 0;
-        for (size_t k = b; k < j; k++) {
-            int64_t cat = L[L_CATEGORY][k];
-            if (cat < 0 || L[L_TIME][k] > now)
-                continue;
-            if (cat_amount[cat] > best || (cat_amount[cat] == best && best > 0 && cat < top)) {
-                best = cat_amount[cat];
-                top = cat;
-            }
-        }
-        for (size_t k = b; k < j; k++)
-            if (L[L_CATEGORY][k] >= 0)
-                cat_amount[L[L_CATEGORY][k]] = 0;
+        /* forget this customer's category sums for the next one */
+        for (size_t k = 0; k < ntouched; k++)
+            cat_amount[touched[k]] = 0;
         if (ndays >= 2)
             repeat_sum = st_add(repeat_sum, day_value);
         int64_t spend = st_add(gross, -refunds);
@@ -202,7 +218,9 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
         I(o, F_TAGS)[c] = A[C_TAGS][c];
     }
     custops__free(cat_amount);
+    custops__free(touched);
     custops__free(order_refund);
+    custops__free(refunded);
     return CUSTOPS_OK;
 }
 
