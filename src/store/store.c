@@ -194,22 +194,41 @@ void custops__st_rollback(custops_store *s, const st_mark *m)
 
 /* ---- interning ---- */
 
+/* is v the string of id in t? */
+static int same(const custops__intern *t, uint32_t id, st_str v)
+{
+    if (id >= t->count)
+        return 0;
+    const char *c = custops__intern_str(t, id);
+    return strncmp(c, v.p, v.n) == 0 && c[v.n] == '\0';
+}
+
 static int put_dict(custops_store *s, int d, st_str v, int64_t *code)
 {
     if (v.n == 0) {
         *code = -1;
         return CUSTOPS_OK;
     }
-    uint32_t id;
-    int rc = custops__intern_put(&s->dict[d], v.p, v.n, &id, NULL);
-    if (rc == 0)
+    uint32_t id = s->last_dict[d];
+    if (same(&s->dict[d], id, v)) {
         *code = id;
+        return CUSTOPS_OK;
+    }
+    int rc = custops__intern_put(&s->dict[d], v.p, v.n, &id, NULL);
+    if (rc == 0) {
+        *code = id;
+        s->last_dict[d] = id;
+    }
     return rc;
 }
 
 static int put_customer(custops_store *s, st_str v, int64_t *code)
 {
-    uint32_t id;
+    uint32_t id = s->last_customer;
+    if (same(&s->customers, id, v)) {
+        *code = id;
+        return CUSTOPS_OK;
+    }
     bool added;
     int rc = custops__intern_put(&s->customers, v.p, v.n, &id, &added);
     if (rc)
@@ -226,6 +245,7 @@ static int put_customer(custops_store *s, st_str v, int64_t *code)
         c[C_TAGS][id] = 0;
         s->attrs.n = (size_t)id + 1;
     }
+    s->last_customer = id;
     *code = id;
     return CUSTOPS_OK;
 }

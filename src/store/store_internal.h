@@ -42,6 +42,12 @@ struct custops_store {
     /* last order seen by the line path: consecutive lines of one order skip lookups */
     uint32_t last_order;
     int have_last_order;
+    /* last code looked up per dictionary and the last customer: lines of one
+     * order repeat channel, coupon and customer, and a string compare with
+     * the last value is far cheaper than a hash probe. A stale code is safe:
+     * it is checked against the table size and compared byte for byte. */
+    uint32_t last_dict[D_COUNT];
+    uint32_t last_customer;
 };
 
 /* names of the dictionaries, in D_ order, as custops_store_dict() takes them */
