@@ -6,12 +6,15 @@ CUSTOPS_HANDLE(custops_store, custops_store_free)
 %apply custops_frame **OUT { custops_frame **rejects_out, custops_frame **calibration_out, custops_frame **holdout_out };
 %apply int64_t *OUTPUT { int64_t *rows_out, int64_t *accepted_out, int64_t *rejected_out, int64_t *removed_out };
 
-%typemap(in, numinputs=0) char **json_out (char *tmp = NULL) { $1 = &tmp; }
+/* the export's JSON text: own parameter name, so typemaps of other modules
+ * for other char ** parameters cannot apply; freearg runs on every path */
+%typemap(in, numinputs=0) char **store_json_out (char *tmp = NULL) { $1 = &tmp; }
 #if defined(SWIGPYTHON)
-%typemap(argout) char **json_out { $result = SWIG_Python_AppendOutput($result, PyUnicode_FromString(*$1 ? *$1 : "")); custops_free(*$1); }
+%typemap(argout) char **store_json_out { $result = SWIG_Python_AppendOutput($result, PyUnicode_FromString(*$1 ? *$1 : "")); }
 #else
-%typemap(argout) char **json_out { lua_pushstring(L, *$1 ? *$1 : ""); custops_free(*$1); SWIG_arg++; }
+%typemap(argout) char **store_json_out { lua_pushstring(L, *$1 ? *$1 : ""); SWIG_arg++; }
 #endif
+%typemap(freearg) char **store_json_out { custops_free(*$1); }
 
 custops_rc custops_store_new(custops_store **out, const char *zone, const char *currency);
 const char *custops_store_zone(const custops_store *store);
@@ -22,7 +25,7 @@ custops_rc custops_store_dict(const custops_store *store, const char *name, cust
 custops_rc custops_store_count_orders(custops_store *store, int64_t now, int64_t from_days, int64_t to_days, custops_frame **out);
 custops_rc custops_store_count_events(custops_store *store, int type, int64_t now, int64_t from_days, int64_t to_days, custops_frame **out);
 custops_rc custops_store_erase(custops_store *store, const char *customer_id);
-custops_rc custops_store_export_customer(custops_store *store, const char *customer_id, char **json_out);
+custops_rc custops_store_export_customer(custops_store *store, const char *customer_id, char **store_json_out);
 custops_rc custops_store_save(const custops_store *store, const char *path);
 custops_rc custops_store_load(custops_store **out, const char *path);
 
