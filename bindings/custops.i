@@ -28,5 +28,6 @@
 %include "swig/plays.i"
 %include "swig/ledger.i"
 %include "swig/measure.i"
+%include "swig/store.i"
 %include "swig/analytics.i"
 %include "swig/synth.i"

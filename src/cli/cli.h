@@ -17,6 +17,8 @@ typedef struct cli_command {
 extern const cli_command cli_cmd_run;
 extern const cli_command cli_cmd_time;
 extern const cli_command cli_cmd_message;
+extern const cli_command cli_cmd_ingest;
+extern const cli_command cli_cmd_profile;
 extern const cli_command cli_cmd_synth;
 extern const cli_command cli_cmd_ledger;
 extern const cli_command cli_cmd_segment;

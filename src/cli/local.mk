@@ -20,3 +20,4 @@ custops_SOURCES += %reldir%/cmd_kpi.c
 custops_SOURCES += %reldir%/run.h %reldir%/cmd_run.c %reldir%/run_input.c %reldir%/run_models.c
 custops_SOURCES += %reldir%/run_decide.c %reldir%/run_output.c
 custops_SOURCES += %reldir%/config.h %reldir%/config.c %reldir%/report.h %reldir%/report.c
+custops_SOURCES += %reldir%/cmd_store.c

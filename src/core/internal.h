@@ -222,5 +222,11 @@ void custops__wfile_abort(custops__wfile *w);
  * UINT32_MAX for dropped ids. Returns 0 or CUSTOPS_ENOMEM (out released). */
 int custops__intern_compact(const custops__intern *t, custops__intern *out, const uint8_t *keep, uint32_t keep_below,
                             uint32_t *remap);
+/* Forget the ids >= count (the newest), in place and without allocating,
+ * so undoing a failed batch cannot itself fail. */
+void custops__intern_truncate(custops__intern *t, uint32_t count);
+/* Give back spare arena and id capacity (a failed shrink changes nothing
+ * that matters: capacities stay true lower bounds). */
+void custops__intern_trim(custops__intern *t);
 
 #endif /* CUSTOPS_CORE_INTERNAL_H */

@@ -62,6 +62,9 @@ static int check_opts(const custops_store *s, const custops_features_opts *o, cu
     if (o->period != CUSTOPS_PERIOD_DAY && o->period != CUSTOPS_PERIOD_WEEK)
         return custops__err(CUSTOPS_EINVAL, "custops_features_opts: period must be CUSTOPS_PERIOD_DAY or _WEEK, got %d",
                             o->period);
+    if (!st_time_ok(o->now))
+        return custops__err(CUSTOPS_ERANGE, "custops_features_opts: now %lld is outside the years 1..9999",
+                            (long long)o->now);
     *own = 0;
     *zone = s->zone;
     if (o->zone) {
@@ -73,16 +76,28 @@ static int check_opts(const custops_store *s, const custops_features_opts *o, cu
     return CUSTOPS_OK;
 }
 
-/* order_refund[o] = refunds of order o made at or before now */
-static int refunds_as_of(const custops_store *s, int64_t now, int64_t **out)
+/* order_refund[o] = refunds of order o made at or before now, and a bitmap
+ * of the refunded orders: the feature pass visits orders in customer order,
+ * so it tests the small bitmap (cache-resident) instead of touching the
+ * large array at random for every order. */
+static int refunds_as_of(const custops_store *s, int64_t now, int64_t **out, uint64_t **bits_out)
 {
-    int64_t *r = custops__calloc(s->orders.count ? s->orders.count : 1, sizeof *r);
-    if (!r)
+    size_t no = s->orders.count ? s->orders.count : 1;
+    int64_t *r = custops__calloc(no, sizeof *r);
+    uint64_t *bits = custops__calloc(no / 64 + 1, sizeof *bits);
+    if (!r || !bits) {
+        custops__free(r);
+        custops__free(bits);
         return custops__nomem();
+    }
     for (size_t i = 0; i < s->refunds.n; i++)
-        if (s->refunds.col[R_TIME][i] <= now)
-            r[s->refunds.col[R_ORDER][i]] += s->refunds.col[R_AMOUNT][i];
+        if (s->refunds.col[R_TIME][i] <= now) {
+            int64_t o = s->refunds.col[R_ORDER][i];
+            r[o] = st_add(r[o], s->refunds.col[R_AMOUNT][i]);
+            bits[o / 64] |= (uint64_t)1 << (o % 64);
+        }
     *out = r;
+    *bits_out = bits;
     return CUSTOPS_OK;
 }
 
@@ -104,11 +119,17 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
             return custops__nomem();
     }
     int64_t *order_refund = NULL, *cat_amount = custops__calloc(ncat ? ncat : 1, sizeof *cat_amount);
-    if (!cat_amount)
+    int64_t *touched = custops__calloc(ncat ? ncat : 1, sizeof *touched);
+    if (!cat_amount || !touched) {
+        custops__free(cat_amount);
+        custops__free(touched);
         return custops__nomem();
-    int rc = refunds_as_of(s, now, &order_refund);
+    }
+    uint64_t *refunded = NULL;
+    int rc = refunds_as_of(s, now, &order_refund, &refunded);
     if (rc) {
         custops__free(cat_amount);
+        custops__free(touched);
         return rc;
     }
     int64_t **L = s->lines.col;
@@ -118,8 +139,8 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
     for (size_t c = 0; c < nc; c++) {
         int64_t orders = 0, gross = 0, disc = 0, refunds = 0, coupon_orders = 0, first = -1, last = -1;
         int64_t ndays = 0, first_day = 0, cur_day = 0, day_value = 0, repeat_sum = 0, prev_order = -1;
-        int64_t top = -1;
-        size_t b = j;
+        int64_t top = -1, best = 0;
+        size_t ntouched = 0;
         for (; j < n && L[L_CUSTOMER][j] == (int64_t)c; j++) {
             int64_t t = L[L_TIME][j];
             if (t > now)
@@ -136,49 +157,48 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
                 last = t;
                 if (L[L_COUPON][j] >= 0)
                     coupon_orders++;
-                refunds += order_refund[ord];
+                int64_t oref = (refunded[ord / 64] >> (ord % 64)) & 1 ? order_refund[ord] : 0;
+                refunds = st_add(refunds, oref);
                 if (ndays == 0 || day != cur_day) {
                     if (ndays >= 2)
-                        repeat_sum += day_value;
+                        repeat_sum = st_add(repeat_sum, day_value);
                     if (ndays == 0)
                         first_day = day;
                     ndays++;
                     cur_day = day;
                     day_value = 0;
                 }
-                day_value -= order_refund[ord];
+                day_value = st_add(day_value, -oref);
             }
-            gross += L[L_AMOUNT][j];
-            disc += L[L_DISCOUNT][j];
-            day_value += L[L_AMOUNT][j];
+            gross = st_add(gross, L[L_AMOUNT][j]);
+            disc = st_add(disc, L[L_DISCOUNT][j]);
+            day_value = st_add(day_value, L[L_AMOUNT][j]);
             int64_t cat = L[L_CATEGORY][j];
-            if (cat >= 0)
-                cat_amount[cat] += L[L_AMOUNT][j] + 1; /* +1: a free line still counts for its category */
+            if (cat >= 0) {
+                if (cat_amount[cat] == 0)
+                    touched[ntouched++] = cat;
+                /* sums only grow, so a running arg-max (ties: lower code) is the final one */
+                int64_t v = cat_amount[cat] = st_add(cat_amount[cat], st_add(L[L_AMOUNT][j], 1));
+                if (v > best || (v == best && cat < top)) {
+                    best = v;
+                    top = cat;
+                }
+            } /* +1: a free line still counts for its category */
         }
-        /* top category, then reset the touched entries */
-        int64_t best = 0;
-        for (size_t k = b; k < j; k++) {
-            int64_t cat = L[L_CATEGORY][k];
-            if (cat < 0 || L[L_TIME][k] > now)
-                continue;
-            if (cat_amount[cat] > best || (cat_amount[cat] == best && best > 0 && cat < top)) {
-                best = cat_amount[cat];
-                top = cat;
-            }
-        }
-        for (size_t k = b; k < j; k++)
-            if (L[L_CATEGORY][k] >= 0)
-                cat_amount[L[L_CATEGORY][k]] = 0;
+        /* forget this customer's category sums for the next one */
+        for (size_t k = 0; k < ntouched; k++)
+            cat_amount[touched[k]] = 0;
         if (ndays >= 2)
-            repeat_sum += day_value;
-        int64_t spend = gross - refunds;
+            repeat_sum = st_add(repeat_sum, day_value);
+        int64_t spend = st_add(gross, -refunds);
         I(o, F_FREQUENCY)[c] = ndays ? ndays - 1 : 0;
         D(o, F_RECENCY)[c] = ndays ? (double)(cur_day - first_day) / per : 0.0;
         D(o, F_T)[c] = ndays ? (double)(now_day - first_day) / per : 0.0;
         D(o, F_MONETARY)[c] = ndays >= 2 ? (double)repeat_sum / (double)(ndays - 1) : 0.0;
         I(o, F_ORDERS)[c] = orders;
         I(o, F_SPEND)[c] = spend;
-        I(o, F_AOV)[c] = orders ? (int64_t)llround((double)spend / (double)orders) : 0;
+        /* integer rounding, half away from zero: exact for any int64 spend */
+        I(o, F_AOV)[c] = orders ? (spend >= 0 ? st_add(spend, orders / 2) / orders : -(st_add(-(spend + 1), orders / 2 + 1) / orders)) : 0;
         D(o, F_REFUND_RATE)[c] = gross > 0 ? (double)refunds / (double)gross : 0.0;
         I(o, F_FIRST)[c] = first;
         I(o, F_LAST)[c] = last;
@@ -186,7 +206,7 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
         I(o, F_SINCE_LAST)[c] = ndays ? now_day - cur_day : -1;
         I(o, F_TOP_CATEGORY)[c] = top;
         D(o, F_COUPON_SHARE)[c] = orders ? (double)coupon_orders / (double)orders : 0.0;
-        D(o, F_DISCOUNT_RATE)[c] = gross + disc > 0 ? (double)disc / (double)(gross + disc) : 0.0;
+        D(o, F_DISCOUNT_RATE)[c] = st_add(gross, disc) > 0 ? (double)disc / ((double)gross + (double)disc) : 0.0;
         int64_t **A = s->attrs.col;
         I(o, F_GENDER)[c] = A[C_GENDER][c];
         I(o, F_BIRTH_YEAR)[c] = A[C_BIRTH_YEAR][c];
@@ -198,7 +218,9 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
         I(o, F_TAGS)[c] = A[C_TAGS][c];
     }
     custops__free(cat_amount);
+    custops__free(touched);
     custops__free(order_refund);
+    custops__free(refunded);
     return CUSTOPS_OK;
 }
 
@@ -224,8 +246,7 @@ static int build_frame(custops_store *s, outcols *o, custops_frame **out)
             rc = custops__frame_add_double_owned(f, name, o->col[k], nc);
         else
             rc = custops__frame_add_int64_owned(f, name, o->col[k], nc);
-        if (rc == 0)
-            o->col[k] = NULL; /* the frame owns it now */
+        o->col[k] = NULL; /* the frame owns it now, or freed it on failure */
     }
     if (rc) {
         custops_frame_free(f);
@@ -265,9 +286,8 @@ static int two_cols(custops_store *s, const char *name1, int64_t *v, const char 
         return rc;
     }
     size_t nc = s->customers.count;
+    /* the _owned adds take the array even when they fail */
     rc = custops__frame_add_int64_owned(f, name1, v, nc);
-    if (rc)
-        custops__free(v);
     if (d) {
         if (rc == 0)
             rc = custops__frame_add_double_owned(f, name2, d, nc);
@@ -294,10 +314,11 @@ int custops_store_split(custops_store *s, const custops_features_opts *opts, int
     int rc = check_opts(s, opts, &z, &own);
     if (rc)
         return rc;
-    if (holdout_end <= opts->now) {
+    if (holdout_end <= opts->now || !st_time_ok(holdout_end)) {
         if (own)
             custops_zone_free(z);
-        return custops__err(CUSTOPS_EINVAL, "custops_store_split: holdout_end must be after the split instant");
+        return custops__err(CUSTOPS_EINVAL,
+                            "custops_store_split: holdout_end must be after the split instant (and before year 10000)");
     }
     custops_frame *cal = NULL, *hold = NULL;
     rc = custops_store_features(s, opts, &cal);

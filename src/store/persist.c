@@ -123,24 +123,25 @@ static int validate(const custops_store *s, const char *what)
     for (size_t i = 0; i < s->lines.n; i++)
         if (!in(L[L_CUSTOMER][i], 0, nc) || !in(L[L_ORDER][i], 0, no) || !in(L[L_SKU][i], 0, nsku) ||
             !in(L[L_CATEGORY][i], -1, ncat) || !in(L[L_COUPON][i], -1, ncp) || !in(L[L_CHANNEL][i], -1, nch) ||
-            L[L_QTY][i] <= 0 || L[L_ORDER][i] < 0 || s->ord.col[O_CUSTOMER][L[L_ORDER][i]] != L[L_CUSTOMER][i])
+            L[L_QTY][i] <= 0 || L[L_AMOUNT][i] < 0 || L[L_DISCOUNT][i] < 0 || !st_time_ok(L[L_TIME][i]) || s->ord.col[O_CUSTOMER][L[L_ORDER][i]] != L[L_CUSTOMER][i])
             return corrupt(what, "an order line refers outside the saved tables");
     for (size_t o = 0; o < s->ord.n; o++)
-        if (!in(s->ord.col[O_CUSTOMER][o], 0, nc))
+        if (!in(s->ord.col[O_CUSTOMER][o], 0, nc) || !st_time_ok(s->ord.col[O_TIME][o]))
             return corrupt(what, "an order refers to no customer");
     for (size_t i = 0; i < s->refunds.n; i++)
         if (!in(s->refunds.col[R_ORDER][i], 0, no) || !in(s->refunds.col[R_SKU][i], -1, nsku) ||
-            s->refunds.col[R_AMOUNT][i] <= 0)
+            s->refunds.col[R_AMOUNT][i] <= 0 || !st_time_ok(s->refunds.col[R_TIME][i]))
             return corrupt(what, "a refund refers outside the saved tables");
     int64_t *const *E = s->events.col;
     for (size_t i = 0; i < s->events.n; i++)
         if (!in(E[E_CUSTOMER][i], 0, nc) || !in(E[E_TYPE][i], 0, 7) || !in(E[E_SKU][i], -1, nsku) ||
-            !in(E[E_CATEGORY][i], -1, ncat) || !in(E[E_COUPON][i], -1, ncp))
+            !in(E[E_CATEGORY][i], -1, ncat) || !in(E[E_COUPON][i], -1, ncp) || !st_time_ok(E[E_TIME][i]))
             return corrupt(what, "an event refers outside the saved tables");
     int64_t *const *A = s->attrs.col;
     for (size_t c = 0; c < s->attrs.n; c++)
         if (!in(A[C_GENDER][c], 0, 3) || !in(A[C_REGION][c], -1, nreg) || (A[C_SMS][c] & ~1) ||
-            (A[C_EMAIL][c] & ~1) || (A[C_PUSH][c] & ~1))
+            (A[C_EMAIL][c] & ~1) || (A[C_PUSH][c] & ~1) ||
+            (A[C_MEMBER_SINCE][c] != -1 && !st_time_ok(A[C_MEMBER_SINCE][c])))
             return corrupt(what, "customer attributes out of range");
     return CUSTOPS_OK;
 }

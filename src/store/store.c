@@ -61,6 +61,21 @@ int custops__st_table_reserve(st_table *t, size_t need)
     return CUSTOPS_OK;
 }
 
+void custops__st_table_shrink(st_table *t)
+{
+    if (t->cap <= 256 || t->cap - t->n <= t->n / 8)
+        return;
+    size_t cap = t->n ? t->n : 1;
+    for (int c = 0; c < t->ncols; c++) {
+        /* a failed shrink keeps the larger block: harmless, so ignore it */
+        int64_t *p = custops__realloc(t->col[c], cap * sizeof(int64_t));
+        if (!p)
+            break; /* this and later columns keep their larger blocks */
+        t->col[c] = p;
+    }
+    t->cap = cap; /* every column holds at least cap entries either way */
+}
+
 size_t custops__st_table_bytes(const st_table *t) { return t->cap * (size_t)t->ncols * sizeof(int64_t); }
 
 static size_t intern_bytes(const custops__intern *t)
@@ -160,17 +175,6 @@ void custops__st_mark(const custops_store *s, st_mark *m)
     m->events_sorted = s->events_sorted;
 }
 
-static void shrink(custops__intern *t, uint32_t count)
-{
-    /* Rebuilding can only fail for memory; then the extra ids stay interned
-     * but unreferenced, which is harmless (they come back as unused codes). */
-    custops__intern n;
-    if (t->count > count && custops__intern_compact(t, &n, NULL, count, NULL) == 0) {
-        custops__intern_release(t);
-        *t = n;
-    }
-}
-
 void custops__st_rollback(custops_store *s, const st_mark *m)
 {
     s->lines.n = m->lines;
@@ -179,21 +183,25 @@ void custops__st_rollback(custops_store *s, const st_mark *m)
     s->lines_sorted = m->lines_sorted;
     s->events_sorted = m->events_sorted;
     s->have_last_order = 0;
-    int saved = custops_last_status();
-    char msg[1024];
-    snprintf(msg, sizeof msg, "%s", custops_last_error());
-    shrink(&s->customers, m->customers);
-    shrink(&s->orders, m->orders);
-    shrink(&s->refund_ids, m->refund_ids);
+    custops__intern_truncate(&s->customers, m->customers);
+    custops__intern_truncate(&s->orders, m->orders);
+    custops__intern_truncate(&s->refund_ids, m->refund_ids);
     for (int d = 0; d < D_COUNT; d++)
-        shrink(&s->dict[d], m->dict[d]);
+        custops__intern_truncate(&s->dict[d], m->dict[d]);
     s->ord.n = s->orders.count;
     s->attrs.n = s->customers.count;
-    if (saved) /* keep the error that caused the rollback */
-        custops__err(saved, "%s", msg);
 }
 
 /* ---- interning ---- */
+
+/* is v the string of id in t? */
+static int same(const custops__intern *t, uint32_t id, st_str v)
+{
+    if (id >= t->count)
+        return 0;
+    const char *c = custops__intern_str(t, id);
+    return strncmp(c, v.p, v.n) == 0 && c[v.n] == '\0';
+}
 
 static int put_dict(custops_store *s, int d, st_str v, int64_t *code)
 {
@@ -201,16 +209,26 @@ static int put_dict(custops_store *s, int d, st_str v, int64_t *code)
         *code = -1;
         return CUSTOPS_OK;
     }
-    uint32_t id;
-    int rc = custops__intern_put(&s->dict[d], v.p, v.n, &id, NULL);
-    if (rc == 0)
+    uint32_t id = s->last_dict[d];
+    if (same(&s->dict[d], id, v)) {
         *code = id;
+        return CUSTOPS_OK;
+    }
+    int rc = custops__intern_put(&s->dict[d], v.p, v.n, &id, NULL);
+    if (rc == 0) {
+        *code = id;
+        s->last_dict[d] = id;
+    }
     return rc;
 }
 
 static int put_customer(custops_store *s, st_str v, int64_t *code)
 {
-    uint32_t id;
+    uint32_t id = s->last_customer;
+    if (same(&s->customers, id, v)) {
+        *code = id;
+        return CUSTOPS_OK;
+    }
     bool added;
     int rc = custops__intern_put(&s->customers, v.p, v.n, &id, &added);
     if (rc)
@@ -227,6 +245,7 @@ static int put_customer(custops_store *s, st_str v, int64_t *code)
         c[C_TAGS][id] = 0;
         s->attrs.n = (size_t)id + 1;
     }
+    s->last_customer = id;
     *code = id;
     return CUSTOPS_OK;
 }
@@ -256,6 +275,9 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
     if (has_nul(r->category) || has_nul(r->coupon) || has_nul(r->channel))
         return bad(field, has_nul(r->category) ? ST_F_CATEGORY : has_nul(r->coupon) ? ST_F_COUPON_CODE : ST_F_CHANNEL,
                    msg, cap, CUSTOPS_EINVAL, "field holds a NUL byte");
+    if (!st_time_ok(r->time))
+        return bad(field, ST_F_TIME, msg, cap, CUSTOPS_ERANGE, "time %lld is outside the years 1..9999",
+                   (long long)r->time);
     if (r->qty <= 0)
         return bad(field, ST_F_QTY, msg, cap, CUSTOPS_EINVAL, "qty must be > 0, got %lld", (long long)r->qty);
     if (r->unit_price < 0)
@@ -283,25 +305,31 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
             return bad(field, ST_F_TIME, msg, cap, CUSTOPS_EINVAL, "lines of order '%.*s' have different times",
                        (int)r->order.n, r->order.p);
         cust = oc[oid];
-    } else if (custops__intern_get(&s->orders, r->order.p, r->order.n, &oid) == 0) {
-        const char *cs = custops__intern_str(&s->customers, (uint32_t)oc[oid]);
-        if (strncmp(cs, r->customer.p, r->customer.n) != 0 || cs[r->customer.n] != '\0')
-            return bad(field, ST_F_CUSTOMER_ID, msg, cap, CUSTOPS_EINVAL,
-                       "order '%.*s' belongs to customer '%s'", (int)r->order.n, r->order.p, cs);
-        if (ot[oid] != r->time)
-            return bad(field, ST_F_TIME, msg, cap, CUSTOPS_EINVAL, "lines of order '%.*s' have different times",
-                       (int)r->order.n, r->order.p);
-        cust = oc[oid];
     } else {
-        if ((rc = put_customer(s, r->customer, &cust)) != 0)
+        /* one probe for both cases: a new order is added here, a known one is checked */
+        bool added;
+        if ((rc = custops__intern_put(&s->orders, r->order.p, r->order.n, &oid, &added)) != 0)
             return rc;
-        if ((rc = custops__intern_put(&s->orders, r->order.p, r->order.n, &oid, NULL)) != 0)
-            return rc;
-        if ((rc = custops__st_table_reserve(&s->ord, (size_t)oid + 1)) != 0)
-            return rc;
-        s->ord.col[O_CUSTOMER][oid] = cust;
-        s->ord.col[O_TIME][oid] = r->time;
-        s->ord.n = (size_t)oid + 1;
+        if (!added) {
+            const char *cs = custops__intern_str(&s->customers, (uint32_t)oc[oid]);
+            if (strncmp(cs, r->customer.p, r->customer.n) != 0 || cs[r->customer.n] != '\0')
+                return bad(field, ST_F_CUSTOMER_ID, msg, cap, CUSTOPS_EINVAL,
+                           "order '%.*s' belongs to customer '%s'", (int)r->order.n, r->order.p, cs);
+            if (ot[oid] != r->time)
+                return bad(field, ST_F_TIME, msg, cap, CUSTOPS_EINVAL, "lines of order '%.*s' have different times",
+                           (int)r->order.n, r->order.p);
+            cust = oc[oid];
+        } else {
+            /* the order id is interned before its customer; if anything below fails the
+             * caller rolls the batch back, and a rejected row (skip policy) cannot get here */
+            if ((rc = put_customer(s, r->customer, &cust)) != 0)
+                return rc;
+            if ((rc = custops__st_table_reserve(&s->ord, (size_t)oid + 1)) != 0)
+                return rc;
+            s->ord.col[O_CUSTOMER][oid] = cust;
+            s->ord.col[O_TIME][oid] = r->time;
+            s->ord.n = (size_t)oid + 1;
+        }
     }
     s->last_order = oid;
     s->have_last_order = 1;
@@ -342,6 +370,9 @@ int custops__st_add_refund(custops_store *s, const st_refund_rec *r, int *ignore
         return bad(field, ST_F_ORDER_ID, msg, cap, CUSTOPS_EINVAL, "order_id is empty or holds a NUL byte");
     if (has_nul(r->sku))
         return bad(field, ST_F_SKU, msg, cap, CUSTOPS_EINVAL, "sku holds a NUL byte");
+    if (!st_time_ok(r->time))
+        return bad(field, ST_F_TIME, msg, cap, CUSTOPS_ERANGE, "time %lld is outside the years 1..9999",
+                   (long long)r->time);
     if (r->amount <= 0)
         return bad(field, ST_F_AMOUNT, msg, cap, CUSTOPS_EINVAL, "amount must be > 0");
     if (r->qty < -1 || r->qty == 0)
@@ -384,6 +415,9 @@ int custops__st_add_event(custops_store *s, const st_event_rec *r, int *field, c
     if (has_nul(r->sku) || has_nul(r->category) || has_nul(r->coupon))
         return bad(field, has_nul(r->sku) ? ST_F_SKU : has_nul(r->category) ? ST_F_CATEGORY : ST_F_COUPON_CODE, msg,
                    cap, CUSTOPS_EINVAL, "field holds a NUL byte");
+    if (!st_time_ok(r->time))
+        return bad(field, ST_F_TIME, msg, cap, CUSTOPS_ERANGE, "time %lld is outside the years 1..9999",
+                   (long long)r->time);
     if (r->type < 0 || r->type > CUSTOPS_EVENT_LOGIN)
         return bad(field, ST_F_TYPE, msg, cap, CUSTOPS_EINVAL, "unknown event type %lld", (long long)r->type);
     int64_t cust, sku, cat, coupon;
@@ -416,6 +450,8 @@ int custops__st_stage_customer(custops_store *s, st_table *stage, const st_custo
     if (has_nul(r->region) || has_nul(r->tags))
         return bad(field, has_nul(r->region) ? ST_F_REGION : ST_F_TAGS, msg, cap, CUSTOPS_EINVAL,
                    "field holds a NUL byte");
+    if (r->member_since != -1 && !st_time_ok(r->member_since))
+        return bad(field, ST_F_MEMBER_SINCE, msg, cap, CUSTOPS_ERANGE, "member_since is outside the years 1..9999");
     if (r->gender < 0 || r->gender > 2)
         return bad(field, ST_F_GENDER, msg, cap, CUSTOPS_EINVAL, "gender must be f, m or empty");
     if (r->birth_year != -1 && (r->birth_year < 1800 || r->birth_year > 9999))
@@ -428,20 +464,20 @@ int custops__st_stage_customer(custops_store *s, st_table *stage, const st_custo
     int rc;
     if ((rc = put_customer(s, r->customer, &cust)) || (rc = put_dict(s, D_REGION, r->region, &region)))
         return rc;
-    const char *p = r->tags.p, *end = r->tags.p + r->tags.n;
-    while (r->tags.n && p <= end) {
-        const char *q = memchr(p, '|', (size_t)(end - p));
-        if (!q)
-            q = end;
-        if (q > p) {
-            st_str t = {p, (size_t)(q - p)};
+    size_t i0 = 0;
+    while (i0 < r->tags.n) {
+        size_t i1 = i0;
+        while (i1 < r->tags.n && r->tags.p[i1] != '|')
+            i1++;
+        if (i1 > i0) {
+            st_str t = {r->tags.p + i0, i1 - i0};
             int64_t code;
             if ((rc = put_dict(s, D_TAG, t, &code)) != 0)
                 return rc;
             if (code < 64)
                 tags |= (int64_t)((uint64_t)1 << code);
         }
-        p = q + 1;
+        i0 = i1 + 1;
     }
     if ((rc = custops__st_table_reserve(stage, stage->n + 1)) != 0)
         return rc;

@@ -42,15 +42,40 @@ struct custops_store {
     /* last order seen by the line path: consecutive lines of one order skip lookups */
     uint32_t last_order;
     int have_last_order;
+    /* last code looked up per dictionary and the last customer: lines of one
+     * order repeat channel, coupon and customer, and a string compare with
+     * the last value is far cheaper than a hash probe. A stale code is safe:
+     * it is checked against the table size and compared byte for byte. */
+    uint32_t last_dict[D_COUNT];
+    uint32_t last_customer;
 };
 
 /* names of the dictionaries, in D_ order, as custops_store_dict() takes them */
 extern const char *const custops__store_dict_names[D_COUNT];
 
+/* Sums of money in the feature and refund passes saturate instead of
+ * overflowing: hostile input can hold many near-INT64_MAX amounts. */
+static inline int64_t st_add(int64_t a, int64_t b)
+{
+    int64_t r;
+    if (__builtin_add_overflow(a, b, &r))
+        return b > 0 ? INT64_MAX : INT64_MIN;
+    return r;
+}
+
+/* Instants the store accepts: years 1..9999, so every later local-day and
+ * hour computation stays far from int64 overflow. */
+#define ST_TIME_MIN INT64_C(-62135596800)
+#define ST_TIME_MAX INT64_C(253402300799)
+static inline int st_time_ok(int64_t t) { return t >= ST_TIME_MIN && t <= ST_TIME_MAX; }
+
 /* ---- tables (store.c) ---- */
 void custops__st_table_init(st_table *t, int ncols);
 void custops__st_table_release(st_table *t);
 int custops__st_table_reserve(st_table *t, size_t need);
+/* Give back the spare capacity of the doubling growth (done once a store
+ * is put in view order, where ingest has usually finished). */
+void custops__st_table_shrink(st_table *t);
 size_t custops__st_table_bytes(const st_table *t);
 
 /* ---- batches: remember sizes, undo everything added after (store.c) ---- */

@@ -137,10 +137,16 @@ static int spread_refunds(custops_store *s)
         if (pos == 0) /* free lines only: split evenly */
             for (size_t k = 0; k < m; k++)
                 w[k] = (hits == 0 || c[L_SKU][f + k] == sku) ? 1 : 0;
-        if ((rc = custops_money_allocate(s->refunds.col[R_AMOUNT][r], w, m, share)) != 0)
+        rc = custops_money_allocate(s->refunds.col[R_AMOUNT][r], w, m, share);
+        if (rc == CUSTOPS_ERANGE) { /* weights too large to sum: split evenly over the same lines */
+            for (size_t k = 0; k < m; k++)
+                w[k] = w[k] > 0;
+            rc = custops_money_allocate(s->refunds.col[R_AMOUNT][r], w, m, share);
+        }
+        if (rc)
             break;
         for (size_t k = 0; k < m; k++)
-            c[L_REFUNDED][f + k] += share[k];
+            c[L_REFUNDED][f + k] = st_add(c[L_REFUNDED][f + k], share[k]);
     }
     custops__free(first);
     custops__free(count);
@@ -152,6 +158,13 @@ static int spread_refunds(custops_store *s)
 int custops__st_prepare(custops_store *s)
 {
     int rc;
+    custops__st_table_shrink(&s->lines);
+    custops__st_table_shrink(&s->events);
+    custops__st_table_shrink(&s->refunds);
+    custops__st_table_shrink(&s->ord);
+    custops__st_table_shrink(&s->attrs);
+    custops__intern_trim(&s->customers);
+    custops__intern_trim(&s->orders);
     if (!s->lines_sorted) {
         uint32_t *perm;
         if ((rc = sort_perm(s->lines.n, s->customers.count, s->lines.col[L_CUSTOMER], s->lines.col[L_TIME],

@@ -14,6 +14,8 @@ cli_check_report_SOURCES = %reldir%/check_report.c
 cli_check_report_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/cli
 cli_check_report_LDADD = $(LDADD)
 TESTS += cli/check_report
+TESTS += %reldir%/test_store.sh
+EXTRA_DIST += %reldir%/test_store.sh
 
 check_PROGRAMS += cli/check_config
 cli_check_config_SOURCES = %reldir%/check_config.c

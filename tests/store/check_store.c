@@ -788,6 +788,80 @@ START_TEST(test_cdnow_summary)
 }
 END_TEST
 
+
+/* Sums over hostile amounts saturate instead of overflowing (UBSan would
+ * flag a signed overflow); refunds too large to weight split evenly. */
+START_TEST(test_huge_amounts_saturate)
+{
+    custops_store *s;
+    ck_assert_ok(custops_store_new(&s, "UTC", "CNY"));
+    const int64_t big = INT64_MAX / 2 + 1;
+    custops_order_line l[] = {
+        {"o1", "a", 100, "x", "c", 1, big, 0, NULL, NULL},
+        {"o1", "a", 100, "y", "c", 1, big, 0, NULL, NULL},
+        {"o2", "a", 86400 * 3, "x", "c", 1, big, 0, NULL, NULL},
+    };
+    ck_assert_ok(custops_store_add_lines(s, l, 3));
+    custops_refund r[] = {{"r1", "o1", 200, NULL, -1, 3}};
+    ck_assert_ok(custops_store_add_refunds(s, r, 1));
+    custops_frame *f;
+    ck_assert_ok(custops_store_lines(s, &f));
+    ck_assert_int_eq(I(f, "refunded", 0) + I(f, "refunded", 1), 3);
+    custops_frame_free(f);
+    custops_features_opts o = CUSTOPS_FEATURES_OPTS_INIT;
+    o.now = 86400 * 10;
+    ck_assert_ok(custops_store_features(s, &o, &f));
+    ck_assert_int_eq(I(f, "spend", 0), INT64_MAX - 3);
+    ck_assert_int_eq(I(f, "orders", 0), 2);
+    ck_assert_double_eq_tol(D(f, "monetary", 0), (double)big, 1.0);
+    custops_frame_free(f);
+    custops_store_free(s);
+}
+END_TEST
+
+
+/* A quoted field may hold newlines: later errors still name the right
+ * physical line and column. */
+START_TEST(test_quoted_newlines_keep_line_numbers)
+{
+    custops_store *s;
+    ck_assert_ok(custops_store_new(&s, "UTC", "CNY"));
+    const char *csv = "customer_id,order_id,time,currency,sku,category,qty,unit_price\n"
+                      "c1,o1,5,CNY,s1,\"two\nlines\",1,1\n"
+                      "c1,o2,5,CNY,s1,x,1,1\n"
+                      "c1,o3,5,CNY,s1,\"a\"\"b\nc\",-1,1\n";
+    ck_assert_status(custops_store_ingest_csv_buffer(s, csv, strlen(csv), "q.csv", NULL, NULL, NULL), CUSTOPS_EPARSE);
+    /* the bad qty sits on physical line 6, after the second embedded newline */
+    ck_assert_str_eq(custops_last_error(), "q.csv:6:4: qty must be > 0, got -1");
+    custops_ingest_opts o = CUSTOPS_INGEST_OPTS_INIT;
+    o.policy = CUSTOPS_INGEST_SKIP;
+    custops_ingest_result r;
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, csv, strlen(csv), "q.csv", &o, &r, NULL));
+    ck_assert_int_eq(r.accepted, 2);
+    custops_frame *d;
+    ck_assert_ok(custops_store_dict(s, "category", &d));
+    ck_assert_str_eq(S(d, "name", 0), "two\nlines");
+    custops_frame_free(d);
+    custops_store_free(s);
+}
+END_TEST
+
+/* Years outside 1..9999 are refused, at ingest and in options. */
+START_TEST(test_time_range)
+{
+    custops_store *s;
+    ck_assert_ok(custops_store_new(&s, "UTC", "CNY"));
+    const char *csv = "customer_id,order_id,time,currency,sku,qty,unit_price\nc1,o1,99999999999999,CNY,s1,1,1\n";
+    ck_assert_status(custops_store_ingest_csv_buffer(s, csv, strlen(csv), "t.csv", NULL, NULL, NULL), CUSTOPS_EPARSE);
+    ck_assert_str_eq(custops_last_error(), "t.csv:2:7: time 99999999999999 is outside the years 1..9999");
+    custops_features_opts o = CUSTOPS_FEATURES_OPTS_INIT;
+    o.now = INT64_MAX;
+    custops_frame *f;
+    ck_assert_status(custops_store_features(s, &o, &f), CUSTOPS_ERANGE);
+    custops_store_free(s);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -807,6 +881,9 @@ static Suite *store_suite(void)
     tcase_add_test(tc, test_save_load_round_trip_and_corruption);
     tcase_add_test(tc, test_split);
     tcase_add_test(tc, test_cdnow_summary);
+    tcase_add_test(tc, test_huge_amounts_saturate);
+    tcase_add_test(tc, test_quoted_newlines_keep_line_numbers);
+    tcase_add_test(tc, test_time_range);
     suite_add_tcase(s, tc);
     return s;
 }
