@@ -23,7 +23,7 @@ static double obj_eval(objective *o, const double *u, double *g)
     int np = o->s->np;
     o->evals++;
     for (int k = 0; k < np; k++) {
-        if (!(u[k] > -30.0 && u[k] < 30.0))
+        if (!(u[k] > -23.0 && u[k] < 23.0)) /* parameters within (1e-10, 1e10) */
             return INFINITY;
         th[k] = exp(u[k]);
     }
@@ -327,6 +327,21 @@ static int std_errors(objective *o, const double *u, double *se)
     return 1;
 }
 
+/* A parameter that ran off towards 0 or infinity is a limit of the model
+ * (e.g. no dropout at all), not an estimate: the data cannot identify it. */
+static int diverged(const clv_spec *s, const double *u)
+{
+    for (int k = 0; k < s->np; k++)
+        if (fabs(u[k]) > 20.0) {
+            custops__err(CUSTOPS_EIDENTIFY,
+                         "%s: parameter %s runs off to %s (%g): the data cannot identify the model; "
+                         "more data or a penalty may help",
+                         s->name, s->names[k], u[k] > 0 ? "infinity" : "zero", exp(u[k]));
+            return 1;
+        }
+    return 0;
+}
+
 int custops__clv_optimize(const clv_spec *s, const clv_rows *d, const custops_clv_fit_options *opt,
                           clv_opt_result *res)
 {
@@ -362,6 +377,8 @@ int custops__clv_optimize(const clv_spec *s, const clv_rows *d, const custops_cl
         if (nconv >= 2 && best.ok && fabs(rr.f - best.f) < 1e-9 * (1 + fabs(best.f)))
             break;
     }
+    if (isfinite(best.f) && diverged(s, best.u))
+        return CUSTOPS_EIDENTIFY;
     const char *status = best.ok == 1 ? "converged" : "converged-f";
     if (!best.ok) {
         double u0[CLV_MAXP];
@@ -374,6 +391,8 @@ int custops__clv_optimize(const clv_spec *s, const clv_rows *d, const custops_cl
             bfgs(&o, nm.u, opt, tol, &rr);
             best = rr.ok && rr.f <= nm.f ? rr : nm;
             status = "nelder-mead";
+        } else if (isfinite(nm.f) && diverged(s, nm.u)) {
+            return CUSTOPS_EIDENTIFY;
         } else {
             return custops__err(CUSTOPS_ENOCONVERGE,
                                 "%s: the optimiser did not converge (gradient norm %g after %u iterations); "
