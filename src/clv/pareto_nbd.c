@@ -10,12 +10,71 @@
 
 #include <math.h>
 
+/* log D for row i with caches: G(t_x) is shared by consecutive rows with
+ * the same (x, t_x) (rows are sorted), G(T) by rows with the same (x, T)
+ * through the per-x table indexed by the row's distinct-T index. */
+typedef struct pnbd_cache {
+    double x, t;
+    int have_t;
+    double lg_t, d_t[4];
+    double *gT;       /* nuT x 5: log G(T) and its gradient */
+    unsigned char *ok; /* nuT flags */
+} pnbd_cache;
+
+static double cached_logD(const double *th, const clv_rows *d, size_t i, pnbd_cache *c, double laT, double lbT,
+                          double *dl)
+{
+    double r = th[0], alpha = th[1], s = th[2], beta = th[3];
+    double x = d->x[i], t = d->t[i], T = d->T[i];
+    if (!(T > t) || !custops__clv_pareto_series_ok(alpha, beta, t))
+        return custops__clv_pareto_logD(r, alpha, s, beta, x, t, T, dl);
+    if (x != c->x) {
+        c->x = x;
+        c->have_t = 0;
+        if (c->ok)
+            memset(c->ok, 0, d->nuT);
+    }
+    if (!c->have_t || t != c->t) {
+        c->t = t;
+        c->have_t = 1;
+        c->lg_t = custops__clv_pareto_logG(r, alpha, s, beta, x, t, log(alpha + t), log(beta + t), c->d_t);
+    }
+    double lg2, d2buf[4], *d2 = d2buf;
+    if (c->ok) {
+        size_t k = d->iT[i];
+        double *e = &c->gT[5 * k];
+        if (!c->ok[k]) {
+            e[0] = custops__clv_pareto_logG(r, alpha, s, beta, x, T, laT, lbT, e + 1);
+            c->ok[k] = 1;
+        }
+        lg2 = e[0];
+        d2 = e + 1;
+    } else {
+        lg2 = custops__clv_pareto_logG(r, alpha, s, beta, x, T, laT, lbT, d2);
+    }
+    double lD = custops__clv_pareto_logD_combine(c->lg_t, c->d_t, lg2, d2, dl);
+    if (isnan(lD))
+        return custops__clv_pareto_logD(r, alpha, s, beta, x, t, T, dl);
+    return lD;
+}
+
 static double pnbd_loglik(const double *th, const clv_rows *d, double *grad)
 {
     double r = th[0], alpha = th[1], s = th[2], beta = th[3];
     double lalpha = log(alpha), lbeta = log(beta), ls = log(s);
     clv_rise rr;
     clv_rise_init(&rr, r);
+    pnbd_cache c = {-1.0, 0, 0, 0, {0}, NULL, NULL};
+    if (d->iT) { /* optional: without memory we only lose the cache */
+        c.gT = custops__reallocarray(NULL, d->nuT, 5 * sizeof(double));
+        c.ok = custops__calloc(d->nuT, 1);
+        if (!c.gT || !c.ok) {
+            custops__free(c.gT);
+            custops__free(c.ok);
+            c.gT = NULL;
+            c.ok = NULL;
+        }
+    }
     double ll = 0, g[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < d->n; i++) {
         double x = d->x[i], w = d->w[i], T = d->T[i];
@@ -23,7 +82,7 @@ static double pnbd_loglik(const double *th, const clv_rows *d, double *grad)
         double laT = log(alpha + T), lbT = log(beta + T);
         double A = -(r + x) * laT - s * lbT;
         double dl[4];
-        double B = ls + custops__clv_pareto_logD(r, alpha, s, beta, x, d->t[i], T, dl);
+        double B = ls + cached_logD(th, d, i, &c, laT, lbT, dl);
         double m = A > B ? A : B;
         double eA = exp(A - m), eB = exp(B - m), sum = eA + eB;
         ll += w * (rr.lg + r * lalpha + s * lbeta + m + log(sum));
@@ -35,6 +94,8 @@ static double pnbd_loglik(const double *th, const clv_rows *d, double *grad)
             g[3] += w * (s / beta - wA * s / (beta + T) + wB * dl[3]);
         }
     }
+    custops__free(c.gT);
+    custops__free(c.ok);
     if (grad)
         for (int k = 0; k < 4; k++)
             grad[k] = g[k] * th[k];

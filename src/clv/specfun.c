@@ -201,33 +201,34 @@ double custops__clv_bg_expect(double a, double b, double m, double k)
  * derivatives in (P, L, Q, O). After Euler's transformation
  * G = (L+y)^-P (O+y)^(1-Q) H / (P+Q-1), H = sum c_n z^n, c_n = (P)_n/(P+Q)_n,
  * z = (L-O)/(L+y) in [0, 1): every term is positive and below z^n. */
-static double pareto_logG(double P, double L, double Q, double O, double y, double d[4])
+static double pareto_logG(double P, double L, double Q, double O, double y, double lLy, double lOy, double d[4])
 {
     double Ly = L + y, Oy = O + y;
     double z = (L - O) / Ly;
     double H = 1.0, HP = 0.0, HQ = 0.0, Hz = 0.0;
-    double c = 1.0, zn = 1.0, A = 0.0, B = 0.0;
+    double t = 1.0, A = 0.0, B = 0.0;
     for (int n = 0; n < 5000 && z > 0; n++) {
-        /* move from term n to n + 1 */
-        A += 1.0 / (P + n) - 1.0 / (P + Q + n);
-        B -= 1.0 / (P + Q + n);
-        double cz = c * zn; /* c_n z^n */
-        Hz += (n + 1.0) * cz * (P + n) / (P + Q + n);
-        c *= (P + n) / (P + Q + n);
-        zn *= z;
-        double t = c * zn;
+        /* term n + 1 from term n: one division per step */
+        double a = P + n, b = P + Q + n;
+        double inv_ab = 1.0 / (a * b);
+        double ratio = a * a * inv_ab; /* a / b */
+        A += b * inv_ab - a * inv_ab;
+        B -= a * inv_ab;
+        Hz += (n + 1.0) * t * ratio; /* d/dz of c_{n+1} z^{n+1} is (n+1) c_{n+1} z^n */
+        t *= ratio * z;
         H += t;
         HP += t * A;
         HQ += t * B;
-        if (t < 1e-17 * H && n > 2)
+        if (t < 1e-17 * H && n > 1)
             break;
     }
     double inv = 1.0 / (P + Q - 1.0);
-    d[0] = -log(Ly) + HP / H - inv;
-    d[2] = -log(Oy) + HQ / H - inv;
-    d[1] = -P / Ly + (Hz / H) * Oy / (Ly * Ly);
-    d[3] = (1.0 - Q) / Oy - (Hz / H) / Ly;
-    return -P * log(Ly) + (1.0 - Q) * log(Oy) + log(H) + log(inv);
+    double Hi = 1.0 / H;
+    d[0] = -lLy + HP * Hi - inv;
+    d[2] = -lOy + HQ * Hi - inv;
+    d[1] = -P / Ly + (Hz * Hi) * Oy / (Ly * Ly);
+    d[3] = (1.0 - Q) / Oy - (Hz * Hi) / Ly;
+    return -P * lLy + (1.0 - Q) * lOy + log(H * inv);
 }
 
 typedef struct pq_ctx {
@@ -246,6 +247,39 @@ static void pareto_integrand(double u, void *vctx, double *out)
     out[4] = -c->q / (c->beta + u) * g;
 }
 
+double custops__clv_pareto_logG(double r, double alpha, double s, double beta, double x, double y, double la,
+                                double lb, double *d)
+{
+    double p = r + x, q = s + 1.0;
+    if (alpha >= beta)
+        return pareto_logG(p, alpha, q, beta, y, la, lb, d);
+    /* roles swapped: (P, L, Q, O) = (q, beta, p, alpha) */
+    double e[4];
+    double lg = pareto_logG(q, beta, p, alpha, y, lb, la, e);
+    d[0] = e[2];
+    d[1] = e[3];
+    d[2] = e[0];
+    d[3] = e[1];
+    return lg;
+}
+
+int custops__clv_pareto_series_ok(double alpha, double beta, double tx)
+{
+    double L = alpha >= beta ? alpha : beta, O = alpha >= beta ? beta : alpha;
+    return (L - O) / (L + tx) <= 0.9;
+}
+
+double custops__clv_pareto_logD_combine(double lg1, const double *d1, double lg2, const double *d2, double *dlog)
+{
+    double e = exp(lg2 - lg1); /* < 1 since G decreases */
+    if (!(e < 0.9))
+        return NAN; /* t_x close to T: the difference cancels; integrate instead */
+    double one_m = 1.0 - e;
+    for (int k = 0; k < 4; k++)
+        dlog[k] = (d1[k] - e * d2[k]) / one_m;
+    return lg1 + log1p(-e);
+}
+
 double custops__clv_pareto_logD(double r, double alpha, double s, double beta, double x, double tx, double T,
                                 double *dlog)
 {
@@ -254,29 +288,13 @@ double custops__clv_pareto_logD(double r, double alpha, double s, double beta, d
         return -INFINITY;
     }
     double p = r + x, q = s + 1.0;
-    double L = alpha >= beta ? alpha : beta, O = alpha >= beta ? beta : alpha;
-    double z0 = (L - O) / (L + tx);
-    if (z0 <= 0.9) {
-        double d1[4], d2[4], lg1, lg2;
-        /* roles: (P, L, Q, O) = (p, alpha, q, beta) or swapped */
-        if (alpha >= beta) {
-            lg1 = pareto_logG(p, alpha, q, beta, tx, d1);
-            lg2 = pareto_logG(p, alpha, q, beta, T, d2);
-        } else {
-            double e1[4], e2[4];
-            lg1 = pareto_logG(q, beta, p, alpha, tx, e1);
-            lg2 = pareto_logG(q, beta, p, alpha, T, e2);
-            d1[0] = e1[2]; d1[1] = e1[3]; d1[2] = e1[0]; d1[3] = e1[1];
-            d2[0] = e2[2]; d2[1] = e2[3]; d2[2] = e2[0]; d2[3] = e2[1];
-        }
-        double e = exp(lg2 - lg1); /* < 1 since G decreases */
-        if (e < 0.9) {
-            double one_m = 1.0 - e;
-            for (int k = 0; k < 4; k++)
-                dlog[k] = (d1[k] - e * d2[k]) / one_m;
-            return lg1 + log1p(-e);
-        }
-        /* t_x close to T: the difference cancels; integrate directly below */
+    if (custops__clv_pareto_series_ok(alpha, beta, tx)) {
+        double d1[4], d2[4];
+        double lg1 = custops__clv_pareto_logG(r, alpha, s, beta, x, tx, log(alpha + tx), log(beta + tx), d1);
+        double lg2 = custops__clv_pareto_logG(r, alpha, s, beta, x, T, log(alpha + T), log(beta + T), d2);
+        double lD = custops__clv_pareto_logD_combine(lg1, d1, lg2, d2, dlog);
+        if (!isnan(lD))
+            return lD;
     }
     /* Quadrature of the defining integral, scaled by its value at t_x (the
      * integrand decreases), cut where it has fallen below e^-60. */
