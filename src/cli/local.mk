@@ -9,3 +9,4 @@ custops_SOURCES += \
 # The HTML report writer for `custops run` (issue 8); tested by
 # tests/cli/check_report.c until the run command links it.
 EXTRA_DIST += %reldir%/report.h %reldir%/report.c
+custops_SOURCES += %reldir%/cmd_clv.c

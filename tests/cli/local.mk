@@ -6,3 +6,5 @@ cli_check_report_SOURCES = %reldir%/check_report.c
 cli_check_report_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/cli
 cli_check_report_LDADD = $(LDADD)
 TESTS += cli/check_report
+TESTS += %reldir%/test_clv.sh
+EXTRA_DIST += %reldir%/test_clv.sh
