@@ -27,3 +27,4 @@
 %include "swig/message.i"
 %include "swig/plays.i"
 %include "swig/measure.i"
+%include "swig/clv.i"

@@ -13,6 +13,7 @@ from ._frame import Frame
 from ._message import Template, ad_lint
 from ._plays import Journeys, channel_value, uplift_report
 from ._util import Error
+from . import clv  # noqa: E402  (custops.clv: CLV models, lifetimes-compatible fitters)
 
 __all__ = ["Error", "Frame", "Zone", "Template", "ad_lint", "Journeys", "uplift_report", "channel_value", "version", "money_parse", "money_format",
            "currency_exponent", "parse_time", "format_time"]
