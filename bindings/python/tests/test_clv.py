@@ -134,3 +134,32 @@ def test_errors():
     m = Model.from_params("bgnbd", [0.24, 4.4, 0.79, 2.4])
     with pytest.raises(custops.Error, match=r"T\[0\]"):
         m.prob_alive(1, 0.5, -1)
+
+
+def test_cdnow_tracking_and_holdout(cdnow):
+    """Real-data checks from the transaction log (Hardie's convention: one
+    transaction per customer and day): the cohort's expected cumulative repeat
+    purchases track the actual ones (FHL 2005, Figure 3), and the holdout
+    table groups the actual purchases by calibration frequency."""
+    log = pd.read_csv(shared("CDNOW_sample.txt"), sep=r"\s+", header=None, names=["mid", "sid", "date", "n", "v"])
+    log["date"] = pd.to_datetime(log["date"].astype(str))
+    d = log.drop_duplicates(["sid", "date"]).sort_values(["sid", "date"])
+    t0 = pd.Timestamp("1997-01-01")
+    birth = (d.groupby("sid")["date"].min() - t0).dt.days / 7.0
+    repeat = d.groupby("sid").cumcount() > 0
+    week = (d["date"] - t0).dt.days // 7 + 1
+    actual = d[repeat].groupby(week[repeat]).size().reindex(range(1, 79), fill_value=0).cumsum()
+    assert actual.iloc[38] == cdnow["frequency"].sum()  # the calibration repeat purchases
+    bgf = BetaGeoFitter().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    tr = bgf.model.tracking(birth.values, np.arange(1, 79, dtype=float))
+    assert abs(tr["cumulative"].iloc[38] / actual.iloc[38] - 1) < 0.05
+    assert abs(tr["cumulative"].iloc[77] / actual.iloc[77] - 1) < 0.05
+    np.testing.assert_allclose(tr["incremental"].values[1:], np.diff(tr["cumulative"].values))
+    hold = d[d["date"] > pd.Timestamp("1997-09-30")].groupby("sid").size()
+    x_hold = cdnow["ID"].map(hold).fillna(0).values
+    tab = bgf.model.holdout_by_frequency(cdnow["frequency"], cdnow["recency"], cdnow["T"], x_hold, 39.0, max_x=7)
+    grp = pd.Series(x_hold).groupby(np.minimum(cdnow["frequency"].values, 7))
+    np.testing.assert_allclose(tab["actual"].values, grp.mean().values)
+    np.testing.assert_allclose(tab["count"].values, grp.size().values)
+    # the frequent buyers' holdout purchases are predicted within 10%
+    assert abs(tab["predicted"].iloc[7] / tab["actual"].iloc[7] - 1) < 0.1
