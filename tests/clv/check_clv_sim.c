@@ -3,7 +3,7 @@
 
 #include <sys/stat.h>
 
-enum { N = 40000 };
+#define N clv_sample(40000)
 
 /* simulate N customers with T spread over [20, 52], fit, and expect the
  * true parameters inside 4 standard errors */
