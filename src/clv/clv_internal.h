@@ -21,6 +21,9 @@ typedef struct clv_rows {
     double *uT;
     uint32_t *iT;
     size_t nuT;
+    /* per-T workspace for the models' caches (nuT * 6 doubles, allocated
+     * with uT): the rows of one fit are used by one thread at a time */
+    double *work;
 } clv_rows;
 
 /* One model's functions. Parameters are natural (not log). */

@@ -91,8 +91,11 @@ static void index_T(clv_rows *d)
     set = NULL;
     qsort(u, nu, sizeof(double), dbl_cmp);
     uint32_t *idx = custops__reallocarray(NULL, d->n, sizeof(uint32_t));
-    if (!idx)
+    double *work = idx ? custops__reallocarray(NULL, nu, 6 * sizeof(double)) : NULL;
+    if (!work) {
+        custops__free(idx);
         goto fail;
+    }
     for (size_t i = 0; i < d->n; i++) {
         size_t lo = 0, hi = nu - 1;
         while (lo < hi) {
@@ -107,6 +110,7 @@ static void index_T(clv_rows *d)
     d->uT = u;
     d->iT = idx;
     d->nuT = nu;
+    d->work = work;
     return;
 fail:
     custops__free(u);
@@ -149,6 +153,7 @@ void custops__clv_rows_release(clv_rows *d)
     custops__free(d->x);
     custops__free(d->uT);
     custops__free(d->iT);
+    custops__free(d->work);
     memset(d, 0, sizeof *d);
 }
 

@@ -87,6 +87,8 @@ static void bfgs(objective *o, const double *u0, const custops_clv_fit_options *
             rr->ok = 1;
             break;
         }
+        if (max_abs(u, np) > 20.5) /* running off to 0 or infinity: not identified */
+            break;
         double dir[CLV_MAXP], slope = 0;
         for (int i = 0; i < np; i++) {
             dir[i] = 0;

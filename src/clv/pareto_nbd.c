@@ -17,8 +17,8 @@ typedef struct pnbd_cache {
     double x, t;
     int have_t;
     double lg_t, d_t[4];
-    double *gT;       /* nuT x 5: log G(T) and its gradient */
-    unsigned char *ok; /* nuT flags */
+    double *gT; /* nuT x 5: log G(T) and its gradient */
+    double *ok; /* nuT flags (1 = filled); both live in the rows' workspace */
 } pnbd_cache;
 
 static double cached_logD(const double *th, const clv_rows *d, size_t i, pnbd_cache *c, double laT, double lbT,
@@ -32,7 +32,7 @@ static double cached_logD(const double *th, const clv_rows *d, size_t i, pnbd_ca
         c->x = x;
         c->have_t = 0;
         if (c->ok)
-            memset(c->ok, 0, d->nuT);
+            memset(c->ok, 0, d->nuT * sizeof(double));
     }
     if (!c->have_t || t != c->t) {
         c->t = t;
@@ -43,7 +43,7 @@ static double cached_logD(const double *th, const clv_rows *d, size_t i, pnbd_ca
     if (c->ok) {
         size_t k = d->iT[i];
         double *e = &c->gT[5 * k];
-        if (!c->ok[k]) {
+        if (c->ok[k] == 0) {
             e[0] = custops__clv_pareto_logG(r, alpha, s, beta, x, T, laT, lbT, e + 1);
             c->ok[k] = 1;
         }
@@ -65,15 +65,10 @@ static double pnbd_loglik(const double *th, const clv_rows *d, double *grad)
     clv_rise rr;
     clv_rise_init(&rr, r);
     pnbd_cache c = {-1.0, 0, 0, 0, {0}, NULL, NULL};
-    if (d->iT) { /* optional: without memory we only lose the cache */
-        c.gT = custops__reallocarray(NULL, d->nuT, 5 * sizeof(double));
-        c.ok = custops__calloc(d->nuT, 1);
-        if (!c.gT || !c.ok) {
-            custops__free(c.gT);
-            custops__free(c.ok);
-            c.gT = NULL;
-            c.ok = NULL;
-        }
+    if (d->work) { /* per-T cache in the rows' workspace (absent: no cache) */
+        c.gT = d->work;
+        c.ok = d->work + 5 * d->nuT;
+        memset(c.ok, 0, d->nuT * sizeof(double));
     }
     double ll = 0, g[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < d->n; i++) {
@@ -94,8 +89,6 @@ static double pnbd_loglik(const double *th, const clv_rows *d, double *grad)
             g[3] += w * (s / beta - wA * s / (beta + T) + wB * dl[3]);
         }
     }
-    custops__free(c.gT);
-    custops__free(c.ok);
     if (grad)
         for (int k = 0; k < 4; k++)
             grad[k] = g[k] * th[k];

@@ -119,13 +119,16 @@ int custops__integrate(void (*f)(double, void *, double *), void *ctx, int nf, d
             if (seg[i].err > seg[worst].err)
                 worst = i;
         }
-        if (err <= rtol * fabs(tot) || err < 1e-300 || nseg + 1 >= GK_MAXSEG) {
+        /* done: converged, nothing left to split, out of segments, or a
+         * non-finite integrand (the caller checks the result) */
+        int stop = !isfinite(err) || !isfinite(tot) || seg[worst].err <= 0;
+        if (stop || err <= rtol * fabs(tot) || err < 1e-300 || nseg + 1 >= GK_MAXSEG) {
             for (int k = 0; k < nf; k++) {
                 result[k] = 0;
                 for (int i = 0; i < nseg; i++)
                     result[k] += seg[i].val[k];
             }
-            return nseg + 1 >= GK_MAXSEG ? -1 : 0;
+            return (nseg + 1 >= GK_MAXSEG || stop) ? -1 : 0;
         }
         gk_seg *w = &seg[worst];
         double m = 0.5 * (w->a + w->b);
@@ -232,18 +235,28 @@ static double pareto_logG(double P, double L, double Q, double O, double y, doub
 }
 
 typedef struct pq_ctx {
-    double p, alpha, q, beta, lg0;
+    double p, alpha, q, beta, tx;
 } pq_ctx;
+
+/* log of the integrand relative to its value at t_x, with log1p so huge
+ * shapes (s in the millions) do not drown the value in rounding */
+static double pareto_rel(const pq_ctx *c, double u, double *l1, double *l2)
+{
+    double du = u - c->tx;
+    *l1 = log1p(du / (c->alpha + c->tx));
+    *l2 = log1p(du / (c->beta + c->tx));
+    return -c->p * *l1 - c->q * *l2;
+}
 
 static void pareto_integrand(double u, void *vctx, double *out)
 {
     const pq_ctx *c = vctx;
-    double la = log(c->alpha + u), lb = log(c->beta + u);
-    double g = exp(-c->p * la - c->q * lb - c->lg0);
+    double l1, l2;
+    double g = exp(pareto_rel(c, u, &l1, &l2));
     out[0] = g;
-    out[1] = -la * g;
+    out[1] = -l1 * g; /* d/dp, less the constant -log(alpha + t_x) */
     out[2] = -c->p / (c->alpha + u) * g;
-    out[3] = -lb * g;
+    out[3] = -l2 * g; /* d/dq, less -log(beta + t_x) */
     out[4] = -c->q / (c->beta + u) * g;
 }
 
@@ -298,16 +311,14 @@ double custops__clv_pareto_logD(double r, double alpha, double s, double beta, d
     }
     /* Quadrature of the defining integral, scaled by its value at t_x (the
      * integrand decreases), cut where it has fallen below e^-60. */
-    pq_ctx c = {p, alpha, q, beta, 0.0};
-    c.lg0 = -p * log(alpha + tx) - q * log(beta + tx);
+    pq_ctx c = {p, alpha, q, beta, tx};
+    double lg0 = -p * log(alpha + tx) - q * log(beta + tx), l1, l2;
     double lo = tx, hi = T;
-    double drop = -p * log(alpha + T) - q * log(beta + T) - c.lg0;
-    if (drop < -60.0) { /* bisect for the cut */
+    if (pareto_rel(&c, T, &l1, &l2) < -60.0) { /* bisect for the cut */
         double a = tx, b = T;
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0; i < 200 && b - a > 1e-12 * (1.0 + b); i++) {
             double mid = 0.5 * (a + b);
-            double v = -p * log(alpha + mid) - q * log(beta + mid) - c.lg0;
-            if (v < -60.0)
+            if (pareto_rel(&c, mid, &l1, &l2) < -60.0)
                 b = mid;
             else
                 a = mid;
@@ -315,17 +326,17 @@ double custops__clv_pareto_logD(double r, double alpha, double s, double beta, d
         hi = b;
     }
     double res[5];
-    custops__integrate(pareto_integrand, &c, 5, lo, hi, 1e-13, res);
-    if (!(res[0] > 0)) {
+    custops__integrate(pareto_integrand, &c, 5, lo, hi, 1e-12, res);
+    if (!(res[0] > 0) || !isfinite(res[0])) {
         dlog[0] = dlog[1] = dlog[2] = dlog[3] = 0.0;
         return -INFINITY;
     }
     /* order of the result vector: d/dp, d/dalpha, d/dq, d/dbeta */
-    dlog[0] = res[1] / res[0];
+    dlog[0] = -log(alpha + tx) + res[1] / res[0];
     dlog[1] = res[2] / res[0];
-    dlog[2] = res[3] / res[0];
+    dlog[2] = -log(beta + tx) + res[3] / res[0];
     dlog[3] = res[4] / res[0];
-    return c.lg0 + log(res[0]);
+    return lg0 + log(res[0]);
 }
 
 void custops__clv_rise_to(clv_rise *z, double x)
