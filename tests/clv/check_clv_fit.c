@@ -140,8 +140,8 @@ static void grad_check(int kind, const double *p, size_t np, const double *x, co
     ck_assert_ok(custops_clv_loglik_eval(&ll, g, kind, p, np, x, t, T, w, n));
     for (size_t k = 0; k < np; k++) {
         double pp[4], pm[4], lp, lm;
-        memcpy(pp, p, sizeof pp);
-        memcpy(pm, p, sizeof pm);
+        memcpy(pp, p, np * sizeof(double));
+        memcpy(pm, p, np * sizeof(double));
         double h = 1e-6 * p[k];
         pp[k] += h;
         pm[k] -= h;
