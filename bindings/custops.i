@@ -31,3 +31,4 @@
 %include "swig/store.i"
 %include "swig/analytics.i"
 %include "swig/synth.i"
+%include "swig/clv.i"

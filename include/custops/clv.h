@@ -422,8 +422,8 @@ CUSTOPS_API int custops_clv_save(const custops_clv_model *m, const char *path);
  * Load a model saved with custops_clv_save().
  * @param out receives the model (caller frees with custops_clv_free)
  * @param path file to read
- * @return CUSTOPS_OK, CUSTOPS_EINVAL, CUSTOPS_EIO, CUSTOPS_ECORRUPT,
- *         CUSTOPS_EVERSION or CUSTOPS_ENOMEM
+ * @return CUSTOPS_OK, CUSTOPS_EINVAL, CUSTOPS_ENOTFOUND (no such file), CUSTOPS_EIO,
+ *         CUSTOPS_ECORRUPT, CUSTOPS_EVERSION or CUSTOPS_ENOMEM
  */
 CUSTOPS_API int custops_clv_load(custops_clv_model **out, const char *path);
 

@@ -21,3 +21,4 @@ custops_SOURCES += %reldir%/run.h %reldir%/cmd_run.c %reldir%/run_input.c %reldi
 custops_SOURCES += %reldir%/run_decide.c %reldir%/run_output.c
 custops_SOURCES += %reldir%/config.h %reldir%/config.c %reldir%/report.h %reldir%/report.c
 custops_SOURCES += %reldir%/cmd_store.c
+custops_SOURCES += %reldir%/cmd_clv.c

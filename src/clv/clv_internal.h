@@ -16,6 +16,14 @@ typedef struct clv_rows {
     double *x, *t, *T, *w;
     double total; /* sum of w */
     double xmax;
+    /* distinct T values (sorted) and each row's index into them, or NULL
+     * when T has too many distinct values for a per-T cache to pay */
+    double *uT;
+    uint32_t *iT;
+    size_t nuT;
+    /* per-T workspace for the models' caches (nuT * 6 doubles, allocated
+     * with uT): the rows of one fit are used by one thread at a time */
+    double *work;
 } clv_rows;
 
 /* One model's functions. Parameters are natural (not log). */
@@ -123,6 +131,17 @@ static inline void clv_rise_init(clv_rise *z, double c)
     z->dg = 0;
 }
 void custops__clv_rise_to(clv_rise *z, double x);
+
+/* The pieces of custops__clv_pareto_logD, for callers that cache:
+ * log G(y) = log int_y^inf (alpha+u)^-(r+x) (beta+u)^-(s+1) du (given
+ * log(alpha+y) and log(beta+y)) with its
+ * gradient in (r, alpha, s, beta) (valid when series_ok(alpha, beta, y)),
+ * and log D = log(G(t_x) - G(T)), NAN when the difference cancels (then
+ * call custops__clv_pareto_logD, which integrates). */
+double custops__clv_pareto_logG(double r, double alpha, double s, double beta, double x, double y, double log_alpha_y,
+                                double log_beta_y, double *d);
+int custops__clv_pareto_series_ok(double alpha, double beta, double tx);
+double custops__clv_pareto_logD_combine(double lg1, const double *d1, double lg2, const double *d2, double *dlog);
 
 /* ---- random numbers (simulate.c) ---- */
 double custops__clv_rand_u01(uint64_t *st);

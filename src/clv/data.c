@@ -38,6 +38,85 @@ typedef struct key3 {
     double x, t, T, w;
 } key3;
 
+/* a cheap mix of the three bit patterns (keys are compared exactly after) */
+static inline uint64_t key_hash(double x, double t, double T)
+{
+    uint64_t a, b, c;
+    x += 0.0; /* folds -0 into 0 */
+    t += 0.0;
+    T += 0.0;
+    memcpy(&a, &x, 8);
+    memcpy(&b, &t, 8);
+    memcpy(&c, &T, 8);
+    uint64_t h = a * 0x9e3779b97f4a7c15ULL ^ (b + 0x632be59bd9b4e019ULL) * 0xc2b2ae3d27d4eb4fULL ^ c * 0x165667b19e3779f9ULL;
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    return h ^ (h >> 32);
+}
+
+static int dbl_cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The table of distinct T values: built when T repeats a lot (day or week
+ * granularity), so models can cache per-(x, T) work. Optional: on failure
+ * or too many distinct values the table is simply absent. */
+static void index_T(clv_rows *d)
+{
+    enum { MAXU = 4096, NS = 8192 };
+    double *u = custops__reallocarray(NULL, MAXU, sizeof(double));
+    uint16_t *set = custops__calloc(NS, sizeof *set);
+    size_t nu = 0;
+    if (!u || !set)
+        goto fail;
+    /* distinct values through a small hash set; stop early when there are too many */
+    for (size_t i = 0; i < d->n; i++) {
+        size_t h = (size_t)(key_hash(d->T[i], 0, 0) & (NS - 1));
+        for (;;) {
+            if (set[h] == 0) {
+                if (nu == MAXU || (nu + 1) * 4 > d->n)
+                    goto fail;
+                u[nu++] = d->T[i] + 0.0;
+                set[h] = (uint16_t)nu;
+                break;
+            }
+            if (u[set[h] - 1] == d->T[i])
+                break;
+            h = (h + 1) & (NS - 1);
+        }
+    }
+    custops__free(set);
+    set = NULL;
+    qsort(u, nu, sizeof(double), dbl_cmp);
+    uint32_t *idx = custops__reallocarray(NULL, d->n, sizeof(uint32_t));
+    double *work = idx ? custops__reallocarray(NULL, nu, 6 * sizeof(double)) : NULL;
+    if (!work) {
+        custops__free(idx);
+        goto fail;
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        size_t lo = 0, hi = nu - 1;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (u[mid] < d->T[i])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        idx[i] = (uint32_t)lo;
+    }
+    d->uT = u;
+    d->iT = idx;
+    d->nuT = nu;
+    d->work = work;
+    return;
+fail:
+    custops__free(u);
+    custops__free(set);
+}
+
 static int key_cmp(const void *a, const void *b)
 {
     const key3 *p = a, *q = b;
@@ -50,15 +129,31 @@ static int key_cmp(const void *a, const void *b)
     return 0;
 }
 
-static uint64_t key_hash(double x, double t, double T)
+/* rebuild the slot table at twice the size (keys keep their order) */
+static int rehash(uint32_t **slots, size_t *nslots, const key3 *keys, size_t nk)
 {
-    double v[3] = {x + 0.0, t + 0.0, T + 0.0}; /* + 0.0 folds -0 into 0 */
-    return custops__hash64(v, sizeof v, 0x9e3779b97f4a7c15ULL);
+    size_t ns = *nslots * 2;
+    uint32_t *t = custops__calloc(ns, sizeof *t);
+    if (!t)
+        return custops__nomem();
+    for (size_t i = 0; i < nk; i++) {
+        size_t h = (size_t)key_hash(keys[i].x, keys[i].t, keys[i].T) & (ns - 1);
+        while (t[h])
+            h = (h + 1) & (ns - 1);
+        t[h] = (uint32_t)(i + 1);
+    }
+    custops__free(*slots);
+    *slots = t;
+    *nslots = ns;
+    return CUSTOPS_OK;
 }
 
 void custops__clv_rows_release(clv_rows *d)
 {
     custops__free(d->x);
+    custops__free(d->uT);
+    custops__free(d->iT);
+    custops__free(d->work);
     memset(d, 0, sizeof *d);
 }
 
@@ -83,13 +178,12 @@ int custops__clv_rows_make(clv_rows *d, const double *x, const double *tx, const
         if (w && (!isfinite(w[i]) || w[i] < 0))
             return custops__err(CUSTOPS_EINVAL, "weights[%zu] = %g: expected a finite value >= 0", i, w[i]);
     }
-    /* open addressing over unique keys */
-    size_t nslots = 16;
-    while (nslots < 2 * n)
-        nslots <<= 1;
+    /* open addressing over unique keys; the table starts small and doubles,
+     * so data with many ties stays in cache */
+    size_t nslots = 4096;
     uint32_t *slots = custops__calloc(nslots, sizeof *slots);
-    key3 *keys = custops__reallocarray(NULL, n < 1024 ? n : 1024, sizeof *keys);
     size_t cap = n < 1024 ? n : 1024, nk = 0;
+    key3 *keys = custops__reallocarray(NULL, cap, sizeof *keys);
     if (!slots || !keys) {
         custops__free(slots);
         custops__free(keys);
@@ -120,6 +214,11 @@ int custops__clv_rows_make(clv_rows *d, const double *x, const double *tx, const
                 }
                 keys[nk] = (key3){xi + 0.0, ti + 0.0, Ti + 0.0, wi};
                 slots[h] = (uint32_t)++nk;
+                if (2 * nk > nslots && rehash(&slots, &nslots, keys, nk) != CUSTOPS_OK) {
+                    custops__free(slots);
+                    custops__free(keys);
+                    return CUSTOPS_ENOMEM;
+                }
                 break;
             }
             key3 *k = &keys[s - 1];
@@ -157,5 +256,7 @@ int custops__clv_rows_make(clv_rows *d, const double *x, const double *tx, const
             d->xmax = keys[i].x;
     }
     custops__free(keys);
+    if (!spend && nk > 64)
+        index_T(d);
     return CUSTOPS_OK;
 }

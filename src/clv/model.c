@@ -100,7 +100,7 @@ int custops_clv_fit(custops_clv_model **out, int kind, const double *frequency, 
     }
     rc = fit_rows(out, s, &d, opts);
     if (rc != CUSTOPS_OK && rc != CUSTOPS_ENOMEM)
-        custops__err_prefix("custops_clv_fit: %s: ", s->name);
+        custops__err_prefix("custops_clv_fit: ");
     return rc;
 }
 

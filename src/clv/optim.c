@@ -23,7 +23,7 @@ static double obj_eval(objective *o, const double *u, double *g)
     int np = o->s->np;
     o->evals++;
     for (int k = 0; k < np; k++) {
-        if (!(u[k] > -30.0 && u[k] < 30.0))
+        if (!(u[k] > -23.0 && u[k] < 23.0)) /* parameters within (1e-10, 1e10) */
             return INFINITY;
         th[k] = exp(u[k]);
     }
@@ -56,9 +56,13 @@ typedef struct run_result {
     double f, gnorm;
     unsigned int iters;
     int ok; /* 1 converged by gradient, 2 by no further progress */
+    double H[CLV_MAXP][CLV_MAXP]; /* final inverse-Hessian approximation */
 } run_result;
 
-static void bfgs(objective *o, const double *u0, const custops_clv_fit_options *opt, double tol, run_result *rr)
+/* H0: NULL, or an inverse-Hessian approximation to start from (a warm
+ * start after a run on a subsample) */
+static void bfgs(objective *o, const double *u0, const custops_clv_fit_options *opt, double tol, run_result *rr,
+                 const double (*H0)[CLV_MAXP])
 {
     int np = o->s->np;
     double u[CLV_MAXP], g[CLV_MAXP], H[CLV_MAXP][CLV_MAXP];
@@ -73,7 +77,7 @@ static void bfgs(objective *o, const double *u0, const custops_clv_fit_options *
         return;
     for (int i = 0; i < np; i++)
         for (int j = 0; j < np; j++)
-            H[i][j] = i == j ? 1.0 : 0.0;
+            H[i][j] = H0 ? H0[i][j] : i == j ? 1.0 : 0.0;
     unsigned int maxit = opt->max_iter ? opt->max_iter : 500;
     int resets = 0, flat = 0;
     for (unsigned int it = 0; it < maxit; it++) {
@@ -83,6 +87,8 @@ static void bfgs(objective *o, const double *u0, const custops_clv_fit_options *
             rr->ok = 1;
             break;
         }
+        if (max_abs(u, np) > 20.5) /* running off to 0 or infinity: not identified */
+            break;
         double dir[CLV_MAXP], slope = 0;
         for (int i = 0; i < np; i++) {
             dir[i] = 0;
@@ -159,7 +165,7 @@ static void bfgs(objective *o, const double *u0, const custops_clv_fit_options *
         if (opt->progress)
             opt->progress(opt->progress_ctx, it + 1, -f * o->d->total);
         if (sy > 1e-12 * sqrt(ss * yy)) {
-            if (it == 0) { /* scale the first guess of the inverse Hessian */
+            if (it == 0 && !H0) { /* scale the first guess of the inverse Hessian */
                 for (int i = 0; i < np; i++)
                     for (int j = 0; j < np; j++)
                         H[i][j] = i == j ? sy / yy : 0.0;
@@ -181,6 +187,7 @@ static void bfgs(objective *o, const double *u0, const custops_clv_fit_options *
         }
     }
     memcpy(rr->u, u, sizeof(double) * np);
+    memcpy(rr->H, H, sizeof H);
     rr->f = f;
     rr->gnorm = max_abs(g, np);
     if (!rr->ok && rr->gnorm < tol)
@@ -265,26 +272,30 @@ static void nelder_mead(objective *o, const double *u0, run_result *rr)
 }
 
 /* Standard errors: Hessian of the total negative log-likelihood in u by
- * central differences of the analytic gradient, inverted by Cholesky. */
+ * forward differences of the analytic gradient, inverted by Cholesky. */
 static int std_errors(objective *o, const double *u, double *se)
 {
     int np = o->s->np;
     double Hm[CLV_MAXP][CLV_MAXP];
     double saved = o->penalty;
     o->penalty = 0.0;
+    /* forward differences from the optimum: np gradient evaluations */
+    double g0[CLV_MAXP];
+    if (!isfinite(obj_eval(o, u, g0))) {
+        o->penalty = saved;
+        return 0;
+    }
     for (int j = 0; j < np; j++) {
-        double up[CLV_MAXP], um[CLV_MAXP], gp[CLV_MAXP], gm[CLV_MAXP];
-        double h = 1e-4;
+        double up[CLV_MAXP], gp[CLV_MAXP];
+        double h = 1e-5;
         memcpy(up, u, sizeof up);
-        memcpy(um, u, sizeof um);
         up[j] += h;
-        um[j] -= h;
-        if (!isfinite(obj_eval(o, up, gp)) || !isfinite(obj_eval(o, um, gm))) {
+        if (!isfinite(obj_eval(o, up, gp))) {
             o->penalty = saved;
             return 0;
         }
         for (int i = 0; i < np; i++)
-            Hm[i][j] = (gp[i] - gm[i]) / (2 * h) * o->d->total;
+            Hm[i][j] = (gp[i] - g0[i]) / h * o->d->total;
     }
     o->penalty = saved;
     for (int i = 0; i < np; i++)
@@ -327,6 +338,74 @@ static int std_errors(objective *o, const double *u, double *se)
     return 1;
 }
 
+#define SUBSAMPLE_ROWS 8192
+
+/* every k-th row (rows stay sorted), weights scaled to the full total */
+static int subsample(const clv_rows *d, clv_rows *sub)
+{
+    size_t k = (d->n + SUBSAMPLE_ROWS / 2 - 1) / (SUBSAMPLE_ROWS / 2);
+    size_t m = (d->n + k - 1) / k;
+    memset(sub, 0, sizeof *sub);
+    double *mem = custops__reallocarray(NULL, m, 4 * sizeof(double));
+    if (!mem)
+        return CUSTOPS_ENOMEM;
+    sub->x = mem;
+    sub->t = mem + m;
+    sub->T = mem + 2 * m;
+    sub->w = mem + 3 * m;
+    for (size_t i = 0, j = 0; i < d->n; i += k, j++) {
+        sub->x[j] = d->x[i];
+        sub->t[j] = d->t[i];
+        sub->T[j] = d->T[i];
+        sub->w[j] = d->w[i];
+        sub->total += d->w[i];
+        sub->n = j + 1;
+    }
+    double scale = d->total / sub->total;
+    for (size_t j = 0; j < sub->n; j++)
+        sub->w[j] *= scale;
+    sub->total = d->total;
+    sub->xmax = d->xmax;
+    return CUSTOPS_OK;
+}
+
+/* BFGS from each start; keeps the best converged run */
+static void multistart(objective *o, double st[][CLV_MAXP], int ns, const custops_clv_fit_options *opt, double tol,
+                       run_result *best)
+{
+    run_result b = {{0}, INFINITY, INFINITY, 0, 0, {{0}}};
+    int nconv = 0;
+    for (int i = 0; i < ns; i++) {
+        run_result rr;
+        bfgs(o, st[i], opt, tol, &rr, NULL);
+        if (rr.ok && (!b.ok || rr.f < b.f - 1e-12))
+            b = rr;
+        else if (!b.ok && rr.f < b.f)
+            b = rr;
+        if (rr.ok)
+            nconv++;
+        /* two starts agreeing on the optimum is enough */
+        if (nconv >= 2 && b.ok && fabs(rr.f - b.f) < 1e-9 * (1 + fabs(b.f)))
+            break;
+    }
+    *best = b;
+}
+
+/* A parameter that ran off towards 0 or infinity is a limit of the model
+ * (e.g. no dropout at all), not an estimate: the data cannot identify it. */
+static int diverged(const clv_spec *s, const double *u)
+{
+    for (int k = 0; k < s->np; k++)
+        if (fabs(u[k]) > 20.0) {
+            custops__err(CUSTOPS_EIDENTIFY,
+                         "%s: parameter %s runs off to %s (%g): the data cannot identify the model; "
+                         "more data or a penalty may help",
+                         s->name, s->names[k], u[k] > 0 ? "infinity" : "zero", exp(u[k]));
+            return 1;
+        }
+    return 0;
+}
+
 int custops__clv_optimize(const clv_spec *s, const clv_rows *d, const custops_clv_fit_options *opt,
                           clv_opt_result *res)
 {
@@ -347,21 +426,29 @@ int custops__clv_optimize(const clv_spec *s, const clv_rows *d, const custops_cl
             st[ns][k] = log(cand[i][k]);
     if ((unsigned int)ns > nstarts)
         ns = (int)nstarts;
-    run_result best = {{0}, INFINITY, INFINITY, 0, 0};
-    int nconv = 0;
-    for (int i = 0; i < ns; i++) {
-        run_result rr;
-        bfgs(&o, st[i], opt, tol, &rr);
-        if (rr.ok && (!best.ok || rr.f < best.f - 1e-12))
-            best = rr;
-        else if (!best.ok && rr.f < best.f)
-            best = rr;
-        if (rr.ok)
-            nconv++;
-        /* two starts agreeing on the optimum is enough */
-        if (nconv >= 2 && best.ok && fabs(rr.f - best.f) < 1e-9 * (1 + fabs(best.f)))
-            break;
+    run_result best;
+    int done = 0;
+    if (d->n > SUBSAMPLE_ROWS && ns > 1) {
+        /* Large data: choose among the starts on a systematic subsample of
+         * the rows, then polish the winner on all rows. The starts only
+         * pick the basin; the polish is an ordinary BFGS run on the full
+         * likelihood, so the estimate is the full-data MLE. */
+        clv_rows sub;
+        if (subsample(d, &sub) == CUSTOPS_OK) {
+            objective so = {s, &sub, opt->penalty, 0};
+            run_result sb;
+            multistart(&so, st, ns, opt, tol, &sb);
+            custops__free(sub.x);
+            if (isfinite(sb.f)) {
+                bfgs(&o, sb.u, opt, tol, &best, (const double(*)[CLV_MAXP])sb.H);
+                done = best.ok != 0;
+            }
+        }
     }
+    if (!done)
+        multistart(&o, st, ns, opt, tol, &best);
+    if (isfinite(best.f) && diverged(s, best.u))
+        return CUSTOPS_EIDENTIFY;
     const char *status = best.ok == 1 ? "converged" : "converged-f";
     if (!best.ok) {
         double u0[CLV_MAXP];
@@ -371,9 +458,11 @@ int custops__clv_optimize(const clv_spec *s, const clv_rows *d, const custops_cl
         if (isfinite(nm.f) && nm.gnorm < 1e-4) {
             /* polish with BFGS from the simplex optimum */
             run_result rr;
-            bfgs(&o, nm.u, opt, tol, &rr);
+            bfgs(&o, nm.u, opt, tol, &rr, NULL);
             best = rr.ok && rr.f <= nm.f ? rr : nm;
             status = "nelder-mead";
+        } else if (isfinite(nm.f) && diverged(s, nm.u)) {
+            return CUSTOPS_EIDENTIFY;
         } else {
             return custops__err(CUSTOPS_ENOCONVERGE,
                                 "%s: the optimiser did not converge (gradient norm %g after %u iterations); "

@@ -10,12 +10,66 @@
 
 #include <math.h>
 
+/* log D for row i with caches: G(t_x) is shared by consecutive rows with
+ * the same (x, t_x) (rows are sorted), G(T) by rows with the same (x, T)
+ * through the per-x table indexed by the row's distinct-T index. */
+typedef struct pnbd_cache {
+    double x, t;
+    int have_t;
+    double lg_t, d_t[4];
+    double *gT; /* nuT x 5: log G(T) and its gradient */
+    double *ok; /* nuT flags (1 = filled); both live in the rows' workspace */
+} pnbd_cache;
+
+static double cached_logD(const double *th, const clv_rows *d, size_t i, pnbd_cache *c, double laT, double lbT,
+                          double *dl)
+{
+    double r = th[0], alpha = th[1], s = th[2], beta = th[3];
+    double x = d->x[i], t = d->t[i], T = d->T[i];
+    if (!(T > t) || !custops__clv_pareto_series_ok(alpha, beta, t))
+        return custops__clv_pareto_logD(r, alpha, s, beta, x, t, T, dl);
+    if (x != c->x) {
+        c->x = x;
+        c->have_t = 0;
+        if (c->ok)
+            memset(c->ok, 0, d->nuT * sizeof(double));
+    }
+    if (!c->have_t || t != c->t) {
+        c->t = t;
+        c->have_t = 1;
+        c->lg_t = custops__clv_pareto_logG(r, alpha, s, beta, x, t, log(alpha + t), log(beta + t), c->d_t);
+    }
+    double lg2, d2buf[4], *d2 = d2buf;
+    if (c->ok) {
+        size_t k = d->iT[i];
+        double *e = &c->gT[5 * k];
+        if (c->ok[k] == 0) {
+            e[0] = custops__clv_pareto_logG(r, alpha, s, beta, x, T, laT, lbT, e + 1);
+            c->ok[k] = 1;
+        }
+        lg2 = e[0];
+        d2 = e + 1;
+    } else {
+        lg2 = custops__clv_pareto_logG(r, alpha, s, beta, x, T, laT, lbT, d2);
+    }
+    double lD = custops__clv_pareto_logD_combine(c->lg_t, c->d_t, lg2, d2, dl);
+    if (isnan(lD))
+        return custops__clv_pareto_logD(r, alpha, s, beta, x, t, T, dl);
+    return lD;
+}
+
 static double pnbd_loglik(const double *th, const clv_rows *d, double *grad)
 {
     double r = th[0], alpha = th[1], s = th[2], beta = th[3];
     double lalpha = log(alpha), lbeta = log(beta), ls = log(s);
     clv_rise rr;
     clv_rise_init(&rr, r);
+    pnbd_cache c = {-1.0, 0, 0, 0, {0}, NULL, NULL};
+    if (d->work) { /* per-T cache in the rows' workspace (absent: no cache) */
+        c.gT = d->work;
+        c.ok = d->work + 5 * d->nuT;
+        memset(c.ok, 0, d->nuT * sizeof(double));
+    }
     double ll = 0, g[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < d->n; i++) {
         double x = d->x[i], w = d->w[i], T = d->T[i];
@@ -23,7 +77,7 @@ static double pnbd_loglik(const double *th, const clv_rows *d, double *grad)
         double laT = log(alpha + T), lbT = log(beta + T);
         double A = -(r + x) * laT - s * lbT;
         double dl[4];
-        double B = ls + custops__clv_pareto_logD(r, alpha, s, beta, x, d->t[i], T, dl);
+        double B = ls + cached_logD(th, d, i, &c, laT, lbT, dl);
         double m = A > B ? A : B;
         double eA = exp(A - m), eB = exp(B - m), sum = eA + eB;
         ll += w * (rr.lg + r * lalpha + s * lbeta + m + log(sum));

@@ -119,13 +119,16 @@ int custops__integrate(void (*f)(double, void *, double *), void *ctx, int nf, d
             if (seg[i].err > seg[worst].err)
                 worst = i;
         }
-        if (err <= rtol * fabs(tot) || err < 1e-300 || nseg + 1 >= GK_MAXSEG) {
+        /* done: converged, nothing left to split, out of segments, or a
+         * non-finite integrand (the caller checks the result) */
+        int stop = !isfinite(err) || !isfinite(tot) || seg[worst].err <= 0;
+        if (stop || err <= rtol * fabs(tot) || err < 1e-300 || nseg + 1 >= GK_MAXSEG) {
             for (int k = 0; k < nf; k++) {
                 result[k] = 0;
                 for (int i = 0; i < nseg; i++)
                     result[k] += seg[i].val[k];
             }
-            return nseg + 1 >= GK_MAXSEG ? -1 : 0;
+            return (nseg + 1 >= GK_MAXSEG || stop) ? -1 : 0;
         }
         gk_seg *w = &seg[worst];
         double m = 0.5 * (w->a + w->b);
@@ -201,49 +204,93 @@ double custops__clv_bg_expect(double a, double b, double m, double k)
  * derivatives in (P, L, Q, O). After Euler's transformation
  * G = (L+y)^-P (O+y)^(1-Q) H / (P+Q-1), H = sum c_n z^n, c_n = (P)_n/(P+Q)_n,
  * z = (L-O)/(L+y) in [0, 1): every term is positive and below z^n. */
-static double pareto_logG(double P, double L, double Q, double O, double y, double d[4])
+static double pareto_logG(double P, double L, double Q, double O, double y, double lLy, double lOy, double d[4])
 {
     double Ly = L + y, Oy = O + y;
     double z = (L - O) / Ly;
     double H = 1.0, HP = 0.0, HQ = 0.0, Hz = 0.0;
-    double c = 1.0, zn = 1.0, A = 0.0, B = 0.0;
+    double t = 1.0, A = 0.0, B = 0.0;
     for (int n = 0; n < 5000 && z > 0; n++) {
-        /* move from term n to n + 1 */
-        A += 1.0 / (P + n) - 1.0 / (P + Q + n);
-        B -= 1.0 / (P + Q + n);
-        double cz = c * zn; /* c_n z^n */
-        Hz += (n + 1.0) * cz * (P + n) / (P + Q + n);
-        c *= (P + n) / (P + Q + n);
-        zn *= z;
-        double t = c * zn;
+        /* term n + 1 from term n: one division per step */
+        double a = P + n, b = P + Q + n;
+        double inv_ab = 1.0 / (a * b);
+        double ratio = a * a * inv_ab; /* a / b */
+        A += b * inv_ab - a * inv_ab;
+        B -= a * inv_ab;
+        Hz += (n + 1.0) * t * ratio; /* d/dz of c_{n+1} z^{n+1} is (n+1) c_{n+1} z^n */
+        t *= ratio * z;
         H += t;
         HP += t * A;
         HQ += t * B;
-        if (t < 1e-17 * H && n > 2)
+        if (t < 1e-17 * H && n > 1)
             break;
     }
     double inv = 1.0 / (P + Q - 1.0);
-    d[0] = -log(Ly) + HP / H - inv;
-    d[2] = -log(Oy) + HQ / H - inv;
-    d[1] = -P / Ly + (Hz / H) * Oy / (Ly * Ly);
-    d[3] = (1.0 - Q) / Oy - (Hz / H) / Ly;
-    return -P * log(Ly) + (1.0 - Q) * log(Oy) + log(H) + log(inv);
+    double Hi = 1.0 / H;
+    d[0] = -lLy + HP * Hi - inv;
+    d[2] = -lOy + HQ * Hi - inv;
+    d[1] = -P / Ly + (Hz * Hi) * Oy / (Ly * Ly);
+    d[3] = (1.0 - Q) / Oy - (Hz * Hi) / Ly;
+    return -P * lLy + (1.0 - Q) * lOy + log(H * inv);
 }
 
 typedef struct pq_ctx {
-    double p, alpha, q, beta, lg0;
+    double p, alpha, q, beta, tx;
 } pq_ctx;
+
+/* log of the integrand relative to its value at t_x, with log1p so huge
+ * shapes (s in the millions) do not drown the value in rounding */
+static double pareto_rel(const pq_ctx *c, double u, double *l1, double *l2)
+{
+    double du = u - c->tx;
+    *l1 = log1p(du / (c->alpha + c->tx));
+    *l2 = log1p(du / (c->beta + c->tx));
+    return -c->p * *l1 - c->q * *l2;
+}
 
 static void pareto_integrand(double u, void *vctx, double *out)
 {
     const pq_ctx *c = vctx;
-    double la = log(c->alpha + u), lb = log(c->beta + u);
-    double g = exp(-c->p * la - c->q * lb - c->lg0);
+    double l1, l2;
+    double g = exp(pareto_rel(c, u, &l1, &l2));
     out[0] = g;
-    out[1] = -la * g;
+    out[1] = -l1 * g; /* d/dp, less the constant -log(alpha + t_x) */
     out[2] = -c->p / (c->alpha + u) * g;
-    out[3] = -lb * g;
+    out[3] = -l2 * g; /* d/dq, less -log(beta + t_x) */
     out[4] = -c->q / (c->beta + u) * g;
+}
+
+double custops__clv_pareto_logG(double r, double alpha, double s, double beta, double x, double y, double la,
+                                double lb, double *d)
+{
+    double p = r + x, q = s + 1.0;
+    if (alpha >= beta)
+        return pareto_logG(p, alpha, q, beta, y, la, lb, d);
+    /* roles swapped: (P, L, Q, O) = (q, beta, p, alpha) */
+    double e[4];
+    double lg = pareto_logG(q, beta, p, alpha, y, lb, la, e);
+    d[0] = e[2];
+    d[1] = e[3];
+    d[2] = e[0];
+    d[3] = e[1];
+    return lg;
+}
+
+int custops__clv_pareto_series_ok(double alpha, double beta, double tx)
+{
+    double L = alpha >= beta ? alpha : beta, O = alpha >= beta ? beta : alpha;
+    return (L - O) / (L + tx) <= 0.9;
+}
+
+double custops__clv_pareto_logD_combine(double lg1, const double *d1, double lg2, const double *d2, double *dlog)
+{
+    double e = exp(lg2 - lg1); /* < 1 since G decreases */
+    if (!(e < 0.9))
+        return NAN; /* t_x close to T: the difference cancels; integrate instead */
+    double one_m = 1.0 - e;
+    for (int k = 0; k < 4; k++)
+        dlog[k] = (d1[k] - e * d2[k]) / one_m;
+    return lg1 + log1p(-e);
 }
 
 double custops__clv_pareto_logD(double r, double alpha, double s, double beta, double x, double tx, double T,
@@ -254,42 +301,24 @@ double custops__clv_pareto_logD(double r, double alpha, double s, double beta, d
         return -INFINITY;
     }
     double p = r + x, q = s + 1.0;
-    double L = alpha >= beta ? alpha : beta, O = alpha >= beta ? beta : alpha;
-    double z0 = (L - O) / (L + tx);
-    if (z0 <= 0.9) {
-        double d1[4], d2[4], lg1, lg2;
-        /* roles: (P, L, Q, O) = (p, alpha, q, beta) or swapped */
-        if (alpha >= beta) {
-            lg1 = pareto_logG(p, alpha, q, beta, tx, d1);
-            lg2 = pareto_logG(p, alpha, q, beta, T, d2);
-        } else {
-            double e1[4], e2[4];
-            lg1 = pareto_logG(q, beta, p, alpha, tx, e1);
-            lg2 = pareto_logG(q, beta, p, alpha, T, e2);
-            d1[0] = e1[2]; d1[1] = e1[3]; d1[2] = e1[0]; d1[3] = e1[1];
-            d2[0] = e2[2]; d2[1] = e2[3]; d2[2] = e2[0]; d2[3] = e2[1];
-        }
-        double e = exp(lg2 - lg1); /* < 1 since G decreases */
-        if (e < 0.9) {
-            double one_m = 1.0 - e;
-            for (int k = 0; k < 4; k++)
-                dlog[k] = (d1[k] - e * d2[k]) / one_m;
-            return lg1 + log1p(-e);
-        }
-        /* t_x close to T: the difference cancels; integrate directly below */
+    if (custops__clv_pareto_series_ok(alpha, beta, tx)) {
+        double d1[4], d2[4];
+        double lg1 = custops__clv_pareto_logG(r, alpha, s, beta, x, tx, log(alpha + tx), log(beta + tx), d1);
+        double lg2 = custops__clv_pareto_logG(r, alpha, s, beta, x, T, log(alpha + T), log(beta + T), d2);
+        double lD = custops__clv_pareto_logD_combine(lg1, d1, lg2, d2, dlog);
+        if (!isnan(lD))
+            return lD;
     }
     /* Quadrature of the defining integral, scaled by its value at t_x (the
      * integrand decreases), cut where it has fallen below e^-60. */
-    pq_ctx c = {p, alpha, q, beta, 0.0};
-    c.lg0 = -p * log(alpha + tx) - q * log(beta + tx);
+    pq_ctx c = {p, alpha, q, beta, tx};
+    double lg0 = -p * log(alpha + tx) - q * log(beta + tx), l1, l2;
     double lo = tx, hi = T;
-    double drop = -p * log(alpha + T) - q * log(beta + T) - c.lg0;
-    if (drop < -60.0) { /* bisect for the cut */
+    if (pareto_rel(&c, T, &l1, &l2) < -60.0) { /* bisect for the cut */
         double a = tx, b = T;
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0; i < 200 && b - a > 1e-12 * (1.0 + b); i++) {
             double mid = 0.5 * (a + b);
-            double v = -p * log(alpha + mid) - q * log(beta + mid) - c.lg0;
-            if (v < -60.0)
+            if (pareto_rel(&c, mid, &l1, &l2) < -60.0)
                 b = mid;
             else
                 a = mid;
@@ -297,17 +326,17 @@ double custops__clv_pareto_logD(double r, double alpha, double s, double beta, d
         hi = b;
     }
     double res[5];
-    custops__integrate(pareto_integrand, &c, 5, lo, hi, 1e-13, res);
-    if (!(res[0] > 0)) {
+    custops__integrate(pareto_integrand, &c, 5, lo, hi, 1e-12, res);
+    if (!(res[0] > 0) || !isfinite(res[0])) {
         dlog[0] = dlog[1] = dlog[2] = dlog[3] = 0.0;
         return -INFINITY;
     }
     /* order of the result vector: d/dp, d/dalpha, d/dq, d/dbeta */
-    dlog[0] = res[1] / res[0];
+    dlog[0] = -log(alpha + tx) + res[1] / res[0];
     dlog[1] = res[2] / res[0];
-    dlog[2] = res[3] / res[0];
+    dlog[2] = -log(beta + tx) + res[3] / res[0];
     dlog[3] = res[4] / res[0];
-    return c.lg0 + log(res[0]);
+    return lg0 + log(res[0]);
 }
 
 void custops__clv_rise_to(clv_rise *z, double x)

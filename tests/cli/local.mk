@@ -30,3 +30,5 @@ check_PROGRAMS += cli/check_run
 cli_check_run_SOURCES = %reldir%/check_run.c
 cli_check_run_LDADD = $(LDADD)
 TESTS += cli/check_run
+TESTS += %reldir%/test_clv.sh
+EXTRA_DIST += %reldir%/test_clv.sh

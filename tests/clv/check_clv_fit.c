@@ -140,8 +140,8 @@ static void grad_check(int kind, const double *p, size_t np, const double *x, co
     ck_assert_ok(custops_clv_loglik_eval(&ll, g, kind, p, np, x, t, T, w, n));
     for (size_t k = 0; k < np; k++) {
         double pp[4], pm[4], lp, lm;
-        memcpy(pp, p, sizeof pp);
-        memcpy(pm, p, sizeof pm);
+        memcpy(pp, p, np * sizeof(double));
+        memcpy(pm, p, np * sizeof(double));
         double h = 1e-6 * p[k];
         pp[k] += h;
         pm[k] -= h;
@@ -306,6 +306,97 @@ START_TEST(given_model)
 }
 END_TEST
 
+/* every allocation through the hook; failing the Nth for every N gives
+ * CUSTOPS_ENOMEM (or success where the allocation was an optional cache)
+ * and never a leak */
+static long g_live, g_count, g_fail_at;
+
+static void *t_malloc(size_t n, void *ud)
+{
+    (void)ud;
+    if (g_fail_at && ++g_count == g_fail_at)
+        return NULL;
+    void *p = malloc(n);
+    if (p)
+        g_live++;
+    return p;
+}
+
+static void *t_realloc(void *p, size_t n, void *ud)
+{
+    (void)ud;
+    if (g_fail_at && ++g_count == g_fail_at)
+        return NULL;
+    void *q = realloc(p, n);
+    if (q && !p)
+        g_live++;
+    return q;
+}
+
+static void t_free(void *p, void *ud)
+{
+    (void)ud;
+    if (p)
+        g_live--;
+    free(p);
+}
+
+static const custops_allocator T_ALLOC = {CUSTOPS_ALLOCATOR_VERSION, t_malloc, t_realloc, t_free, NULL};
+
+static int oom_workload(const char *path)
+{
+    enum { N = 300 };
+    double x[N], t[N], T[N], out[N];
+    for (int i = 0; i < N; i++) { /* day-like ties, so the per-T tables are built */
+        x[i] = i % 5;
+        t[i] = x[i] ? 1 + (i % 13) : 0;
+        T[i] = 20 + (i % 7);
+    }
+    custops_clv_model *m = NULL, *l = NULL;
+    int rc = custops_clv_fit(&m, CUSTOPS_CLV_PARETO_NBD, x, t, T, NULL, N, NULL);
+    if (rc == 0)
+        rc = custops_clv_save(m, path);
+    if (rc == 0)
+        rc = custops_clv_load(&l, path);
+    if (rc == 0)
+        rc = custops_clv_prob_alive(l, x, t, T, N, out);
+    double hist_e[4], hist_o[4];
+    if (rc == 0)
+        rc = custops_clv_repeat_histogram(l, x, T, NULL, N, 3, hist_e, hist_o);
+    custops_clv_free(m);
+    custops_clv_free(l);
+    return rc;
+}
+
+START_TEST(allocation_failures)
+{
+    char dir[256], path[300];
+    test_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/m.clvm", dir);
+    ck_assert_ok(custops_set_allocator(&T_ALLOC));
+    g_fail_at = 0;
+    g_live = 0;
+    ck_assert_ok(oom_workload(path));
+    ck_assert_int_eq(g_live, 0);
+    int saw_success = 0;
+    for (long n = 1; n < 5000 && !saw_success; n++) {
+        g_fail_at = n;
+        g_count = 0;
+        g_live = 0;
+        int rc = oom_workload(path);
+        ck_assert_msg(rc == CUSTOPS_OK || rc == CUSTOPS_ENOMEM || rc == CUSTOPS_EIO, "failing allocation %ld gave %d (%s)",
+                      n, rc, custops_last_error());
+        ck_assert_msg(g_live == 0, "failing allocation %ld leaked %ld blocks", n, g_live);
+        saw_success = rc == CUSTOPS_OK && g_count < n; /* finished without reaching the failure */
+    }
+    ck_assert(saw_success);
+    ck_assert_ok(custops_set_allocator(NULL));
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 static Suite *clv_fit_suite(void)
 {
     Suite *s = suite_create("clv_fit");
@@ -321,6 +412,7 @@ static Suite *clv_fit_suite(void)
     tcase_add_test(tc, penalty_shrinks);
     tcase_add_test(tc, errors);
     tcase_add_test(tc, given_model);
+    tcase_add_test(tc, allocation_failures);
     suite_add_tcase(s, tc);
     return s;
 }

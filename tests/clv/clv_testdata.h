@@ -45,6 +45,13 @@ static inline clv_data *clv_data_load(const char *name)
     return d;
 }
 
+/* Sample sizes for the simulation tests: a tenth under valgrind, where the
+ * statistical tolerances (standard errors) widen accordingly. */
+static inline int clv_sample(int n)
+{
+    return getenv("CUSTOPS_UNDER_VALGRIND") ? n / 10 : n;
+}
+
 /* relative closeness */
 static inline int close_rel(double a, double b, double tol)
 {

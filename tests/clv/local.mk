@@ -4,3 +4,6 @@ TESTS += clv/check_clv_fit
 check_PROGRAMS += clv/check_clv_predict
 clv_check_clv_predict_SOURCES = %reldir%/check_clv_predict.c %reldir%/clv_testdata.h
 TESTS += clv/check_clv_predict
+check_PROGRAMS += clv/check_clv_sim
+clv_check_clv_sim_SOURCES = %reldir%/check_clv_sim.c %reldir%/clv_testdata.h
+TESTS += clv/check_clv_sim

@@ -94,5 +94,6 @@ M.store = require "custops.store"
 M.ledger = require "custops.ledger"
 M.analytics = require "custops.analytics"
 M.synth = require "custops.synth"; M.synth_write, M.synth_order_lines, M.synth_catalog = M.synth.write, M.synth.order_lines, M.synth.catalog
+M.clv = require "custops.clv"
 
 return M

@@ -17,6 +17,7 @@ from ._synth import synth_catalog, synth_order_lines, synth_write
 from ._store import Store
 from ._util import Error
 from ._analytics import (Calendar, ab_means, ab_means_summary, ab_power, ab_proportions, ab_sample_size, ab_sample_size_means, ab_sequential, cross_sell, kpi_cohorts, kpi_funnel, kpi_summary, repurchase_cycles, repurchase_due, send_times)
+from . import clv  # noqa: E402  (custops.clv: CLV models, lifetimes-compatible fitters)
 
 __all__ = ["Error", "Frame", "Zone", "Template", "ad_lint", "Journeys", "uplift_report", "channel_value", "version", "money_parse", "money_format",
            "currency_exponent", "parse_time", "format_time",
