@@ -208,7 +208,9 @@ START_TEST(validation)
     ck_assert_status(custops_repurchase_cycles(&cy, bad, &o), CUSTOPS_EINVAL);
     ck_assert_ptr_nonnull(strstr(custops_last_error(), "'time'"));
     ck_assert_ok(custops_repurchase_cycles(&cy, lines, &o));
-    ck_assert_status(custops_repurchase_due(&cy, lines, bad, &o), CUSTOPS_EINVAL);
+    custops_frame *due = NULL;
+    ck_assert_status(custops_repurchase_due(&due, lines, bad, &o), CUSTOPS_EINVAL);
+    ck_assert_ptr_null(due);
     custops_frame_free(cy);
     custops_frame_free(bad);
     custops_frame_free(lines);

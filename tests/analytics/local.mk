@@ -18,3 +18,6 @@ check_PROGRAMS += analytics/check_calendar
 analytics_check_calendar_SOURCES = %reldir%/check_calendar.c
 TESTS += analytics/check_calendar
 EXTRA_DIST += %reldir%/data/double11.cal
+check_PROGRAMS += analytics/check_alloc_analytics
+analytics_check_alloc_analytics_SOURCES = %reldir%/check_alloc_analytics.c
+TESTS += analytics/check_alloc_analytics
