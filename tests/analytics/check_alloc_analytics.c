@@ -82,6 +82,17 @@ static int workload(void)
     so.zone = z, so.full = 1;
     if (!rc && !(rc = custops_sendtime_best(&out, NULL, NULL, ev, lines, &so)))
         custops_frame_free(out);
+    custops_frame *hours = NULL;
+    if (!rc)
+        rc = custops_frame_new(&hours);
+    for (int h = 0; h < 24 && !rc; h++) {
+        char name[16];
+        snprintf(name, sizeof name, "hour_%02d", h);
+        rc = custops_frame_add_int64(hours, name, qty, 7);
+    }
+    if (!rc && !(rc = custops_sendtime_from_hours(&out, NULL, hours, &so)))
+        custops_frame_free(out);
+    custops_frame_free(hours);
     custops_kpi_options ko = CUSTOPS_KPI_OPTIONS_INIT;
     ko.zone = z, ko.from = 0, ko.to = 40 * DAY, ko.by_day = 1;
     if (!rc && !(rc = custops_kpi_summary(&out, lines, ev, &ko)))
