@@ -16,6 +16,15 @@ static inline uint64_t next_u64(void)
 }
 static inline double unif(void) { return (double)(next_u64() >> 11) * 0x1.0p-53; }
 
+/* CPU seconds of this process: on a shared machine the wall clock also
+ * counts time spent waiting for a core, so both are reported. */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static int add_col(custops_frame *f, const char *name, int64_t *v, size_t n)
 {
     int rc = custops_frame_add_int64(f, name, v, n);
@@ -61,15 +70,17 @@ static void crosssell(bench_report *r, double scale)
     o.min_count = 5;
     custops_frame *out;
     t0 = bench_now();
+    double c0 = cpu_now();
     int rc = custops_crosssell_pairs(&out, f, &o);
-    double dt = bench_now() - t0;
+    double dt = bench_now() - t0, dc = cpu_now() - c0;
     if (rc) {
         fprintf(stderr, "bench: crosssell: %s\n", custops_last_error());
     } else {
         char name[96];
         snprintf(name, sizeof name, "crosssell %.3gM baskets, %.3gM lines, 100k SKUs, top 10", nb / 1e6, n / 1e6);
         bench_record(r, name, dt, "s", scale >= 1 ? "< 60 s" : NULL, dt < 60);
-        bench_record(r, "crosssell throughput", n / dt / 1e6, "M lines/s", NULL, -1);
+        bench_record(r, "crosssell CPU time", dc, "s", NULL, -1);
+        bench_record(r, "crosssell throughput (CPU)", n / dc / 1e6, "M lines/s", NULL, -1);
         bench_record(r, "crosssell pairs kept", (double)custops_frame_nrows(out), "rows", NULL, -1);
         custops_frame_free(out);
     }
@@ -114,19 +125,21 @@ static void customers(bench_report *r, double scale)
     o.now = start + 365 * 86400;
     custops_frame *cy = NULL, *due = NULL;
     char name[96];
-    double t0 = bench_now();
+    double t0 = bench_now(), c0 = cpu_now();
     int rc = custops_repurchase_cycles(&cy, f, &o);
-    double t1 = bench_now();
+    double t1 = bench_now(), c1 = cpu_now();
     if (!rc)
         rc = custops_repurchase_due(&due, f, cy, &o);
-    double t2 = bench_now();
+    double t2 = bench_now(), c2 = cpu_now();
     if (rc) {
         fprintf(stderr, "bench: repurchase: %s\n", custops_last_error());
     } else {
         snprintf(name, sizeof name, "repurchase cycles, %.3gM customers, %.3gM lines", nc / 1e6, n / 1e6);
         bench_record(r, name, t1 - t0, "s", scale >= 1 ? "< 10 s" : NULL, t1 - t0 < 10);
+        bench_record(r, "repurchase cycles CPU time", c1 - c0, "s", NULL, -1);
         snprintf(name, sizeof name, "reminders due, %.3gM customers", nc / 1e6);
         bench_record(r, name, t2 - t1, "s", scale >= 1 ? "< 10 s" : NULL, t2 - t1 < 10);
+        bench_record(r, "reminders due CPU time", c2 - c1, "s", NULL, -1);
         bench_record(r, "reminders listed", (double)custops_frame_nrows(due), "rows", NULL, -1);
     }
     custops_frame_free(cy);
@@ -135,10 +148,10 @@ static void customers(bench_report *r, double scale)
     custops_sendtime_options so = CUSTOPS_SENDTIME_OPTIONS_INIT;
     so.zone = z;
     custops_frame *st = NULL;
-    t0 = bench_now();
+    t0 = cpu_now();
     if (custops_sendtime_best(&st, NULL, NULL, NULL, f, &so) == 0) {
-        snprintf(name, sizeof name, "send times, %.3gM customers", nc / 1e6);
-        bench_record(r, name, bench_now() - t0, "s", NULL, -1);
+        snprintf(name, sizeof name, "send times, %.3gM customers (CPU)", nc / 1e6);
+        bench_record(r, name, cpu_now() - t0, "s", NULL, -1);
     }
     custops_frame_free(st);
 
@@ -148,18 +161,18 @@ static void customers(bench_report *r, double scale)
     ko.to = start + 365 * 86400;
     ko.by_day = 1;
     custops_frame *k = NULL;
-    t0 = bench_now();
+    t0 = cpu_now();
     if (custops_kpi_summary(&k, f, NULL, &ko) == 0) {
-        snprintf(name, sizeof name, "KPIs per day over a year, %.3gM lines", n / 1e6);
-        bench_record(r, name, bench_now() - t0, "s", NULL, -1);
+        snprintf(name, sizeof name, "KPIs per day over a year, %.3gM lines (CPU)", n / 1e6);
+        bench_record(r, name, cpu_now() - t0, "s", NULL, -1);
     } else {
         fprintf(stderr, "bench: kpi: %s\n", custops_last_error());
     }
     custops_frame_free(k);
-    t0 = bench_now();
+    t0 = cpu_now();
     if (custops_kpi_cohorts(&k, f, &ko) == 0) {
-        snprintf(name, sizeof name, "cohorts by month, %.3gM lines", n / 1e6);
-        bench_record(r, name, bench_now() - t0, "s", NULL, -1);
+        snprintf(name, sizeof name, "cohorts by month, %.3gM lines (CPU)", n / 1e6);
+        bench_record(r, name, cpu_now() - t0, "s", NULL, -1);
     }
     custops_frame_free(k);
     custops_zone_free(z);

@@ -28,6 +28,13 @@ static int custops_sendtime_flat(const custops_frame *events, const custops_fram
     o.full = full;
     return custops_sendtime_best(out, hour_strength_out, weekday_strength_out, events, lines, &o);
 }
+static int custops_sendtime_from_hours_flat(const custops_frame *customers, double hour_strength, int full,
+                                            custops_frame **out, double *hour_strength_out)
+{
+    custops_sendtime_options o = CUSTOPS_SENDTIME_OPTIONS_INIT;
+    o.hour_strength = hour_strength, o.full = full;
+    return custops_sendtime_from_hours(out, hour_strength_out, customers, &o);
+}
 static int custops_crosssell_flat(const custops_frame *lines, const char *basket_col, const char *item_col,
                                   int64_t min_count, double min_support, int64_t top_k, int rank_by,
                                   int64_t max_basket_items, custops_frame **out)
@@ -116,6 +123,8 @@ custops_rc custops_sendtime_flat(const custops_frame *events, const custops_fram
                                  int64_t customers, double event_weight, double order_weight, int64_t event_types,
                                  double hour_strength, double weekday_strength, int full, custops_frame **out,
                                  double *hour_strength_out, double *weekday_strength_out);
+custops_rc custops_sendtime_from_hours_flat(const custops_frame *customers, double hour_strength, int full,
+                                            custops_frame **out, double *hour_strength_out);
 custops_rc custops_crosssell_flat(const custops_frame *lines, const char *basket_col, const char *item_col,
                                   int64_t min_count, double min_support, int64_t top_k, int rank_by,
                                   int64_t max_basket_items, custops_frame **out);

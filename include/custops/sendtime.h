@@ -72,6 +72,25 @@ CUSTOPS_API int custops_sendtime_best(custops_frame **out, double *hour_strength
                                       const custops_frame *events, const custops_frame *lines,
                                       const custops_sendtime_options *opts);
 
+/**
+ * Best local hour per customer from the customers frame of the data
+ * contract, whose int64 columns @c hour_00 .. @c hour_23 already count each
+ * customer's orders per local hour (the store computed them in its zone).
+ * The same shrinkage and tie rule as custops_sendtime_best(); only
+ * @c hour_strength and @c full of the options are used (the zone may be NULL).
+ * Output columns, one row per customers-frame row: @c customer (row index),
+ * @c best_hour, @c hour_score, @c activity, and with @c full the 24
+ * @c p_hour_HH columns.
+ * @param out receives the frame (caller owns it)
+ * @param hour_strength_out receives the prior strength used (may be NULL)
+ * @param customers the customers frame (columns hour_00 .. hour_23, int64, >= 0)
+ * @param opts options, or NULL for the defaults
+ * @return CUSTOPS_OK, CUSTOPS_EINVAL (missing column, negative count),
+ *         CUSTOPS_EVERSION or CUSTOPS_ENOMEM
+ */
+CUSTOPS_API int custops_sendtime_from_hours(custops_frame **out, double *hour_strength_out,
+                                           const custops_frame *customers, const custops_sendtime_options *opts);
+
 CUSTOPS_END_DECLS
 
 #endif /* CUSTOPS_SENDTIME_H */

@@ -26,4 +26,8 @@ void custops__an_put_f64(custops_frame *f, int *rc, const char *name, double *ow
  * presence table, others a sort. CUSTOPS_ELIMIT past 2^32-2 codes. */
 int custops__an_remap(const int64_t *v, size_t n, uint32_t *ids, int64_t **codes, size_t *ncodes);
 
+/* Sort v[0..n) ascending by LSD radix (11-bit digits) over the low `bits`
+ * bits (higher bits must be 0). 0 or CUSTOPS_ENOMEM. */
+int custops__an_radix_u64(uint64_t *v, size_t n, int bits);
+
 #endif

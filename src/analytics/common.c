@@ -160,3 +160,39 @@ int custops__an_remap(const int64_t *v, size_t n, uint32_t *ids, int64_t **codes
     *ncodes = nc;
     return 0;
 }
+
+int custops__an_radix_u64(uint64_t *v, size_t n, int bits)
+{
+    enum { DIGIT = 11, BUCKETS = 1 << DIGIT };
+    if (n < 2 || bits <= 0)
+        return 0;
+    uint64_t *tmp = custops__reallocarray(NULL, n, sizeof *tmp);
+    size_t *count = custops__malloc(BUCKETS * sizeof *count);
+    if (!tmp || !count) {
+        custops__free(tmp);
+        custops__free(count);
+        return custops__nomem();
+    }
+    uint64_t *src = v, *dst = tmp;
+    for (int shift = 0; shift < bits; shift += DIGIT) {
+        memset(count, 0, BUCKETS * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[(src[i] >> shift) & (BUCKETS - 1)]++;
+        size_t sum = 0;
+        for (size_t b = 0; b < BUCKETS; b++) {
+            size_t c = count[b];
+            count[b] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[(src[i] >> shift) & (BUCKETS - 1)]++] = src[i];
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v)
+        memcpy(v, src, n * sizeof *v);
+    custops__free(tmp);
+    custops__free(count);
+    return 0;
+}

@@ -50,6 +50,51 @@ static int cmp_purchase(const void *a, const void *b)
     return (x->day > y->day) - (x->day < y->day);
 }
 
+static int bits_of(uint64_t v)
+{
+    int b = 0;
+    while (v >> b)
+        b++;
+    return b;
+}
+
+/* Sort by (key, customer, day): packed into one u64 and radix-sorted when
+ * the three ranges fit in 64 bits (the usual case), else qsort. */
+static int sort_purchases(purchase *p, size_t m)
+{
+    if (m < 2)
+        return 0;
+    int64_t maxk = 0;
+    int32_t maxc = 0, mind = INT32_MAX, maxd = INT32_MIN;
+    for (size_t i = 0; i < m; i++) {
+        maxk = p[i].key > maxk ? p[i].key : maxk;
+        maxc = p[i].cust > maxc ? p[i].cust : maxc;
+        mind = p[i].day < mind ? p[i].day : mind;
+        maxd = p[i].day > maxd ? p[i].day : maxd;
+    }
+    int bk = bits_of((uint64_t)maxk), bc = bits_of((uint64_t)maxc), bd = bits_of((uint64_t)((int64_t)maxd - mind));
+    uint64_t *u = bk + bc + bd <= 64 ? custops__reallocarray(NULL, m, sizeof *u) : NULL;
+    if (!u) {
+        if (bk + bc + bd <= 64)
+            return custops__nomem();
+        qsort(p, m, sizeof *p, cmp_purchase);
+        return 0;
+    }
+    for (size_t i = 0; i < m; i++)
+        u[i] = (uint64_t)p[i].key << (bc + bd) | (uint64_t)p[i].cust << bd | (uint64_t)((int64_t)p[i].day - mind);
+    int rc = custops__an_radix_u64(u, m, bk + bc + bd);
+    if (!rc) {
+        uint64_t cmask = bc ? (~0ULL >> (64 - bc)) : 0, dmask = bd ? (~0ULL >> (64 - bd)) : 0;
+        for (size_t i = 0; i < m; i++) {
+            p[i].key = bk ? (int64_t)(u[i] >> (bc + bd)) : 0;
+            p[i].cust = (int32_t)((u[i] >> bd) & cmask);
+            p[i].day = (int32_t)((int64_t)mind + (int64_t)(u[i] & dmask));
+        }
+    }
+    custops__free(u);
+    return rc;
+}
+
 /* Purchases (time <= now, key >= 0) sorted by (key, customer, day). */
 static int collect(const char *fn, const int64_t *cust, const int64_t *time, const int64_t *key, size_t n,
                    const custops_repurchase_options *o, purchase **out, size_t *count)
@@ -80,7 +125,11 @@ static int collect(const char *fn, const int64_t *cust, const int64_t *time, con
         p[m].day = day;
         m++;
     }
-    qsort(p, m, sizeof *p, cmp_purchase);
+    int rc = sort_purchases(p, m);
+    if (rc) {
+        custops__free(p);
+        return rc;
+    }
     *out = p;
     *count = m;
     return 0;

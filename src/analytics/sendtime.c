@@ -225,3 +225,91 @@ int custops_sendtime_best(custops_frame **out, double *hs_out, double *ws_out, c
         *ws_out = aw;
     return CUSTOPS_OK;
 }
+
+int custops_sendtime_from_hours(custops_frame **out, double *hs_out, const custops_frame *customers,
+                                const custops_sendtime_options *opts)
+{
+    CUSTOPS__CHECK_NULL(out);
+    *out = NULL;
+    if (hs_out)
+        *hs_out = 0;
+    custops_sendtime_options defaults = CUSTOPS_SENDTIME_OPTIONS_INIT;
+    const custops_sendtime_options *o = opts ? opts : &defaults;
+    if (o->version != CUSTOPS_SENDTIME_OPTIONS_VERSION)
+        return custops__err(CUSTOPS_EVERSION, "%s: unknown options version %u", __func__, o->version);
+    if (!(o->hour_strength >= 0) || !isfinite(o->hour_strength))
+        return custops__err(CUSTOPS_EINVAL, "%s: options.hour_strength must be finite and >= 0", __func__);
+    const int64_t *h[24];
+    int rc;
+    for (int k = 0; k < 24; k++) {
+        char name[16];
+        snprintf(name, sizeof name, "hour_%02d", k);
+        if ((rc = custops__an_i64(customers, __func__, "customers", name, &h[k])))
+            return rc;
+    }
+    size_t n = custops_frame_nrows(customers);
+    float *cells = custops__calloc(n ? n * CELLS : 1, sizeof *cells);
+    if (!cells)
+        return custops__nomem();
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < 24; k++) {
+            if (h[k][i] < 0) {
+                custops__free(cells);
+                return custops__err(CUSTOPS_EINVAL, "%s: customers row %zu: hour_%02d is negative (%lld)", __func__,
+                                    i, k, (long long)h[k][i]);
+            }
+            cells[i * CELLS + (size_t)k] = (float)h[k][i];
+        }
+    double tot[24] = {0}, p[24], sum = 0;
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < 24; k++)
+            tot[k] += cells[i * CELLS + (size_t)k];
+    for (int k = 0; k < 24; k++)
+        sum += tot[k];
+    for (int k = 0; k < 24; k++)
+        p[k] = (tot[k] + 0.5) / (sum + 12);
+    double a = o->hour_strength > 0 ? o->hour_strength : strength(cells, n, 0, 24, p);
+    size_t m = n ? n : 1;
+    int64_t *c_id = custops__reallocarray(NULL, m, 8), *c_bh = custops__reallocarray(NULL, m, 8);
+    double *c_hs = custops__reallocarray(NULL, m, 8), *c_act = custops__reallocarray(NULL, m, 8);
+    double *ph[24] = {0};
+    rc = 0;
+    if (!c_id || !c_bh || !c_hs || !c_act)
+        rc = custops__nomem();
+    for (int k = 0; o->full && k < 24 && !rc; k++)
+        if (!(ph[k] = custops__reallocarray(NULL, m, 8)))
+            rc = custops__nomem();
+    for (size_t i = 0; i < n && !rc; i++) {
+        const float *x = cells + i * CELLS;
+        double act = 0;
+        for (int k = 0; k < 24; k++)
+            act += x[k];
+        c_id[i] = (int64_t)i;
+        c_bh[i] = best(x, 24, p, a, &c_hs[i]);
+        c_act[i] = act;
+        for (int k = 0; o->full && k < 24; k++)
+            ph[k][i] = (x[k] + a * p[k]) / (act + a);
+    }
+    custops__free(cells);
+    custops_frame *f = NULL;
+    if (!rc)
+        rc = custops_frame_new(&f);
+    custops__an_put_i64(f, &rc, "customer", c_id, n);
+    custops__an_put_i64(f, &rc, "best_hour", c_bh, n);
+    custops__an_put_f64(f, &rc, "hour_score", c_hs, n);
+    custops__an_put_f64(f, &rc, "activity", c_act, n);
+    for (int k = 0; k < 24; k++) {
+        char name[16];
+        snprintf(name, sizeof name, "p_hour_%02d", k);
+        if (o->full)
+            custops__an_put_f64(f, &rc, name, ph[k], n);
+    }
+    if (rc) {
+        custops_frame_free(f);
+        return rc;
+    }
+    *out = f;
+    if (hs_out)
+        *hs_out = a;
+    return CUSTOPS_OK;
+}

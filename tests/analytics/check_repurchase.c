@@ -208,7 +208,9 @@ START_TEST(validation)
     ck_assert_status(custops_repurchase_cycles(&cy, bad, &o), CUSTOPS_EINVAL);
     ck_assert_ptr_nonnull(strstr(custops_last_error(), "'time'"));
     ck_assert_ok(custops_repurchase_cycles(&cy, lines, &o));
-    ck_assert_status(custops_repurchase_due(&cy, lines, bad, &o), CUSTOPS_EINVAL);
+    custops_frame *due = NULL;
+    ck_assert_status(custops_repurchase_due(&due, lines, bad, &o), CUSTOPS_EINVAL);
+    ck_assert_ptr_null(due);
     custops_frame_free(cy);
     custops_frame_free(bad);
     custops_frame_free(lines);
@@ -223,6 +225,44 @@ START_TEST(validation)
 }
 END_TEST
 
+START_TEST(large_codes_sort_the_same)
+{
+    /* sku codes near 2^62 do not pack into 64 bits with customer and day:
+     * the fallback sort must give the same cycles as small codes */
+    uint64_t s = 9;
+    linesbuf small = {0}, big = {0};
+    for (int i = 0; i < 400; i++) {
+        int64_t c = (int64_t)(test_unif(&s) * 50), sku = (int64_t)(test_unif(&s) * 3);
+        int64_t t = (int64_t)(test_unif(&s) * 200) * DAY;
+        lb_add(&small, c, i, t, sku, sku, 1, 1);
+        lb_add(&big, c, i, t, sku << 60, sku, 1, 1);
+    }
+    custops_frame *fs = lb_frame(&small), *fb = lb_frame(&big), *cs, *cb;
+    custops_zone *z = utc();
+    custops_repurchase_options o = CUSTOPS_REPURCHASE_OPTIONS_INIT;
+    o.zone = z;
+    o.now = 200 * DAY;
+    o.min_intervals = 1;
+    ck_assert_ok(custops_repurchase_cycles(&cs, fs, &o));
+    ck_assert_ok(custops_repurchase_cycles(&cb, fb, &o));
+    ck_assert_uint_eq(custops_frame_nrows(cs), 3);
+    ck_assert_uint_eq(custops_frame_nrows(cb), 3);
+    for (size_t r = 0; r < 3; r++) {
+        ck_assert_int_eq(fr_i64(cb, "sku", r), fr_i64(cs, "sku", r) << 60);
+        ck_assert_int_eq(fr_i64(cb, "intervals", r), fr_i64(cs, "intervals", r));
+        ck_assert_int_eq(fr_i64(cb, "censored", r), fr_i64(cs, "censored", r));
+        ck_assert_double_eq(fr_f64(cb, "median_days", r), fr_f64(cs, "median_days", r));
+        ck_assert_double_eq(fr_f64(cb, "iqr_days", r), fr_f64(cs, "iqr_days", r));
+    }
+    ck_assert(fr_i64(cs, "intervals", 0) > 20);
+    custops_frame_free(cs);
+    custops_frame_free(cb);
+    custops_frame_free(fs);
+    custops_frame_free(fb);
+    custops_zone_free(z);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("repurchase");
@@ -232,6 +272,7 @@ static Suite *suite(void)
     tcase_add_test(tc, local_days_follow_the_zone);
     tcase_add_test(tc, simulated_cycle_recovered);
     tcase_add_test(tc, validation);
+    tcase_add_test(tc, large_codes_sort_the_same);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -225,6 +225,60 @@ START_TEST(validation)
 }
 END_TEST
 
+START_TEST(from_customer_hour_counts)
+{
+    /* the customers frame's hour_00..hour_23 give the same hours, scores
+     * and estimated strength as the equivalent events */
+    evbuf *b = &g_ev;
+    b->n = 0;
+    int64_t hours[24][60] = {{0}};
+    uint64_t s = 5;
+    for (int c = 0; c < 60; c++) {
+        int pref = (int)(test_unif(&s) * 24), k = (int)(test_unif(&s) * 12);
+        for (int e = 0; e < k; e++) {
+            int h = test_unif(&s) < 0.6 ? pref : (int)(test_unif(&s) * 24);
+            ev(b, c, (int64_t)e * DAY + h * 3600, 0);
+            hours[h][c]++;
+        }
+    }
+    custops_frame *e = ev_frame(b), *cust, *r1, *r2;
+    ck_assert_ok(custops_frame_new(&cust));
+    for (int h = 0; h < 24; h++) {
+        char name[16];
+        snprintf(name, sizeof name, "hour_%02d", h);
+        ck_assert_ok(custops_frame_add_int64(cust, name, hours[h], 60));
+    }
+    custops_zone *z;
+    ck_assert_ok(custops_zone_open(&z, "UTC"));
+    custops_sendtime_options o = CUSTOPS_SENDTIME_OPTIONS_INIT;
+    o.zone = z;
+    o.customers = 60;
+    double hs1, hs2;
+    ck_assert_ok(custops_sendtime_best(&r1, &hs1, NULL, e, NULL, &o));
+    ck_assert_ok(custops_sendtime_from_hours(&r2, &hs2, cust, NULL));
+    ck_assert_double_eq_tol(hs1, hs2, 1e-9 * hs1);
+    ck_assert_uint_eq(custops_frame_nrows(r2), 60);
+    for (size_t i = 0; i < 60; i++) {
+        ck_assert_int_eq(fr_i64(r1, "best_hour", i), fr_i64(r2, "best_hour", i));
+        ck_assert_double_eq_tol(fr_f64(r1, "hour_score", i), fr_f64(r2, "hour_score", i), 1e-12);
+    }
+    custops_frame_free(r2);
+    /* a negative count or a missing column is an error */
+    int64_t neg[60] = {0};
+    neg[3] = -1;
+    custops_frame *bad;
+    ck_assert_ok(custops_frame_new(&bad));
+    ck_assert_ok(custops_frame_add_int64(bad, "hour_00", neg, 60));
+    ck_assert_status(custops_sendtime_from_hours(&r2, NULL, bad, NULL), CUSTOPS_EINVAL);
+    ck_assert_ptr_nonnull(strstr(custops_last_error(), "'hour_01'"));
+    custops_frame_free(bad);
+    custops_frame_free(r1);
+    custops_frame_free(cust);
+    custops_frame_free(e);
+    custops_zone_free(z);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("sendtime");
@@ -233,6 +287,7 @@ static Suite *suite(void)
     tcase_add_test(tc, shrinkage_by_hand);
     tcase_add_test(tc, ties_zone_and_orders);
     tcase_add_test(tc, prior_strength_recovered);
+    tcase_add_test(tc, from_customer_hour_counts);
     tcase_add_test(tc, validation);
     suite_add_tcase(s, tc);
     return s;

@@ -16,5 +16,9 @@ analytics_check_kpi_SOURCES = %reldir%/check_kpi.c %reldir%/linesbuf.h
 TESTS += analytics/check_kpi
 check_PROGRAMS += analytics/check_calendar
 analytics_check_calendar_SOURCES = %reldir%/check_calendar.c
+analytics_check_calendar_CPPFLAGS = $(AM_CPPFLAGS) -DANALYTICS_TEST_DATA='"$(abs_srcdir)/%reldir%/data"'
 TESTS += analytics/check_calendar
 EXTRA_DIST += %reldir%/data/double11.cal
+check_PROGRAMS += analytics/check_alloc_analytics
+analytics_check_alloc_analytics_SOURCES = %reldir%/check_alloc_analytics.c
+TESTS += analytics/check_alloc_analytics

@@ -109,6 +109,14 @@ function M.send_times(opts)
   return rows(f), hs, ws
 end
 
+--- Best hour per customer from a customers frame/table with hour_00 .. hour_23
+-- counts. opts: hour_strength. Returns the rows and the strength used.
+function M.send_hours_from_counts(customers, opts)
+  opts = opts or {}
+  local f, hs = native.sendtime_from_hours_flat(frame_handle(customers), opts.hour_strength or 0, 0)
+  return rows(f), hs
+end
+
 -- cross-sell ---------------------------------------------------------------------
 
 --- Top partners of every item. opts: by ("order"|"customer"), item ("sku"|"category"),

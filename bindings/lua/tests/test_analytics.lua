@@ -46,6 +46,12 @@ local st, hs = a.send_times({ events = ev, zone = "UTC", hour_strength = 1 })
 t.eq(st[1].best_hour, 20, "best hour 20")
 t.eq(hs, 1, "fixed strength reported")
 
+local counts = {}
+for h = 0, 23 do counts[string.format("hour_%02d", h)] = {h == 20 and 2 or 0, h == 3 and 1 or 0} end
+local sh = a.send_hours_from_counts(counts, { hour_strength = 1 })
+t.eq(sh[1].best_hour, 20, "hour counts: customer 0 at 20h")
+t.eq(sh[2].best_hour, 3, "hour counts: customer 1 at 3h")
+
 local s = a.kpi_summary(lines, ev, { zone = "UTC", start = 0, ["end"] = 31 * DAY })
 t.eq(s[1].gmv, 6, "GMV")
 t.eq(s[1].uv, 2, "UV")

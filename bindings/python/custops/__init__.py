@@ -16,12 +16,12 @@ from ._ledger import Ledger, LedgerError, generate_codes
 from ._synth import synth_catalog, synth_order_lines, synth_write
 from ._store import Store
 from ._util import Error
-from ._analytics import (Calendar, ab_means, ab_means_summary, ab_power, ab_proportions, ab_sample_size, ab_sample_size_means, ab_sequential, cross_sell, kpi_cohorts, kpi_funnel, kpi_summary, repurchase_cycles, repurchase_due, send_times)
+from ._analytics import (Calendar, ab_means, ab_means_summary, ab_power, ab_proportions, ab_sample_size, ab_sample_size_means, ab_sequential, cross_sell, kpi_cohorts, kpi_funnel, kpi_summary, repurchase_cycles, repurchase_due, send_hours_from_counts, send_times)
 from . import clv  # noqa: E402  (custops.clv: CLV models, lifetimes-compatible fitters)
 
 __all__ = ["Error", "Frame", "Zone", "Template", "ad_lint", "Journeys", "uplift_report", "channel_value", "version", "money_parse", "money_format",
            "currency_exponent", "parse_time", "format_time",
-           "Calendar", "ab_means", "ab_means_summary", "ab_power", "ab_proportions", "ab_sample_size", "ab_sample_size_means", "ab_sequential", "cross_sell", "kpi_cohorts", "kpi_funnel", "kpi_summary", "repurchase_cycles", "repurchase_due", "send_times"]
+           "Calendar", "ab_means", "ab_means_summary", "ab_power", "ab_proportions", "ab_sample_size", "ab_sample_size_means", "ab_sequential", "cross_sell", "kpi_cohorts", "kpi_funnel", "kpi_summary", "repurchase_cycles", "repurchase_due", "send_hours_from_counts", "send_times"]
 __all__ += ["synth_write", "synth_order_lines", "synth_catalog"]
 __all__ += ["Store"]
 

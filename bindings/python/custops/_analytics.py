@@ -143,6 +143,16 @@ def send_times(events=None, lines=None, zone="UTC", *, customers: int = 0, event
     return df
 
 
+def send_hours_from_counts(customers, *, hour_strength: float = 0.0, full: bool = False):
+    """Best local hour per customer from the customers frame's
+    ``hour_00`` .. ``hour_23`` order counts (already local to the store's
+    zone), with the same shrinkage; the strength is in ``df.attrs``."""
+    f, hs = _native.sendtime_from_hours_flat(_frame(customers)._h, float(hour_strength), int(bool(full)))
+    df = Frame(f).to_pandas()
+    df.attrs["hour_strength"] = hs
+    return df
+
+
 # ---- cross-sell ------------------------------------------------------------------
 
 def cross_sell(lines, *, by: str = "order", item: str = "sku", top_k: int = 10, min_count: int = 2,

@@ -89,6 +89,19 @@ def test_send_times_shrinkage():
     assert df.attrs["hour_strength"] == 10
 
 
+def test_send_hours_from_counts_matches_events():
+    rows = [(c, k * DAY + ((c * 7 + k) % 24) * 3600, 0) for c in range(40) for k in range(c % 9)]
+    events = pd.DataFrame(rows, columns=["customer", "time", "type"])
+    counts = {f"hour_{h:02d}": np.zeros(40, np.int64) for h in range(24)}
+    for c, t, _ in rows:
+        counts[f"hour_{(t % DAY) // 3600:02d}"][c] += 1
+    a = custops.send_times(events, zone="UTC", customers=40)
+    b = custops.send_hours_from_counts(pd.DataFrame(counts))
+    assert (a["best_hour"] == b["best_hour"]).all()
+    assert np.allclose(a["hour_score"], b["hour_score"])
+    assert b.attrs["hour_strength"] == pytest.approx(a.attrs["hour_strength"])
+
+
 def _brute_pairs(baskets, min_count):
     """Dense pandas/itertools count of item pairs per basket."""
     n = len(baskets)
