@@ -422,10 +422,11 @@ typedef struct custops_rfm_options {
     const char *monetary_col;     /**< higher is better (default "spend") */
     const custops_rfm_rule *rules;/**< segment table; NULL for the built-in 11-segment table */
     size_t nrules;                /**< number of rules */
+    int segment_names;            /**< nonzero (default): add the string column `segment`; 0: codes only (faster) */
 } custops_rfm_options;
 
 /** Initializer for custops_rfm_options with the defaults. */
-#define CUSTOPS_RFM_OPTIONS_INIT {CUSTOPS_RFM_OPTIONS_VERSION, "days_since_last_order", "orders", "spend", NULL, 0}
+#define CUSTOPS_RFM_OPTIONS_INIT {CUSTOPS_RFM_OPTIONS_VERSION, "days_since_last_order", "orders", "spend", NULL, 0, 1}
 
 /**
  * Fill options with the defaults.
@@ -457,8 +458,10 @@ CUSTOPS_API const custops_rfm_rule *custops_rfm_default_rules(size_t *n_out);
  * depend on row order. Customers whose frequency is 0 or below, or whose
  * recency is negative (no orders), are not scored: scores 0, segment "prospect".
  * Computed with four order statistics per column (quickselect), no sort.
- * @param out receives a frame with int64 columns r, f, m, rfm (100r+10f+m)
- *        and string column segment ("other" when no rule matches), one row per customer
+ * @param out receives a frame with int64 columns r, f, m, rfm (100r+10f+m),
+ *        segment_code (index into the rule table; the table size for "other",
+ *        -1 for prospects) and, unless opts->segment_names is 0, the string
+ *        column segment ("other" when no rule matches), one row per customer
  * @param customers the customers frame
  * @param opts options, or NULL for the defaults
  * @return CUSTOPS_OK, CUSTOPS_EINVAL (missing column, named), CUSTOPS_EVERSION or CUSTOPS_ENOMEM
@@ -480,10 +483,11 @@ typedef struct custops_lifecycle_options {
     const char *p_alive_col;  /**< NULL for the rule-based variant; else a double column of P(alive) */
     double sleeping_p;        /**< model variant: P(alive) below this: sleeping (default 0.5) */
     double churned_p;         /**< model variant: P(alive) below this: churned (default 0.2) */
+    int names;                /**< nonzero (default): add the string column `lifecycle`; 0: codes only */
 } custops_lifecycle_options;
 
 /** Initializer for custops_lifecycle_options with the defaults. */
-#define CUSTOPS_LIFECYCLE_OPTIONS_INIT {CUSTOPS_LIFECYCLE_OPTIONS_VERSION, 30, 2, 90, 365, NULL, 0.5, 0.2}
+#define CUSTOPS_LIFECYCLE_OPTIONS_INIT {CUSTOPS_LIFECYCLE_OPTIONS_VERSION, 30, 2, 90, 365, NULL, 0.5, 0.2, 1}
 
 /** Lifecycle classes (values of the `lifecycle_code` column). */
 typedef enum custops_lifecycle_class {
@@ -510,7 +514,7 @@ CUSTOPS_API int custops_lifecycle_options_init(custops_lifecycle_options *opts, 
  * P(alive) < sleeping_p); new (tenure_days <= new_days); active (orders >=
  * active_orders); otherwise potential.
  * Reads columns orders, days_since_last_order, tenure_days (and p_alive_col).
- * @param out receives a frame with int64 `lifecycle_code` and string `lifecycle`
+ * @param out receives a frame with int64 `lifecycle_code` and (unless opts->names is 0) string `lifecycle`
  * @param customers the customers frame
  * @param opts options, or NULL for the defaults
  * @return CUSTOPS_OK, CUSTOPS_EINVAL (missing column, bad thresholds), CUSTOPS_EVERSION or CUSTOPS_ENOMEM
