@@ -27,3 +27,5 @@
 %include "swig/message.i"
 %include "swig/plays.i"
 %include "swig/measure.i"
+%include "swig/segment.i"
+%include "swig/loyalty.i"

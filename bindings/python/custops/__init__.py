@@ -12,10 +12,12 @@ from . import native as _native
 from ._frame import Frame
 from ._message import Template, ad_lint
 from ._plays import Journeys, channel_value, uplift_report
+from ._segment import Audience, Bitset, Library, Loyalty, kmeans, lifecycle, read_csv, rfm
 from ._util import Error
 
 __all__ = ["Error", "Frame", "Zone", "Template", "ad_lint", "Journeys", "uplift_report", "channel_value", "version", "money_parse", "money_format",
            "currency_exponent", "parse_time", "format_time"]
+__all__ += ["Audience", "Bitset", "Library", "Loyalty", "rfm", "lifecycle", "kmeans", "read_csv"]
 
 __version__ = _native.version()
 
