@@ -210,3 +210,44 @@ def test_read_csv(tmp_path):
     path.write_text("a,b\n1\n")
     with pytest.raises(custops.Error, match=r"c.csv:2:1: expected 2 fields but found 1"):
         custops.read_csv(path)
+
+
+def _online_retail():
+    import os
+
+    base = os.environ.get("SHARED_DATA")
+    path = os.path.join(base, "online_retail.csv.gz") if base else None
+    if not path or not os.path.exists(path):
+        pytest.skip("shared data set online_retail.csv.gz not available")
+    return pd.read_csv(path, dtype={"InvoiceNo": str, "StockCode": str, "CustomerID": "Int64"})
+
+
+def test_rfm_on_uci_online_retail():
+    """UCI Online Retail, the usual cleaning (4,338 customers): scores agree
+    with pandas, and all 1,493 one-invoice customers share F = 1 (the
+    tie-consistent rule; NTILE would split them by customer id)."""
+    raw = _online_retail()
+    df = raw[raw.CustomerID.notna() & ~raw.InvoiceNo.str.startswith("C") & (raw.Quantity > 0) & (raw.UnitPrice >= 0.01)]
+    df = df.assign(pence=(df.Quantity * df.UnitPrice * 100).round().astype(np.int64),
+                   when=pd.to_datetime(df.InvoiceDate))
+    g = df.groupby("CustomerID")
+    as_of = pd.Timestamp("2011-12-10")
+    cust = pd.DataFrame({
+        "orders": g.InvoiceNo.nunique().astype(np.int64),
+        "spend": g.pence.sum().astype(np.int64),
+        "days_since_last_order": (as_of.normalize() - g.when.max().dt.normalize()).dt.days.astype(np.int64),
+    }).reset_index(drop=True)
+    assert len(cust) == 4338
+    got = custops.rfm(cust)
+    n = len(cust)
+    f = 1 + (cust.orders.rank(method="min") - 1) * 5 // n
+    m = 1 + (cust.spend.rank(method="min") - 1) * 5 // n
+    r = 1 + (cust.days_since_last_order.rank(method="min", ascending=False) - 1) * 5 // n
+    assert np.array_equal(got.f.to_numpy(), f.astype(int).to_numpy())
+    assert np.array_equal(got.m.to_numpy(), m.astype(int).to_numpy())
+    assert np.array_equal(got.r.to_numpy(), r.astype(int).to_numpy())
+    one = cust.orders == 1
+    assert int(one.sum()) == 1493
+    assert set(got.f[one]) == {1}
+    seg = _rules(r.astype(int).to_numpy(), f.astype(int).to_numpy())
+    assert got.segment.value_counts().to_dict() == pd.Series(seg).value_counts().to_dict()
