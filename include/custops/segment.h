@@ -295,7 +295,8 @@ CUSTOPS_API void custops_audience_free(custops_audience *a);
  * @param a the audience (its per-evaluation state, such as percentile
  *        thresholds and window counts, is kept for custops_audience_explain())
  * @return CUSTOPS_OK, CUSTOPS_EINVAL, CUSTOPS_ERANGE (a lines/events row names
- *         a customer outside the frame) or CUSTOPS_ENOMEM
+ *         a customer outside the frame), CUSTOPS_ESTATE (the customers frame
+ *         changed size since compilation) or CUSTOPS_ENOMEM
  */
 CUSTOPS_API int custops_audience_evaluate(custops_bitset **out, custops_audience *a);
 

@@ -41,7 +41,7 @@ def read_csv(path: str, zone=None) -> Frame:
 
 
 class Bitset:
-    """A set of customer rows, the result of :meth:`Audience.evaluate`.
+    """A set of customer rows, the result of :meth:`Audience.bitset`.
 
     ``len(b)`` is the number of members; ``row in b`` tests one row; ``|``,
     ``&`` and ``-`` combine two bitsets of the same size into a new one.
@@ -191,21 +191,25 @@ class Audience:
         """Leaf clauses in the compiled plan (after inlining ``segment`` references)."""
         return int(_native.audience_nclauses(check_open(self._h, "audience")))
 
-    def evaluate(self) -> Bitset:
-        """Evaluate over all customers."""
+    def bitset(self) -> Bitset:
+        """Evaluate over all customers into a :class:`Bitset` (for set algebra)."""
         return Bitset(_native.audience_evaluate(check_open(self._h, "audience")))
 
+    def evaluate(self) -> np.ndarray:
+        """Evaluate over all customers: a numpy bool array, one entry per customer row."""
+        return self.bitset().to_numpy()
+
     def mask(self) -> np.ndarray:
-        """Membership as a numpy bool array (one entry per customer row)."""
-        return self.evaluate().to_numpy()
+        """Same as :meth:`evaluate`."""
+        return self.evaluate()
 
     def ids(self) -> np.ndarray:
         """Member rows as an int64 array."""
-        return self.evaluate().ids()
+        return self.bitset().ids()
 
     def count(self) -> int:
         """Number of members."""
-        return len(self.evaluate())
+        return len(self.bitset())
 
     def explain(self, row: int) -> Tuple[bool, str]:
         """``(member, why)``: the deciding clauses as written, with the

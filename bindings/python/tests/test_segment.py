@@ -104,9 +104,11 @@ def test_bitsets_and_library(tmp_path, customers):
     back = custops.Library.load(path)
     assert back.names == ["big", "recent", "vip"]
     assert back["vip"] == "segment big and segment recent"
-    big = custops.Audience("segment big", customers, NOW, library=back).evaluate()
-    recent = custops.Audience("segment recent", customers, NOW, library=back).evaluate()
-    vip = custops.Audience("segment vip", customers, NOW, library=back).evaluate()
+    big = custops.Audience("segment big", customers, NOW, library=back).bitset()
+    recent = custops.Audience("segment recent", customers, NOW, library=back).bitset()
+    vip = custops.Audience("segment vip", customers, NOW, library=back)
+    assert vip.evaluate().dtype == bool
+    vip = vip.bitset()
     assert np.array_equal((big & recent).to_numpy(), vip.to_numpy())
     assert len(big | recent) == int((big.to_numpy() | recent.to_numpy()).sum())
     assert len(big - recent) == len(big) - len(vip)
