@@ -89,7 +89,8 @@ const char *custops_lifecycle_name(int code);
 %inline %{
 /* Options structs flattened into arguments for the bindings. */
 static custops_rc custops_rfm_score_cols(custops_frame **out, const custops_frame *customers, const char *recency_col,
-                                         const char *frequency_col, const char *monetary_col, int segment_names)
+                                         const char *frequency_col, const char *monetary_col, int segment_names,
+                                         int tie_rule)
 {
     custops_rfm_options o;
     int rc = custops_rfm_options_init(&o, CUSTOPS_RFM_OPTIONS_VERSION);
@@ -98,6 +99,7 @@ static custops_rc custops_rfm_score_cols(custops_frame **out, const custops_fram
     o.frequency_col = frequency_col;
     o.monetary_col = monetary_col;
     o.segment_names = segment_names;
+    o.tie_rule = tie_rule;
     return custops_rfm_score(out, customers, &o);
 }
 static custops_rc custops_lifecycle_classify_with(custops_frame **out, const custops_frame *customers, int64_t new_days,

@@ -412,6 +412,12 @@ typedef struct custops_rfm_rule {
     int m_hi;         /**< highest monetary score */
 } custops_rfm_rule;
 
+/** Tie rules of custops_rfm_score(). */
+typedef enum custops_rfm_ties {
+    CUSTOPS_RFM_TIES_SHARED = 0, /**< equal values, equal scores (default; pandas rank(method="min")) */
+    CUSTOPS_RFM_TIES_FIRST = 1   /**< NTILE by rank, ties broken by row order (pandas rank(method="first")); sorts */
+} custops_rfm_ties;
+
 /** Version of custops_rfm_options. */
 #define CUSTOPS_RFM_OPTIONS_VERSION 1
 
@@ -424,10 +430,15 @@ typedef struct custops_rfm_options {
     const custops_rfm_rule *rules;/**< segment table; NULL for the built-in 11-segment table */
     size_t nrules;                /**< number of rules */
     int segment_names;            /**< nonzero (default): add the string column `segment`; 0: codes only (faster) */
+    int tie_rule;                 /**< a custops_rfm_ties value (default CUSTOPS_RFM_TIES_SHARED) */
+    const double *r_breaks;       /**< NULL, or 4 ascending recency cuts: score 5 - #(cuts below the value) */
+    const double *f_breaks;       /**< NULL, or 4 ascending frequency cuts: score 1 + #(cuts below the value) */
+    const double *m_breaks;       /**< NULL, or 4 ascending monetary cuts: score 1 + #(cuts below the value) */
 } custops_rfm_options;
 
 /** Initializer for custops_rfm_options with the defaults. */
-#define CUSTOPS_RFM_OPTIONS_INIT {CUSTOPS_RFM_OPTIONS_VERSION, "days_since_last_order", "orders", "spend", NULL, 0, 1}
+#define CUSTOPS_RFM_OPTIONS_INIT \
+    {CUSTOPS_RFM_OPTIONS_VERSION, "days_since_last_order", "orders", "spend", NULL, 0, 1, 0, NULL, NULL, NULL}
 
 /**
  * Fill options with the defaults.
@@ -458,7 +469,13 @@ CUSTOPS_API const custops_rfm_rule *custops_rfm_default_rules(size_t *n_out);
  * better). Equal values always get equal scores and the result does not
  * depend on row order. Customers whose frequency is 0 or below, or whose
  * recency is negative (no orders), are not scored: scores 0, segment "prospect".
- * Computed with four order statistics per column (quickselect), no sort.
+ * Computed with four order statistics per column (radix select), no sort.
+ *
+ * Alternatives: tie_rule CUSTOPS_RFM_TIES_FIRST gives 1 + floor(5 (k - 1) / n)
+ * with k the 1-based position in a stable sort (row order breaks ties, as
+ * pandas qcut(rank(method="first")) or SQL NTILE); user breaks (4 ascending
+ * cut values per column) replace the quantiles of that column: a value
+ * above c of the cuts scores 1 + c (frequency, monetary) or 5 - c (recency).
  * @param out receives a frame with int64 columns r, f, m, rfm (100r+10f+m),
  *        segment_code (index into the rule table; the table size for "other",
  *        -1 for prospects) and, unless opts->segment_names is 0, the string

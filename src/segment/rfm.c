@@ -8,6 +8,7 @@
 #include "segment_internal.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 static const custops_rfm_rule DEFAULT_RULES[] = {
     {"champions", 5, 5, 4, 5, 1, 5},      {"loyal", 3, 4, 4, 5, 1, 5},      {"potential_loyalist", 4, 5, 2, 3, 1, 5},
@@ -85,6 +86,52 @@ static inline uint64_t key_at(const seg_keycol *c, size_t i)
     return c->i64 ? seg_key_i64(c->i64[i]) : seg_key_f64(c->f64[i]);
 }
 
+typedef struct keyrow {
+    uint64_t key;
+    size_t row;
+} keyrow;
+
+static int cmp_keyrow(const void *a, const void *b)
+{
+    const keyrow *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->row > y->row) - (x->row < y->row);
+}
+
+/* Tie rule "first": score from the position in a stable sort (row order
+ * breaks ties); descending for recency (more days is worse). */
+static int first_scores(const seg_keycol *c, const uint64_t *valid, size_t ns, int descending, uint8_t *sc)
+{
+    keyrow *kr = custops__malloc((ns ? ns : 1) * sizeof *kr);
+    if (!kr)
+        return custops__nomem();
+    size_t j = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if ((valid[i >> 6] >> (i & 63)) & 1) {
+            uint64_t k = key_at(c, i);
+            kr[j].key = descending ? ~k : k;
+            kr[j++].row = i;
+        }
+    qsort(kr, ns, sizeof *kr, cmp_keyrow);
+    for (size_t k = 0; k < ns; k++)
+        sc[kr[k].row] = (uint8_t)(1 + 5 * k / ns);
+    custops__free(kr);
+    return CUSTOPS_OK;
+}
+
+static int check_breaks(const double *b, const char *what)
+{
+    if (!b)
+        return CUSTOPS_OK;
+    for (int s = 0; s < 4; s++)
+        if (!isfinite(b[s]) || (s && !(b[s] > b[s - 1])))
+            return custops__err(CUSTOPS_EINVAL, "rfm %s breaks must be 4 finite, strictly ascending values", what);
+    return CUSTOPS_OK;
+}
+
+static inline int break_count(double x, const double *b) { return (x > b[0]) + (x > b[1]) + (x > b[2]) + (x > b[3]); }
+
 int custops_rfm_score(custops_frame **out, const custops_frame *customers, const custops_rfm_options *opts)
 {
     CUSTOPS__CHECK_NULL(out);
@@ -95,6 +142,12 @@ int custops_rfm_score(custops_frame **out, const custops_frame *customers, const
         opts = &d;
     if (opts->version != CUSTOPS_RFM_OPTIONS_VERSION)
         return custops__err(CUSTOPS_EVERSION, "custops_rfm_options version %u is unknown", opts->version);
+    if (opts->tie_rule != CUSTOPS_RFM_TIES_SHARED && opts->tie_rule != CUSTOPS_RFM_TIES_FIRST)
+        return custops__err(CUSTOPS_EINVAL, "rfm tie_rule %d is unknown", opts->tie_rule);
+    int brc;
+    if ((brc = check_breaks(opts->r_breaks, "recency")) || (brc = check_breaks(opts->f_breaks, "frequency")) ||
+        (brc = check_breaks(opts->m_breaks, "monetary")))
+        return brc;
     const custops_rfm_rule *rules = opts->rules ? opts->rules : DEFAULT_RULES;
     size_t nrules = opts->rules ? opts->nrules : sizeof DEFAULT_RULES / sizeof *DEFAULT_RULES;
     if (opts->rules && nrules > 1000)
@@ -109,6 +162,7 @@ int custops_rfm_score(custops_frame **out, const custops_frame *customers, const
     seg_keycol rc_, fc_, mc_;
     int64_t *r = NULL, *f = NULL, *m = NULL, *rfm = NULL, *code = NULL;
     uint64_t *valid = NULL;
+    uint8_t *first = NULL; /* tie rule "first": 3 score bytes per row */
     const char **names = NULL;
     custops_frame *fr = NULL;
     int rc;
@@ -139,7 +193,16 @@ int custops_rfm_score(custops_frame **out, const custops_frame *customers, const
         }
     }
     uint64_t tr[4] = {0}, tf[4] = {0}, tm[4] = {0};
-    if (ns) {
+    int general = opts->tie_rule == CUSTOPS_RFM_TIES_FIRST || opts->r_breaks || opts->f_breaks || opts->m_breaks;
+    if (ns && opts->tie_rule == CUSTOPS_RFM_TIES_FIRST) {
+        if (!(first = custops__malloc(3 * cap))) {
+            rc = custops__nomem();
+            goto done;
+        }
+        if ((rc = first_scores(&rc_, valid, ns, 1, first)) || (rc = first_scores(&fc_, valid, ns, 0, first + cap)) ||
+            (rc = first_scores(&mc_, valid, ns, 0, first + 2 * cap)))
+            goto done;
+    } else if (ns) {
         size_t up[4], down[4];
         for (size_t s = 1; s <= 4; s++) {
             size_t ms = (s * ns + 4) / 5; /* ceil(s ns / 5) >= 1 */
@@ -180,6 +243,19 @@ int custops_rfm_score(custops_frame **out, const custops_frame *customers, const
         int sr = 1 + (x < tr[0]) + (x < tr[1]) + (x < tr[2]) + (x < tr[3]);
         int sf = 1 + (y > tf[0]) + (y > tf[1]) + (y > tf[2]) + (y > tf[3]);
         int sm = 1 + (z > tm[0]) + (z > tm[1]) + (z > tm[2]) + (z > tm[3]);
+        if (general) {
+            if (first) {
+                sr = first[i];
+                sf = first[cap + i];
+                sm = first[2 * cap + i];
+            }
+            if (opts->r_breaks)
+                sr = 5 - break_count(num_at(&rc_, i), opts->r_breaks);
+            if (opts->f_breaks)
+                sf = 1 + break_count(num_at(&fc_, i), opts->f_breaks);
+            if (opts->m_breaks)
+                sm = 1 + break_count(num_at(&mc_, i), opts->m_breaks);
+        }
         r[i] = sr;
         f[i] = sf;
         m[i] = sm;
@@ -218,6 +294,7 @@ int custops_rfm_score(custops_frame **out, const custops_frame *customers, const
 done:
     custops_frame_free(fr);
     custops__free(valid);
+    custops__free(first);
     custops__free(r);
     custops__free(f);
     custops__free(m);

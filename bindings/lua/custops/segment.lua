@@ -101,7 +101,7 @@ end
 --- RFM scores: a table of columns {r = {...}, f = ..., m = ..., rfm = ..., segment = ...}.
 function M.rfm(customers, recency, frequency, monetary)
   return frame_rows(native.rfm_score_cols(customers.h, recency or "days_since_last_order", frequency or "orders",
-                                          monetary or "spend", 1))
+                                          monetary or "spend", 1, 0))
 end
 
 --- Lifecycle classes: {lifecycle_code = {...}, lifecycle = {...}}.

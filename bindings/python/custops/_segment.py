@@ -222,14 +222,19 @@ class Audience:
 
 
 def rfm(customers, recency: str = "days_since_last_order", frequency: str = "orders",
-        monetary: str = "spend", names: bool = True):
-    """RFM scores 1-5 with the shared tie rule (equal values, equal scores:
-    score = 1 + floor(5 * count strictly worse / n)) and the segment of the
-    built-in 11-rule table. Returns a DataFrame with r, f, m, rfm,
-    segment_code and (with ``names``) segment; customers without orders
-    score 0 with segment "prospect"."""
+        monetary: str = "spend", names: bool = True, ties: str = "shared"):
+    """RFM scores 1-5 and the segment of the built-in 11-rule table.
+
+    ``ties="shared"`` (default): equal values, equal scores, score = 1 +
+    floor(5 * count strictly worse / n). ``ties="first"``: NTILE by position
+    with row order breaking ties (pandas ``rank(method="first")``). Returns a
+    DataFrame with r, f, m, rfm, segment_code and (with ``names``) segment;
+    customers without orders score 0 with segment "prospect"."""
+    if ties not in ("shared", "first"):
+        raise ValueError("ties must be 'shared' or 'first'")
     f = _as_frame(customers)
-    return Frame(_native.rfm_score_cols(f._h, recency, frequency, monetary, int(bool(names)))).to_pandas()
+    return Frame(_native.rfm_score_cols(f._h, recency, frequency, monetary, int(bool(names)),
+                                        0 if ties == "shared" else 1)).to_pandas()
 
 
 def lifecycle(customers, new_days: int = 30, active_orders: int = 2, sleeping_days: int = 90,

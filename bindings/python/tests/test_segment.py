@@ -150,6 +150,23 @@ def test_rfm_against_pandas(customers):
     assert np.array_equal(codes_only.segment_code.to_numpy(), got.segment_code.to_numpy())
 
 
+def test_rfm_first_tie_rule_against_pandas(customers):
+    df = customers
+    got = custops.rfm(df, ties="first")
+    scored = (df.orders > 0) & (df.days_since_last_order >= 0)
+    s = df[scored]
+    ns = len(s)
+    f = (1 + (s.orders.rank(method="first") - 1) * 5 // ns).astype(int)
+    r = (1 + (s.days_since_last_order.rank(method="first", ascending=False) - 1) * 5 // ns).astype(int)
+    assert np.array_equal(got.f[scored].to_numpy(), f.to_numpy())
+    assert np.array_equal(got.r[scored].to_numpy(), r.to_numpy())
+    # ntile fills each score with n/5 customers (up to one)
+    counts = got.f[scored].value_counts()
+    assert counts.max() - counts.min() <= 1
+    with pytest.raises(ValueError):
+        custops.rfm(df, ties="average")
+
+
 def test_lifecycle_against_pandas(customers):
     df = customers
     got = custops.lifecycle(df)
