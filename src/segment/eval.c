@@ -86,12 +86,12 @@ __attribute__((target("avx2"))) static void k_tag_avx2(const int64_t *v, size_t 
     }
 }
 
+/* No cached flag: the library keeps no mutable global state. The check is
+ * a load and a bit test (the CPU model is read once by libgcc). */
 static int have_avx2(void)
 {
-    static int cached = -1; /* a benign race: every thread computes the same value */
-    if (cached < 0)
-        cached = __builtin_cpu_supports("avx2") ? 1 : 0;
-    return cached;
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2");
 }
 #endif
 
