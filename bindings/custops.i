@@ -26,6 +26,8 @@
 %include "swig/frame.i"
 %include "swig/message.i"
 %include "swig/plays.i"
+%include "swig/ledger.i"
 %include "swig/measure.i"
 %include "swig/segment.i"
 %include "swig/loyalty.i"
+%include "swig/analytics.i"

@@ -18,5 +18,15 @@
 #include "custops/segment.h"
 #include "custops/loyalty.h"
 #include "custops/measure.h"
+#include "custops/abtest.h"
+#include "custops/synth.h"
+#include "custops/store.h"
+#include "custops/clv.h"
+#include "custops/ledger.h"
+#include "custops/repurchase.h"
+#include "custops/crosssell.h"
+#include "custops/sendtime.h"
+#include "custops/kpi.h"
+#include "custops/calendar.h"
 
 #endif /* CUSTOPS_H */

@@ -13,12 +13,16 @@ from ._frame import Frame
 from ._message import Template, ad_lint
 from ._plays import Journeys, channel_value, uplift_report
 from ._segment import Audience, Bitset, Library, Loyalty, kmeans, lifecycle, read_csv, rfm
+from ._ledger import Ledger, LedgerError, generate_codes
 from ._util import Error
+from ._analytics import (Calendar, ab_means, ab_means_summary, ab_power, ab_proportions, ab_sample_size, ab_sample_size_means, ab_sequential, cross_sell, kpi_cohorts, kpi_funnel, kpi_summary, repurchase_cycles, repurchase_due, send_times)
 
 __all__ = ["Error", "Frame", "Zone", "Template", "ad_lint", "Journeys", "uplift_report", "channel_value", "version", "money_parse", "money_format",
-           "currency_exponent", "parse_time", "format_time"]
+           "currency_exponent", "parse_time", "format_time",
+           "Calendar", "ab_means", "ab_means_summary", "ab_power", "ab_proportions", "ab_sample_size", "ab_sample_size_means", "ab_sequential", "cross_sell", "kpi_cohorts", "kpi_funnel", "kpi_summary", "repurchase_cycles", "repurchase_due", "send_times"]
 __all__ += ["Audience", "Bitset", "Library", "Loyalty", "rfm", "lifecycle", "kmeans", "read_csv"]
 
+__all__ += ["Ledger", "LedgerError", "generate_codes"]
 __version__ = _native.version()
 
 
