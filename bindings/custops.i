@@ -29,6 +29,8 @@
 %include "swig/ledger.i"
 %include "swig/measure.i"
 %include "swig/store.i"
+%include "swig/segment.i"
+%include "swig/loyalty.i"
 %include "swig/analytics.i"
 %include "swig/synth.i"
 %include "swig/clv.i"

@@ -295,7 +295,8 @@ CUSTOPS_API void custops_audience_free(custops_audience *a);
  * @param a the audience (its per-evaluation state, such as percentile
  *        thresholds and window counts, is kept for custops_audience_explain())
  * @return CUSTOPS_OK, CUSTOPS_EINVAL, CUSTOPS_ERANGE (a lines/events row names
- *         a customer outside the frame) or CUSTOPS_ENOMEM
+ *         a customer outside the frame), CUSTOPS_ESTATE (the customers frame
+ *         changed size since compilation) or CUSTOPS_ENOMEM
  */
 CUSTOPS_API int custops_audience_evaluate(custops_bitset **out, custops_audience *a);
 
@@ -411,6 +412,12 @@ typedef struct custops_rfm_rule {
     int m_hi;         /**< highest monetary score */
 } custops_rfm_rule;
 
+/** Tie rules of custops_rfm_score(). */
+typedef enum custops_rfm_ties {
+    CUSTOPS_RFM_TIES_SHARED = 0, /**< equal values, equal scores (default; pandas rank(method="min")) */
+    CUSTOPS_RFM_TIES_FIRST = 1   /**< NTILE by rank, ties broken by row order (pandas rank(method="first")); sorts */
+} custops_rfm_ties;
+
 /** Version of custops_rfm_options. */
 #define CUSTOPS_RFM_OPTIONS_VERSION 1
 
@@ -422,10 +429,16 @@ typedef struct custops_rfm_options {
     const char *monetary_col;     /**< higher is better (default "spend") */
     const custops_rfm_rule *rules;/**< segment table; NULL for the built-in 11-segment table */
     size_t nrules;                /**< number of rules */
+    int segment_names;            /**< nonzero (default): add the string column `segment`; 0: codes only (faster) */
+    int tie_rule;                 /**< a custops_rfm_ties value (default CUSTOPS_RFM_TIES_SHARED) */
+    const double *r_breaks;       /**< NULL, or 4 ascending recency cuts: score 5 - #(cuts below the value) */
+    const double *f_breaks;       /**< NULL, or 4 ascending frequency cuts: score 1 + #(cuts below the value) */
+    const double *m_breaks;       /**< NULL, or 4 ascending monetary cuts: score 1 + #(cuts below the value) */
 } custops_rfm_options;
 
 /** Initializer for custops_rfm_options with the defaults. */
-#define CUSTOPS_RFM_OPTIONS_INIT {CUSTOPS_RFM_OPTIONS_VERSION, "days_since_last_order", "orders", "spend", NULL, 0}
+#define CUSTOPS_RFM_OPTIONS_INIT \
+    {CUSTOPS_RFM_OPTIONS_VERSION, "days_since_last_order", "orders", "spend", NULL, 0, 1, 0, NULL, NULL, NULL}
 
 /**
  * Fill options with the defaults.
@@ -456,9 +469,17 @@ CUSTOPS_API const custops_rfm_rule *custops_rfm_default_rules(size_t *n_out);
  * better). Equal values always get equal scores and the result does not
  * depend on row order. Customers whose frequency is 0 or below, or whose
  * recency is negative (no orders), are not scored: scores 0, segment "prospect".
- * Computed with four order statistics per column (quickselect), no sort.
- * @param out receives a frame with int64 columns r, f, m, rfm (100r+10f+m)
- *        and string column segment ("other" when no rule matches), one row per customer
+ * Computed with four order statistics per column (radix select), no sort.
+ *
+ * Alternatives: tie_rule CUSTOPS_RFM_TIES_FIRST gives 1 + floor(5 (k - 1) / n)
+ * with k the 1-based position in a stable sort (row order breaks ties, as
+ * pandas qcut(rank(method="first")) or SQL NTILE); user breaks (4 ascending
+ * cut values per column) replace the quantiles of that column: a value
+ * above c of the cuts scores 1 + c (frequency, monetary) or 5 - c (recency).
+ * @param out receives a frame with int64 columns r, f, m, rfm (100r+10f+m),
+ *        segment_code (index into the rule table; the table size for "other",
+ *        -1 for prospects) and, unless opts->segment_names is 0, the string
+ *        column segment ("other" when no rule matches), one row per customer
  * @param customers the customers frame
  * @param opts options, or NULL for the defaults
  * @return CUSTOPS_OK, CUSTOPS_EINVAL (missing column, named), CUSTOPS_EVERSION or CUSTOPS_ENOMEM
@@ -480,10 +501,11 @@ typedef struct custops_lifecycle_options {
     const char *p_alive_col;  /**< NULL for the rule-based variant; else a double column of P(alive) */
     double sleeping_p;        /**< model variant: P(alive) below this: sleeping (default 0.5) */
     double churned_p;         /**< model variant: P(alive) below this: churned (default 0.2) */
+    int names;                /**< nonzero (default): add the string column `lifecycle`; 0: codes only */
 } custops_lifecycle_options;
 
 /** Initializer for custops_lifecycle_options with the defaults. */
-#define CUSTOPS_LIFECYCLE_OPTIONS_INIT {CUSTOPS_LIFECYCLE_OPTIONS_VERSION, 30, 2, 90, 365, NULL, 0.5, 0.2}
+#define CUSTOPS_LIFECYCLE_OPTIONS_INIT {CUSTOPS_LIFECYCLE_OPTIONS_VERSION, 30, 2, 90, 365, NULL, 0.5, 0.2, 1}
 
 /** Lifecycle classes (values of the `lifecycle_code` column). */
 typedef enum custops_lifecycle_class {
@@ -510,7 +532,7 @@ CUSTOPS_API int custops_lifecycle_options_init(custops_lifecycle_options *opts, 
  * P(alive) < sleeping_p); new (tenure_days <= new_days); active (orders >=
  * active_orders); otherwise potential.
  * Reads columns orders, days_since_last_order, tenure_days (and p_alive_col).
- * @param out receives a frame with int64 `lifecycle_code` and string `lifecycle`
+ * @param out receives a frame with int64 `lifecycle_code` and (unless opts->names is 0) string `lifecycle`
  * @param customers the customers frame
  * @param opts options, or NULL for the defaults
  * @return CUSTOPS_OK, CUSTOPS_EINVAL (missing column, bad thresholds), CUSTOPS_EVERSION or CUSTOPS_ENOMEM

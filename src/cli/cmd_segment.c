@@ -235,8 +235,12 @@ static int do_count_export(const opts *o, int export)
             printf("%zu\n", custops_bitset_count(bs));
         } else {
             size_t idcol;
+            const int64_t *numeric_ids = NULL; /* a CSV of digits reads as int64 */
             int has_id = custops_frame_find(d.customers, "customer_id", &idcol) == CUSTOPS_OK &&
                          custops_frame_col_type(d.customers, idcol) == CUSTOPS_COL_STRING;
+            if (!has_id && custops_frame_find(d.customers, "customer_id", &idcol) == CUSTOPS_OK &&
+                custops_frame_col_type(d.customers, idcol) == CUSTOPS_COL_INT64)
+                custops_frame_int64(d.customers, idcol, &numeric_ids);
             int64_t *ids;
             size_t n;
             FILE *f = NULL;
@@ -248,6 +252,8 @@ static int do_count_export(const opts *o, int export)
                 const char *s;
                 if (has_id && custops_frame_string(d.customers, idcol, (size_t)ids[i], &s) == CUSTOPS_OK)
                     fprintf(f, "%s\n", s);
+                else if (numeric_ids)
+                    fprintf(f, "%lld\n", (long long)numeric_ids[ids[i]]);
                 else
                     fprintf(f, "%lld\n", (long long)ids[i]);
             }
@@ -373,6 +379,11 @@ static int report(const opts *o, const custops_frame *customers, const custops_f
             custops_frame_string(customers, idc, i, &ids[i]);
         rc = custops_frame_add_string(f, "customer_id", ids, n);
         free(ids);
+    } else if (custops_frame_find(customers, "customer_id", &idc) == CUSTOPS_OK &&
+               custops_frame_col_type(customers, idc) == CUSTOPS_COL_INT64) {
+        const int64_t *v;
+        custops_frame_int64(customers, idc, &v);
+        rc = custops_frame_add_int64(f, "customer_id", v, n);
     }
     for (size_t c = 0; !rc && c < custops_frame_ncols(res); c++) {
         const char *name = custops_frame_col_name(res, c);

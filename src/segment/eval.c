@@ -8,7 +8,92 @@
 
 #include <math.h>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define SEG_HAVE_AVX2_KERNELS 1
+#endif
+
 static inline uint64_t tail_mask(size_t m) { return (m & 63) ? (((uint64_t)1 << (m & 63)) - 1) : ~(uint64_t)0; }
+
+#ifdef SEG_HAVE_AVX2_KERNELS
+/* Four rows per compare: (x - lo) <= span as unsigned, done as a signed
+ * compare after flipping the sign bits (AVX2 has only signed 64-bit >). */
+__attribute__((target("avx2"))) static void k_range_avx2(const int64_t *v, size_t nfull, int64_t lo, uint64_t span,
+                                                         uint64_t *out)
+{
+    const __m256i vlo = _mm256_set1_epi64x(lo), sign = _mm256_set1_epi64x(INT64_MIN),
+                  vspan = _mm256_set1_epi64x((int64_t)(span ^ (uint64_t)INT64_MIN));
+    for (size_t w = 0; w < nfull; w++) {
+        const int64_t *x = v + w * 64;
+        uint64_t bits = 0;
+        for (size_t j = 0; j < 64; j += 4) {
+            __m256i d = _mm256_xor_si256(_mm256_sub_epi64(_mm256_loadu_si256((const __m256i *)(x + j)), vlo), sign);
+            __m256i gt = _mm256_cmpgt_epi64(d, vspan);
+            bits |= (uint64_t)(~_mm256_movemask_pd(_mm256_castsi256_pd(gt)) & 0xF) << j;
+        }
+        out[w] = bits;
+    }
+}
+
+__attribute__((target("avx2"))) static void k_frange_avx2(const double *v, size_t nfull, double lo, double hi,
+                                                          uint64_t *out)
+{
+    const __m256d vlo = _mm256_set1_pd(lo), vhi = _mm256_set1_pd(hi);
+    for (size_t w = 0; w < nfull; w++) {
+        const double *x = v + w * 64;
+        uint64_t bits = 0;
+        for (size_t j = 0; j < 64; j += 4) {
+            __m256d a = _mm256_loadu_pd(x + j);
+            __m256d in = _mm256_and_pd(_mm256_cmp_pd(a, vlo, _CMP_GE_OQ), _mm256_cmp_pd(a, vhi, _CMP_LE_OQ));
+            bits |= (uint64_t)_mm256_movemask_pd(in) << j;
+        }
+        out[w] = bits;
+    }
+}
+
+/* Small IN lists: one equality compare per list value. */
+__attribute__((target("avx2"))) static void k_set_avx2(const int64_t *v, size_t nfull, const int64_t *set, size_t n,
+                                                       uint64_t *out)
+{
+    __m256i vals[8];
+    for (size_t k = 0; k < n; k++)
+        vals[k] = _mm256_set1_epi64x(set[k]);
+    for (size_t w = 0; w < nfull; w++) {
+        const int64_t *x = v + w * 64;
+        uint64_t bits = 0;
+        for (size_t j = 0; j < 64; j += 4) {
+            __m256i a = _mm256_loadu_si256((const __m256i *)(x + j)), hit = _mm256_setzero_si256();
+            for (size_t k = 0; k < n; k++)
+                hit = _mm256_or_si256(hit, _mm256_cmpeq_epi64(a, vals[k]));
+            bits |= (uint64_t)_mm256_movemask_pd(_mm256_castsi256_pd(hit)) << j;
+        }
+        out[w] = bits;
+    }
+}
+
+__attribute__((target("avx2"))) static void k_tag_avx2(const int64_t *v, size_t nfull, int64_t mask, uint64_t *out)
+{
+    const __m256i vm = _mm256_set1_epi64x(mask), zero = _mm256_setzero_si256();
+    for (size_t w = 0; w < nfull; w++) {
+        const int64_t *x = v + w * 64;
+        uint64_t bits = 0;
+        for (size_t j = 0; j < 64; j += 4) {
+            __m256i a = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(x + j)), vm);
+            __m256i none = _mm256_cmpeq_epi64(a, zero);
+            bits |= (uint64_t)(~_mm256_movemask_pd(_mm256_castsi256_pd(none)) & 0xF) << j;
+        }
+        out[w] = bits;
+    }
+}
+
+/* No cached flag: the library keeps no mutable global state. The check is
+ * a load and a bit test (the CPU model is read once by libgcc). */
+static int have_avx2(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2");
+}
+#endif
 
 static void k_range(const int64_t *v, size_t m, int64_t lo, int64_t hi, uint64_t *out)
 {
@@ -18,7 +103,14 @@ static void k_range(const int64_t *v, size_t m, int64_t lo, int64_t hi, uint64_t
         return;
     }
     uint64_t ulo = (uint64_t)lo, span = (uint64_t)hi - (uint64_t)lo;
-    for (size_t w = 0; w < nw; w++) {
+    size_t w0 = 0;
+#ifdef SEG_HAVE_AVX2_KERNELS
+    if (have_avx2()) {
+        w0 = m / 64;
+        k_range_avx2(v, w0, lo, span, out);
+    }
+#endif
+    for (size_t w = w0; w < nw; w++) {
         const int64_t *x = v + w * 64;
         size_t cnt = (w + 1 == nw) ? m - w * 64 : 64;
         uint64_t bits = 0;
@@ -40,8 +132,14 @@ static void k_nonneg(const int64_t *v, size_t m, uint64_t *out)
 
 static void k_frange(const double *v, size_t m, double lo, double hi, uint64_t *out)
 {
-    size_t nw = (m + 63) / 64;
-    for (size_t w = 0; w < nw; w++) {
+    size_t nw = (m + 63) / 64, w0 = 0;
+#ifdef SEG_HAVE_AVX2_KERNELS
+    if (have_avx2()) {
+        w0 = m / 64;
+        k_frange_avx2(v, w0, lo, hi, out);
+    }
+#endif
+    for (size_t w = w0; w < nw; w++) {
         const double *x = v + w * 64;
         size_t cnt = (w + 1 == nw) ? m - w * 64 : 64;
         uint64_t bits = 0;
@@ -71,8 +169,14 @@ static int in_set(const int64_t *set, size_t n, int64_t x)
 
 static void k_set(const int64_t *v, size_t m, const int64_t *set, size_t n, uint64_t *out)
 {
-    size_t nw = (m + 63) / 64;
-    for (size_t w = 0; w < nw; w++) {
+    size_t nw = (m + 63) / 64, w0 = 0;
+#ifdef SEG_HAVE_AVX2_KERNELS
+    if (n <= 8 && have_avx2()) {
+        w0 = m / 64;
+        k_set_avx2(v, w0, set, n, out);
+    }
+#endif
+    for (size_t w = w0; w < nw; w++) {
         const int64_t *x = v + w * 64;
         size_t cnt = (w + 1 == nw) ? m - w * 64 : 64;
         uint64_t bits = 0;
@@ -93,8 +197,14 @@ static void k_set(const int64_t *v, size_t m, const int64_t *set, size_t n, uint
 
 static void k_tag(const int64_t *v, size_t m, int64_t mask, uint64_t *out)
 {
-    size_t nw = (m + 63) / 64;
-    for (size_t w = 0; w < nw; w++) {
+    size_t nw = (m + 63) / 64, w0 = 0;
+#ifdef SEG_HAVE_AVX2_KERNELS
+    if (have_avx2()) {
+        w0 = m / 64;
+        k_tag_avx2(v, w0, mask, out);
+    }
+#endif
+    for (size_t w = w0; w < nw; w++) {
         const int64_t *x = v + w * 64;
         size_t cnt = (w + 1 == nw) ? m - w * 64 : 64;
         uint64_t bits = 0;

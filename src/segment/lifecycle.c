@@ -4,7 +4,9 @@
 
 #include <math.h>
 
-int seg_numeric_column(const custops_frame *f, const char *name, double **out);
+int seg_num_column(const custops_frame *f, const char *name, seg_keycol *out);
+
+static inline double num_at(const seg_keycol *c, size_t i) { return c->i64 ? (double)c->i64[i] : c->f64[i]; }
 
 static const char *const NAMES[] = {"prospect", "new", "potential", "active", "sleeping", "churned"};
 
@@ -41,57 +43,58 @@ int custops_lifecycle_classify(custops_frame **out, const custops_frame *custome
     if (opts->p_alive_col && !(opts->churned_p >= 0 && opts->churned_p <= opts->sleeping_p && opts->sleeping_p <= 1))
         return custops__err(CUSTOPS_EINVAL, "lifecycle probabilities: need 0 <= churned_p <= sleeping_p <= 1");
     size_t n = custops_frame_nrows(customers);
-    double *ord = NULL, *since = NULL, *tenure = NULL, *palive = NULL;
+    seg_keycol ordc, sincec, tenurec, palivec;
     int64_t *code = NULL;
     const char **names = NULL;
     custops_frame *fr = NULL;
     int rc;
-    if ((rc = seg_numeric_column(customers, "orders", &ord)) ||
-        (rc = seg_numeric_column(customers, "days_since_last_order", &since)) ||
-        (rc = seg_numeric_column(customers, "tenure_days", &tenure)) ||
-        (opts->p_alive_col && (rc = seg_numeric_column(customers, opts->p_alive_col, &palive))))
-        goto done;
-    code = custops__calloc(n ? n : 1, sizeof *code);
-    names = custops__calloc(n ? n : 1, sizeof *names);
-    if (!code || !names) {
+    if ((rc = seg_num_column(customers, "orders", &ordc)) ||
+        (rc = seg_num_column(customers, "days_since_last_order", &sincec)) ||
+        (rc = seg_num_column(customers, "tenure_days", &tenurec)) ||
+        (opts->p_alive_col && (rc = seg_num_column(customers, opts->p_alive_col, &palivec))))
+        return rc;
+    int model = opts->p_alive_col != NULL;
+    code = custops__malloc((n ? n : 1) * sizeof *code);
+    if (opts->names)
+        names = custops__malloc((n ? n : 1) * sizeof *names);
+    if (!code || (opts->names && !names)) {
         rc = custops__nomem();
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
+        double ord = num_at(&ordc, i), since = num_at(&sincec, i), tenure = num_at(&tenurec, i),
+               pa = model ? num_at(&palivec, i) : 0;
         int c;
-        if (!(ord[i] > 0) || since[i] < 0)
+        if (!(ord > 0) || since < 0)
             c = CUSTOPS_LIFECYCLE_PROSPECT;
-        else if (palive ? palive[i] < opts->churned_p : since[i] > (double)opts->churned_days)
+        else if (model ? pa < opts->churned_p : since > (double)opts->churned_days)
             c = CUSTOPS_LIFECYCLE_CHURNED;
-        else if (palive ? palive[i] < opts->sleeping_p : since[i] > (double)opts->sleeping_days)
+        else if (model ? pa < opts->sleeping_p : since > (double)opts->sleeping_days)
             c = CUSTOPS_LIFECYCLE_SLEEPING;
-        else if (tenure[i] <= (double)opts->new_days)
+        else if (tenure <= (double)opts->new_days)
             c = CUSTOPS_LIFECYCLE_NEW;
-        else if (ord[i] >= (double)opts->active_orders)
+        else if (ord >= (double)opts->active_orders)
             c = CUSTOPS_LIFECYCLE_ACTIVE;
         else
             c = CUSTOPS_LIFECYCLE_POTENTIAL;
-        if (palive && isnan(palive[i]) && c != CUSTOPS_LIFECYCLE_PROSPECT) {
+        if (model && isnan(pa) && c != CUSTOPS_LIFECYCLE_PROSPECT) {
             rc = custops__err(CUSTOPS_EINVAL, "column '%s' row %zu is NaN", opts->p_alive_col, i);
             goto done;
         }
         code[i] = c;
-        names[i] = NAMES[c];
+        if (names)
+            names[i] = NAMES[c];
     }
     if ((rc = custops_frame_new(&fr)))
         goto done;
     rc = custops__frame_add_int64_owned(fr, "lifecycle_code", code, n);
     code = NULL;
-    if (rc || (rc = custops_frame_add_string(fr, "lifecycle", names, n)))
+    if (rc || (names && (rc = custops_frame_add_string(fr, "lifecycle", names, n))))
         goto done;
     *out = fr;
     fr = NULL;
 done:
     custops_frame_free(fr);
-    custops__free(ord);
-    custops__free(since);
-    custops__free(tenure);
-    custops__free(palive);
     custops__free(code);
     custops__free(names);
     return rc;

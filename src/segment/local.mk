@@ -18,3 +18,4 @@ libcustops_la_SOURCES += \
 	%reldir%/kmeans.c
 # the CSV reader the segment CLI needs lives with core's frame code
 libcustops_la_SOURCES += core/frame_csv.c
+libcustops_la_SOURCES += %reldir%/rankselect.c

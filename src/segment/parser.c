@@ -129,6 +129,12 @@ static int parse_time(parser *p, seg_time *out, const char *what)
     return next(p);
 }
 
+static void free_value(value *v)
+{
+    custops__free(v->str);
+    v->str = NULL;
+}
+
 static int parse_value(parser *p, value *v)
 {
     const seg_tok *t = tok(p);
@@ -144,7 +150,10 @@ static int parse_value(parser *p, value *v)
         v->str = custops__strdup(t->str);
         if (!v->str)
             return custops__nomem();
-        return next(p);
+        int rc = next(p);
+        if (rc)
+            free_value(v); /* callers free a value only when parsing it succeeded */
+        return rc;
     }
     if (t->kind == TK_REL || t->kind == TK_DATE || is_time_word(t)) {
         v->kind = V_TIME;
@@ -351,12 +360,6 @@ static int bind_compare(parser *p, seg_leaf *l, colref *c, seg_op op, value *v)
     }
     int_range(op, scale_money(p, c, v->num), &l->lo, &l->hi, &l->negate);
     return CUSTOPS_OK;
-}
-
-static void free_value(value *v)
-{
-    custops__free(v->str);
-    v->str = NULL;
 }
 
 /* ---- predicates ---- */

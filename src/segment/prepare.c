@@ -1,137 +1,42 @@
-/* Per-evaluation state: percentile thresholds (quickselect on a copy, no
- * sort), windowed counts over the lines and events frames (one pass each),
+/* Per-evaluation state: percentile thresholds (radix select, no sort, no
+ * copy), windowed counts over the lines and events frames (one pass each),
  * and bitsets for text comparisons. Recomputed at every evaluation because
  * the borrowed frames may have new contents. */
 #include "segment_internal.h"
 
 #include <math.h>
 
-static void swap_d(double *a, double *b)
-{
-    double t = *a;
-    *a = *b;
-    *b = t;
-}
-
-/* k-th smallest (0-based) of v[0..n), reordering v. */
-static double select_d(double *v, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1;
-    uint64_t state = 0x9e3779b97f4a7c15u;
-    while (lo < hi) {
-        state = state * 6364136223846793005u + 1442695040888963407u;
-        size_t pi = lo + (size_t)((state >> 33) % (hi - lo + 1));
-        double pivot = v[pi];
-        /* three-way partition: < pivot | == pivot | > pivot */
-        size_t lt = lo, i = lo, gt = hi;
-        while (i <= gt) {
-            if (v[i] < pivot)
-                swap_d(&v[lt++], &v[i++]);
-            else if (v[i] > pivot) {
-                swap_d(&v[i], &v[gt]);
-                if (gt == 0)
-                    break;
-                gt--;
-            } else
-                i++;
-        }
-        if (k < lt)
-            hi = lt - 1;
-        else if (k > gt)
-            lo = gt + 1;
-        else
-            return pivot;
-    }
-    return v[lo];
-}
-
-static void swap_i(int64_t *a, int64_t *b)
-{
-    int64_t t = *a;
-    *a = *b;
-    *b = t;
-}
-
-int64_t seg_select_i64(int64_t *v, size_t n, size_t k);
-int64_t seg_select_i64(int64_t *v, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1;
-    uint64_t state = 0x9e3779b97f4a7c15u;
-    while (lo < hi) {
-        state = state * 6364136223846793005u + 1442695040888963407u;
-        size_t pi = lo + (size_t)((state >> 33) % (hi - lo + 1));
-        int64_t pivot = v[pi];
-        size_t lt = lo, i = lo, gt = hi;
-        while (i <= gt) {
-            if (v[i] < pivot)
-                swap_i(&v[lt++], &v[i++]);
-            else if (v[i] > pivot) {
-                swap_i(&v[i], &v[gt]);
-                if (gt == 0)
-                    break;
-                gt--;
-            } else
-                i++;
-        }
-        if (k < lt)
-            hi = lt - 1;
-        else if (k > gt)
-            lo = gt + 1;
-        else
-            return pivot;
-    }
-    return v[lo];
-}
-
-double seg_select_f64(double *v, size_t n, size_t k);
-double seg_select_f64(double *v, size_t n, size_t k) { return select_d(v, n, k); }
-
 static int prepare_pct(seg_leaf *l, size_t n)
 {
     l->pct_empty = 1;
     l->pct_is_f64 = l->f64 != NULL;
+    size_t m = n;
     if (l->f64) {
-        double *tmp = custops__malloc((n ? n : 1) * sizeof *tmp);
-        if (!tmp)
-            return custops__nomem();
-        size_t m = 0;
+        m = 0;
         for (size_t i = 0; i < n; i++)
-            if (l->f64[i] == l->f64[i])
-                tmp[m++] = l->f64[i];
-        size_t k = (size_t)ceil(l->pct * (double)m / 100.0 - 1e-9);
-        if (k > m)
-            k = m;
-        if (k > 0) {
-            l->pct_empty = 0;
-            if (l->top) {
-                l->flo = select_d(tmp, m, m - k);
-                l->fhi = INFINITY;
-            } else {
-                l->flo = -INFINITY;
-                l->fhi = select_d(tmp, m, k - 1);
-            }
-        }
-        custops__free(tmp);
+            m += l->f64[i] == l->f64[i];
+    }
+    size_t k = (size_t)ceil(l->pct * (double)m / 100.0 - 1e-9);
+    if (k > m)
+        k = m;
+    if (k == 0)
         return CUSTOPS_OK;
+    size_t rank = l->top ? m - k : k - 1;
+    seg_keycol c = {l->i64, l->f64, NULL, n};
+    uint64_t key;
+    int rc = seg_select_keys(&c, &rank, 1, &key, NULL);
+    if (rc)
+        return rc;
+    l->pct_empty = 0;
+    if (l->f64) {
+        double t = seg_key_to_f64(key);
+        l->flo = l->top ? t : -INFINITY;
+        l->fhi = l->top ? INFINITY : t;
+    } else {
+        int64_t t = seg_key_to_i64(key);
+        l->lo = l->top ? t : INT64_MIN;
+        l->hi = l->top ? INT64_MAX : t;
     }
-    int64_t *tmp = custops__malloc((n ? n : 1) * sizeof *tmp);
-    if (!tmp)
-        return custops__nomem();
-    memcpy(tmp, l->i64, n * sizeof *tmp);
-    size_t k = (size_t)ceil(l->pct * (double)n / 100.0 - 1e-9);
-    if (k > n)
-        k = n;
-    if (k > 0) {
-        l->pct_empty = 0;
-        if (l->top) {
-            l->lo = seg_select_i64(tmp, n, n - k);
-            l->hi = INT64_MAX;
-        } else {
-            l->lo = INT64_MIN;
-            l->hi = seg_select_i64(tmp, n, k - 1);
-        }
-    }
-    custops__free(tmp);
     return CUSTOPS_OK;
 }
 

@@ -165,6 +165,35 @@ void seg_eval_block(const custops_audience *a, int node, size_t row0, size_t nro
 int seg_leaf_test(const seg_leaf *l, size_t row);
 uint64_t *seg_bitset_words(custops_bitset *bs);
 
+/* rankselect.c: k-th smallest values by radix select over order-preserving keys */
+#define SEG_MAX_RANKS 8
+typedef struct seg_keycol {
+    const int64_t *i64;    /* one of i64 / f64 */
+    const double *f64;     /* NaN is skipped */
+    const uint64_t *valid; /* optional row bitmask */
+    size_t n;
+} seg_keycol;
+static inline uint64_t seg_key_i64(int64_t x) { return (uint64_t)x ^ ((uint64_t)1 << 63); }
+static inline uint64_t seg_key_f64(double x)
+{
+    uint64_t b;
+    if (x == 0)
+        x = 0; /* -0 and +0 are one value */
+    memcpy(&b, &x, sizeof b);
+    return (b >> 63) ? ~b : b | ((uint64_t)1 << 63);
+}
+static inline int64_t seg_key_to_i64(uint64_t k) { return (int64_t)(k ^ ((uint64_t)1 << 63)); }
+static inline double seg_key_to_f64(uint64_t k)
+{
+    uint64_t b = (k >> 63) ? k & ~((uint64_t)1 << 63) : ~k;
+    double x;
+    memcpy(&x, &b, sizeof x);
+    return x;
+}
+/* ranks ascending or not, each below the number of valid values; out[r] = key
+ * of the ranks[r]-th smallest (0-based). count_out (may be NULL) gets that number. */
+int seg_select_keys(const seg_keycol *c, const size_t *ranks, size_t nr, uint64_t *out, size_t *count_out);
+
 /* the `segment` library's lookup used by the parser */
 const char *seg_library_text(const custops_segment_library *lib, const char *name);
 

@@ -69,6 +69,12 @@ ck "rfm csv rows" 6 "$(wc -l < "$tmp/rfm.csv" | tr -d ' ')"
 out=$("$CUSTOPS" segment lifecycle --customers "$tmp/customers.csv")
 ck "lifecycle" "$(printf 'lifecycle,count\nactive,1\npotential,1\nprospect,1\nnew,1\nsleeping,1')" "$out"
 
+# numeric customer ids (a CSV of digits reads as int64) are exported as they are
+printf 'customer_id,orders,days_since_last_order,spend,tenure_days\n17850,3,2,500,100\n12346,1,300,77,400\n' > "$tmp/num.csv"
+ck "numeric ids" "17850" "$("$CUSTOPS" segment export --customers "$tmp/num.csv" --now 0 'orders > 1')"
+"$CUSTOPS" segment rfm --customers "$tmp/num.csv" -o "$tmp/num_rfm.csv" >/dev/null
+ck "numeric ids in rfm csv" "17850" "$(sed -n 2p "$tmp/num_rfm.csv" | cut -d, -f1)"
+
 # CSV errors carry file:line:col
 printf 'a,b\n1,2\n3\n' > "$tmp/bad.csv"
 out=$("$CUSTOPS" segment count --customers "$tmp/bad.csv" --now 0 'a > 1' 2>&1); rc=$?

@@ -72,6 +72,32 @@ START_TEST(rfm_hand_worked)
     o.monetary_col = "nope";
     ck_assert_status(custops_rfm_score(&out, f, &o), CUSTOPS_EINVAL);
     ck_assert_str_eq(custops_last_error(), "the frame has no column 'nope'");
+    /* user breaks: frequency cuts 1,2,4,8 -> 1:1 2:2 3:3 5:4 8:4 13:5; recency cuts in days */
+    o.monetary_col = "spend";
+    double fb[4] = {1, 2, 4, 8}, rb[4] = {1, 7, 30, 90}, bad[4] = {1, 1, 2, 3};
+    o.f_breaks = fb;
+    o.r_breaks = rb;
+    ck_assert_ok(custops_rfm_score(&out, f, &o));
+    int64_t wfb[10] = {1, 1, 1, 1, 2, 2, 3, 4, 4, 5}, wrb[10] = {5, 5, 5, 4, 3, 3, 3, 2, 2, 1};
+    for (size_t i = 0; i < 10; i++) {
+        ck_assert_int_eq(icol(out, "f", i), wfb[i]);
+        ck_assert_int_eq(icol(out, "r", i), wrb[i]);
+        ck_assert_int_eq(icol(out, "m", i), wm[i]); /* still quantiles */
+    }
+    custops_frame_free(out);
+    o.f_breaks = bad;
+    ck_assert_status(custops_rfm_score(&out, f, &o), CUSTOPS_EINVAL);
+    o.f_breaks = o.r_breaks = NULL;
+    /* tie rule "first": the four customers with one order take positions 0..3 of 10 -> 1,1,2,2 */
+    o.tie_rule = CUSTOPS_RFM_TIES_FIRST;
+    ck_assert_ok(custops_rfm_score(&out, f, &o));
+    int64_t wff[10] = {1, 1, 2, 2, 3, 3, 4, 4, 5, 5};
+    for (size_t i = 0; i < 10; i++)
+        ck_assert_int_eq(icol(out, "f", i), wff[i]);
+    custops_frame_free(out);
+    o.tie_rule = 7;
+    ck_assert_status(custops_rfm_score(&out, f, &o), CUSTOPS_EINVAL);
+    o.tie_rule = 0;
     o.version = 99;
     ck_assert_status(custops_rfm_score(&out, f, &o), CUSTOPS_EVERSION);
     ck_assert_status(custops_rfm_options_init(&o, 7), CUSTOPS_EVERSION);

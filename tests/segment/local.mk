@@ -7,3 +7,6 @@ TESTS += segment/check_rfm
 check_PROGRAMS += segment/check_frame_csv
 segment_check_frame_csv_SOURCES = %reldir%/check_frame_csv.c
 TESTS += segment/check_frame_csv
+check_PROGRAMS += segment/check_segment_alloc
+segment_check_segment_alloc_SOURCES = %reldir%/check_segment_alloc.c
+TESTS += segment/check_segment_alloc

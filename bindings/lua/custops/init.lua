@@ -91,6 +91,7 @@ function Frame:close() self.h = nil end
 M.message = require "custops.message"
 M.plays = require "custops.plays"
 M.store = require "custops.store"
+M.segment = require "custops.segment"
 M.ledger = require "custops.ledger"
 M.analytics = require "custops.analytics"
 M.synth = require "custops.synth"; M.synth_write, M.synth_order_lines, M.synth_catalog = M.synth.write, M.synth.order_lines, M.synth.catalog
