@@ -15,5 +15,6 @@
 #include "custops/message.h"
 #include "custops/plays.h"
 #include "custops/measure.h"
+#include "custops/coupon.h"
 
 #endif /* CUSTOPS_H */

@@ -16,6 +16,7 @@ typedef struct cli_command {
 /* Every subcommand file defines one of these. */
 extern const cli_command cli_cmd_time;
 extern const cli_command cli_cmd_message;
+extern const cli_command cli_cmd_coupons;
 
 /* Print "custops <cmd>: <what>: <library message>" to stderr; returns exit code 1. */
 int cli_fail(const char *cmd, int status, const char *what);

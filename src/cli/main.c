@@ -7,6 +7,7 @@
 static const cli_command *const COMMANDS[] = {
     &cli_cmd_time,
     &cli_cmd_message,
+    &cli_cmd_coupons,
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 
