@@ -349,13 +349,17 @@ typedef struct cpn_opt_in {
     const int *group_used;   /* per group: members chosen in earlier lanes */
     const uint64_t *slot_groups; /* unused, reserved */
     uint64_t budget;
-    int forced;              /* candidate that must be chosen, or -1 */
+    const int *comp;         /* components from an earlier run on the same input, or NULL */
+    int forced;              /* candidate that must be chosen, or -1; then only its
+                              * component is solved and value is that component's */
 } cpn_opt_in;
 typedef struct cpn_opt_out {
     int *chosen; /* flags per candidate */
     int64_t value;
     int exact;
     uint64_t nodes;
+    int *comp;            /* optional: per candidate, its component (a candidate index) */
+    int64_t *comp_value;  /* optional: per component root, its optimum */
 } cpn_opt_out;
 int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out);
 int cpn_compatible(const custops_ruleset *rs, int a, int b);

@@ -54,6 +54,8 @@ int cpn_reason_message(custops__buf *b, const custops_quote *q, const cpn_reason
             return custops__buf_printf(b, "cannot be combined with %s", q->rs->rules[r->other].id);
         return custops__buf_puts(b, "cannot be combined with the chosen promotions");
     case R_BEATEN_BY_COMBINATION:
+        if (r->value <= 0)
+            return custops__buf_puts(b, "a better combination was chosen");
         custops__buf_puts(b, "a better combination saves ");
         money(b, q, r->value);
         return custops__buf_puts(b, " more");

@@ -465,8 +465,18 @@ static int run_lane(qrun *R, int lane)
         custops__free(order);
         return custops__nomem();
     }
-    cpn_opt_in in = {rs, R->cands, nc, nslots, shipping || points ? cap_slot : R->net, R->group_used, NULL, 100000, -1};
-    cpn_opt_out out = {flags, 0, 1, 0};
+    cpn_opt_in in = {rs, R->cands, nc, nslots, shipping || points ? cap_slot : R->net, R->group_used, NULL, 100000, NULL, -1};
+    int *comp = custops__calloc((size_t)nc, sizeof *comp);
+    int64_t *comp_value = custops__calloc((size_t)nc, sizeof *comp_value);
+    cpn_opt_out out = {flags, 0, 1, 0, comp, comp_value};
+    if (!comp || !comp_value) {
+        custops__free(comp);
+        custops__free(comp_value);
+        custops__free(flags);
+        custops__free(flags2);
+        custops__free(order);
+        return custops__nomem();
+    }
     rc = cpn_optimize(&in, &out);
     if (!rc) {
         q->nodes += out.nodes;
@@ -487,14 +497,20 @@ static int run_lane(qrun *R, int lane)
         const cpn_cand *c = &R->cands[i];
         int other = conflict_with(R, c, order, nch, nslots);
         int64_t delta = 0;
-        if (nc <= 64) {
+        int csize = 0;
+        for (int k = 0; k < nc; k++)
+            csize += comp[k] == comp[i];
+        /* what forcing it would cost: always for a presented code or wallet
+         * coupon, for automatic rules when their component is small */
+        if (c->code || csize <= 8) {
             cpn_opt_in fin = in;
+            fin.comp = comp;
             fin.forced = i;
             fin.budget = 20000;
-            cpn_opt_out fout = {flags2, 0, 1, 0};
+            cpn_opt_out fout = {flags2, 0, 1, 0, NULL, NULL};
             if ((rc = cpn_optimize(&fin, &fout)))
                 break;
-            delta = flags2[i] ? out.value - fout.value : c->amount;
+            delta = flags2[i] ? comp_value[comp[i]] - fout.value : c->amount;
         }
         rc = add_reason(q, c->rule, other >= 0 ? R_NOT_COMBINABLE : R_BEATEN_BY_COMBINATION, other, 0, c->amount,
                         0, delta);
@@ -545,6 +561,8 @@ static int run_lane(qrun *R, int lane)
     custops__free(flags);
     custops__free(flags2);
     custops__free(order);
+    custops__free(comp);
+    custops__free(comp_value);
     return rc;
 }
 
