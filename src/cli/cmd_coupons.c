@@ -2,6 +2,7 @@
  *   custops coupons compile RULES            canonical JSON of the ruleset
  *   custops coupons lint RULES               findings as RULES:LINE:COL: CODE rule: message
  *   custops coupons quote RULES CART.json [--now TIME]
+ *   custops coupons issue RULES EVENT CART.json [--now TIME]   coupons to issue, one JSON object a line
  * RULES is rule text or canonical JSON (recognized by a leading '{'). */
 #include "cli.h"
 
@@ -12,11 +13,14 @@ static void help(void)
 {
     printf("Usage: custops coupons compile RULES\n"
            "       custops coupons lint RULES\n"
-           "       custops coupons quote RULES CART.json [--now TIME]\n\n"
+           "       custops coupons quote RULES CART.json [--now TIME]\n"
+           "       custops coupons issue RULES EVENT CART.json [--now TIME]\n\n"
            "compile prints the canonical JSON of the rules (text or JSON in).\n"
            "lint prints RULES:LINE:COL: CODE rule: message per finding; exit 1 when any.\n"
            "quote prints the quote of the cart as JSON; TIME is ISO 8601 with an offset\n"
            "(2025-11-11T00:30:00+08:00) or Unix seconds, else the cart's \"now\".\n"
+           "issue prints the coupons an event (order_paid, shipment_late, points_exchange)\n"
+           "issues for the cart's customer, one JSON object a line.\n"
            "Exit status: 0 ok, 1 findings or a library error, 2 usage or read error.\n");
 }
 
@@ -120,6 +124,8 @@ static int cmd_lint(const char *path)
     return n ? 1 : 0;
 }
 
+static int cmd_issue(const char *rules, const char *event, const char *cart_path, const char *now_text);
+
 static int cmd_quote(const char *rules, const char *cart_path, const char *now_text)
 {
     custops_ruleset *rs;
@@ -174,6 +180,75 @@ static int cmd_quote(const char *rules, const char *cart_path, const char *now_t
     return 0;
 }
 
+static int load_cart(const char *cart_path, const char *now_text, custops_cart **cart, int64_t *now)
+{
+    size_t len;
+    char *text = slurp(cart_path, &len);
+    if (!text) {
+        fprintf(stderr, "custops coupons: %s: cannot read\n", cart_path);
+        return 2;
+    }
+    int rc = custops_cart_from_json(cart, text, len);
+    free(text);
+    if (rc)
+        return cli_fail("coupons", rc, cart_path);
+    if (now_text) {
+        char *end;
+        long long v = strtoll(now_text, &end, 10);
+        if (*now_text && !*end)
+            *now = v;
+        else if (custops_time_parse(now_text, NULL, now)) {
+            custops_cart_free(*cart);
+            return cli_usage_error("coupons", "bad --now '%s'", now_text);
+        }
+    } else if (custops_cart_now(*cart, now) != CUSTOPS_OK) {
+        custops_cart_free(*cart);
+        return cli_usage_error("coupons", "the cart has no \"now\"; pass --now TIME");
+    }
+    return 0;
+}
+
+static int cmd_issue(const char *rules, const char *event, const char *cart_path, const char *now_text)
+{
+    custops_ruleset *rs;
+    int st = load_rules(rules, &rs);
+    if (st)
+        return st;
+    custops_cart *cart;
+    int64_t now;
+    if ((st = load_cart(cart_path, now_text, &cart, &now))) {
+        custops_ruleset_free(rs);
+        return st;
+    }
+    custops_frame *f;
+    int rc = custops_ruleset_issue(&f, rs, event, cart, now);
+    custops_cart_free(cart);
+    custops_ruleset_free(rs);
+    if (rc)
+        return cli_fail("coupons", rc, "issue");
+    size_t c[4], cc;
+    const char *names[4] = {"rule", "template", "recipient", "issue_key"};
+    for (int k = 0; k < 4; k++)
+        custops_frame_find(f, names[k], &c[k]);
+    custops_frame_find(f, "cost_points", &cc);
+    const int64_t *cost;
+    custops_frame_int64(f, cc, &cost);
+    for (size_t i = 0; i < custops_frame_nrows(f); i++) {
+        printf("{");
+        for (int k = 0; k < 4; k++) {
+            const char *v;
+            custops_frame_string(f, c[k], i, &v);
+            printf("\"%s\":\"", names[k]);
+            for (const char *p = v; *p; p++) /* ids are plain text; escape the two JSON specials */
+                printf(*p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
+            printf("\",");
+        }
+        printf("\"cost_points\":%lld}\n", (long long)cost[i]);
+    }
+    custops_frame_free(f);
+    return 0;
+}
+
 static int run(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -186,6 +261,8 @@ static int run(int argc, char **argv)
         return cmd_lint(argv[2]);
     if (strcmp(argv[1], "quote") == 0 && (argc == 4 || (argc == 6 && strcmp(argv[4], "--now") == 0)))
         return cmd_quote(argv[2], argv[3], argc == 6 ? argv[5] : NULL);
+    if (strcmp(argv[1], "issue") == 0 && (argc == 5 || (argc == 7 && strcmp(argv[5], "--now") == 0)))
+        return cmd_issue(argv[2], argv[3], argv[4], argc == 7 ? argv[6] : NULL);
     return cli_usage_error("coupons", "unknown subcommand or wrong arguments");
 }
 

@@ -5,3 +5,5 @@ check_PROGRAMS += coupon/check_quote
 coupon_check_quote_SOURCES = %reldir%/check_quote.c %reldir%/coupon_test.h
 TESTS += coupon/check_quote
 EXTRA_DIST += %reldir%/examples
+TESTS += %reldir%/test_doc_examples.sh
+EXTRA_DIST += %reldir%/test_doc_examples.sh %reldir%/doc_examples.py
