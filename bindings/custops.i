@@ -26,4 +26,5 @@
 %include "swig/frame.i"
 %include "swig/message.i"
 %include "swig/plays.i"
+%include "swig/coupon.i"
 %include "swig/measure.i"

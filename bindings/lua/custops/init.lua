@@ -90,5 +90,6 @@ function Frame:close() self.h = nil end
 
 M.message = require "custops.message"
 M.plays = require "custops.plays"
+M.coupon = require "custops.coupon"
 
 return M
