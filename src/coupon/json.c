@@ -179,7 +179,8 @@ static int close_container(jp *p, uint32_t idx, size_t mark)
     size_t cnt = p->nstack - mark;
     if (CUSTOPS__GROW(d->kids, d->kids_cap, d->nkids + cnt + 1))
         return CUSTOPS_ENOMEM;
-    memcpy(d->kids + d->nkids, p->stack + mark, cnt * sizeof(uint32_t));
+    if (cnt)
+        memcpy(d->kids + d->nkids, p->stack + mark, cnt * sizeof(uint32_t));
     d->nodes[idx].first = (uint32_t)d->nkids;
     d->nodes[idx].count = (uint32_t)cnt;
     d->nkids += cnt;

@@ -111,7 +111,11 @@ static int parse_string(parser *p, char **out)
     if (TOK->kind != TK_STRING)
         return expected(p, "a string in double quotes");
     int rc = tok_dup(p, out);
-    return rc ? rc : next(p);
+    if (!rc && (rc = next(p))) { /* the caller may not own the slot yet: never leave it allocated */
+        custops__free(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 /* naive local seconds of a DATETIME token (converted in the rule's zone later) */

@@ -24,6 +24,11 @@ static void jmoney(custops__buf *b, int64_t v, int exponent)
 static void jtime(custops__buf *b, int64_t t, const custops_zone *z)
 {
     char s[48];
+    int32_t off = 0;
+    /* ISO 8601 offsets have minutes at most: local mean time (+08:05:43)
+     * would not read back exactly, so such instants are written in UTC */
+    if (z && (custops_zone_offset(z, t, &off) || off % 60))
+        z = NULL;
     custops_time_format(t, z, s, sizeof s);
     cpn_buf_jstr(b, s);
 }

@@ -107,6 +107,28 @@ START_TEST(json_round_trip_is_byte_identical)
 }
 END_TEST
 
+/* found by fuzzing: local mean time offsets (+08:05:43) must still round-trip */
+START_TEST(json_round_trip_with_second_offsets)
+{
+    const char *text = "tz \"Asia/Shanghai\"; rule r { valid 1012-11-01T00:00 .. 2025-11-12T00:00; then amount_off 1.00; }";
+    custops_ruleset *a = rules(text), *b;
+    char *j1, *j2;
+    size_t n1;
+    ck_assert_ok(custops_ruleset_to_json(a, &j1, &n1));
+    ck_assert_ok(custops_ruleset_from_json(&b, j1, n1));
+    ck_assert_ok(custops_ruleset_to_json(b, &j2, NULL));
+    ck_assert_str_eq(j1, j2);
+    custops_free(j1);
+    custops_free(j2);
+    custops_ruleset_free(a);
+    custops_ruleset_free(b);
+    /* and an empty cart object is a valid, empty cart (fuzzing found a NULL memcpy) */
+    custops_cart *c;
+    ck_assert_ok(custops_cart_from_json(&c, "{\"lines\":[],\"ctx\":{}}", 21));
+    custops_cart_free(c);
+}
+END_TEST
+
 START_TEST(json_errors_have_positions)
 {
     custops_ruleset *rs;
@@ -197,6 +219,7 @@ static Suite *suite(void)
     tcase_add_test(t, errors_name_line_and_column);
     tcase_add_test(t, depth_and_size_limits);
     tcase_add_test(t, json_round_trip_is_byte_identical);
+    tcase_add_test(t, json_round_trip_with_second_offsets);
     tcase_add_test(t, json_errors_have_positions);
     tcase_add_test(t, lints);
     suite_add_tcase(s, t);
