@@ -1,8 +1,9 @@
 /* Coupon figures: quote latency (p50, p99) and throughput for a 30-line
  * cart against 200 active rules and 20 wallet coupons, and compile time for
  * 10,000 rules. The rule text and cart are generated here and also written
- * to $BENCH_OUT/coupon_rules.txt and coupon_cart.json so bench/py can run
- * the same quote in pure Python. */
+ * to $BENCH_OUT (coupon_rules.txt, its canonical coupon_rules.json,
+ * coupon_cart.json and the C result coupon_quote.json) so bench/py can run
+ * the same quote in pure Python and check it gets the same answer. */
 #include "bench.h"
 
 #include <stdarg.h>
@@ -116,6 +117,11 @@ int main(void)
     if (custops_ruleset_compile(&rs, text, len, "bench") || custops_cart_from_json(&cart, cart_json, strlen(cart_json))) {
         fprintf(stderr, "bench: %s\n", custops_last_error());
         return 1;
+    }
+    char *rules_json;
+    if (custops_ruleset_to_json(rs, &rules_json, NULL) == CUSTOPS_OK) {
+        write_file("coupon_rules.json", rules_json);
+        custops_free(rules_json);
     }
     int64_t now;
     custops_cart_now(cart, &now);
