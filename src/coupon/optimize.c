@@ -225,6 +225,9 @@ static int bound_worse(search *s, int i)
             ub.prio += c->priority;
     }
     ub.v += add < room ? add : room;
+    /* reaching ub.gifts takes one more rule per gift: without this the
+     * "fewer rules" part of the bound is never tight for gift rules */
+    ub.nrules += ub.gifts - s->cur.gifts;
     int c = key_cmp(&ub, &s->bestk);
     if (c != 0)
         return c > 0;
