@@ -419,7 +419,7 @@ START_TEST(issuance_rules)
 {
     size_t len = 0;
     char path[1024];
-    snprintf(path, sizeof path, "%s/tests/coupon/examples/promos.rules", getenv("top_srcdir") ? getenv("top_srcdir") : "..");
+    src_path("tests/coupon/examples/promos.rules", path, sizeof path);
     FILE *f = fopen(path, "rb");
     ck_assert_ptr_nonnull(f);
     char *text = calloc(1, 1 << 16);

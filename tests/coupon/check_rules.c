@@ -5,8 +5,7 @@
 static char *read_src(const char *rel, size_t *len)
 {
     char path[1024];
-    const char *top = getenv("top_srcdir");
-    snprintf(path, sizeof path, "%s/%s", top ? top : "..", rel);
+    src_path(rel, path, sizeof path);
     FILE *f = fopen(path, "rb");
     ck_assert_msg(f != NULL, "cannot open %s", path);
     fseek(f, 0, SEEK_END);

@@ -5,6 +5,15 @@
 
 #include "testutil.h"
 
+/* A file of the source tree: $top_srcdir when the harness sets it, else the
+ * source directory compiled in (valgrind and other runners set no env). */
+static inline const char *src_path(const char *rel, char *buf, size_t cap)
+{
+    const char *top = getenv("top_srcdir");
+    snprintf(buf, cap, "%s/%s", top && top[0] ? top : COUPON_TOP_SRCDIR, rel);
+    return buf;
+}
+
 static inline custops_ruleset *rules(const char *text)
 {
     custops_ruleset *rs;

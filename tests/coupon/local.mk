@@ -1,8 +1,10 @@
 check_PROGRAMS += coupon/check_rules
 coupon_check_rules_SOURCES = %reldir%/check_rules.c %reldir%/coupon_test.h
+coupon_check_rules_CPPFLAGS = $(AM_CPPFLAGS) -DCOUPON_TOP_SRCDIR='"$(abs_top_srcdir)"'
 TESTS += coupon/check_rules
 check_PROGRAMS += coupon/check_quote
 coupon_check_quote_SOURCES = %reldir%/check_quote.c %reldir%/coupon_test.h
+coupon_check_quote_CPPFLAGS = $(AM_CPPFLAGS) -DCOUPON_TOP_SRCDIR='"$(abs_top_srcdir)"'
 TESTS += coupon/check_quote
 EXTRA_DIST += %reldir%/examples
 TESTS += %reldir%/test_doc_examples.sh
