@@ -9,6 +9,8 @@ TESTS += coupon/check_quote
 EXTRA_DIST += %reldir%/examples
 TESTS += %reldir%/test_doc_examples.sh
 EXTRA_DIST += %reldir%/test_doc_examples.sh %reldir%/doc_examples.py
+# the guide its worked examples are read from (the test fails without it)
+EXTRA_DIST += ../docs/coupons.md
 check_PROGRAMS += coupon/check_coupon_alloc
 coupon_check_coupon_alloc_SOURCES = %reldir%/check_coupon_alloc.c
 TESTS += coupon/check_coupon_alloc
