@@ -4,8 +4,8 @@ custops_SOURCES += \
 	%reldir%/main.c \
 	%reldir%/util.c \
 	%reldir%/cmd_time.c \
-	%reldir%/cmd_message.c \
-	%reldir%/cmd_coupons.c
+	%reldir%/cmd_message.c
+custops_SOURCES += %reldir%/cmd_coupons.c
 
 # The HTML report writer for `custops run` (issue 8); tested by
 # tests/cli/check_report.c until the run command links it.

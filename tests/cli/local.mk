@@ -1,4 +1,5 @@
-TESTS += %reldir%/test_cli.sh %reldir%/test_message.sh %reldir%/test_coupons.sh
+TESTS += %reldir%/test_cli.sh %reldir%/test_message.sh
+TESTS += %reldir%/test_coupons.sh
 EXTRA_DIST += %reldir%/test_coupons.sh
 EXTRA_DIST += %reldir%/test_cli.sh %reldir%/test_message.sh
 

@@ -15,8 +15,9 @@ from ._plays import Journeys, channel_value, uplift_report
 from ._coupon import Quote, Ruleset
 from ._util import Error
 
-__all__ = ["Error", "Frame", "Zone", "Ruleset", "Quote", "Template", "ad_lint", "Journeys", "uplift_report", "channel_value", "version", "money_parse", "money_format",
+__all__ = ["Error", "Frame", "Zone", "Template", "ad_lint", "Journeys", "uplift_report", "channel_value", "version", "money_parse", "money_format",
            "currency_exponent", "parse_time", "format_time"]
+__all__ += ["Ruleset", "Quote"]
 
 __version__ = _native.version()
 
