@@ -27,4 +27,6 @@
 %include "swig/message.i"
 %include "swig/plays.i"
 %include "swig/coupon.i"
+%include "swig/ledger.i"
 %include "swig/measure.i"
+%include "swig/analytics.i"

@@ -10,8 +10,8 @@ mkdir -p build && cd build
 make -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
 echo "built: build/src/custops, API docs in build/docs/html/index.html"
 echo
-echo "\$ custops --help"
-src/custops --help
+# the main job on the built-in synthetic store (docs/run.md)
+echo "\$ custops run --out custops-run"
+src/custops run --out custops-run
 echo
-echo "\$ custops time --in Asia/Shanghai --zone UTC --zone Asia/Shanghai '2024-11-11 00:00'"
-src/custops time --in Asia/Shanghai --zone UTC --zone Asia/Shanghai '2024-11-11 00:00'
+echo "open build/custops-run/report.html; the per-customer table is build/custops-run/customers.csv"

@@ -48,7 +48,9 @@ CUSTOPS_API int custops_uplift_options_init(custops_uplift_options *opts, unsign
  * Rates are intention-to-treat: every treatment-group customer counts,
  * contacted or not. Differences of proportions get Newcombe's hybrid score
  * interval (from Wilson intervals; good at small counts and rates near 0);
- * revenue per customer gets Welch's t interval.
+ * revenue per customer gets Welch's t interval (with fewer than two
+ * customers on a side it cannot be estimated and is reported as
+ * [-DBL_MAX, DBL_MAX], never Inf or NaN).
  *
  * Output columns: the group columns, then @c n_treatment, @c n_holdout,
  * @c reach_rate (when reached_col is set), and for each outcome

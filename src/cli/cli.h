@@ -14,9 +14,14 @@ typedef struct cli_command {
 } cli_command;
 
 /* Every subcommand file defines one of these. */
+extern const cli_command cli_cmd_run;
 extern const cli_command cli_cmd_time;
 extern const cli_command cli_cmd_message;
 extern const cli_command cli_cmd_coupons;
+extern const cli_command cli_cmd_synth;
+extern const cli_command cli_cmd_ledger;
+extern const cli_command cli_cmd_segment;
+extern const cli_command cli_cmd_abtest, cli_cmd_calendar, cli_cmd_repurchase, cli_cmd_sendtime, cli_cmd_crosssell, cli_cmd_kpi;
 
 /* Print "custops <cmd>: <what>: <library message>" to stderr; returns exit code 1. */
 int cli_fail(const char *cmd, int status, const char *what);

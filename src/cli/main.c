@@ -5,9 +5,14 @@
 #include <string.h>
 
 static const cli_command *const COMMANDS[] = {
+    &cli_cmd_run,
     &cli_cmd_time,
     &cli_cmd_message,
     &cli_cmd_coupons,
+    &cli_cmd_synth,
+    &cli_cmd_ledger,
+    &cli_cmd_segment,
+    &cli_cmd_abtest, &cli_cmd_calendar, &cli_cmd_repurchase, &cli_cmd_sendtime, &cli_cmd_crosssell, &cli_cmd_kpi,
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 

@@ -193,4 +193,34 @@ double custops__beta_inc(double a, double b, double x);
 double custops__t_cdf(double t, double df);
 double custops__t_quantile(double p, double df);
 
+
+/* ---- analytics: interval estimates (intervals.c) ---- */
+/* Wilson score interval for k successes of n at normal quantile z. */
+void custops__wilson(double k, double n, double z, double *lo, double *hi);
+/* Newcombe's hybrid score interval for k1/n1 - k2/n2. */
+void custops__newcombe(double k1, double n1, double k2, double n2, double z, double *lo, double *hi);
+/* Welch's t test and interval for mean1 - mean2 from sizes, means and sample
+ * variances (denominator n-1); -1 (no message) when a size is below 2. */
+int custops__welch(double n1, double mean1, double var1, double n2, double mean2, double var2, double conf,
+                   double *t, double *df, double *p, double *lo, double *hi);
+/* ---- synth: streaming atomic file writes (wfile.c) ----
+ * For outputs too big to assemble in memory: write in pieces to a temporary
+ * file beside path, then commit (fsync + rename + directory fsync) or
+ * abort (remove). abort is safe after a failed open or a commit. */
+typedef struct custops__wfile {
+    char *path, *tmp;
+    int fd;
+} custops__wfile;
+int custops__wfile_open(custops__wfile *w, const char *path);
+int custops__wfile_write(custops__wfile *w, const void *data, size_t len);
+int custops__wfile_commit(custops__wfile *w);
+void custops__wfile_abort(custops__wfile *w);
+/* ---- store: intern tables that shrink (intern_compact.c) ----
+ * Build in *out a new table holding only the ids of t with keep[id] != 0
+ * (keep == NULL: the ids below keep_below), in their old order; t is not
+ * changed. remap (may be NULL, t->count entries) receives old id -> new id,
+ * UINT32_MAX for dropped ids. Returns 0 or CUSTOPS_ENOMEM (out released). */
+int custops__intern_compact(const custops__intern *t, custops__intern *out, const uint8_t *keep, uint32_t keep_below,
+                            uint32_t *remap);
+
 #endif /* CUSTOPS_CORE_INTERNAL_H */

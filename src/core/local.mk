@@ -8,6 +8,7 @@ libcustops_la_SOURCES += \
 	%reldir%/buf.c \
 	%reldir%/hash.c \
 	%reldir%/intern.c \
+	%reldir%/intern_compact.c \
 	%reldir%/savefile.c \
 	%reldir%/scan.c \
 	%reldir%/num.c \

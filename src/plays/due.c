@@ -165,8 +165,10 @@ static int advance(custops_journeys *j, journey *x, int64_t now, out_rows *r)
         case ST_WAIT_ABS:
             target = st->kind == ST_WAIT ? x->cursor + st->secs
                      : st->kind == ST_WAIT_TRIGGER ? x->trigger + st->secs : st->secs;
-            if (target > now)
+            if (target > now) {
+                x->wake = target;
                 return CUSTOPS_OK; /* not yet: the cursor stays, the step stays */
+            }
             if (target > x->cursor)
                 x->cursor = target;
             x->step++;
@@ -193,6 +195,7 @@ static int advance(custops_journeys *j, journey *x, int64_t now, out_rows *r)
                 at = until;
             if (at > now) {
                 x->cursor = at; /* wait for it; re-checked on a later call */
+                x->wake = at;
                 return CUSTOPS_OK;
             }
             x->cursor = at;
@@ -295,8 +298,8 @@ int custops_journeys_due(custops_journeys *j, int64_t now, custops_frame **actio
     int rc = CUSTOPS_OK;
     for (size_t i = 0; i < j->nj && rc == 0; i++) {
         journey *x = &j->js[i];
-        if (x->status != J_ACTIVE)
-            continue;
+        if (x->status != J_ACTIVE || x->wake > now)
+            continue; /* most journeys sleep in a wait: skip them without touching the undo log */
         if ((rc = CUSTOPS__GROW(log, logcap, nlog + 1)) != 0)
             break;
         log[nlog].idx = (uint32_t)i;

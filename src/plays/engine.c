@@ -100,6 +100,7 @@ int custops__plays_journey_start(custops_journeys *j, uint32_t play, uint32_t cu
     x->customer = customer;
     x->key = key;
     x->trigger = x->cursor = t;
+    x->wake = INT64_MIN;
     x->status = J_ACTIVE;
     j->jslots[h] = (uint32_t)++j->nj;
     return CUSTOPS_OK;

@@ -5,6 +5,7 @@
 
 #include "custops/measure.h"
 
+#include <float.h>
 #include <math.h>
 
 int custops_uplift_options_init(custops_uplift_options *opts, unsigned int version)
@@ -58,45 +59,18 @@ static int int_col(const custops_frame *f, const char *name, const int64_t **v, 
 
 static int used(const char *s) { return s && s[0]; }
 
-/* Wilson score interval for k of n. */
-static void wilson(double k, double n, double z, double *lo, double *hi)
-{
-    double p = k / n, z2 = z * z, den = 1 + z2 / n;
-    double center = (p + z2 / (2 * n)) / den;
-    double half = z * sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / den;
-    *lo = center - half < 0 ? 0 : center - half;
-    *hi = center + half > 1 ? 1 : center + half;
-}
-
-/* Newcombe's hybrid score interval for p1 - p2. */
-static void newcombe(double k1, double n1, double k2, double n2, double z, double *lo, double *hi)
-{
-    double p1 = k1 / n1, p2 = k2 / n2, l1, u1, l2, u2;
-    wilson(k1, n1, z, &l1, &u1);
-    wilson(k2, n2, z, &l2, &u2);
-    double d = p1 - p2;
-    *lo = d - sqrt((p1 - l1) * (p1 - l1) + (u2 - p2) * (u2 - p2));
-    *hi = d + sqrt((u1 - p1) * (u1 - p1) + (p2 - l2) * (p2 - l2));
-}
-
-/* Welch interval for mean1 - mean2. */
+/* Welch interval for mean1 - mean2 (core/intervals.c). With fewer than two
+ * customers on a side there is no variance to estimate: the interval is
+ * the whole finite line, documented in measure.h, never Inf or NaN. */
 static void welch(const moments *a, const moments *b, double conf, double *lo, double *hi)
 {
-    double d = a->mean - b->mean;
-    if (a->n < 2 || b->n < 2) {
-        *lo = -INFINITY;
-        *hi = INFINITY;
-        return;
+    double t, df, p;
+    if (a->n < 2 || b->n < 2 ||
+        custops__welch(a->n, a->mean, a->m2 / (a->n - 1), b->n, b->mean, b->m2 / (b->n - 1), conf, &t, &df, &p, lo,
+                       hi) != 0) {
+        *lo = -DBL_MAX;
+        *hi = DBL_MAX;
     }
-    double v1 = a->m2 / (a->n - 1) / a->n, v2 = b->m2 / (b->n - 1) / b->n, se = sqrt(v1 + v2);
-    if (se == 0) {
-        *lo = *hi = d;
-        return;
-    }
-    double df = (v1 + v2) * (v1 + v2) / (v1 * v1 / (a->n - 1) + v2 * v2 / (b->n - 1));
-    double t = custops__t_quantile(0.5 + conf / 2, df);
-    *lo = d - t * se;
-    *hi = d + t * se;
 }
 
 typedef struct colset {
@@ -254,7 +228,7 @@ int custops_uplift_report(const custops_frame *f, const custops_uplift_options *
                 cols[0][k] = k1 / n1;
                 cols[1][k] = k2 / n2;
                 cols[2][k] = k1 / n1 - k2 / n2;
-                newcombe(k1, n1, k2, n2, z, &cols[3][k], &cols[4][k]);
+                custops__newcombe(k1, n1, k2, n2, z, &cols[3][k], &cols[4][k]);
             }
         }
         if (rc == 0 && rev) {

@@ -52,6 +52,7 @@ typedef struct journey {
     uint16_t step;
     uint8_t status, deferred;
     int64_t trigger, cursor;
+    int64_t wake; /* nothing can happen before this instant: due() skips the journey (not saved) */
 } journey;
 
 struct custops_journeys {

@@ -2,6 +2,7 @@
  * values, grouping, validation, and channel value. */
 #include "testutil.h"
 
+#include <float.h>
 #include <math.h>
 
 static custops_frame *arms(const char *group, int64_t n1, int64_t k1, int64_t n2, int64_t k2, custops_frame *into,
@@ -121,6 +122,28 @@ START_TEST(welch_revenue_interval)
 }
 END_TEST
 
+START_TEST(revenue_interval_needs_two_per_side)
+{
+    /* one holdout customer: no variance, so the interval is the whole finite line */
+    int64_t hold[3] = {0, 0, 1}, conv[3] = {1, 0, 0}, rev[3] = {100, 0, 0};
+    custops_frame *f;
+    ck_assert_ok(custops_frame_new(&f));
+    ck_assert_ok(custops_frame_add_int64(f, "holdout", hold, 3));
+    ck_assert_ok(custops_frame_add_int64(f, "converted", conv, 3));
+    ck_assert_ok(custops_frame_add_int64(f, "revenue", rev, 3));
+    custops_uplift_options o;
+    ck_assert_ok(custops_uplift_options_init(&o, CUSTOPS_UPLIFT_OPTIONS_VERSION));
+    o.reached_col = o.visited_col = "";
+    custops_frame *r;
+    ck_assert_ok(custops_uplift_report(f, &o, &r));
+    ck_assert_double_eq(col(r, "revenue_per_customer_uplift", 0), 50);
+    ck_assert_double_eq(col(r, "revenue_per_customer_lo", 0), -DBL_MAX);
+    ck_assert_double_eq(col(r, "revenue_per_customer_hi", 0), DBL_MAX);
+    custops_frame_free(r);
+    custops_frame_free(f);
+}
+END_TEST
+
 START_TEST(uplift_validation)
 {
     int64_t hold[3] = {0, 0, 1}, bad[3] = {0, 2, 1}, zero[3] = {0, 0, 0};
@@ -196,6 +219,7 @@ static Suite *measure_suite(void)
     TCase *tc = tcase_create("uplift");
     tcase_add_test(tc, newcombe_published_examples);
     tcase_add_test(tc, welch_revenue_interval);
+    tcase_add_test(tc, revenue_interval_needs_two_per_side);
     tcase_add_test(tc, uplift_validation);
     tcase_add_test(tc, channel_value_cac_roi);
     suite_add_tcase(s, tc);

@@ -91,5 +91,7 @@ function Frame:close() self.h = nil end
 M.message = require "custops.message"
 M.plays = require "custops.plays"
 M.coupon = require "custops.coupon"
+M.ledger = require "custops.ledger"
+M.analytics = require "custops.analytics"
 
 return M

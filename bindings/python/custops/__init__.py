@@ -12,13 +12,17 @@ from . import native as _native
 from ._frame import Frame
 from ._message import Template, ad_lint
 from ._plays import Journeys, channel_value, uplift_report
+from ._ledger import Ledger, LedgerError, generate_codes
 from ._coupon import Quote, Ruleset
 from ._util import Error
+from ._analytics import (Calendar, ab_means, ab_means_summary, ab_power, ab_proportions, ab_sample_size, ab_sample_size_means, ab_sequential, cross_sell, kpi_cohorts, kpi_funnel, kpi_summary, repurchase_cycles, repurchase_due, send_times)
 
 __all__ = ["Error", "Frame", "Zone", "Template", "ad_lint", "Journeys", "uplift_report", "channel_value", "version", "money_parse", "money_format",
-           "currency_exponent", "parse_time", "format_time"]
+           "currency_exponent", "parse_time", "format_time",
+           "Calendar", "ab_means", "ab_means_summary", "ab_power", "ab_proportions", "ab_sample_size", "ab_sample_size_means", "ab_sequential", "cross_sell", "kpi_cohorts", "kpi_funnel", "kpi_summary", "repurchase_cycles", "repurchase_due", "send_times"]
 __all__ += ["Ruleset", "Quote"]
 
+__all__ += ["Ledger", "LedgerError", "generate_codes"]
 __version__ = _native.version()
 
 

@@ -1,0 +1,151 @@
+/* Ledger figures: reserve+commit pairs per second in memory and in an
+ * SQLite file (process-crash safe, and fsync'ed every transaction), and,
+ * when CUSTOPS_BENCH_PG names a server, PostgreSQL with 1, 4 and 16
+ * client processes. Every transition is journaled and idempotency-keyed
+ * as a shop would call it. */
+#include "bench.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define T0 1700000000
+
+/* CPU seconds of this process: the machine is shared, so wall-clock rates
+ * are reported beside rates per CPU second */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+static double last_cpu;
+
+static int setup(custops_ledger *l)
+{
+    custops_ledger_coupon c = CUSTOPS_LEDGER_COUPON_INIT;
+    c.code = "BENCH";
+    c.campaign = "bench";
+    int rc = custops_ledger_issue(l, NULL, &c, "bench-issue", T0);
+    if (rc == CUSTOPS_OK || rc == CUSTOPS_EEXISTS)
+        rc = custops_ledger_budget_add(l, NULL, "bench", INT64_C(1) << 50, NULL, T0);
+    return rc;
+}
+
+/* n reserve+commit pairs with keys; returns seconds or -1 */
+static double pairs(custops_ledger *l, int n, const char *tag)
+{
+    char order[64], rkey[80], ckey[80];
+    double t0 = bench_now(), c0 = cpu_now();
+    for (int i = 0; i < n; i++) {
+        snprintf(order, sizeof order, "%s-%d", tag, i);
+        snprintf(rkey, sizeof rkey, "r-%s", order);
+        snprintf(ckey, sizeof ckey, "c-%s", order);
+        if (custops_ledger_reserve(l, NULL, "BENCH", "cust", order, 100, 900, rkey, T0 + i / 1000) ||
+            custops_ledger_commit(l, NULL, order, "BENCH", ckey, T0 + i / 1000)) {
+            fprintf(stderr, "bench: %s\n", custops_last_error());
+            return -1;
+        }
+    }
+    last_cpu = cpu_now() - c0;
+    return bench_now() - t0;
+}
+
+static void file_case(bench_report *r, const char *name, int durable, int n, const char *goal, double goal_v)
+{
+    char dir[] = "/tmp/custops-bench-XXXXXX";
+    if (!mkdtemp(dir))
+        return;
+    char path[256];
+    snprintf(path, sizeof path, "%s/ledger.db", dir);
+    custops_ledger_options o = CUSTOPS_LEDGER_OPTIONS_INIT;
+    o.durable = durable;
+    custops_ledger *l;
+    if (custops_ledger_open(&l, path, &o) == 0 && setup(l) == 0) {
+        double dt = pairs(l, n, "f");
+        if (dt > 0) {
+            bench_record(r, name, n / dt, "pairs/s", goal, goal ? n / dt >= goal_v : -1);
+            char cname[96];
+            snprintf(cname, sizeof cname, "%s per CPU s", name);
+            bench_record(r, cname, n / last_cpu, "pairs/s", NULL, -1);
+        }
+    }
+    custops_ledger_free(l);
+    char p[300];
+    const char *suffix[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
+/* k processes each doing n pairs on the same server */
+static void pg_case(bench_report *r, const char *conn, int k, int n)
+{
+    custops_ledger *l;
+    if (custops_ledger_open(&l, conn, NULL) || setup(l)) {
+        fprintf(stderr, "bench: postgres: %s\n", custops_last_error());
+        custops_ledger_free(l);
+        return;
+    }
+    custops_ledger_free(l);
+    double t0 = bench_now();
+    pid_t pids[16];
+    for (int c = 0; c < k; c++) {
+        pids[c] = fork();
+        if (pids[c] == 0) {
+            custops_ledger *cl;
+            char tag[32];
+            snprintf(tag, sizeof tag, "pg%d-%d-%d", k, c, (int)getpid());
+            if (custops_ledger_open(&cl, conn, NULL))
+                _exit(1);
+            int bad = pairs(cl, n, tag) < 0;
+            custops_ledger_free(cl);
+            _exit(bad);
+        }
+    }
+    int failed = 0;
+    for (int c = 0; c < k; c++) {
+        int st;
+        waitpid(pids[c], &st, 0);
+        failed |= !WIFEXITED(st) || WEXITSTATUS(st);
+    }
+    double dt = bench_now() - t0;
+    char name[96];
+    snprintf(name, sizeof name, "postgresql reserve+commit, %d client%s", k, k > 1 ? "s" : "");
+    if (!failed)
+        bench_record(r, name, (double)k * n / dt, "pairs/s", NULL, -1);
+}
+
+int main(void)
+{
+    bench_report r = {.suite = "ledger"};
+    const int N = 100000;
+    custops_ledger *l;
+    if (custops_ledger_open(&l, "memory:", NULL) || setup(l))
+        return 1;
+    double dt = pairs(l, N, "m");
+    if (dt > 0) {
+        bench_record(&r, "memory reserve+commit (journal, keys)", N / dt, "pairs/s", NULL, -1);
+        bench_record(&r, "memory reserve+commit per CPU second", N / last_cpu, "pairs/s", ">= 200000",
+                     N / last_cpu >= 200000);
+        bench_record(&r, "memory CPU per transition", last_cpu / (2.0 * N) * 1e6, "us", NULL, -1);
+    }
+    double t0 = bench_now();
+    int64_t records;
+    if (custops_ledger_verify(&records, NULL, l) == 0)
+        bench_record(&r, "journal verify (SHA-256 chain)", records / (bench_now() - t0), "records/s", NULL, -1);
+    custops_ledger_free(l);
+
+    file_case(&r, "sqlite reserve+commit (synchronous=NORMAL)", 0, 5000, NULL, 0);
+    file_case(&r, "sqlite reserve+commit (fsync each, FULL)", 1, 1000, NULL, 0);
+
+    const char *pg = getenv("CUSTOPS_BENCH_PG");
+    if (pg && pg[0]) {
+        pg_case(&r, pg, 1, 2000);
+        pg_case(&r, pg, 4, 1000);
+        pg_case(&r, pg, 16, 250);
+    }
+    bench_write(&r);
+    return 0;
+}

@@ -1,0 +1,263 @@
+/* RFC 4180 CSV reader for the four record kinds. Fields are slices of the
+ * input buffer; only a quoted field holding "" is unescaped, into one
+ * scratch buffer per call, so a row costs no allocation. Line and column
+ * are tracked as the bytes go by for messages ("orders.csv:12:37: ..."). */
+#include "ingest_internal.h"
+
+typedef struct csv_state {
+    st_ingest *g;
+    const char *p, *end;
+    const char *line_start;
+    int line;
+    char *scratch;     /* unescaped quoted fields of the current row */
+    size_t scratch_len, scratch_cap;
+} csv_state;
+
+/* Read one field starting at c->p. *term receives ',' or '\n' (also for
+ * end of input). Returns 0 or a fatal status. */
+static int read_field(csv_state *c, st_str *out, const char **start, int *term)
+{
+    st_ingest *g = c->g;
+    const char *p = c->p, *end = c->end;
+    *start = p;
+    if (p < end && *p == '"') {
+        const char *q = p + 1, *seg = q;
+        int escaped = 0;
+        size_t outlen = 0;
+        char *dst = NULL;
+        for (;;) {
+            const char *qt = memchr(q, '"', (size_t)(end - q));
+            if (!qt)
+                return custops__st_fatal(g, CUSTOPS_EPARSE, c->line, (int)(p - c->line_start) + 1,
+                                         "unterminated quoted field");
+            for (const char *k = q; k < qt; k++)
+                if (*k == '\n') {
+                    c->line++;
+                    c->line_start = k + 1;
+                }
+            if (qt + 1 < end && qt[1] == '"') { /* "" inside: unescape into scratch */
+                if (!escaped) {
+                    escaped = 1;
+                    dst = c->scratch + c->scratch_len;
+                }
+                size_t chunk = (size_t)(qt + 1 - seg);
+                /* scratch is sized for the longest allowed row, never moved while a row holds pointers */
+                if (c->scratch_len + outlen + chunk >= c->scratch_cap)
+                    return custops__st_fatal(g, CUSTOPS_ELIMIT, c->line, (int)(p - c->line_start) + 1,
+                                             "quoted field longer than the limit of %zu bytes", g->o.max_line_len);
+                memcpy(dst + outlen, seg, chunk);
+                outlen += chunk;
+                q = seg = qt + 2;
+                continue;
+            }
+            /* closing quote */
+            if (escaped) {
+                if (c->scratch_len + outlen + (size_t)(qt - seg) >= c->scratch_cap)
+                    return custops__st_fatal(g, CUSTOPS_ELIMIT, c->line, (int)(p - c->line_start) + 1,
+                                             "quoted field longer than the limit of %zu bytes", g->o.max_line_len);
+                memcpy(dst + outlen, seg, (size_t)(qt - seg));
+                outlen += (size_t)(qt - seg);
+                *out = (st_str){dst, outlen};
+                c->scratch_len += outlen;
+            } else {
+                *out = (st_str){p + 1, (size_t)(qt - p - 1)};
+            }
+            p = qt + 1;
+            break;
+        }
+        if (p < end && *p == '\r')
+            p++;
+        if (p >= end || *p == '\n') {
+            *term = '\n';
+        } else if (*p == ',') {
+            *term = ',';
+        } else {
+            return custops__st_fatal(g, CUSTOPS_EPARSE, c->line, (int)(p - c->line_start) + 1,
+                                     "expected ',' or end of line after a closing quote");
+        }
+    } else {
+        const char *q = p;
+        while (q < end && *q != ',' && *q != '\n' && *q != '"')
+            q++;
+        if (q < end && *q == '"')
+            return custops__st_fatal(g, CUSTOPS_EPARSE, c->line, (int)(q - c->line_start) + 1,
+                                     "quote inside an unquoted field (quote the whole field)");
+        const char *e = q;
+        if (q < end && *q == '\n' && e > p && e[-1] == '\r')
+            e--;
+        else if (q >= end && e > p && e[-1] == '\r')
+            e--;
+        *out = (st_str){p, (size_t)(e - p)};
+        *term = q < end && *q == ',' ? ',' : '\n';
+        p = q;
+    }
+    if (out->n > g->o.max_field_len)
+        return custops__st_fatal(g, CUSTOPS_ELIMIT, c->line, (int)(*start - c->line_start) + 1,
+                                 "field of %zu bytes exceeds the limit of %zu bytes", out->n, g->o.max_field_len);
+    /* step over the terminator */
+    if (p < end) {
+        if (*p == '\n') {
+            c->line++;
+            c->line_start = p + 1;
+        }
+        p++;
+    }
+    c->p = p;
+    return 0;
+}
+
+static int blank_line(csv_state *c)
+{
+    const char *p = c->p;
+    if (p < c->end && *p == '\r')
+        p++;
+    if (p < c->end && *p == '\n') {
+        c->p = p + 1;
+        c->line++;
+        c->line_start = c->p;
+        return 1;
+    }
+    return 0;
+}
+
+#define MAX_COLS 64
+
+static int guess_kind(const int *map, int ncols)
+{
+    int has[ST_F_COUNT] = {0};
+    for (int i = 0; i < ncols; i++)
+        if (map[i] >= 0)
+            has[map[i]] = 1;
+    if (has[ST_F_REFUND_ID])
+        return CUSTOPS_RECORD_REFUND;
+    if (has[ST_F_UNIT_PRICE] || has[ST_F_ORDER_ID])
+        return CUSTOPS_RECORD_ORDER_LINE;
+    if (has[ST_F_TYPE])
+        return CUSTOPS_RECORD_EVENT;
+    return CUSTOPS_RECORD_CUSTOMER;
+}
+
+static const char *KIND_NAMES[5] = {"", "order_line", "refund", "event", "customer"};
+
+int custops__st_parse_csv(st_ingest *g)
+{
+    csv_state c;
+    memset(&c, 0, sizeof c);
+    c.g = g;
+    c.p = g->text;
+    c.end = g->text + g->len;
+    c.line_start = c.p;
+    c.line = 1;
+    /* a UTF-8 byte order mark is not part of the first column name */
+    if (g->len >= 3 && memcmp(c.p, "\xEF\xBB\xBF", 3) == 0)
+        c.p += 3, c.line_start = c.p;
+    while (c.p < c.end && blank_line(&c))
+        ;
+    if (c.p >= c.end)
+        return custops__st_fatal(g, CUSTOPS_EPARSE, 1, 1, "no header row");
+    /* header */
+    int map[MAX_COLS], ncols = 0, seen[ST_F_COUNT];
+    const char *hpos[MAX_COLS];
+    int hline[MAX_COLS];
+    for (int f = 0; f < ST_F_COUNT; f++)
+        seen[f] = -1;
+    c.scratch_cap = g->o.max_line_len + 1;
+    c.scratch = custops__malloc(c.scratch_cap);
+    if (!c.scratch)
+        return custops__nomem();
+    int rc = 0, term = ',';
+    const char *hstart = c.p;
+    while (rc == 0 && term == ',') {
+        st_str name;
+        const char *start;
+        if (ncols == MAX_COLS) {
+            rc = custops__st_fatal(g, CUSTOPS_ELIMIT, c.line, (int)(c.p - c.line_start) + 1,
+                                   "more than %d columns in the header", MAX_COLS);
+            break;
+        }
+        int col = (int)(c.p - c.line_start) + 1, line = c.line;
+        if ((rc = read_field(&c, &name, &start, &term)) != 0)
+            break;
+        hpos[ncols] = start;
+        hline[ncols] = line;
+        (void)col;
+        map[ncols] = custops__st_field_id(name.p, name.n);
+        ncols++;
+    }
+    int kind = g->o.kind;
+    if (rc == 0 && kind == CUSTOPS_RECORD_AUTO)
+        kind = guess_kind(map, ncols);
+    for (int i = 0; rc == 0 && i < ncols; i++) {
+        int f = map[i];
+        int col = (int)(hpos[i] - hstart) + 1;
+        (void)hline;
+        if (f < 0 || !custops__st_kind_allows(kind, f)) {
+            if (!g->o.allow_unknown_columns) {
+                /* show the name as written */
+                const char *q = hpos[i];
+                size_t n = 0;
+                while (q + n < c.end && q[n] != ',' && q[n] != '\n' && q[n] != '\r' && n < 60)
+                    n++;
+                rc = custops__st_fatal(g, CUSTOPS_EPARSE, 1, col, "unknown column '%.*s' for %s records", (int)n, q,
+                                       KIND_NAMES[kind]);
+            }
+            map[i] = -1;
+            continue;
+        }
+        if (seen[f] >= 0)
+            rc = custops__st_fatal(g, CUSTOPS_EPARSE, 1, col, "column '%s' appears twice", custops__st_field_names[f]);
+        seen[f] = i;
+    }
+    for (int f = 0; rc == 0 && f < ST_F_COUNT; f++)
+        if (custops__st_kind_requires(kind, f) && seen[f] < 0)
+            rc = custops__st_fatal(g, CUSTOPS_EPARSE, 1, 1, "header lacks the required column '%s' of %s records",
+                                   custops__st_field_names[f], KIND_NAMES[kind]);
+    /* rows */
+    st_row row;
+    memset(&row, 0, sizeof row);
+    while (rc == 0 && c.p < c.end) {
+        if (blank_line(&c))
+            continue;
+        custops__st_progress(g, c.p);
+        row.row_start = c.p;
+        row.line_start = c.line_start;
+        row.line = c.line;
+        c.scratch_len = 0;
+        for (int f = 0; f < ST_F_COUNT; f++) {
+            row.f[f] = (st_str){NULL, 0};
+            row.pos[f] = NULL;
+        }
+        int i = 0;
+        term = ',';
+        while (term == ',') {
+            st_str v;
+            const char *start;
+            if ((rc = read_field(&c, &v, &start, &term)) != 0)
+                break;
+            if (i < ncols && map[i] >= 0) {
+                row.f[map[i]] = v;
+                row.pos[map[i]] = start;
+            }
+            i++;
+        }
+        if (rc)
+            break;
+        if ((size_t)(c.p - row.row_start) > g->o.max_line_len) {
+            rc = custops__st_fatal(g, CUSTOPS_ELIMIT, row.line, 1, "row of %zu bytes exceeds the limit of %zu bytes",
+                                   (size_t)(c.p - row.row_start), g->o.max_line_len);
+            break;
+        }
+        if (i != ncols) {
+            g->res.rows++;
+            rc = custops__st_row_error(g, row.line, 1, "row has %d fields, the header has %d", i, ncols);
+            if (rc)
+                break;
+            continue;
+        }
+        rc = custops__st_apply_row(g, kind, &row);
+        if (rc > 0)
+            rc = 0;
+    }
+    custops__free(c.scratch);
+    return rc;
+}

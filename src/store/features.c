@@ -1,0 +1,409 @@
+/* Customer features as of an instant: one pass over the lines, which are in
+ * (customer, time, order) order, so each customer is a contiguous run and
+ * its orders and local days come one after another.
+ *
+ * Frequency, recency and T follow Fader, Hardie and Lee (2005): purchases
+ * are grouped into local calendar days (several orders on one day are one
+ * transaction, as in the CDNOW summaries), frequency x is the number of
+ * transaction days after the first, recency t_x the time from the first to
+ * the last transaction and T the time from the first transaction to `now`,
+ * both counted in whole days and expressed in the chosen period. Monetary
+ * is the mean net value of the repeat transactions (the first is left out,
+ * as the Gamma-Gamma spend model requires). */
+#include "store_internal.h"
+
+#include <math.h>
+
+
+void custops_features_opts_init(custops_features_opts *o)
+{
+    if (o) {
+        custops_features_opts d = CUSTOPS_FEATURES_OPTS_INIT;
+        *o = d;
+    }
+}
+
+/* output columns, in frame order after customer_id */
+enum {
+    F_FREQUENCY, F_RECENCY, F_T, F_MONETARY, F_ORDERS, F_SPEND, F_AOV, F_REFUND_RATE, F_FIRST, F_LAST, F_TENURE,
+    F_SINCE_LAST, F_TOP_CATEGORY, F_COUPON_SHARE, F_DISCOUNT_RATE, F_HOUR0, F_GENDER = F_HOUR0 + 24, F_BIRTH_YEAR,
+    F_REGION, F_MEMBER_SINCE, F_SMS, F_EMAIL, F_PUSH, F_TAGS, F_NCOLS
+};
+
+static const char *const BASE_NAMES[F_HOUR0] = {
+    "frequency", "recency",    "T",           "monetary",   "orders",       "spend",        "aov",          "refund_rate",
+    "first_order", "last_order", "tenure_days", "days_since_last_order", "top_category", "coupon_share", "discount_rate"};
+static const char *const ATTR_NAMES[F_NCOLS - F_GENDER] = {"gender",        "birth_year",    "region",
+                                                           "member_since",  "consent_sms",   "consent_email",
+                                                           "consent_push",  "tags"};
+
+static int is_double(int k) { return k == F_RECENCY || k == F_T || k == F_MONETARY || k == F_REFUND_RATE || k == F_COUPON_SHARE || k == F_DISCOUNT_RATE; }
+
+typedef struct outcols {
+    void *col[F_NCOLS];
+} outcols;
+
+static void out_free(outcols *o)
+{
+    for (int k = 0; k < F_NCOLS; k++)
+        custops__free(o->col[k]);
+}
+
+static int64_t *I(outcols *o, int k) { return o->col[k]; }
+static double *D(outcols *o, int k) { return o->col[k]; }
+
+static int check_opts(const custops_store *s, const custops_features_opts *o, custops_zone **zone, int *own)
+{
+    CUSTOPS__CHECK_NULL(s);
+    CUSTOPS__CHECK_NULL(o);
+    if (o->version != CUSTOPS_FEATURES_OPTS_VERSION)
+        return custops__err(CUSTOPS_EVERSION, "custops_features_opts version %u is not supported (want %u)",
+                            o->version, CUSTOPS_FEATURES_OPTS_VERSION);
+    if (o->period != CUSTOPS_PERIOD_DAY && o->period != CUSTOPS_PERIOD_WEEK)
+        return custops__err(CUSTOPS_EINVAL, "custops_features_opts: period must be CUSTOPS_PERIOD_DAY or _WEEK, got %d",
+                            o->period);
+    *own = 0;
+    *zone = s->zone;
+    if (o->zone) {
+        int rc = custops_zone_open(zone, o->zone);
+        if (rc)
+            return rc;
+        *own = 1;
+    }
+    return CUSTOPS_OK;
+}
+
+/* order_refund[o] = refunds of order o made at or before now */
+static int refunds_as_of(const custops_store *s, int64_t now, int64_t **out)
+{
+    int64_t *r = custops__calloc(s->orders.count ? s->orders.count : 1, sizeof *r);
+    if (!r)
+        return custops__nomem();
+    for (size_t i = 0; i < s->refunds.n; i++)
+        if (s->refunds.col[R_TIME][i] <= now)
+            r[s->refunds.col[R_ORDER][i]] += s->refunds.col[R_AMOUNT][i];
+    *out = r;
+    return CUSTOPS_OK;
+}
+
+static int64_t local_day(const custops_zone *z, int64_t t, int *hour)
+{
+    int32_t day = 0, sod = 0;
+    (void)custops_zone_local(z, t, &day, &sod);
+    if (hour)
+        *hour = sod / 3600;
+    return day;
+}
+
+static int compute(custops_store *s, const custops_zone *z, int64_t now, int period, outcols *o)
+{
+    size_t nc = s->customers.count, ncat = s->dict[D_CATEGORY].count;
+    for (int k = 0; k < F_NCOLS; k++) {
+        o->col[k] = custops__calloc(nc ? nc : 1, 8);
+        if (!o->col[k])
+            return custops__nomem();
+    }
+    int64_t *order_refund = NULL, *cat_amount = custops__calloc(ncat ? ncat : 1, sizeof *cat_amount);
+    if (!cat_amount)
+        return custops__nomem();
+    int rc = refunds_as_of(s, now, &order_refund);
+    if (rc) {
+        custops__free(cat_amount);
+        return rc;
+    }
+    int64_t **L = s->lines.col;
+    size_t n = s->lines.n, j = 0;
+    int64_t now_day = local_day(z, now, NULL);
+    double per = (double)period;
+    for (size_t c = 0; c < nc; c++) {
+        int64_t orders = 0, gross = 0, disc = 0, refunds = 0, coupon_orders = 0, first = -1, last = -1;
+        int64_t ndays = 0, first_day = 0, cur_day = 0, day_value = 0, repeat_sum = 0, prev_order = -1;
+        int64_t top = -1;
+        size_t b = j;
+        for (; j < n && L[L_CUSTOMER][j] == (int64_t)c; j++) {
+            int64_t t = L[L_TIME][j];
+            if (t > now)
+                continue; /* later lines of this customer are later still; skip to the next customer */
+            int64_t ord = L[L_ORDER][j];
+            if (ord != prev_order) {
+                prev_order = ord;
+                orders++;
+                int hour;
+                int64_t day = local_day(z, t, &hour);
+                I(o, F_HOUR0 + hour)[c]++;
+                if (first < 0)
+                    first = t;
+                last = t;
+                if (L[L_COUPON][j] >= 0)
+                    coupon_orders++;
+                refunds += order_refund[ord];
+                if (ndays == 0 || day != cur_day) {
+                    if (ndays >= 2)
+                        repeat_sum += day_value;
+                    if (ndays == 0)
+                        first_day = day;
+                    ndays++;
+                    cur_day = day;
+                    day_value = 0;
+                }
+                day_value -= order_refund[ord];
+            }
+            gross += L[L_AMOUNT][j];
+            disc += L[L_DISCOUNT][j];
+            day_value += L[L_AMOUNT][j];
+            int64_t cat = L[L_CATEGORY][j];
+            if (cat >= 0)
+                cat_amount[cat] += L[L_AMOUNT][j] + 1; /* +1: a free line still counts for its category */
+        }
+        /* top category, then reset the touched entries */
+        int64_t best = 0;
+        for (size_t k = b; k < j; k++) {
+            int64_t cat = L[L_CATEGORY][k];
+            if (cat < 0 || L[L_TIME][k] > now)
+                continue;
+            if (cat_amount[cat] > best || (cat_amount[cat] == best && best > 0 && cat < top)) {
+                best = cat_amount[cat];
+                top = cat;
+            }
+        }
+        for (size_t k = b; k < j; k++)
+            if (L[L_CATEGORY][k] >= 0)
+                cat_amount[L[L_CATEGORY][k]] = 0;
+        if (ndays >= 2)
+            repeat_sum += day_value;
+        int64_t spend = gross - refunds;
+        I(o, F_FREQUENCY)[c] = ndays ? ndays - 1 : 0;
+        D(o, F_RECENCY)[c] = ndays ? (double)(cur_day - first_day) / per : 0.0;
+        D(o, F_T)[c] = ndays ? (double)(now_day - first_day) / per : 0.0;
+        D(o, F_MONETARY)[c] = ndays >= 2 ? (double)repeat_sum / (double)(ndays - 1) : 0.0;
+        I(o, F_ORDERS)[c] = orders;
+        I(o, F_SPEND)[c] = spend;
+        I(o, F_AOV)[c] = orders ? (int64_t)llround((double)spend / (double)orders) : 0;
+        D(o, F_REFUND_RATE)[c] = gross > 0 ? (double)refunds / (double)gross : 0.0;
+        I(o, F_FIRST)[c] = first;
+        I(o, F_LAST)[c] = last;
+        I(o, F_TENURE)[c] = ndays ? now_day - first_day : 0;
+        I(o, F_SINCE_LAST)[c] = ndays ? now_day - cur_day : -1;
+        I(o, F_TOP_CATEGORY)[c] = top;
+        D(o, F_COUPON_SHARE)[c] = orders ? (double)coupon_orders / (double)orders : 0.0;
+        D(o, F_DISCOUNT_RATE)[c] = gross + disc > 0 ? (double)disc / (double)(gross + disc) : 0.0;
+        int64_t **A = s->attrs.col;
+        I(o, F_GENDER)[c] = A[C_GENDER][c];
+        I(o, F_BIRTH_YEAR)[c] = A[C_BIRTH_YEAR][c];
+        I(o, F_REGION)[c] = A[C_REGION][c];
+        I(o, F_MEMBER_SINCE)[c] = A[C_MEMBER_SINCE][c];
+        I(o, F_SMS)[c] = A[C_SMS][c];
+        I(o, F_EMAIL)[c] = A[C_EMAIL][c];
+        I(o, F_PUSH)[c] = A[C_PUSH][c];
+        I(o, F_TAGS)[c] = A[C_TAGS][c];
+    }
+    custops__free(cat_amount);
+    custops__free(order_refund);
+    return CUSTOPS_OK;
+}
+
+static int build_frame(custops_store *s, outcols *o, custops_frame **out)
+{
+    custops_frame *f;
+    int rc = custops__st_intern_frame(&s->customers, "customer_id", &f);
+    if (rc)
+        return rc;
+    size_t nc = s->customers.count;
+    for (int k = 0; k < F_NCOLS && rc == 0; k++) {
+        char hb[16];
+        const char *name;
+        if (k < F_HOUR0)
+            name = BASE_NAMES[k];
+        else if (k < F_GENDER) {
+            hb[0] = 'h', hb[1] = 'o', hb[2] = 'u', hb[3] = 'r', hb[4] = '_';
+            hb[5] = (char)('0' + (k - F_HOUR0) / 10), hb[6] = (char)('0' + (k - F_HOUR0) % 10), hb[7] = '\0';
+            name = hb;
+        } else
+            name = ATTR_NAMES[k - F_GENDER];
+        if (is_double(k))
+            rc = custops__frame_add_double_owned(f, name, o->col[k], nc);
+        else
+            rc = custops__frame_add_int64_owned(f, name, o->col[k], nc);
+        if (rc == 0)
+            o->col[k] = NULL; /* the frame owns it now */
+    }
+    if (rc) {
+        custops_frame_free(f);
+        return rc;
+    }
+    *out = f;
+    return CUSTOPS_OK;
+}
+
+int custops_store_features(custops_store *s, const custops_features_opts *opts, custops_frame **out)
+{
+    CUSTOPS__CHECK_NULL(out);
+    *out = NULL;
+    custops_zone *z;
+    int own;
+    int rc = check_opts(s, opts, &z, &own);
+    if (rc)
+        return rc;
+    outcols o;
+    memset(&o, 0, sizeof o);
+    if ((rc = custops__st_prepare(s)) == 0 && (rc = compute(s, z, opts->now, opts->period, &o)) == 0)
+        rc = build_frame(s, &o, out);
+    out_free(&o);
+    if (own)
+        custops_zone_free(z);
+    return rc;
+}
+
+static int two_cols(custops_store *s, const char *name1, int64_t *v, const char *name2, double *d,
+                    custops_frame **out)
+{
+    custops_frame *f;
+    int rc = custops__st_intern_frame(&s->customers, "customer_id", &f);
+    if (rc) {
+        custops__free(v);
+        custops__free(d);
+        return rc;
+    }
+    size_t nc = s->customers.count;
+    rc = custops__frame_add_int64_owned(f, name1, v, nc);
+    if (rc)
+        custops__free(v);
+    if (d) {
+        if (rc == 0)
+            rc = custops__frame_add_double_owned(f, name2, d, nc);
+        else
+            custops__free(d);
+    }
+    if (rc) {
+        custops_frame_free(f);
+        return rc;
+    }
+    *out = f;
+    return CUSTOPS_OK;
+}
+
+int custops_store_split(custops_store *s, const custops_features_opts *opts, int64_t holdout_end,
+                        custops_frame **calibration_out, custops_frame **holdout_out)
+{
+    CUSTOPS__CHECK_NULL(calibration_out);
+    *calibration_out = NULL;
+    CUSTOPS__CHECK_NULL(holdout_out);
+    *holdout_out = NULL;
+    custops_zone *z;
+    int own;
+    int rc = check_opts(s, opts, &z, &own);
+    if (rc)
+        return rc;
+    if (holdout_end <= opts->now) {
+        if (own)
+            custops_zone_free(z);
+        return custops__err(CUSTOPS_EINVAL, "custops_store_split: holdout_end must be after the split instant");
+    }
+    custops_frame *cal = NULL, *hold = NULL;
+    rc = custops_store_features(s, opts, &cal);
+    size_t nc = s->customers.count;
+    int64_t *x = rc ? NULL : custops__calloc(nc ? nc : 1, sizeof *x);
+    double *dur = rc ? NULL : custops__calloc(nc ? nc : 1, sizeof *dur);
+    if (rc == 0 && (!x || !dur)) {
+        custops__free(x);
+        custops__free(dur);
+        rc = custops__nomem();
+    }
+    if (rc == 0) {
+        int64_t **L = s->lines.col;
+        int64_t split_day = local_day(z, opts->now, NULL), end_day = local_day(z, holdout_end, NULL);
+        size_t j = 0, n = s->lines.n;
+        for (size_t c = 0; c < nc; c++) {
+            int64_t first_day = 0, cur = 0, count = 0;
+            int seen = 0, have_cur = 0;
+            for (; j < n && L[L_CUSTOMER][j] == (int64_t)c; j++) {
+                int64_t t = L[L_TIME][j], day = local_day(z, t, NULL);
+                if (!seen) {
+                    first_day = day;
+                    seen = 1;
+                }
+                if (t <= opts->now || t > holdout_end || day == first_day)
+                    continue;
+                if (!have_cur || day != cur) {
+                    count++;
+                    cur = day;
+                    have_cur = 1;
+                }
+            }
+            x[c] = count;
+            dur[c] = (double)(end_day - split_day) / (double)opts->period;
+        }
+        rc = two_cols(s, "frequency_holdout", x, "duration_holdout", dur, &hold);
+    }
+    if (own)
+        custops_zone_free(z);
+    if (rc) {
+        custops_frame_free(cal);
+        return rc;
+    }
+    *calibration_out = cal;
+    *holdout_out = hold;
+    return CUSTOPS_OK;
+}
+
+static int window(int64_t now, int64_t from_days, int64_t to_days, int64_t *lo, int64_t *hi)
+{
+    if (to_days < 0 || from_days <= to_days)
+        return custops__err(CUSTOPS_EINVAL, "window: need from_days > to_days >= 0, got (%lld, %lld)",
+                            (long long)from_days, (long long)to_days);
+    if (from_days > 1000000 || now < INT64_MIN / 2 || now > INT64_MAX / 2)
+        return custops__err(CUSTOPS_ERANGE, "window: from_days or now out of range");
+    *lo = now - from_days * 86400;
+    *hi = now - to_days * 86400;
+    return CUSTOPS_OK;
+}
+
+int custops_store_count_orders(custops_store *s, int64_t now, int64_t from_days, int64_t to_days,
+                               custops_frame **out)
+{
+    CUSTOPS__CHECK_NULL(out);
+    *out = NULL;
+    CUSTOPS__CHECK_NULL(s);
+    int64_t lo, hi;
+    int rc = window(now, from_days, to_days, &lo, &hi);
+    if (rc || (rc = custops__st_prepare(s)) != 0)
+        return rc;
+    size_t nc = s->customers.count;
+    int64_t *cnt = custops__calloc(nc ? nc : 1, sizeof *cnt);
+    if (!cnt)
+        return custops__nomem();
+    int64_t **L = s->lines.col, prev = -1;
+    for (size_t j = 0; j < s->lines.n; j++) {
+        int64_t t = L[L_TIME][j];
+        if (t > lo && t <= hi && L[L_ORDER][j] != prev) {
+            cnt[L[L_CUSTOMER][j]]++;
+            prev = L[L_ORDER][j];
+        }
+    }
+    return two_cols(s, "count", cnt, NULL, NULL, out);
+}
+
+int custops_store_count_events(custops_store *s, int type, int64_t now, int64_t from_days, int64_t to_days,
+                               custops_frame **out)
+{
+    CUSTOPS__CHECK_NULL(out);
+    *out = NULL;
+    CUSTOPS__CHECK_NULL(s);
+    if (type < 0 || type > CUSTOPS_EVENT_LOGIN)
+        return custops__err(CUSTOPS_EINVAL, "custops_store_count_events: unknown event type %d", type);
+    int64_t lo, hi;
+    int rc = window(now, from_days, to_days, &lo, &hi);
+    if (rc)
+        return rc;
+    size_t nc = s->customers.count;
+    int64_t *cnt = custops__calloc(nc ? nc : 1, sizeof *cnt);
+    if (!cnt)
+        return custops__nomem();
+    int64_t **E = s->events.col;
+    for (size_t j = 0; j < s->events.n; j++) {
+        int64_t t = E[E_TIME][j];
+        if (t > lo && t <= hi && E[E_TYPE][j] == type)
+            cnt[E[E_CUSTOMER][j]]++;
+    }
+    return two_cols(s, "count", cnt, NULL, NULL, out);
+}

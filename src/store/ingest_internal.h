@@ -1,0 +1,62 @@
+/* What the CSV and JSON Lines readers share: a parsed row (field slices
+ * pointing into the input or a scratch buffer, plus where each field
+ * starts, for line:column messages), the per-call ingest state, and the
+ * row -> record conversion that both formats go through. */
+#ifndef CUSTOPS_STORE_INGEST_INTERNAL_H
+#define CUSTOPS_STORE_INGEST_INTERNAL_H
+
+#include "store_internal.h"
+
+typedef struct st_row {
+    st_str f[ST_F_COUNT];
+    const char *pos[ST_F_COUNT]; /* start of each field in the text, NULL when absent */
+    const char *line_start;      /* start of the physical line holding the row start */
+    const char *row_start;
+    int line;
+} st_row;
+
+typedef struct st_ingest {
+    custops_store *s;
+    custops_ingest_opts o;
+    const char *name;
+    const char *text;
+    size_t len;
+    custops_ingest_result res;
+    st_table stage; /* staged customer records */
+    st_mark mark;
+    /* rejected rows */
+    int64_t *rline, *rcol;
+    char **rmsg;
+    size_t nrej, rcap;
+    uint64_t next_progress;
+    char msg[640];
+} st_ingest;
+
+/* the four kinds: which fields they take and which they require */
+int custops__st_kind_allows(int kind, int field);
+int custops__st_kind_requires(int kind, int field);
+int custops__st_field_id(const char *p, size_t n); /* -1 if unknown */
+
+/* Convert and apply one row. Returns 0, CUSTOPS_EPARSE for a bad row (the
+ * reject is recorded, or under fail-fast the error is set), or a fatal
+ * status (CUSTOPS_ENOMEM, CUSTOPS_ELIMIT) with its message. */
+int custops__st_apply_row(st_ingest *g, int kind, st_row *row);
+/* A bad row at (line, col): records it under SKIP (returns 0 to go on) or
+ * sets the error under FAIL_FAST (returns CUSTOPS_EPARSE). */
+int custops__st_row_error(st_ingest *g, int line, int col, const char *fmt, ...) CUSTOPS__PRINTF(4, 5);
+/* A fatal format error (bad header, unterminated quote, limits). */
+int custops__st_fatal(st_ingest *g, int status, int line, int col, const char *fmt, ...) CUSTOPS__PRINTF(5, 6);
+void custops__st_progress(st_ingest *g, const char *pos);
+
+typedef int (*st_parse_fn)(st_ingest *g);
+/* The driver: options, marks, staging, commit or rollback, rejects frame. */
+int custops__st_ingest_run(custops_store *s, const char *data, size_t len, const char *name,
+                           const custops_ingest_opts *opts, custops_ingest_result *result,
+                           custops_frame **rejects_out, st_parse_fn parse);
+int custops__st_ingest_file(custops_store *s, const char *path, const custops_ingest_opts *opts,
+                            custops_ingest_result *result, custops_frame **rejects_out, st_parse_fn parse);
+
+int custops__st_parse_csv(st_ingest *g);
+int custops__st_parse_jsonl(st_ingest *g);
+
+#endif

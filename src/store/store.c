@@ -1,0 +1,561 @@
+/* The store handle, its column tables, batch rollback and the record
+ * functions every input path (C arrays, CSV, JSON Lines) goes through, so
+ * the validation rules live in one place. */
+#include "store_internal.h"
+
+#include <stdio.h>
+
+const char *const custops__store_dict_names[D_COUNT] = {"sku", "category", "coupon", "channel", "region", "tag"};
+
+const char *const custops__st_field_names[ST_F_COUNT] = {
+    "order_id", "customer_id", "time",   "currency",     "sku",  "category",    "qty",           "unit_price",
+    "discount", "coupon_code", "channel", "refund_id",   "amount", "type",      "gender",        "birth_year",
+    "region",   "member_since", "tags",  "consent_sms", "consent_email", "consent_push"};
+
+const char *const custops__st_event_names[7] = {"visit",           "view",        "cart_add", "favourite",
+                                                "coupon_received", "coupon_used", "login"};
+
+int custops__st_event_type(const char *p, size_t n)
+{
+    for (int i = 0; i < 7; i++)
+        if (strlen(custops__st_event_names[i]) == n && memcmp(custops__st_event_names[i], p, n) == 0)
+            return i;
+    return -1;
+}
+
+/* ---- tables ---- */
+
+void custops__st_table_init(st_table *t, int ncols)
+{
+    memset(t, 0, sizeof *t);
+    t->ncols = ncols;
+}
+
+void custops__st_table_release(st_table *t)
+{
+    for (int c = 0; c < t->ncols; c++)
+        custops__free(t->col[c]);
+    int n = t->ncols;
+    memset(t, 0, sizeof *t);
+    t->ncols = n;
+}
+
+int custops__st_table_reserve(st_table *t, size_t need)
+{
+    if (need <= t->cap)
+        return CUSTOPS_OK;
+    size_t cap = t->cap ? t->cap : 256;
+    while (cap < need) {
+        if (cap > SIZE_MAX / 2 / sizeof(int64_t))
+            return custops__err(CUSTOPS_ELIMIT, "store table too large");
+        cap *= 2;
+    }
+    /* columns that grew before a failure keep their larger block: harmless */
+    for (int c = 0; c < t->ncols; c++) {
+        int64_t *p = custops__reallocarray(t->col[c], cap, sizeof(int64_t));
+        if (!p)
+            return custops__nomem();
+        t->col[c] = p;
+    }
+    t->cap = cap;
+    return CUSTOPS_OK;
+}
+
+size_t custops__st_table_bytes(const st_table *t) { return t->cap * (size_t)t->ncols * sizeof(int64_t); }
+
+static size_t intern_bytes(const custops__intern *t)
+{
+    return t->arena_cap + (size_t)t->ids_cap * (sizeof(uint64_t) * 2) + t->nslots * sizeof(uint32_t);
+}
+
+/* ---- handle ---- */
+
+int custops_store_new(custops_store **out, const char *zone, const char *currency)
+{
+    CUSTOPS__CHECK_NULL(out);
+    *out = NULL;
+    CUSTOPS__CHECK_NULL(zone);
+    CUSTOPS__CHECK_NULL(currency);
+    int exponent;
+    int rc = custops_currency_exponent(currency, &exponent);
+    if (rc)
+        return rc;
+    custops_store *s = custops__calloc(1, sizeof *s);
+    if (!s)
+        return custops__nomem();
+    if ((rc = custops_zone_open(&s->zone, zone)) != 0) {
+        custops__free(s);
+        return rc;
+    }
+    memcpy(s->currency, currency, 3);
+    s->exponent = exponent;
+    custops__intern_init(&s->customers);
+    custops__intern_init(&s->orders);
+    custops__intern_init(&s->refund_ids);
+    for (int d = 0; d < D_COUNT; d++)
+        custops__intern_init(&s->dict[d]);
+    custops__st_table_init(&s->lines, L_NCOLS);
+    custops__st_table_init(&s->ord, O_NCOLS);
+    custops__st_table_init(&s->refunds, R_NCOLS);
+    custops__st_table_init(&s->events, E_NCOLS);
+    custops__st_table_init(&s->attrs, C_NCOLS);
+    s->lines_sorted = s->events_sorted = 1;
+    *out = s;
+    return CUSTOPS_OK;
+}
+
+void custops_store_free(custops_store *s)
+{
+    if (!s)
+        return;
+    custops_zone_free(s->zone);
+    custops__intern_release(&s->customers);
+    custops__intern_release(&s->orders);
+    custops__intern_release(&s->refund_ids);
+    for (int d = 0; d < D_COUNT; d++)
+        custops__intern_release(&s->dict[d]);
+    custops__st_table_release(&s->lines);
+    custops__st_table_release(&s->ord);
+    custops__st_table_release(&s->refunds);
+    custops__st_table_release(&s->events);
+    custops__st_table_release(&s->attrs);
+    custops__free(s);
+}
+
+const char *custops_store_zone(const custops_store *s) { return s ? custops_zone_name(s->zone) : ""; }
+const char *custops_store_currency(const custops_store *s) { return s ? s->currency : ""; }
+
+int custops_store_stats(const custops_store *s, custops_store_counts *out)
+{
+    CUSTOPS__CHECK_NULL(s);
+    CUSTOPS__CHECK_NULL(out);
+    out->customers = s->customers.count;
+    out->orders = s->orders.count;
+    out->lines = s->lines.n;
+    out->refunds = s->refunds.n;
+    out->events = s->events.n;
+    size_t b = sizeof *s + intern_bytes(&s->customers) + intern_bytes(&s->orders) + intern_bytes(&s->refund_ids);
+    for (int d = 0; d < D_COUNT; d++)
+        b += intern_bytes(&s->dict[d]);
+    b += custops__st_table_bytes(&s->lines) + custops__st_table_bytes(&s->ord) +
+         custops__st_table_bytes(&s->refunds) + custops__st_table_bytes(&s->events) +
+         custops__st_table_bytes(&s->attrs);
+    out->bytes = b;
+    return CUSTOPS_OK;
+}
+
+/* ---- rollback ---- */
+
+void custops__st_mark(const custops_store *s, st_mark *m)
+{
+    m->lines = s->lines.n;
+    m->refunds = s->refunds.n;
+    m->events = s->events.n;
+    m->customers = s->customers.count;
+    m->orders = s->orders.count;
+    m->refund_ids = s->refund_ids.count;
+    for (int d = 0; d < D_COUNT; d++)
+        m->dict[d] = s->dict[d].count;
+    m->lines_sorted = s->lines_sorted;
+    m->events_sorted = s->events_sorted;
+}
+
+static void shrink(custops__intern *t, uint32_t count)
+{
+    /* Rebuilding can only fail for memory; then the extra ids stay interned
+     * but unreferenced, which is harmless (they come back as unused codes). */
+    custops__intern n;
+    if (t->count > count && custops__intern_compact(t, &n, NULL, count, NULL) == 0) {
+        custops__intern_release(t);
+        *t = n;
+    }
+}
+
+void custops__st_rollback(custops_store *s, const st_mark *m)
+{
+    s->lines.n = m->lines;
+    s->refunds.n = m->refunds;
+    s->events.n = m->events;
+    s->lines_sorted = m->lines_sorted;
+    s->events_sorted = m->events_sorted;
+    s->have_last_order = 0;
+    int saved = custops_last_status();
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", custops_last_error());
+    shrink(&s->customers, m->customers);
+    shrink(&s->orders, m->orders);
+    shrink(&s->refund_ids, m->refund_ids);
+    for (int d = 0; d < D_COUNT; d++)
+        shrink(&s->dict[d], m->dict[d]);
+    s->ord.n = s->orders.count;
+    s->attrs.n = s->customers.count;
+    if (saved) /* keep the error that caused the rollback */
+        custops__err(saved, "%s", msg);
+}
+
+/* ---- interning ---- */
+
+static int put_dict(custops_store *s, int d, st_str v, int64_t *code)
+{
+    if (v.n == 0) {
+        *code = -1;
+        return CUSTOPS_OK;
+    }
+    uint32_t id;
+    int rc = custops__intern_put(&s->dict[d], v.p, v.n, &id, NULL);
+    if (rc == 0)
+        *code = id;
+    return rc;
+}
+
+static int put_customer(custops_store *s, st_str v, int64_t *code)
+{
+    uint32_t id;
+    bool added;
+    int rc = custops__intern_put(&s->customers, v.p, v.n, &id, &added);
+    if (rc)
+        return rc;
+    if (added) {
+        if ((rc = custops__st_table_reserve(&s->attrs, (size_t)id + 1)) != 0)
+            return rc; /* the caller rolls the batch back, dropping the new id */
+        int64_t **c = s->attrs.col;
+        c[C_GENDER][id] = 0;
+        c[C_BIRTH_YEAR][id] = -1;
+        c[C_REGION][id] = -1;
+        c[C_MEMBER_SINCE][id] = -1;
+        c[C_SMS][id] = c[C_EMAIL][id] = c[C_PUSH][id] = 0;
+        c[C_TAGS][id] = 0;
+        s->attrs.n = (size_t)id + 1;
+    }
+    *code = id;
+    return CUSTOPS_OK;
+}
+
+static int bad(int *field, int f, char *msg, size_t cap, int status, const char *fmt, ...) CUSTOPS__PRINTF(6, 7);
+static int bad(int *field, int f, char *msg, size_t cap, int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, cap, fmt, ap);
+    va_end(ap);
+    *field = f;
+    return status;
+}
+
+static int valid_id(st_str v) { return v.n > 0 && memchr(v.p, '\0', v.n) == NULL; }
+static int has_nul(st_str v) { return v.n > 0 && memchr(v.p, '\0', v.n) != NULL; }
+
+int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, char *msg, size_t cap)
+{
+    if (!valid_id(r->order))
+        return bad(field, ST_F_ORDER_ID, msg, cap, CUSTOPS_EINVAL, "order_id is empty or holds a NUL byte");
+    if (!valid_id(r->customer))
+        return bad(field, ST_F_CUSTOMER_ID, msg, cap, CUSTOPS_EINVAL, "customer_id is empty or holds a NUL byte");
+    if (!valid_id(r->sku))
+        return bad(field, ST_F_SKU, msg, cap, CUSTOPS_EINVAL, "sku is empty or holds a NUL byte");
+    if (has_nul(r->category) || has_nul(r->coupon) || has_nul(r->channel))
+        return bad(field, has_nul(r->category) ? ST_F_CATEGORY : has_nul(r->coupon) ? ST_F_COUPON_CODE : ST_F_CHANNEL,
+                   msg, cap, CUSTOPS_EINVAL, "field holds a NUL byte");
+    if (r->qty <= 0)
+        return bad(field, ST_F_QTY, msg, cap, CUSTOPS_EINVAL, "qty must be > 0, got %lld", (long long)r->qty);
+    if (r->unit_price < 0)
+        return bad(field, ST_F_UNIT_PRICE, msg, cap, CUSTOPS_EINVAL, "unit_price must be >= 0");
+    int64_t gross;
+    if (custops_money_mul(r->unit_price, r->qty, &gross) != 0)
+        return bad(field, ST_F_QTY, msg, cap, CUSTOPS_ERANGE, "qty * unit_price overflows");
+    if (r->discount < 0 || r->discount > gross)
+        return bad(field, ST_F_DISCOUNT, msg, cap, CUSTOPS_EINVAL,
+                   "discount must be between 0 and qty * unit_price (%lld), got %lld", (long long)gross,
+                   (long long)r->discount);
+    const int64_t *oc = s->ord.col[O_CUSTOMER], *ot = s->ord.col[O_TIME];
+    uint32_t oid;
+    int64_t cust, order, sku, cat, coupon, channel;
+    int rc;
+    /* consecutive lines of one order: the order, customer and time were checked with its first line */
+    const char *last = s->have_last_order ? custops__intern_str(&s->orders, s->last_order) : NULL;
+    if (last && strncmp(last, r->order.p, r->order.n) == 0 && last[r->order.n] == '\0') {
+        oid = s->last_order;
+        const char *cs = custops__intern_str(&s->customers, (uint32_t)oc[oid]);
+        if (strncmp(cs, r->customer.p, r->customer.n) != 0 || cs[r->customer.n] != '\0')
+            return bad(field, ST_F_CUSTOMER_ID, msg, cap, CUSTOPS_EINVAL,
+                       "order '%.*s' belongs to customer '%s'", (int)r->order.n, r->order.p, cs);
+        if (ot[oid] != r->time)
+            return bad(field, ST_F_TIME, msg, cap, CUSTOPS_EINVAL, "lines of order '%.*s' have different times",
+                       (int)r->order.n, r->order.p);
+        cust = oc[oid];
+    } else if (custops__intern_get(&s->orders, r->order.p, r->order.n, &oid) == 0) {
+        const char *cs = custops__intern_str(&s->customers, (uint32_t)oc[oid]);
+        if (strncmp(cs, r->customer.p, r->customer.n) != 0 || cs[r->customer.n] != '\0')
+            return bad(field, ST_F_CUSTOMER_ID, msg, cap, CUSTOPS_EINVAL,
+                       "order '%.*s' belongs to customer '%s'", (int)r->order.n, r->order.p, cs);
+        if (ot[oid] != r->time)
+            return bad(field, ST_F_TIME, msg, cap, CUSTOPS_EINVAL, "lines of order '%.*s' have different times",
+                       (int)r->order.n, r->order.p);
+        cust = oc[oid];
+    } else {
+        if ((rc = put_customer(s, r->customer, &cust)) != 0)
+            return rc;
+        if ((rc = custops__intern_put(&s->orders, r->order.p, r->order.n, &oid, NULL)) != 0)
+            return rc;
+        if ((rc = custops__st_table_reserve(&s->ord, (size_t)oid + 1)) != 0)
+            return rc;
+        s->ord.col[O_CUSTOMER][oid] = cust;
+        s->ord.col[O_TIME][oid] = r->time;
+        s->ord.n = (size_t)oid + 1;
+    }
+    s->last_order = oid;
+    s->have_last_order = 1;
+    order = oid;
+    if ((rc = put_dict(s, D_SKU, r->sku, &sku)) || (rc = put_dict(s, D_CATEGORY, r->category, &cat)) ||
+        (rc = put_dict(s, D_COUPON, r->coupon, &coupon)) || (rc = put_dict(s, D_CHANNEL, r->channel, &channel)))
+        return rc;
+    if ((rc = custops__st_table_reserve(&s->lines, s->lines.n + 1)) != 0)
+        return rc;
+    size_t i = s->lines.n;
+    int64_t **c = s->lines.col;
+    c[L_CUSTOMER][i] = cust;
+    c[L_ORDER][i] = order;
+    c[L_TIME][i] = r->time;
+    c[L_SKU][i] = sku;
+    c[L_CATEGORY][i] = cat;
+    c[L_QTY][i] = r->qty;
+    c[L_AMOUNT][i] = gross - r->discount;
+    c[L_DISCOUNT][i] = r->discount;
+    c[L_REFUNDED][i] = 0;
+    c[L_COUPON][i] = coupon;
+    c[L_CHANNEL][i] = channel;
+    if (s->lines_sorted && i > 0) {
+        int64_t pc = c[L_CUSTOMER][i - 1], pt = c[L_TIME][i - 1], po = c[L_ORDER][i - 1];
+        if (pc > cust || (pc == cust && (pt > r->time || (pt == r->time && po > order))))
+            s->lines_sorted = 0;
+    }
+    s->lines.n = i + 1;
+    return CUSTOPS_OK;
+}
+
+int custops__st_add_refund(custops_store *s, const st_refund_rec *r, int *ignored, int *field, char *msg, size_t cap)
+{
+    *ignored = 0;
+    if (!valid_id(r->refund))
+        return bad(field, ST_F_REFUND_ID, msg, cap, CUSTOPS_EINVAL, "refund_id is empty or holds a NUL byte");
+    if (!valid_id(r->order))
+        return bad(field, ST_F_ORDER_ID, msg, cap, CUSTOPS_EINVAL, "order_id is empty or holds a NUL byte");
+    if (has_nul(r->sku))
+        return bad(field, ST_F_SKU, msg, cap, CUSTOPS_EINVAL, "sku holds a NUL byte");
+    if (r->amount <= 0)
+        return bad(field, ST_F_AMOUNT, msg, cap, CUSTOPS_EINVAL, "amount must be > 0");
+    if (r->qty < -1 || r->qty == 0)
+        return bad(field, ST_F_QTY, msg, cap, CUSTOPS_EINVAL, "qty must be > 0 (or empty for all units)");
+    uint32_t oid, rid;
+    if (custops__intern_get(&s->orders, r->order.p, r->order.n, &oid) != 0)
+        return bad(field, ST_F_ORDER_ID, msg, cap, CUSTOPS_ENOTFOUND, "unknown order '%.*s' (ingest orders first)",
+                   (int)r->order.n, r->order.p);
+    int64_t sku = -1;
+    if (r->sku.n) {
+        uint32_t id;
+        if (custops__intern_get(&s->dict[D_SKU], r->sku.p, r->sku.n, &id) != 0)
+            return bad(field, ST_F_SKU, msg, cap, CUSTOPS_ENOTFOUND, "unknown sku '%.*s'", (int)r->sku.n, r->sku.p);
+        sku = id;
+    }
+    if (custops__intern_get(&s->refund_ids, r->refund.p, r->refund.n, &rid) == 0) {
+        *ignored = 1; /* idempotency: a repeated refund id is ignored */
+        return CUSTOPS_OK;
+    }
+    int rc = custops__st_table_reserve(&s->refunds, s->refunds.n + 1);
+    if (rc == 0)
+        rc = custops__intern_put(&s->refund_ids, r->refund.p, r->refund.n, &rid, NULL);
+    if (rc)
+        return rc;
+    size_t i = s->refunds.n;
+    s->refunds.col[R_ORDER][i] = oid;
+    s->refunds.col[R_TIME][i] = r->time;
+    s->refunds.col[R_SKU][i] = sku;
+    s->refunds.col[R_QTY][i] = r->qty;
+    s->refunds.col[R_AMOUNT][i] = r->amount;
+    s->refunds.n = i + 1;
+    s->lines_sorted = 0; /* the refunded column must be recomputed */
+    return CUSTOPS_OK;
+}
+
+int custops__st_add_event(custops_store *s, const st_event_rec *r, int *field, char *msg, size_t cap)
+{
+    if (!valid_id(r->customer))
+        return bad(field, ST_F_CUSTOMER_ID, msg, cap, CUSTOPS_EINVAL, "customer_id is empty or holds a NUL byte");
+    if (has_nul(r->sku) || has_nul(r->category) || has_nul(r->coupon))
+        return bad(field, has_nul(r->sku) ? ST_F_SKU : has_nul(r->category) ? ST_F_CATEGORY : ST_F_COUPON_CODE, msg,
+                   cap, CUSTOPS_EINVAL, "field holds a NUL byte");
+    if (r->type < 0 || r->type > CUSTOPS_EVENT_LOGIN)
+        return bad(field, ST_F_TYPE, msg, cap, CUSTOPS_EINVAL, "unknown event type %lld", (long long)r->type);
+    int64_t cust, sku, cat, coupon;
+    int rc;
+    if ((rc = put_customer(s, r->customer, &cust)) || (rc = put_dict(s, D_SKU, r->sku, &sku)) ||
+        (rc = put_dict(s, D_CATEGORY, r->category, &cat)) || (rc = put_dict(s, D_COUPON, r->coupon, &coupon)))
+        return rc;
+    if ((rc = custops__st_table_reserve(&s->events, s->events.n + 1)) != 0)
+        return rc;
+    size_t i = s->events.n;
+    int64_t **c = s->events.col;
+    c[E_CUSTOMER][i] = cust;
+    c[E_TIME][i] = r->time;
+    c[E_TYPE][i] = r->type;
+    c[E_SKU][i] = sku;
+    c[E_CATEGORY][i] = cat;
+    c[E_COUPON][i] = coupon;
+    if (s->events_sorted && i > 0 &&
+        (c[E_CUSTOMER][i - 1] > cust || (c[E_CUSTOMER][i - 1] == cust && c[E_TIME][i - 1] > r->time)))
+        s->events_sorted = 0;
+    s->events.n = i + 1;
+    return CUSTOPS_OK;
+}
+
+int custops__st_stage_customer(custops_store *s, st_table *stage, const st_customer_rec *r, int *field, char *msg,
+                               size_t cap)
+{
+    if (!valid_id(r->customer))
+        return bad(field, ST_F_CUSTOMER_ID, msg, cap, CUSTOPS_EINVAL, "customer_id is empty or holds a NUL byte");
+    if (has_nul(r->region) || has_nul(r->tags))
+        return bad(field, has_nul(r->region) ? ST_F_REGION : ST_F_TAGS, msg, cap, CUSTOPS_EINVAL,
+                   "field holds a NUL byte");
+    if (r->gender < 0 || r->gender > 2)
+        return bad(field, ST_F_GENDER, msg, cap, CUSTOPS_EINVAL, "gender must be f, m or empty");
+    if (r->birth_year != -1 && (r->birth_year < 1800 || r->birth_year > 9999))
+        return bad(field, ST_F_BIRTH_YEAR, msg, cap, CUSTOPS_EINVAL, "birth_year %lld is out of range 1800..9999",
+                   (long long)r->birth_year);
+    if ((r->sms & ~1) || (r->email & ~1) || (r->push & ~1))
+        return bad(field, r->sms & ~1 ? ST_F_CONSENT_SMS : r->email & ~1 ? ST_F_CONSENT_EMAIL : ST_F_CONSENT_PUSH,
+                   msg, cap, CUSTOPS_EINVAL, "consent must be 1 or 0");
+    int64_t cust, region, tags = 0;
+    int rc;
+    if ((rc = put_customer(s, r->customer, &cust)) || (rc = put_dict(s, D_REGION, r->region, &region)))
+        return rc;
+    const char *p = r->tags.p, *end = r->tags.p + r->tags.n;
+    while (r->tags.n && p <= end) {
+        const char *q = memchr(p, '|', (size_t)(end - p));
+        if (!q)
+            q = end;
+        if (q > p) {
+            st_str t = {p, (size_t)(q - p)};
+            int64_t code;
+            if ((rc = put_dict(s, D_TAG, t, &code)) != 0)
+                return rc;
+            if (code < 64)
+                tags |= (int64_t)((uint64_t)1 << code);
+        }
+        p = q + 1;
+    }
+    if ((rc = custops__st_table_reserve(stage, stage->n + 1)) != 0)
+        return rc;
+    size_t i = stage->n;
+    stage->col[0][i] = cust;
+    stage->col[1 + C_GENDER][i] = r->gender;
+    stage->col[1 + C_BIRTH_YEAR][i] = r->birth_year;
+    stage->col[1 + C_REGION][i] = region;
+    stage->col[1 + C_MEMBER_SINCE][i] = r->member_since;
+    stage->col[1 + C_SMS][i] = r->sms;
+    stage->col[1 + C_EMAIL][i] = r->email;
+    stage->col[1 + C_PUSH][i] = r->push;
+    stage->col[1 + C_TAGS][i] = tags;
+    stage->n = i + 1;
+    return CUSTOPS_OK;
+}
+
+void custops__st_commit_customers(custops_store *s, const st_table *stage)
+{
+    for (size_t i = 0; i < stage->n; i++) {
+        size_t id = (size_t)stage->col[0][i];
+        for (int c = 0; c < C_NCOLS; c++)
+            s->attrs.col[c][id] = stage->col[1 + c][i];
+    }
+}
+
+/* ---- the C batch API ---- */
+
+static st_str S(const char *p) { return (st_str){p, p ? strlen(p) : 0}; }
+
+static int batch_fail(custops_store *s, const st_mark *m, int rc, size_t i, int field, const char *msg)
+{
+    if (rc != CUSTOPS_ENOMEM && rc != CUSTOPS_ELIMIT)
+        custops__err(rc, "record %zu: %s: %s", i, custops__st_field_names[field], msg);
+    custops__st_rollback(s, m);
+    return rc;
+}
+
+int custops_store_add_lines(custops_store *s, const custops_order_line *lines, size_t n)
+{
+    CUSTOPS__CHECK_NULL(s);
+    if (n && !lines)
+        return custops__err(CUSTOPS_EINVAL, "custops_store_add_lines: lines is NULL");
+    st_mark m;
+    custops__st_mark(s, &m);
+    char msg[512];
+    for (size_t i = 0; i < n; i++) {
+        const custops_order_line *l = &lines[i];
+        st_line_rec r = {S(l->order_id), S(l->customer_id), S(l->sku),  S(l->category), S(l->coupon),
+                         S(l->channel),  l->time,           l->qty,     l->unit_price,  l->discount};
+        int field = 0, rc = custops__st_add_line(s, &r, &field, msg, sizeof msg);
+        if (rc)
+            return batch_fail(s, &m, rc, i, field, msg);
+    }
+    return CUSTOPS_OK;
+}
+
+int custops_store_add_refunds(custops_store *s, const custops_refund *refunds, size_t n)
+{
+    CUSTOPS__CHECK_NULL(s);
+    if (n && !refunds)
+        return custops__err(CUSTOPS_EINVAL, "custops_store_add_refunds: refunds is NULL");
+    st_mark m;
+    custops__st_mark(s, &m);
+    char msg[512];
+    for (size_t i = 0; i < n; i++) {
+        const custops_refund *x = &refunds[i];
+        st_refund_rec r = {S(x->refund_id), S(x->order_id), S(x->sku), x->time, x->qty, x->amount};
+        int field = 0, ignored, rc = custops__st_add_refund(s, &r, &ignored, &field, msg, sizeof msg);
+        if (rc)
+            return batch_fail(s, &m, rc, i, field, msg);
+    }
+    return CUSTOPS_OK;
+}
+
+int custops_store_add_events(custops_store *s, const custops_event *events, size_t n)
+{
+    CUSTOPS__CHECK_NULL(s);
+    if (n && !events)
+        return custops__err(CUSTOPS_EINVAL, "custops_store_add_events: events is NULL");
+    st_mark m;
+    custops__st_mark(s, &m);
+    char msg[512];
+    for (size_t i = 0; i < n; i++) {
+        const custops_event *x = &events[i];
+        st_event_rec r = {S(x->customer_id), S(x->sku), S(x->category), S(x->coupon), x->time, x->type};
+        int field = 0, rc = custops__st_add_event(s, &r, &field, msg, sizeof msg);
+        if (rc)
+            return batch_fail(s, &m, rc, i, field, msg);
+    }
+    return CUSTOPS_OK;
+}
+
+int custops_store_add_customers(custops_store *s, const custops_customer *customers, size_t n)
+{
+    CUSTOPS__CHECK_NULL(s);
+    if (n && !customers)
+        return custops__err(CUSTOPS_EINVAL, "custops_store_add_customers: customers is NULL");
+    st_mark m;
+    custops__st_mark(s, &m);
+    st_table stage;
+    custops__st_table_init(&stage, ST_STAGE_COLS);
+    char msg[512];
+    for (size_t i = 0; i < n; i++) {
+        const custops_customer *x = &customers[i];
+        st_customer_rec r = {S(x->customer_id), S(x->region),  S(x->tags),       x->gender,      x->birth_year,
+                             x->member_since,   x->consent_sms, x->consent_email, x->consent_push};
+        int field = 0, rc = custops__st_stage_customer(s, &stage, &r, &field, msg, sizeof msg);
+        if (rc) {
+            custops__st_table_release(&stage);
+            return batch_fail(s, &m, rc, i, field, msg);
+        }
+    }
+    custops__st_commit_customers(s, &stage);
+    custops__st_table_release(&stage);
+    return CUSTOPS_OK;
+}

@@ -1,0 +1,127 @@
+/* Private layout of the profile store, shared by its source files.
+ *
+ * Every record kind is a table of int64 columns of equal length grown by
+ * doubling (no per-row allocation); strings live in intern tables and
+ * columns hold their dense ids. Rows are appended in arrival order and put
+ * into (customer, time, order) order lazily, the first time a view or a
+ * feature pass needs it (st_prepare). */
+#ifndef CUSTOPS_STORE_INTERNAL_H
+#define CUSTOPS_STORE_INTERNAL_H
+
+#include "core/internal.h"
+
+/* order line columns */
+enum { L_CUSTOMER, L_ORDER, L_TIME, L_SKU, L_CATEGORY, L_QTY, L_AMOUNT, L_DISCOUNT, L_REFUNDED, L_COUPON, L_CHANNEL, L_NCOLS };
+/* per-order columns, indexed by order id */
+enum { O_CUSTOMER, O_TIME, O_NCOLS };
+/* refund columns; row i is refund id i */
+enum { R_ORDER, R_TIME, R_SKU, R_QTY, R_AMOUNT, R_NCOLS };
+/* event columns */
+enum { E_CUSTOMER, E_TIME, E_TYPE, E_SKU, E_CATEGORY, E_COUPON, E_NCOLS };
+/* customer attribute columns, indexed by customer id */
+enum { C_GENDER, C_BIRTH_YEAR, C_REGION, C_MEMBER_SINCE, C_SMS, C_EMAIL, C_PUSH, C_TAGS, C_NCOLS };
+/* dictionaries */
+enum { D_SKU, D_CATEGORY, D_COUPON, D_CHANNEL, D_REGION, D_TAG, D_COUNT };
+
+#define ST_MAXCOLS 12
+
+typedef struct st_table {
+    size_t n, cap;
+    int ncols;
+    int64_t *col[ST_MAXCOLS];
+} st_table;
+
+struct custops_store {
+    custops_zone *zone;
+    char currency[4];
+    int exponent;
+    custops__intern customers, orders, refund_ids;
+    custops__intern dict[D_COUNT];
+    st_table lines, ord, refunds, events, attrs;
+    int lines_sorted, events_sorted; /* rows are in view order */
+    /* last order seen by the line path: consecutive lines of one order skip lookups */
+    uint32_t last_order;
+    int have_last_order;
+};
+
+/* names of the dictionaries, in D_ order, as custops_store_dict() takes them */
+extern const char *const custops__store_dict_names[D_COUNT];
+
+/* ---- tables (store.c) ---- */
+void custops__st_table_init(st_table *t, int ncols);
+void custops__st_table_release(st_table *t);
+int custops__st_table_reserve(st_table *t, size_t need);
+size_t custops__st_table_bytes(const st_table *t);
+
+/* ---- batches: remember sizes, undo everything added after (store.c) ---- */
+typedef struct st_mark {
+    size_t lines, refunds, events;
+    uint32_t customers, orders, refund_ids, dict[D_COUNT];
+    int lines_sorted, events_sorted;
+} st_mark;
+void custops__st_mark(const custops_store *s, st_mark *m);
+void custops__st_rollback(custops_store *s, const st_mark *m);
+
+/* ---- record application shared by the C batch API and the parsers ----
+ * Strings are (pointer, length) slices, len 0 = absent. On a bad record
+ * they return CUSTOPS_EINVAL/ERANGE/ENOTFOUND with the message in *msg
+ * (no custops__err) and the offending field in *field (ST_F_ ids below);
+ * CUSTOPS_ENOMEM/ELIMIT come with a recorded error. */
+typedef struct st_str {
+    const char *p;
+    size_t n;
+} st_str;
+
+enum {
+    ST_F_ORDER_ID, ST_F_CUSTOMER_ID, ST_F_TIME, ST_F_CURRENCY, ST_F_SKU, ST_F_CATEGORY, ST_F_QTY, ST_F_UNIT_PRICE,
+    ST_F_DISCOUNT, ST_F_COUPON_CODE, ST_F_CHANNEL, ST_F_REFUND_ID, ST_F_AMOUNT, ST_F_TYPE, ST_F_GENDER,
+    ST_F_BIRTH_YEAR, ST_F_REGION, ST_F_MEMBER_SINCE, ST_F_TAGS, ST_F_CONSENT_SMS, ST_F_CONSENT_EMAIL,
+    ST_F_CONSENT_PUSH, ST_F_COUNT
+};
+extern const char *const custops__st_field_names[ST_F_COUNT];
+
+typedef struct st_line_rec {
+    st_str order, customer, sku, category, coupon, channel;
+    int64_t time, qty, unit_price, discount;
+} st_line_rec;
+typedef struct st_refund_rec {
+    st_str refund, order, sku;
+    int64_t time, qty, amount;
+} st_refund_rec;
+typedef struct st_event_rec {
+    st_str customer, sku, category, coupon;
+    int64_t time, type;
+} st_event_rec;
+typedef struct st_customer_rec {
+    st_str customer, region, tags;
+    int64_t gender, birth_year, member_since, sms, email, push;
+} st_customer_rec;
+
+int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, char *msg, size_t cap);
+/* *ignored set when the refund id was already known */
+int custops__st_add_refund(custops_store *s, const st_refund_rec *r, int *ignored, int *field, char *msg, size_t cap);
+int custops__st_add_event(custops_store *s, const st_event_rec *r, int *field, char *msg, size_t cap);
+/* Customer records are staged (interning what they name) and written by
+ * st_commit_customers, so a failed batch never half-changes attributes. */
+int custops__st_stage_customer(custops_store *s, st_table *stage, const st_customer_rec *r, int *field, char *msg,
+                               size_t cap);
+void custops__st_commit_customers(custops_store *s, const st_table *stage);
+#define ST_STAGE_COLS (1 + C_NCOLS)
+
+/* event type name <-> code; -1 if unknown */
+int custops__st_event_type(const char *p, size_t n);
+extern const char *const custops__st_event_names[7];
+
+/* time text (ISO 8601 with offset, naive local in the store zone, or Unix
+ * seconds) -> instant; CUSTOPS_EPARSE without message on failure */
+int custops__st_parse_time(const custops_store *s, const char *p, size_t n, int64_t *out);
+
+/* ---- ordering (views.c) ---- */
+int custops__st_prepare(custops_store *s);
+/* a frame with one string column holding every string of t in id order */
+int custops__st_intern_frame(const custops__intern *t, const char *col, custops_frame **out);
+
+/* ---- persistence payload (persist.c), also driven by the fuzz target ---- */
+int custops__st_decode(custops_store **out, const void *payload, size_t len, uint32_t version, const char *what);
+
+#endif

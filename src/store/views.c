@@ -1,0 +1,254 @@
+/* Putting rows in view order and handing them out as frames.
+ *
+ * Rows are appended in arrival order; the first view or feature pass after
+ * a change sorts them in place: a counting sort on the customer code (one
+ * linear pass, stable), then each customer's few rows by (time, order),
+ * which are usually already in order. The permutation is applied column by
+ * column through one spare array, so sorting costs one extra column of
+ * memory, not a copy of the table. */
+#include "store_internal.h"
+
+#include <stdlib.h>
+
+typedef struct key3 {
+    int64_t a, b;
+    uint32_t idx;
+} key3;
+
+static int key3_cmp(const void *x, const void *y)
+{
+    const key3 *p = x, *q = y;
+    if (p->a != q->a)
+        return p->a < q->a ? -1 : 1;
+    if (p->b != q->b)
+        return p->b < q->b ? -1 : 1;
+    return p->idx < q->idx ? -1 : p->idx > q->idx;
+}
+
+/* perm[i] = source row of view row i, ordered by (cust, k2, k3, arrival) */
+static int sort_perm(size_t n, size_t ncust, const int64_t *cust, const int64_t *k2, const int64_t *k3,
+                     uint32_t **perm_out)
+{
+    *perm_out = NULL;
+    if (n >= UINT32_MAX)
+        return custops__err(CUSTOPS_ELIMIT, "more than 4 billion rows in one store table");
+    uint32_t *perm = custops__calloc(n ? n : 1, sizeof *perm);
+    size_t *start = custops__calloc(ncust + 1, sizeof *start);
+    if (!perm || !start) {
+        custops__free(perm);
+        custops__free(start);
+        return custops__nomem();
+    }
+    for (size_t i = 0; i < n; i++)
+        start[cust[i] + 1]++;
+    for (size_t c = 0; c < ncust; c++)
+        start[c + 1] += start[c];
+    size_t *pos = start; /* reused as fill cursor, then restored below */
+    for (size_t i = 0; i < n; i++)
+        perm[pos[cust[i]]++] = (uint32_t)i;
+    /* pos[c] now holds the end of bucket c == start of bucket c+1 */
+    key3 *scratch = NULL;
+    size_t scap = 0;
+    int rc = CUSTOPS_OK;
+    size_t b = 0;
+    for (size_t c = 0; c < ncust && rc == 0; c++) {
+        size_t e = pos[c];
+        int sorted = 1;
+        for (size_t i = b + 1; i < e && sorted; i++) {
+            uint32_t p = perm[i - 1], q = perm[i];
+            if (k2[p] > k2[q] || (k2[p] == k2[q] && k3 && k3[p] > k3[q]))
+                sorted = 0;
+        }
+        if (!sorted) {
+            size_t m = e - b;
+            if ((rc = CUSTOPS__GROW(scratch, scap, m)) != 0)
+                break;
+            for (size_t i = 0; i < m; i++) {
+                uint32_t p = perm[b + i];
+                scratch[i] = (key3){k2[p], k3 ? k3[p] : 0, p};
+            }
+            qsort(scratch, m, sizeof *scratch, key3_cmp);
+            for (size_t i = 0; i < m; i++)
+                perm[b + i] = scratch[i].idx;
+        }
+        b = e;
+    }
+    custops__free(scratch);
+    custops__free(start);
+    if (rc) {
+        custops__free(perm);
+        return rc;
+    }
+    *perm_out = perm;
+    return CUSTOPS_OK;
+}
+
+static int apply_perm(st_table *t, const uint32_t *perm)
+{
+    int64_t *spare = custops__calloc(t->cap ? t->cap : 1, sizeof(int64_t));
+    if (!spare)
+        return custops__nomem();
+    for (int c = 0; c < t->ncols; c++) {
+        int64_t *col = t->col[c];
+        for (size_t i = 0; i < t->n; i++)
+            spare[i] = col[perm[i]];
+        t->col[c] = spare;
+        spare = col;
+    }
+    custops__free(spare);
+    return CUSTOPS_OK;
+}
+
+/* refunded column: every refund spread over its lines (lines are in order) */
+static int spread_refunds(custops_store *s)
+{
+    size_t n = s->lines.n, no = s->orders.count;
+    int64_t **c = s->lines.col;
+    for (size_t i = 0; i < n; i++)
+        c[L_REFUNDED][i] = 0;
+    if (s->refunds.n == 0)
+        return CUSTOPS_OK;
+    size_t *first = custops__calloc(no + 1, sizeof *first), *count = custops__calloc(no + 1, sizeof *count);
+    int64_t *w = NULL, *share = NULL;
+    size_t wcap = 0, scap = 0;
+    int rc = (!first || !count) ? custops__nomem() : CUSTOPS_OK;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        size_t o = (size_t)c[L_ORDER][i];
+        if (count[o]++ == 0)
+            first[o] = i;
+    }
+    for (size_t r = 0; rc == 0 && r < s->refunds.n; r++) {
+        size_t o = (size_t)s->refunds.col[R_ORDER][r];
+        int64_t sku = s->refunds.col[R_SKU][r];
+        size_t f = first[o], m = count[o], hits = 0;
+        if (m == 0)
+            continue; /* order purged */
+        if ((rc = CUSTOPS__GROW(w, wcap, m)) || (rc = CUSTOPS__GROW(share, scap, m)))
+            break;
+        if (sku >= 0)
+            for (size_t k = 0; k < m; k++)
+                hits += c[L_SKU][f + k] == sku;
+        int64_t pos = 0;
+        for (size_t k = 0; k < m; k++) {
+            int in = hits == 0 || c[L_SKU][f + k] == sku;
+            w[k] = in ? c[L_AMOUNT][f + k] : 0;
+            pos += w[k] > 0;
+        }
+        if (pos == 0) /* free lines only: split evenly */
+            for (size_t k = 0; k < m; k++)
+                w[k] = (hits == 0 || c[L_SKU][f + k] == sku) ? 1 : 0;
+        if ((rc = custops_money_allocate(s->refunds.col[R_AMOUNT][r], w, m, share)) != 0)
+            break;
+        for (size_t k = 0; k < m; k++)
+            c[L_REFUNDED][f + k] += share[k];
+    }
+    custops__free(first);
+    custops__free(count);
+    custops__free(w);
+    custops__free(share);
+    return rc;
+}
+
+int custops__st_prepare(custops_store *s)
+{
+    int rc;
+    if (!s->lines_sorted) {
+        uint32_t *perm;
+        if ((rc = sort_perm(s->lines.n, s->customers.count, s->lines.col[L_CUSTOMER], s->lines.col[L_TIME],
+                            s->lines.col[L_ORDER], &perm)) != 0)
+            return rc;
+        rc = apply_perm(&s->lines, perm);
+        custops__free(perm);
+        if (rc == 0)
+            rc = spread_refunds(s);
+        if (rc)
+            return rc;
+        s->lines_sorted = 1;
+        s->have_last_order = 0;
+    }
+    if (!s->events_sorted) {
+        uint32_t *perm;
+        if ((rc = sort_perm(s->events.n, s->customers.count, s->events.col[E_CUSTOMER], s->events.col[E_TIME], NULL,
+                            &perm)) != 0)
+            return rc;
+        rc = apply_perm(&s->events, perm);
+        custops__free(perm);
+        if (rc)
+            return rc;
+        s->events_sorted = 1;
+    }
+    return CUSTOPS_OK;
+}
+
+static const char *const LINE_COLS[L_NCOLS] = {"customer", "order",    "time",     "sku",    "category", "qty",
+                                               "amount",   "discount", "refunded", "coupon", "channel"};
+static const char *const EVENT_COLS[E_NCOLS] = {"customer", "time", "type", "sku", "category", "coupon"};
+
+static int view(const st_table *t, const char *const *names, custops_frame **out)
+{
+    custops_frame *f;
+    int rc = custops_frame_new(&f);
+    for (int c = 0; rc == 0 && c < t->ncols; c++)
+        rc = custops__frame_add_int64_borrowed(f, names[c], t->col[c], t->n);
+    if (rc) {
+        custops_frame_free(f);
+        return rc;
+    }
+    *out = f;
+    return CUSTOPS_OK;
+}
+
+int custops_store_lines(custops_store *s, custops_frame **out)
+{
+    CUSTOPS__CHECK_NULL(out);
+    *out = NULL;
+    CUSTOPS__CHECK_NULL(s);
+    int rc = custops__st_prepare(s);
+    return rc ? rc : view(&s->lines, LINE_COLS, out);
+}
+
+int custops_store_events(custops_store *s, custops_frame **out)
+{
+    CUSTOPS__CHECK_NULL(out);
+    *out = NULL;
+    CUSTOPS__CHECK_NULL(s);
+    int rc = custops__st_prepare(s);
+    return rc ? rc : view(&s->events, EVENT_COLS, out);
+}
+
+int custops__st_intern_frame(const custops__intern *t, const char *col, custops_frame **out)
+{
+    *out = NULL;
+    const char **v = custops__calloc(t->count ? t->count : 1, sizeof *v);
+    if (!v)
+        return custops__nomem();
+    for (uint32_t i = 0; i < t->count; i++)
+        v[i] = custops__intern_str(t, i);
+    custops_frame *f;
+    int rc = custops_frame_new(&f);
+    if (rc == 0)
+        rc = custops_frame_add_string(f, col, v, t->count);
+    custops__free(v);
+    if (rc) {
+        custops_frame_free(f);
+        return rc;
+    }
+    *out = f;
+    return CUSTOPS_OK;
+}
+
+int custops_store_dict(const custops_store *s, const char *name, custops_frame **out)
+{
+    CUSTOPS__CHECK_NULL(out);
+    *out = NULL;
+    CUSTOPS__CHECK_NULL(s);
+    CUSTOPS__CHECK_NULL(name);
+    if (strcmp(name, "customer") == 0)
+        return custops__st_intern_frame(&s->customers, "name", out);
+    for (int d = 0; d < D_COUNT; d++)
+        if (strcmp(name, custops__store_dict_names[d]) == 0)
+            return custops__st_intern_frame(&s->dict[d], "name", out);
+    return custops__err(CUSTOPS_ENOTFOUND,
+                        "custops_store_dict: no dictionary '%s' (sku, category, coupon, channel, region, tag, customer)",
+                        name);
+}

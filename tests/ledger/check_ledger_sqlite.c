@@ -1,0 +1,188 @@
+/* The SQLite ledger file: tampering and truncation are detected, the
+ * schema migrates, foreign or newer files are refused, and several
+ * processes racing on one file never exceed a limit. */
+#include "ledger_fixture.h"
+
+#include <sqlite3.h>
+#include <sys/wait.h>
+
+#define T0 1700000000
+
+static void raw_exec(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    char *err = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+    ck_assert_msg(rc == SQLITE_OK, "%s: %s", sql, err ? err : "?");
+    sqlite3_close(db);
+}
+
+static void some_history(custops_ledger *l)
+{
+    issue_simple(l, "H", 10, 0, NULL);
+    ck_assert_ok(custops_ledger_reserve(l, NULL, "H", NULL, "o1", 5, 60, NULL, T0));
+    ck_assert_ok(custops_ledger_commit(l, NULL, "o1", "H", NULL, T0));
+    ck_assert_ok(custops_ledger_reserve(l, NULL, "H", NULL, "o2", 5, 60, NULL, T0));
+}
+
+START_TEST(test_tamper_detected)
+{
+    const char *attacks[] = {
+        "UPDATE journal SET body = replace(body, '\"amount\":5', '\"amount\":6') WHERE seq = 2",
+        "UPDATE journal SET ts = ts + 1 WHERE seq = 3",
+        "DELETE FROM journal WHERE seq = 2",
+        "DELETE FROM journal WHERE seq = 4", /* truncation: the head still says 4 */
+        "DELETE FROM journal WHERE seq = 4; UPDATE head SET seq = 3", /* head hash no longer matches */
+        "UPDATE journal SET seq = 9 WHERE seq = 4; UPDATE head SET seq = 9",
+    };
+    for (size_t a = 0; a < sizeof attacks / sizeof attacks[0]; a++) {
+        lfix f;
+        lfix_open(&f, 1);
+        some_history(f.l);
+        int64_t n;
+        ck_assert_ok(custops_ledger_verify(&n, NULL, f.l));
+        ck_assert_int_eq(n, 4);
+        raw_exec(f.path, attacks[a]);
+        custops_clear_error();
+        int rc = custops_ledger_verify(&n, NULL, f.l);
+        ck_assert_msg(rc == CUSTOPS_ECORRUPT, "attack %zu not detected (rc %d)", a, rc);
+        ck_assert_ptr_nonnull(strstr(custops_last_error(), "journal"));
+        lfix_close(&f);
+    }
+}
+END_TEST
+
+START_TEST(test_migration_and_refusals)
+{
+    lfix f;
+    lfix_open(&f, 1);
+    some_history(f.l);
+    custops_ledger_free(f.l);
+    f.l = NULL;
+    /* pretend the file was written by version 1 of the schema */
+    raw_exec(f.path, "DROP INDEX reservations_pending; PRAGMA user_version = 1");
+    ck_assert_ok(custops_ledger_open(&f.l, f.loc, NULL));
+    counter_is(f.l, "code:H", 10, 1, 1);
+    custops_ledger_free(f.l);
+    f.l = NULL;
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_open(f.path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = 'reservations_pending'", -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int(st, 0), 1);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    /* a file from a newer library is refused, not damaged */
+    raw_exec(f.path, "PRAGMA user_version = 99");
+    ck_assert_status(custops_ledger_open(&f.l, f.loc, NULL), CUSTOPS_EVERSION);
+    raw_exec(f.path, "PRAGMA user_version = 2");
+    /* another application's database and a non-database file are refused */
+    char other[400];
+    snprintf(other, sizeof other, "%s/other.db", f.dir);
+    raw_exec(other, "CREATE TABLE t(x)");
+    custops_ledger *l = NULL;
+    ck_assert_status(custops_ledger_open(&l, other, NULL), CUSTOPS_ECORRUPT);
+    unlink(other);
+    FILE *fp = fopen(other, "wb");
+    fputs("this is not a database, just some text that is long enough to look like a header......", fp);
+    fclose(fp);
+    ck_assert_status(custops_ledger_open(&l, other, NULL), CUSTOPS_ECORRUPT);
+    unlink(other);
+    snprintf(other, sizeof other, "%s/no/such/dir/x.db", f.dir);
+    ck_assert_status(custops_ledger_open(&l, other, NULL), CUSTOPS_EIO);
+    ck_assert_ptr_null(l);
+    ck_assert_ok(custops_ledger_open(&f.l, f.loc, NULL));
+    int64_t n;
+    ck_assert_ok(custops_ledger_verify(&n, NULL, f.l));
+    lfix_close(&f);
+}
+END_TEST
+
+/* Children race for a coupon with limit L: each reserves and commits its
+ * own order, then retries both with the same keys. Exactly L win. */
+static int race_child(const char *loc, int child, int round, int per_child)
+{
+    custops_ledger *l = NULL;
+    if (custops_ledger_open(&l, loc, NULL))
+        return 100;
+    int wins = 0;
+    char order[32], key[48], code[16];
+    snprintf(code, sizeof code, "RACE%d", round);
+    for (int k = 0; k < per_child; k++) {
+        snprintf(order, sizeof order, "r%d-c%d-o%d", round, child, k);
+        snprintf(key, sizeof key, "r-%s", order);
+        custops_ledger_receipt r = CUSTOPS_LEDGER_RECEIPT_INIT, r2 = CUSTOPS_LEDGER_RECEIPT_INIT;
+        int rc = custops_ledger_reserve(l, &r, code, "shared-customer", order, 100, 600, key, T0);
+        if (rc == CUSTOPS_ELIMIT)
+            continue;
+        if (rc) {
+            fprintf(stderr, "child %d: reserve: %d %s\n", child, rc, custops_last_error());
+            return 101;
+        }
+        /* the retry of a reservation that won returns the same receipt */
+        if (custops_ledger_reserve(l, &r2, code, "shared-customer", order, 100, 600, key, T0) || !r2.replayed ||
+            r2.seq != r.seq)
+            return 102;
+        snprintf(key, sizeof key, "c-%s", order);
+        if (custops_ledger_commit(l, NULL, order, code, key, T0 + 1) ||
+            custops_ledger_commit(l, &r2, order, code, key, T0 + 2) || !r2.replayed)
+            return 103;
+        wins++;
+    }
+    custops_ledger_free(l);
+    return wins;
+}
+
+START_TEST(test_multiprocess_race)
+{
+    const int N = 6, PER = 4, L = 7, ROUNDS = 4;
+    lfix f;
+    lfix_open(&f, 1);
+    ck_assert_ok(custops_ledger_budget_add(f.l, NULL, "race", 100 * L * ROUNDS, NULL, T0));
+    for (int round = 0; round < ROUNDS; round++) {
+        char code[16];
+        snprintf(code, sizeof code, "RACE%d", round);
+        issue_simple(f.l, code, L, 0, "race");
+        pid_t pids[16];
+        for (int c = 0; c < N; c++) {
+            pids[c] = fork();
+            ck_assert_int_ge(pids[c], 0);
+            if (pids[c] == 0)
+                _exit(race_child(f.loc, c, round, PER));
+        }
+        int total = 0;
+        for (int c = 0; c < N; c++) {
+            int st;
+            waitpid(pids[c], &st, 0);
+            ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) <= PER, "child %d failed with status %d", c,
+                          WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+            total += WEXITSTATUS(st);
+        }
+        ck_assert_int_eq(total, L);
+        char key[32];
+        snprintf(key, sizeof key, "code:%s", code);
+        counter_is(f.l, key, L, L, 0);
+    }
+    counter_is(f.l, "budget:race", 100 * L * ROUNDS, 100 * L * ROUNDS, 0);
+    int64_t n;
+    ck_assert_ok(custops_ledger_verify(&n, NULL, f.l));
+    ck_assert_int_eq(n, 1 + ROUNDS * (1 + 2 * L));
+    lfix_close(&f);
+}
+END_TEST
+
+static Suite *ledger_sqlite_suite(void)
+{
+    Suite *s = suite_create("ledger_sqlite");
+    TCase *tc = tcase_create("file");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_tamper_detected);
+    tcase_add_test(tc, test_migration_and_refusals);
+    tcase_add_test(tc, test_multiprocess_race);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+TEST_MAIN(ledger_sqlite_suite)

@@ -1,0 +1,814 @@
+/* The profile store: batch API, CSV/JSONL ingest with exact line:col
+ * errors, whole-or-nothing, views, features (checked by hand and against
+ * the published CDNOW summaries), windows, split, privacy, save/load. */
+#include "testutil.h"
+
+#include <math.h>
+
+static const char *ORDERS =
+    "order_id,customer_id,time,currency,sku,category,qty,unit_price,discount,coupon_code,channel\n"
+    "o1,alice,2024-11-01 10:00:00,CNY,sku1,shoes,2,100.00,20.00,,app\n"
+    "o1,alice,2024-11-01 10:00:00,CNY,sku2,socks,1,9.90,,,app\n"
+    "o2,bob,2024-11-02T09:30:00+08:00,CNY,sku1,shoes,1,100,,C10,web\n"
+    "o3,alice,2024-11-01 18:00:00,CNY,sku3,shoes,1,50.5,,,app\n"
+    "o4,alice,2024-11-10 21:15:00,CNY,sku2,socks,3,9.90,0.70,C10,app\n"
+    "o5,carol,1730764800,CNY,\"sku,4\",\"he said \"\"hi\"\"\",1,1.00,,,store\n";
+
+static custops_store *shop(void)
+{
+    custops_store *s;
+    ck_assert_ok(custops_store_new(&s, "Asia/Shanghai", "CNY"));
+    custops_ingest_result r;
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, ORDERS, strlen(ORDERS), "orders.csv", NULL, &r, NULL));
+    ck_assert_int_eq(r.rows, 6);
+    ck_assert_int_eq(r.accepted, 6);
+    return s;
+}
+
+static int64_t at(const char *text)
+{
+    custops_zone *z;
+    ck_assert_ok(custops_zone_open(&z, "Asia/Shanghai"));
+    int64_t t;
+    ck_assert_ok(custops_time_parse(text, z, &t));
+    custops_zone_free(z);
+    return t;
+}
+
+static size_t col(const custops_frame *f, const char *name)
+{
+    size_t c;
+    ck_assert_msg(custops_frame_find(f, name, &c) == CUSTOPS_OK, "no column %s", name);
+    return c;
+}
+
+static int64_t I(const custops_frame *f, const char *name, size_t row)
+{
+    const int64_t *v;
+    ck_assert_ok(custops_frame_int64(f, col(f, name), &v));
+    return v[row];
+}
+
+static double D(const custops_frame *f, const char *name, size_t row)
+{
+    const double *v;
+    ck_assert_ok(custops_frame_double(f, col(f, name), &v));
+    return v[row];
+}
+
+static const char *S(const custops_frame *f, const char *name, size_t row)
+{
+    const char *v;
+    ck_assert_ok(custops_frame_string(f, col(f, name), row, &v));
+    return v;
+}
+
+static size_t row_of(const custops_frame *f, const char *id)
+{
+    for (size_t i = 0; i < custops_frame_nrows(f); i++)
+        if (strcmp(S(f, "customer_id", i), id) == 0)
+            return i;
+    ck_abort_msg("customer %s not in frame", id);
+    return 0;
+}
+
+START_TEST(test_ingest_and_lines_view)
+{
+    custops_store *s = shop();
+    custops_store_counts n;
+    ck_assert_ok(custops_store_stats(s, &n));
+    ck_assert_int_eq(n.customers, 3);
+    ck_assert_int_eq(n.orders, 5);
+    ck_assert_int_eq(n.lines, 6);
+    custops_frame *l;
+    ck_assert_ok(custops_store_lines(s, &l));
+    ck_assert_int_eq(custops_frame_nrows(l), 6);
+    /* sorted by (customer, time, order): alice o1 x2, o3, o4; bob; carol */
+    ck_assert_int_eq(I(l, "customer", 0), 0);
+    ck_assert_int_eq(I(l, "order", 0), 0);
+    ck_assert_int_eq(I(l, "order", 2), 2); /* o3 at 18:00 after o1 at 10:00 */
+    ck_assert_int_eq(I(l, "time", 2), at("2024-11-01 18:00:00"));
+    ck_assert_int_eq(I(l, "amount", 0), 18000); /* 2*100.00 - 20.00 */
+    ck_assert_int_eq(I(l, "discount", 0), 2000);
+    ck_assert_int_eq(I(l, "amount", 2), 5050);
+    ck_assert_int_eq(I(l, "amount", 3), 2900); /* 3*9.90 - 0.70 */
+    ck_assert_int_eq(I(l, "coupon", 3), 0);
+    ck_assert_int_eq(I(l, "coupon", 0), -1);
+    ck_assert_int_eq(I(l, "time", 4), at("2024-11-02T09:30:00+08:00"));
+    ck_assert_int_eq(I(l, "time", 5), 1730764800);
+    custops_frame *d;
+    ck_assert_ok(custops_store_dict(s, "sku", &d));
+    ck_assert_str_eq(S(d, "name", (size_t)I(l, "sku", 5)), "sku,4");
+    custops_frame_free(d);
+    ck_assert_ok(custops_store_dict(s, "category", &d));
+    ck_assert_str_eq(S(d, "name", (size_t)I(l, "category", 5)), "he said \"hi\"");
+    custops_frame_free(d);
+    ck_assert_status(custops_store_dict(s, "colour", &d), CUSTOPS_ENOTFOUND);
+    custops_frame_free(l);
+    custops_store_free(s);
+}
+END_TEST
+
+START_TEST(test_features_by_hand)
+{
+    custops_store *s = shop();
+    custops_features_opts o = CUSTOPS_FEATURES_OPTS_INIT;
+    o.now = at("2024-11-15 00:00:00");
+    o.period = CUSTOPS_PERIOD_DAY;
+    custops_frame *f;
+    ck_assert_ok(custops_store_features(s, &o, &f));
+    ck_assert_int_eq(custops_frame_nrows(f), 3);
+    size_t a = row_of(f, "alice");
+    /* alice: orders o1 (Nov 1 10:00), o3 (Nov 1 18:00), o4 (Nov 10): two transaction days */
+    ck_assert_int_eq(I(f, "orders", a), 3);
+    ck_assert_int_eq(I(f, "frequency", a), 1);
+    ck_assert_double_eq_tol(D(f, "recency", a), 9.0, 1e-12);
+    ck_assert_double_eq_tol(D(f, "T", a), 14.0, 1e-12);
+    ck_assert_double_eq_tol(D(f, "monetary", a), 2900.0, 1e-9); /* the repeat day: o4 */
+    ck_assert_int_eq(I(f, "spend", a), 18000 + 990 + 5050 + 2900);
+    ck_assert_int_eq(I(f, "aov", a), (18000 + 990 + 5050 + 2900 + 1) / 3);
+    ck_assert_int_eq(I(f, "first_order", a), at("2024-11-01 10:00:00"));
+    ck_assert_int_eq(I(f, "last_order", a), at("2024-11-10 21:15:00"));
+    ck_assert_int_eq(I(f, "tenure_days", a), 14);
+    ck_assert_int_eq(I(f, "days_since_last_order", a), 5);
+    ck_assert_double_eq_tol(D(f, "coupon_share", a), 1.0 / 3.0, 1e-12);
+    ck_assert_double_eq_tol(D(f, "discount_rate", a), 2070.0 / (26940.0 + 2070.0), 1e-12);
+    ck_assert_int_eq(I(f, "hour_10", a), 1);
+    ck_assert_int_eq(I(f, "hour_18", a), 1);
+    ck_assert_int_eq(I(f, "hour_21", a), 1);
+    ck_assert_int_eq(I(f, "hour_00", a), 0);
+    custops_frame *d;
+    ck_assert_ok(custops_store_dict(s, "category", &d));
+    ck_assert_str_eq(S(d, "name", (size_t)I(f, "top_category", a)), "shoes");
+    custops_frame_free(d);
+    size_t b = row_of(f, "bob");
+    ck_assert_int_eq(I(f, "frequency", b), 0);
+    ck_assert_double_eq(D(f, "monetary", b), 0.0);
+    ck_assert_int_eq(I(f, "hour_09", b), 1);
+    ck_assert_int_eq(I(f, "gender", b), 0);
+    ck_assert_int_eq(I(f, "birth_year", b), -1);
+    custops_frame_free(f);
+    /* as of Nov 5: o4 is in the future and does not count */
+    o.now = at("2024-11-05 00:00:00");
+    o.period = CUSTOPS_PERIOD_WEEK;
+    ck_assert_ok(custops_store_features(s, &o, &f));
+    a = row_of(f, "alice");
+    ck_assert_int_eq(I(f, "orders", a), 2);
+    ck_assert_int_eq(I(f, "frequency", a), 0);
+    ck_assert_double_eq_tol(D(f, "T", a), 4.0 / 7.0, 1e-12);
+    ck_assert_int_eq(I(f, "first_order", row_of(f, "carol")), -1); /* 08:00 on Nov 5, after now */
+    custops_frame_free(f);
+    /* bad options */
+    o.version = 99;
+    ck_assert_status(custops_store_features(s, &o, &f), CUSTOPS_EVERSION);
+    o.version = CUSTOPS_FEATURES_OPTS_VERSION;
+    o.period = 3;
+    ck_assert_status(custops_store_features(s, &o, &f), CUSTOPS_EINVAL);
+    ck_assert_ptr_null(f);
+    custops_store_free(s);
+}
+END_TEST
+
+START_TEST(test_refunds)
+{
+    custops_store *s = shop();
+    const char *csv = "refund_id,order_id,time,sku,qty,amount\n"
+                      "r1,o1,2024-11-03 12:00:00,sku2,1,9.90\n"
+                      "r2,o1,2024-11-04 12:00:00,,,18.00\n"
+                      "r1,o1,2024-11-03 12:00:00,sku2,1,9.90\n";
+    custops_ingest_result r;
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, csv, strlen(csv), "refunds.csv", NULL, &r, NULL));
+    ck_assert_int_eq(r.accepted, 3);
+    ck_assert_int_eq(r.ignored, 1); /* r1 again: idempotent */
+    custops_frame *l;
+    ck_assert_ok(custops_store_lines(s, &l));
+    /* o1 lines: 180.00 and 9.90. r1 -> sku2 line; r2 18.00 split 180:9.90 by largest remainder */
+    int64_t share1 = 1800 * 18000 / (18000 + 990);
+    int64_t a = I(l, "refunded", 0), b = I(l, "refunded", 1);
+    ck_assert_int_eq(a + b, 990 + 1800);
+    ck_assert_int_ge(a, share1);
+    ck_assert_int_le(a, share1 + 1);
+    custops_frame_free(l);
+    custops_features_opts o = CUSTOPS_FEATURES_OPTS_INIT;
+    o.now = at("2024-11-03 23:00:00"); /* r1 counts, r2 not yet */
+    custops_frame *f;
+    ck_assert_ok(custops_store_features(s, &o, &f));
+    size_t ai = row_of(f, "alice");
+    ck_assert_int_eq(I(f, "spend", ai), 18000 + 990 + 5050 - 990);
+    ck_assert_double_eq_tol(D(f, "refund_rate", ai), 990.0 / (18000 + 990 + 5050), 1e-12);
+    custops_frame_free(f);
+    /* unknown order: fails with line:col at the order_id field */
+    const char *bad = "refund_id,order_id,time,amount\nr9,nope,2024-11-03 12:00:00,1.00\n";
+    ck_assert_status(custops_store_ingest_csv_buffer(s, bad, strlen(bad), "refunds.csv", NULL, NULL, NULL),
+                     CUSTOPS_EPARSE);
+    ck_assert_str_eq(custops_last_error(), "refunds.csv:2:4: unknown order 'nope' (ingest orders first)");
+    custops_store_free(s);
+}
+END_TEST
+
+START_TEST(test_bad_csv_line_col)
+{
+    custops_store *s;
+    ck_assert_ok(custops_store_new(&s, "UTC", "CNY"));
+    const char *csv = "customer_id,order_id,time,currency,sku,qty,unit_price\n"
+                      "c1,o1,2024-01-01 00:00:00,CNY,s1,1,12.50\n"
+                      "c1,o2,2024-01-02 00:00:00,CNY,s1,1,12,50\n";
+    /* the third row has one field too many */
+    ck_assert_status(custops_store_ingest_csv_buffer(s, csv, strlen(csv), "orders.csv", NULL, NULL, NULL),
+                     CUSTOPS_EPARSE);
+    ck_assert_str_eq(custops_last_error(), "orders.csv:3:1: row has 8 fields, the header has 7");
+    const char *csv2 = "customer_id,order_id,time,currency,sku,qty,unit_price\n"
+                       "c1,o1,2024-01-01 00:00:00,CNY,s1,1,12.50\n"
+                       "c1,o2,2024-01-02 00:00:00,CNY,s1,1,\"12,50\"\n";
+    ck_assert_status(custops_store_ingest_csv_buffer(s, csv2, strlen(csv2), "orders.csv", NULL, NULL, NULL),
+                     CUSTOPS_EPARSE);
+    ck_assert_str_eq(custops_last_error(),
+                     "orders.csv:3:36: expected a decimal amount in column 'unit_price', got '12,50'");
+    /* whole file or nothing: the good first row was not applied */
+    custops_store_counts n;
+    ck_assert_ok(custops_store_stats(s, &n));
+    ck_assert_int_eq(n.lines, 0);
+    ck_assert_int_eq(n.customers, 0);
+    /* more decimals than the currency has is an error, never a rounding */
+    const char *csv3 = "customer_id,order_id,time,currency,sku,qty,unit_price\nc1,o1,5,CNY,s1,1,1.005\n";
+    ck_assert_status(custops_store_ingest_csv_buffer(s, csv3, strlen(csv3), "o.csv", NULL, NULL, NULL),
+                     CUSTOPS_EPARSE);
+    ck_assert_ptr_nonnull(strstr(custops_last_error(), "o.csv:2:18: amount '1.005'"));
+    /* other currency, bad time, bad qty, missing column, unknown column, unterminated quote */
+    const char *cases[][2] = {
+        {"customer_id,order_id,time,currency,sku,qty,unit_price\nc1,o1,5,USD,s1,1,1\n",
+         "o.csv:2:9: currency 'USD' differs from the store's CNY"},
+        {"customer_id,order_id,time,currency,sku,qty,unit_price\nc1,o1,2024-13-01,CNY,s1,1,1\n",
+         "o.csv:2:7: expected a time (ISO 8601, 'YYYY-MM-DD HH:MM:SS' or Unix seconds) in column 'time', got "
+         "'2024-13-01'"},
+        {"customer_id,order_id,time,currency,sku,qty,unit_price\nc1,o1,5,CNY,s1,0,1\n",
+         "o.csv:2:16: qty must be > 0, got 0"},
+        {"customer_id,order_id,time,currency,sku,qty\nc1,o1,5,CNY,s1,1\n",
+         "o.csv:1:1: header lacks the required column 'unit_price' of order_line records"},
+        {"customer_id,order_id,time,currency,sku,qty,unit_price,colour\nc1,o1,5,CNY,s1,1,1,red\n",
+         "o.csv:1:55: unknown column 'colour' for order_line records"},
+        {"customer_id,order_id,time,currency,sku,qty,unit_price\nc1,o1,5,CNY,\"s1,1,1\n",
+         "o.csv:2:13: unterminated quoted field"},
+        {"customer_id,order_id,time,currency,sku,qty,unit_price\nc1,,5,CNY,s1,1,1\n",
+         "o.csv:2:4: required field 'order_id' is empty"},
+        {"customer_id,order_id,time,currency,sku,qty,unit_price,discount\nc1,o1,5,CNY,s1,2,1.00,2.01\n",
+         "o.csv:2:23: discount must be between 0 and qty * unit_price (200), got 201"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        custops_clear_error();
+        int rc = custops_store_ingest_csv_buffer(s, cases[i][0], strlen(cases[i][0]), "o.csv", NULL, NULL, NULL);
+        ck_assert_int_eq(rc, CUSTOPS_EPARSE);
+        ck_assert_str_eq(custops_last_error(), cases[i][1]);
+    }
+    ck_assert_ok(custops_store_stats(s, &n));
+    ck_assert_int_eq(n.lines, 0);
+    custops_store_free(s);
+}
+END_TEST
+
+START_TEST(test_skip_policy_and_rejects)
+{
+    custops_store *s;
+    ck_assert_ok(custops_store_new(&s, "UTC", "CNY"));
+    const char *csv = "qty,unit_price,sku,currency,time,order_id,customer_id\r\n"
+                      "1,1.00,s1,CNY,100,o1,c1\r\n"
+                      "x,1.00,s1,CNY,100,o2,c2\r\n"
+                      "\r\n"
+                      "1,1.00,s1,CNY,100,o3,c3\r\n"
+                      "1,1.00,s1,CNY,200,o1,c1\r\n";
+    custops_ingest_opts o = CUSTOPS_INGEST_OPTS_INIT;
+    o.policy = CUSTOPS_INGEST_SKIP;
+    custops_ingest_result r;
+    custops_frame *rej;
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, csv, strlen(csv), "o.csv", &o, &r, &rej));
+    ck_assert_int_eq(r.rows, 4);
+    ck_assert_int_eq(r.accepted, 2);
+    ck_assert_int_eq(r.rejected, 2);
+    ck_assert_int_eq(custops_frame_nrows(rej), 2);
+    ck_assert_int_eq(I(rej, "line", 0), 3);
+    ck_assert_int_eq(I(rej, "column", 0), 1);
+    ck_assert_str_eq(S(rej, "message", 0), "expected an integer in column 'qty', got 'x'");
+    ck_assert_int_eq(I(rej, "line", 1), 6);
+    ck_assert_int_eq(I(rej, "column", 1), 15);
+    ck_assert_str_eq(S(rej, "message", 1), "lines of order 'o1' have different times");
+    custops_frame_free(rej);
+    /* the rejected row's customer c2 was never created */
+    custops_store_counts n;
+    ck_assert_ok(custops_store_stats(s, &n));
+    ck_assert_int_eq(n.customers, 2);
+    ck_assert_int_eq(n.lines, 2);
+    /* fail-fast reports the failing row in the frame too */
+    ck_assert_int_eq(custops_store_ingest_csv_buffer(s, csv, strlen(csv), "o.csv", NULL, &r, &rej), CUSTOPS_EPARSE);
+    ck_assert_int_eq(custops_frame_nrows(rej), 1);
+    ck_assert_int_eq(I(rej, "line", 0), 3);
+    custops_frame_free(rej);
+    ck_assert_ok(custops_store_stats(s, &n));
+    ck_assert_int_eq(n.lines, 2);
+    custops_store_free(s);
+}
+END_TEST
+
+START_TEST(test_limits)
+{
+    custops_store *s;
+    ck_assert_ok(custops_store_new(&s, "UTC", "CNY"));
+    custops_ingest_opts o = CUSTOPS_INGEST_OPTS_INIT;
+    o.max_field_len = 12;
+    const char *csv = "customer_id,order_id,time,currency,sku,qty,unit_price\nc1,o1,5,CNY,s123456789012,1,1\n";
+    ck_assert_status(custops_store_ingest_csv_buffer(s, csv, strlen(csv), "o.csv", &o, NULL, NULL), CUSTOPS_ELIMIT);
+    ck_assert_str_eq(custops_last_error(), "o.csv:2:13: field of 13 bytes exceeds the limit of 12 bytes");
+    o.max_field_len = 0;
+    o.max_line_len = 20;
+    ck_assert_status(custops_store_ingest_csv_buffer(s, csv, strlen(csv), "o.csv", &o, NULL, NULL), CUSTOPS_ELIMIT);
+    const char *jl = "{\"kind\":\"event\",\"customer_id\":\"c1\",\"time\":5,\"type\":\"view\"}\n";
+    ck_assert_status(custops_store_ingest_jsonl_buffer(s, jl, strlen(jl), "e.jsonl", &o, NULL, NULL), CUSTOPS_ELIMIT);
+    ck_assert_str_eq(custops_last_error(), "e.jsonl:1:1: line of 58 bytes exceeds the limit of 20 bytes");
+    o.version = 7;
+    ck_assert_status(custops_store_ingest_csv_buffer(s, csv, strlen(csv), "o.csv", &o, NULL, NULL), CUSTOPS_EVERSION);
+    custops_store_free(s);
+}
+END_TEST
+
+START_TEST(test_jsonl)
+{
+    custops_store *s;
+    ck_assert_ok(custops_store_new(&s, "Asia/Shanghai", "CNY"));
+    const char *jl =
+        "{\"kind\":\"order_line\",\"order_id\":\"o1\",\"customer_id\":\"c\\u00e9\",\"time\":\"2024-11-11 20:00:00\","
+        "\"currency\":\"CNY\",\"sku\":\"s1\",\"qty\":2,\"unit_price\":69.90,\"discount\":null}\n"
+        "\n"
+        "{\"kind\":\"customer\",\"customer_id\":\"c\u00e9\",\"gender\":\"f\",\"birth_year\":1990,\"region\":\"East "
+        "China\",\"tags\":[\"vip\",\"a\\\"b\"],\"consent_sms\":true,\"member_since\":\"2020-01-01T00:00:00Z\"}\n"
+        "{\"kind\":\"event\",\"customer_id\":\"c2\",\"time\":1731326400,\"type\":\"cart_add\",\"sku\":\"s1\"}\n";
+    custops_ingest_result r;
+    ck_assert_ok(custops_store_ingest_jsonl_buffer(s, jl, strlen(jl), "all.jsonl", NULL, &r, NULL));
+    ck_assert_int_eq(r.accepted, 3);
+    custops_features_opts o = CUSTOPS_FEATURES_OPTS_INIT;
+    o.now = at("2024-11-12 00:00:00");
+    custops_frame *f;
+    ck_assert_ok(custops_store_features(s, &o, &f));
+    size_t c = row_of(f, "c\xc3\xa9");
+    ck_assert_int_eq(I(f, "spend", c), 13980);
+    ck_assert_int_eq(I(f, "gender", c), 1);
+    ck_assert_int_eq(I(f, "birth_year", c), 1990);
+    ck_assert_int_eq(I(f, "consent_sms", c), 1);
+    ck_assert_int_eq(I(f, "consent_email", c), 0);
+    ck_assert_int_eq(I(f, "member_since", c), 1577836800);
+    ck_assert_int_eq(I(f, "tags", c), 3);
+    ck_assert_int_eq(I(f, "hour_20", c), 1);
+    custops_frame_free(f);
+    custops_frame *d;
+    ck_assert_ok(custops_store_dict(s, "tag", &d));
+    ck_assert_str_eq(S(d, "name", 1), "a\"b");
+    custops_frame_free(d);
+    custops_frame *e;
+    ck_assert_ok(custops_store_events(s, &e));
+    ck_assert_int_eq(custops_frame_nrows(e), 1);
+    ck_assert_int_eq(I(e, "type", 0), CUSTOPS_EVENT_CART_ADD);
+    custops_frame_free(e);
+    /* errors name line and column */
+    const char *bad = "{\"kind\":\"event\",\"customer_id\":\"c2\",\"time\":1,\"type\":\"view\"}\n"
+                      "{\"kind\":\"event\",\"customer_id\":\"c2\",\"time\":1,\"type\":\"poke\"}\n";
+    ck_assert_status(custops_store_ingest_jsonl_buffer(s, bad, strlen(bad), "e.jsonl", NULL, NULL, NULL),
+                     CUSTOPS_EPARSE);
+    ck_assert_ptr_nonnull(strstr(custops_last_error(), "e.jsonl:2:52: unknown event type 'poke'"));
+    const char *bad2 = "{\"kind\":\"event\",\"customer_id\":\"c2\",\"time\":1,\"type\":\"view\",\"x\":{}}\n";
+    ck_assert_status(custops_store_ingest_jsonl_buffer(s, bad2, strlen(bad2), "e.jsonl", NULL, NULL, NULL),
+                     CUSTOPS_EPARSE);
+    ck_assert_str_eq(custops_last_error(), "e.jsonl:1:59: unknown field 'x'");
+    const char *bad3 = "{\"customer_id\":\"c2\"}\n";
+    ck_assert_status(custops_store_ingest_jsonl_buffer(s, bad3, strlen(bad3), "e.jsonl", NULL, NULL, NULL),
+                     CUSTOPS_EPARSE);
+    ck_assert_str_eq(custops_last_error(), "e.jsonl:1:1: record has no \"kind\" field");
+    ck_assert_ok(custops_store_events(s, &e));
+    ck_assert_int_eq(custops_frame_nrows(e), 1); /* nothing of the failed files was applied */
+    custops_frame_free(e);
+    custops_store_free(s);
+}
+END_TEST
+
+START_TEST(test_batch_api_whole_or_nothing)
+{
+    custops_store *s;
+    ck_assert_ok(custops_store_new(&s, "UTC", "USD"));
+    custops_order_line lines[3] = {
+        {"o1", "c1", 1000, "a", NULL, 1, 500, 0, NULL, NULL},
+        {"o2", "c2", 2000, "b", "cat", 2, 300, 100, "X", "web"},
+        {"o1", "c9", 1000, "a", NULL, 1, 500, 0, NULL, NULL}, /* o1 belongs to c1 */
+    };
+    ck_assert_status(custops_store_add_lines(s, lines, 3), CUSTOPS_EINVAL);
+    ck_assert_ptr_nonnull(strstr(custops_last_error(), "record 2: customer_id: order 'o1' belongs to customer 'c1'"));
+    custops_store_counts n;
+    ck_assert_ok(custops_store_stats(s, &n));
+    ck_assert_int_eq(n.lines, 0);
+    ck_assert_int_eq(n.customers, 0);
+    ck_assert_int_eq(n.orders, 0);
+    ck_assert_ok(custops_store_add_lines(s, lines, 2));
+    custops_event ev[2] = {{"c1", 500, CUSTOPS_EVENT_VIEW, "a", NULL, NULL}, {"c3", 600, 42, NULL, NULL, NULL}};
+    ck_assert_status(custops_store_add_events(s, ev, 2), CUSTOPS_EINVAL);
+    ck_assert_ok(custops_store_add_events(s, ev, 1));
+    custops_customer cu[1] = {{"c2", 2, 1985, "North", -1, 1, 1, 0, "a|b|a"}};
+    ck_assert_ok(custops_store_add_customers(s, cu, 1));
+    custops_refund rf[1] = {{"r1", "o9", 3000, NULL, -1, 100}};
+    ck_assert_status(custops_store_add_refunds(s, rf, 1), CUSTOPS_ENOTFOUND);
+    ck_assert_status(custops_store_add_lines(NULL, lines, 1), CUSTOPS_EINVAL);
+    ck_assert_status(custops_store_add_lines(s, NULL, 1), CUSTOPS_EINVAL);
+    ck_assert_ok(custops_store_stats(s, &n));
+    ck_assert_int_eq(n.lines, 2);
+    ck_assert_int_eq(n.events, 1);
+    ck_assert_int_eq(n.customers, 2);
+    custops_features_opts o = CUSTOPS_FEATURES_OPTS_INIT;
+    o.now = 10000;
+    custops_frame *f;
+    ck_assert_ok(custops_store_features(s, &o, &f));
+    size_t c2 = row_of(f, "c2");
+    ck_assert_int_eq(I(f, "spend", c2), 500);
+    ck_assert_int_eq(I(f, "gender", c2), 2);
+    ck_assert_int_eq(I(f, "tags", c2), 3);
+    ck_assert_int_eq(I(f, "region", c2), 0);
+    custops_frame_free(f);
+    custops_store *bad;
+    ck_assert_status(custops_store_new(&bad, "UTC", "XXX"), CUSTOPS_ENOTFOUND);
+    ck_assert_ptr_null(bad);
+    custops_store_free(s);
+}
+END_TEST
+
+/* windows on hand-built data: orders in the last N days, events of a type between -10d and -3d */
+START_TEST(test_windows)
+{
+    custops_store *s;
+    ck_assert_ok(custops_store_new(&s, "UTC", "CNY"));
+    const int64_t DAY = 86400, now = 100 * DAY;
+    custops_order_line l[] = {
+        {"o1", "a", now - 1 * DAY, "x", NULL, 1, 1, 0, NULL, NULL},
+        {"o1", "a", now - 1 * DAY, "y", NULL, 1, 1, 0, NULL, NULL}, /* same order: counted once */
+        {"o2", "a", now - 30 * DAY, "x", NULL, 1, 1, 0, NULL, NULL}, /* exactly 30 days: outside (30, 0] */
+        {"o3", "a", now - 29 * DAY, "x", NULL, 1, 1, 0, NULL, NULL},
+        {"o4", "b", now + 1, "x", NULL, 1, 1, 0, NULL, NULL}, /* future */
+        {"o5", "b", now, "x", NULL, 1, 1, 0, NULL, NULL},
+    };
+    ck_assert_ok(custops_store_add_lines(s, l, 6));
+    custops_event e[] = {
+        {"a", now - 10 * DAY, CUSTOPS_EVENT_CART_ADD, NULL, NULL, NULL}, /* boundary: excluded */
+        {"a", now - 10 * DAY + 1, CUSTOPS_EVENT_CART_ADD, NULL, NULL, NULL},
+        {"a", now - 3 * DAY, CUSTOPS_EVENT_CART_ADD, NULL, NULL, NULL}, /* boundary: included */
+        {"a", now - 3 * DAY + 1, CUSTOPS_EVENT_CART_ADD, NULL, NULL, NULL},
+        {"b", now - 5 * DAY, CUSTOPS_EVENT_FAVOURITE, NULL, NULL, NULL},
+        {"c", now - 5 * DAY, CUSTOPS_EVENT_CART_ADD, NULL, NULL, NULL},
+    };
+    ck_assert_ok(custops_store_add_events(s, e, 6));
+    custops_frame *f;
+    ck_assert_ok(custops_store_count_orders(s, now, 30, 0, &f));
+    ck_assert_int_eq(custops_frame_nrows(f), 3);
+    ck_assert_int_eq(I(f, "count", row_of(f, "a")), 2);
+    ck_assert_int_eq(I(f, "count", row_of(f, "b")), 1);
+    ck_assert_int_eq(I(f, "count", row_of(f, "c")), 0);
+    custops_frame_free(f);
+    ck_assert_ok(custops_store_count_events(s, CUSTOPS_EVENT_CART_ADD, now, 10, 3, &f));
+    ck_assert_int_eq(I(f, "count", row_of(f, "a")), 2);
+    ck_assert_int_eq(I(f, "count", row_of(f, "b")), 0);
+    ck_assert_int_eq(I(f, "count", row_of(f, "c")), 1);
+    custops_frame_free(f);
+    ck_assert_status(custops_store_count_events(s, 9, now, 10, 3, &f), CUSTOPS_EINVAL);
+    ck_assert_status(custops_store_count_orders(s, now, 3, 10, &f), CUSTOPS_EINVAL);
+    ck_assert_status(custops_store_count_orders(s, now, 3, -1, &f), CUSTOPS_EINVAL);
+    custops_store_free(s);
+}
+END_TEST
+
+START_TEST(test_erase_really_erases)
+{
+    custops_store *s = shop();
+    const char *ev = "customer_id,time,type,sku\nalice,2024-11-01 09:00:00,view,sku1\nbob,2024-11-01 "
+                     "09:00:00,cart_add,sku1\n";
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, ev, strlen(ev), "events.csv", NULL, NULL, NULL));
+    const char *cu = "customer_id,region,tags\nalice,Secretville,vip\n";
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, cu, strlen(cu), "customers.csv", NULL, NULL, NULL));
+    const char *rf = "refund_id,order_id,time,amount\nr1,o3,2024-11-05 00:00:00,5.00\n";
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, rf, strlen(rf), "refunds.csv", NULL, NULL, NULL));
+    char *json;
+    ck_assert_ok(custops_store_export_customer(s, "alice", &json));
+    ck_assert_ptr_nonnull(strstr(json, "\"order_id\":\"o4\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"refund_id\":\"r1\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"region\":\"Secretville\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"type\":\"view\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"amount\":\"180.00\""));
+    custops_free(json);
+    ck_assert_ok(custops_store_erase(s, "alice"));
+    ck_assert_status(custops_store_erase(s, "alice"), CUSTOPS_ENOTFOUND);
+    ck_assert_status(custops_store_export_customer(s, "alice", &json), CUSTOPS_ENOTFOUND);
+    custops_store_counts n;
+    ck_assert_ok(custops_store_stats(s, &n));
+    ck_assert_int_eq(n.customers, 2);
+    ck_assert_int_eq(n.orders, 2);
+    ck_assert_int_eq(n.lines, 2);
+    ck_assert_int_eq(n.events, 1);
+    ck_assert_int_eq(n.refunds, 0);
+    custops_frame *d;
+    ck_assert_ok(custops_store_dict(s, "customer", &d));
+    ck_assert_int_eq(custops_frame_nrows(d), 2);
+    ck_assert_str_eq(S(d, "name", 0), "bob");
+    custops_frame_free(d);
+    custops_frame *l;
+    ck_assert_ok(custops_store_lines(s, &l));
+    ck_assert_int_eq(I(l, "customer", 0), 0);
+    ck_assert_int_eq(I(l, "customer", 1), 1);
+    ck_assert_int_eq(I(l, "order", 0), 0);
+    custops_frame_free(l);
+    /* nothing of alice survives a save either: her id is not in the file */
+    char dir[256], path[300];
+    test_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/s.stor", dir);
+    ck_assert_ok(custops_store_save(s, path));
+    FILE *fp = fopen(path, "rb");
+    ck_assert_ptr_nonnull(fp);
+    char buf[65536];
+    size_t got = fread(buf, 1, sizeof buf, fp);
+    fclose(fp);
+    for (size_t i = 0; i + 5 <= got; i++) {
+        ck_assert_msg(memcmp(buf + i, "alice", 5) != 0, "'alice' still in the save file");
+    }
+    unlink(path);
+    rmdir(dir);
+    /* the orders of bob can still be refunded, alice's o4 is gone */
+    const char *rf2 = "refund_id,order_id,time,amount\nr2,o4,2024-11-12 00:00:00,1.00\n";
+    ck_assert_status(custops_store_ingest_csv_buffer(s, rf2, strlen(rf2), "refunds.csv", NULL, NULL, NULL),
+                     CUSTOPS_EPARSE);
+    custops_store_free(s);
+}
+END_TEST
+
+START_TEST(test_purge)
+{
+    custops_store *s = shop();
+    const char *ev = "customer_id,time,type\nalice,2024-10-01 09:00:00,visit\nbob,2024-11-09 09:00:00,login\n";
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, ev, strlen(ev), "events.csv", NULL, NULL, NULL));
+    uint64_t removed;
+    ck_assert_ok(custops_store_purge(s, at("2024-11-05 00:00:00"), &removed));
+    ck_assert_int_eq(removed, 4 + 1); /* o1 x2, o2, o3 lines and one event; o5 is 08:00 on Nov 5 */
+    custops_store_counts n;
+    ck_assert_ok(custops_store_stats(s, &n));
+    ck_assert_int_eq(n.lines, 2);
+    ck_assert_int_eq(n.orders, 2);
+    ck_assert_int_eq(n.events, 1);
+    ck_assert_int_eq(n.customers, 3);
+    custops_frame *l;
+    ck_assert_ok(custops_store_lines(s, &l));
+    ck_assert_int_eq(I(l, "order", 0), 0);
+    ck_assert_int_eq(I(l, "amount", 0), 2900);
+    custops_frame_free(l);
+    custops_store_free(s);
+}
+END_TEST
+
+static void same_frames(const custops_frame *a, const custops_frame *b)
+{
+    ck_assert_int_eq(custops_frame_nrows(a), custops_frame_nrows(b));
+    ck_assert_int_eq(custops_frame_ncols(a), custops_frame_ncols(b));
+    for (size_t c = 0; c < custops_frame_ncols(a); c++) {
+        ck_assert_str_eq(custops_frame_col_name(a, c), custops_frame_col_name(b, c));
+        for (size_t r = 0; r < custops_frame_nrows(a); r++) {
+            if (custops_frame_col_type(a, c) == CUSTOPS_COL_INT64) {
+                const int64_t *x, *y;
+                custops_frame_int64(a, c, &x);
+                custops_frame_int64(b, c, &y);
+                ck_assert_int_eq(x[r], y[r]);
+            } else if (custops_frame_col_type(a, c) == CUSTOPS_COL_DOUBLE) {
+                const double *x, *y;
+                custops_frame_double(a, c, &x);
+                custops_frame_double(b, c, &y);
+                ck_assert_double_eq(x[r], y[r]);
+            } else {
+                const char *x, *y;
+                custops_frame_string(a, c, r, &x);
+                custops_frame_string(b, c, r, &y);
+                ck_assert_str_eq(x, y);
+            }
+        }
+    }
+}
+
+START_TEST(test_save_load_round_trip_and_corruption)
+{
+    custops_store *s = shop();
+    const char *ev = "customer_id,time,type,coupon_code\nbob,2024-11-01 09:00:00,coupon_received,C10\n";
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, ev, strlen(ev), "events.csv", NULL, NULL, NULL));
+    const char *rf = "refund_id,order_id,time,sku,amount\nr1,o1,2024-11-05 00:00:00,sku1,5.00\n";
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, rf, strlen(rf), "refunds.csv", NULL, NULL, NULL));
+    const char *cu = "customer_id,gender,tags,consent_push\ncarol,m,x|y,1\n";
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, cu, strlen(cu), "customers.csv", NULL, NULL, NULL));
+    char dir[256], path[300];
+    test_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/s.stor", dir);
+    ck_assert_ok(custops_store_save(s, path));
+    custops_store *t;
+    ck_assert_ok(custops_store_load(&t, path));
+    ck_assert_str_eq(custops_store_zone(t), "Asia/Shanghai");
+    ck_assert_str_eq(custops_store_currency(t), "CNY");
+    custops_features_opts o = CUSTOPS_FEATURES_OPTS_INIT;
+    o.now = at("2024-12-01 00:00:00");
+    custops_frame *a, *b;
+    ck_assert_ok(custops_store_features(s, &o, &a));
+    ck_assert_ok(custops_store_features(t, &o, &b));
+    same_frames(a, b);
+    custops_frame_free(a);
+    custops_frame_free(b);
+    ck_assert_ok(custops_store_lines(s, &a));
+    ck_assert_ok(custops_store_lines(t, &b));
+    same_frames(a, b);
+    custops_frame_free(a);
+    custops_frame_free(b);
+    ck_assert_ok(custops_store_events(s, &a));
+    ck_assert_ok(custops_store_events(t, &b));
+    same_frames(a, b);
+    custops_frame_free(a);
+    custops_frame_free(b);
+    /* the loaded store keeps working: refunds find their orders, ids stay */
+    ck_assert_ok(custops_store_ingest_csv_buffer(t, rf, strlen(rf), "refunds.csv", NULL, NULL, NULL));
+    custops_store_free(t);
+
+    /* every truncation and a flipped byte anywhere give ECORRUPT and no store */
+    FILE *fp = fopen(path, "rb");
+    static unsigned char buf[1 << 16];
+    size_t len = fread(buf, 1, sizeof buf, fp);
+    fclose(fp);
+    ck_assert_int_gt(len, 100);
+    char bad[320];
+    snprintf(bad, sizeof bad, "%s/bad.stor", dir);
+    for (size_t cut = 0; cut < len; cut += (cut < 64 ? 1 : 37)) {
+        fp = fopen(bad, "wb");
+        fwrite(buf, 1, cut, fp);
+        fclose(fp);
+        t = (custops_store *)1;
+        ck_assert_status(custops_store_load(&t, bad), CUSTOPS_ECORRUPT);
+        ck_assert_ptr_null(t);
+    }
+    for (size_t i = 0; i < len; i += 13) {
+        buf[i] ^= 0x5a;
+        fp = fopen(bad, "wb");
+        fwrite(buf, 1, len, fp);
+        fclose(fp);
+        buf[i] ^= 0x5a;
+        int rc = custops_store_load(&t, bad);
+        ck_assert_msg(rc == CUSTOPS_ECORRUPT || rc == CUSTOPS_EVERSION, "flip at %zu gave %d", i, rc);
+        ck_assert_ptr_null(t);
+    }
+    ck_assert_status(custops_store_load(&t, "/nonexistent/x.stor"), CUSTOPS_ENOTFOUND);
+    unlink(bad);
+    unlink(path);
+    rmdir(dir);
+    custops_store_free(s);
+}
+END_TEST
+
+START_TEST(test_split)
+{
+    custops_store *s;
+    ck_assert_ok(custops_store_new(&s, "UTC", "CNY"));
+    const int64_t DAY = 86400;
+    custops_order_line l[] = {
+        {"o1", "a", 0, "x", NULL, 1, 100, 0, NULL, NULL},       {"o2", "a", 3 * DAY, "x", NULL, 1, 200, 0, NULL, NULL},
+        {"o3", "a", 12 * DAY, "x", NULL, 1, 1, 0, NULL, NULL},  {"o4", "a", 12 * DAY + 5, "x", NULL, 1, 1, 0, NULL, NULL},
+        {"o5", "a", 15 * DAY, "x", NULL, 1, 1, 0, NULL, NULL},  {"o6", "b", 11 * DAY, "x", NULL, 1, 1, 0, NULL, NULL},
+        {"o7", "b", 13 * DAY, "x", NULL, 1, 1, 0, NULL, NULL},  {"o8", "b", 30 * DAY, "x", NULL, 1, 1, 0, NULL, NULL},
+    };
+    ck_assert_ok(custops_store_add_lines(s, l, 8));
+    custops_features_opts o = CUSTOPS_FEATURES_OPTS_INIT;
+    o.now = 10 * DAY;
+    o.period = CUSTOPS_PERIOD_DAY;
+    custops_frame *cal, *hold;
+    ck_assert_ok(custops_store_split(s, &o, 20 * DAY, &cal, &hold));
+    size_t a = row_of(cal, "a"), b = row_of(cal, "b");
+    ck_assert_int_eq(I(cal, "frequency", a), 1);
+    ck_assert_double_eq_tol(D(cal, "T", a), 10.0, 1e-12);
+    ck_assert_double_eq_tol(D(cal, "monetary", a), 200.0, 1e-12);
+    ck_assert_int_eq(I(hold, "frequency_holdout", row_of(hold, "a")), 2); /* days 12 and 15 */
+    ck_assert_int_eq(I(hold, "frequency_holdout", row_of(hold, "b")), 1); /* day 13; day 11 is b's first */
+    ck_assert_double_eq_tol(D(hold, "duration_holdout", 0), 10.0, 1e-12);
+    ck_assert_int_eq(I(cal, "orders", b), 0);
+    custops_frame_free(cal);
+    custops_frame_free(hold);
+    ck_assert_status(custops_store_split(s, &o, 5 * DAY, &cal, &hold), CUSTOPS_EINVAL);
+    custops_store_free(s);
+}
+END_TEST
+
+/* The CDNOW proof: frequency, recency and T in weeks rebuilt from the raw
+ * transaction log equal the published calibration summary (Fader, Hardie
+ * and Lee 2005) for every one of the 2,357 sample customers, and monetary
+ * equals Hardie's zbar (mean repeat transaction value). */
+START_TEST(test_cdnow_summary)
+{
+    char p1[1024], p2[1024], p3[1024];
+    const char *log = test_shared_file("CDNOW_sample.txt", p1, sizeof p1);
+    const char *sum = test_shared_file("cdnow_customers_summary.csv", p2, sizeof p2);
+    const char *zb = test_shared_file("cdnow_customers_summary_with_transactions.csv", p3, sizeof p3);
+    if (!log || !sum || !zb) {
+        fprintf(stderr, "SKIP test_cdnow_summary: shared CDNOW files absent\n");
+        return;
+    }
+    custops_store *s;
+    ck_assert_ok(custops_store_new(&s, "UTC", "USD"));
+    FILE *f = fopen(log, "r");
+    ck_assert_ptr_nonnull(f);
+    char line[256];
+    static char ids[8000][16], cids[8000][8];
+    custops_order_line *rows = calloc(8000, sizeof *rows);
+    size_t n = 0;
+    while (fgets(line, sizeof line, f)) {
+        unsigned master, sid, date, cds;
+        char dollars[32];
+        if (sscanf(line, "%u %u %u %u %31s", &master, &sid, &date, &cds, dollars) != 5)
+            continue;
+        ck_assert_int_lt(n, 8000);
+        int32_t day;
+        ck_assert_ok(custops_date_to_day((int)(date / 10000), (int)(date / 100 % 100), (int)(date % 100), &day));
+        snprintf(ids[n], sizeof ids[n], "t%zu", n);
+        snprintf(cids[n], sizeof cids[n], "%u", sid);
+        int64_t cents;
+        ck_assert_ok(custops_money_parse(dollars, 2, &cents));
+        rows[n] = (custops_order_line){ids[n], cids[n], (int64_t)day * 86400, "cd", NULL, 1, cents, 0, NULL, NULL};
+        n++;
+    }
+    fclose(f);
+    ck_assert_int_eq(n, 6919);
+    ck_assert_ok(custops_store_add_lines(s, rows, n));
+    free(rows);
+    custops_features_opts o = CUSTOPS_FEATURES_OPTS_INIT;
+    int32_t end;
+    ck_assert_ok(custops_date_to_day(1997, 9, 30, &end));
+    o.now = (int64_t)end * 86400;
+    o.period = CUSTOPS_PERIOD_WEEK;
+    custops_frame *fr;
+    ck_assert_ok(custops_store_features(s, &o, &fr));
+    ck_assert_int_eq(custops_frame_nrows(fr), 2357);
+    /* map sample id -> row */
+    static size_t rowof[2358];
+    for (size_t i = 0; i < 2357; i++)
+        rowof[atoi(S(fr, "customer_id", i))] = i;
+    f = fopen(sum, "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f)); /* header */
+    size_t checked = 0;
+    int64_t sum_x = 0;
+    while (fgets(line, sizeof line, f)) {
+        unsigned id;
+        long x;
+        double rec, T;
+        ck_assert_int_eq(sscanf(line, "%u,%ld,%lf,%lf", &id, &x, &rec, &T), 4);
+        size_t r = rowof[id];
+        ck_assert_msg(I(fr, "frequency", r) == x, "customer %u: x %lld vs %ld", id, (long long)I(fr, "frequency", r), x);
+        ck_assert_msg(fabs(D(fr, "recency", r) - rec) <= 0.005 + 1e-9, "customer %u: t_x %f vs %f", id,
+                      D(fr, "recency", r), rec);
+        ck_assert_msg(fabs(D(fr, "T", r) - T) <= 0.005 + 1e-9, "customer %u: T %f vs %f", id, D(fr, "T", r), T);
+        sum_x += x;
+        checked++;
+    }
+    fclose(f);
+    ck_assert_int_eq(checked, 2357);
+    ck_assert_int_eq(sum_x, 2457);
+    f = fopen(zb, "r");
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    checked = 0;
+    while (fgets(line, sizeof line, f)) {
+        unsigned id;
+        long x;
+        double rec, T, z;
+        ck_assert_int_eq(sscanf(line, "%u,%ld,%lf,%lf,%lf", &id, &x, &rec, &T, &z), 5);
+        size_t r = rowof[id];
+        ck_assert_msg(fabs(D(fr, "monetary", r) / 100.0 - z) <= 0.005 + 1e-9, "customer %u: zbar %f vs %f", id,
+                      D(fr, "monetary", r) / 100.0, z);
+        checked++;
+    }
+    fclose(f);
+    ck_assert_int_eq(checked, 2357);
+    custops_frame_free(fr);
+    custops_store_free(s);
+}
+END_TEST
+
+static Suite *store_suite(void)
+{
+    Suite *s = suite_create("store");
+    TCase *tc = tcase_create("store");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_ingest_and_lines_view);
+    tcase_add_test(tc, test_features_by_hand);
+    tcase_add_test(tc, test_refunds);
+    tcase_add_test(tc, test_bad_csv_line_col);
+    tcase_add_test(tc, test_skip_policy_and_rejects);
+    tcase_add_test(tc, test_limits);
+    tcase_add_test(tc, test_jsonl);
+    tcase_add_test(tc, test_batch_api_whole_or_nothing);
+    tcase_add_test(tc, test_windows);
+    tcase_add_test(tc, test_erase_really_erases);
+    tcase_add_test(tc, test_purge);
+    tcase_add_test(tc, test_save_load_round_trip_and_corruption);
+    tcase_add_test(tc, test_split);
+    tcase_add_test(tc, test_cdnow_summary);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+TEST_MAIN(store_suite)
