@@ -26,6 +26,7 @@
 %include "swig/frame.i"
 %include "swig/message.i"
 %include "swig/plays.i"
+%include "swig/coupon.i"
 %include "swig/ledger.i"
 %include "swig/measure.i"
 %include "swig/store.i"

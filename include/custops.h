@@ -18,6 +18,7 @@
 #include "custops/segment.h"
 #include "custops/loyalty.h"
 #include "custops/measure.h"
+#include "custops/coupon.h"
 #include "custops/abtest.h"
 #include "custops/synth.h"
 #include "custops/store.h"

@@ -19,6 +19,7 @@ extern const cli_command cli_cmd_time;
 extern const cli_command cli_cmd_message;
 extern const cli_command cli_cmd_ingest;
 extern const cli_command cli_cmd_profile;
+extern const cli_command cli_cmd_coupons;
 extern const cli_command cli_cmd_synth;
 extern const cli_command cli_cmd_ledger;
 extern const cli_command cli_cmd_segment;

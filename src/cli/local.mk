@@ -14,6 +14,7 @@ custops_SOURCES += %reldir%/cmd_repurchase.c
 custops_SOURCES += %reldir%/cmd_sendtime.c
 custops_SOURCES += %reldir%/cmd_crosssell.c
 custops_SOURCES += %reldir%/cmd_kpi.c
+custops_SOURCES += %reldir%/cmd_coupons.c
 
 # custops run: the main job (run.h explains the stages), its configuration
 # reader and the HTML report writer

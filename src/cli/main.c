@@ -10,6 +10,7 @@ static const cli_command *const COMMANDS[] = {
     &cli_cmd_message,
     &cli_cmd_ingest,
     &cli_cmd_profile,
+    &cli_cmd_coupons,
     &cli_cmd_synth,
     &cli_cmd_ledger,
     &cli_cmd_segment,

@@ -1,4 +1,6 @@
 TESTS += %reldir%/test_cli.sh %reldir%/test_message.sh
+TESTS += %reldir%/test_coupons.sh
+EXTRA_DIST += %reldir%/test_coupons.sh
 TESTS += %reldir%/test_ledger.sh
 TESTS += %reldir%/test_segment.sh
 EXTRA_DIST += %reldir%/test_segment.sh

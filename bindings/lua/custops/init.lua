@@ -92,6 +92,7 @@ M.message = require "custops.message"
 M.plays = require "custops.plays"
 M.store = require "custops.store"
 M.segment = require "custops.segment"
+M.coupon = require "custops.coupon"
 M.ledger = require "custops.ledger"
 M.analytics = require "custops.analytics"
 M.synth = require "custops.synth"; M.synth_write, M.synth_order_lines, M.synth_catalog = M.synth.write, M.synth.order_lines, M.synth.catalog

@@ -16,6 +16,7 @@ from ._segment import Audience, Bitset, Library, Loyalty, kmeans, lifecycle, rea
 from ._ledger import Ledger, LedgerError, generate_codes
 from ._synth import synth_catalog, synth_order_lines, synth_write
 from ._store import Store
+from ._coupon import Quote, Ruleset
 from ._util import Error
 from ._analytics import (Calendar, ab_means, ab_means_summary, ab_power, ab_proportions, ab_sample_size, ab_sample_size_means, ab_sequential, cross_sell, kpi_cohorts, kpi_funnel, kpi_summary, repurchase_cycles, repurchase_due, send_hours_from_counts, send_times)
 from . import clv  # noqa: E402  (custops.clv: CLV models, lifetimes-compatible fitters)
@@ -26,6 +27,7 @@ __all__ = ["Error", "Frame", "Zone", "Template", "ad_lint", "Journeys", "uplift_
 __all__ += ["synth_write", "synth_order_lines", "synth_catalog"]
 __all__ += ["Store"]
 __all__ += ["Audience", "Bitset", "Library", "Loyalty", "rfm", "lifecycle", "kmeans", "read_csv"]
+__all__ += ["Ruleset", "Quote"]
 
 __all__ += ["Ledger", "LedgerError", "generate_codes"]
 __version__ = _native.version()

@@ -1,0 +1,382 @@
+/* Private structures of the coupon module: the compiled ruleset, the cart,
+ * the quote, and the small JSON reader shared by the ruleset and cart
+ * loaders. Rules are sorted by id at compile time, so a rule's index is its
+ * canonical order everywhere (JSON, tie-breaks, output). */
+#ifndef CUSTOPS_COUPON_INTERNAL_H
+#define CUSTOPS_COUPON_INTERNAL_H
+
+#include "core/internal.h"
+#include "custops/coupon.h"
+
+/* ---- lanes, groups, effects ---- */
+enum { LANE_ITEM, LANE_ORDER, LANE_SHIPPING, LANE_POINTS, LANE_ISSUE, LANE_COUNT };
+enum { GM_EXCLUSIVE, GM_PER_LINE, GM_STACKABLE };
+enum { COMBINE_ALL, COMBINE_NONE, COMBINE_ONLY, COMBINE_EXCEPT };
+enum { CODE_NONE, CODE_REQUIRED, CODE_WALLET };
+enum { RESTORE_FULL, RESTORE_NEVER };
+enum {
+    EF_AMOUNT_OFF, EF_AMOUNT_OFF_EACH, EF_PERCENT_OFF, EF_EVERY, EF_TIERS, EF_FIXED_PRICE, EF_BXGY,
+    EF_FREE_SHIPPING, EF_SHIPPING_OFF, EF_GIFT, EF_POINTS_X, EF_POINTS_PLUS, EF_ISSUE, EF_COUNT
+};
+enum { REC_CUSTOMER, REC_INVITER, REC_INVITEE };
+enum { LIM_PER_CODE, LIM_PER_CUSTOMER, LIM_TOTAL, LIM_BUDGET, LIM_QTY_PER_CUSTOMER, LIM_PER_ORDER, LIM_COUNT };
+enum { PERIOD_NONE, PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH, PERIOD_YEAR };
+
+extern const char *const cpn_lane_names[LANE_COUNT];
+extern const char *const cpn_effect_names[EF_COUNT];
+extern const char *const cpn_limit_names[LIM_COUNT];
+extern const char *const cpn_period_names[5];
+extern const char *const cpn_recipient_names[3];
+
+typedef struct cpn_group {
+    char *id;
+    int mode;
+    int max; /* stackable cap; 0 = no cap */
+} cpn_group;
+
+typedef struct cpn_effect {
+    int kind;
+    int64_t a;      /* amount / percent bp / step / price / points / buy */
+    int64_t b;      /* cap (-1 none) / off / get / max_units */
+    int64_t c;      /* max_times / max_sets (0 none) / bxgy percent bp (10000 = free) */
+    int64_t d;      /* bxgy: max sets (0 none) */
+    int flag;       /* bxgy: 0 cheapest, 1 priciest; issue: recipient */
+    char *str;      /* gift sku / issue template */
+    int64_t *tiers; /* pairs threshold, off ascending */
+    int ntiers;
+} cpn_effect;
+
+typedef struct cpn_limit {
+    int kind;
+    int period;
+    int64_t n; /* count or money */
+} cpn_limit;
+
+/* scope selector term; kind 0 sku, 1 category, 2 brand, 3 tag */
+enum { SEL_SKU, SEL_CATEGORY, SEL_BRAND, SEL_TAG };
+typedef struct cpn_sel {
+    int kind;
+    int exclude;
+    char *value;
+    uint64_t hash; /* cpn_sel_hash(kind, value), set by finish */
+} cpn_sel;
+uint64_t cpn_sel_hash(int kind, const char *s);
+
+enum { WIN_DOW, WIN_DOM, WIN_FIRST };
+typedef struct cpn_window {
+    int kind;
+    uint32_t mask;         /* dow bits 1..7, dom bits 1..31 */
+    int32_t from_s, to_s;  /* seconds of the local day, to_s may be 86400 */
+    int64_t at, dur;       /* WIN_FIRST: [at, at+dur) */
+} cpn_window;
+
+/* condition expression nodes (an array; children by index) */
+enum {
+    X_OR, X_AND, X_NOT, X_CMP, X_IN, X_INT, X_MONEY, X_STR, X_BOOL,
+    X_SUBTOTAL, X_QTY, X_IN_SEGMENT, X_FIRST_ORDER, X_CUST_KNOWN, X_CUST_PAID, X_CUST_TIER, X_CUST_ID, X_CTX
+};
+enum { CMP_GE, CMP_GT, CMP_LE, CMP_LT, CMP_EQ, CMP_NE };
+enum { T_BOOL, T_INT, T_MONEY, T_STR, T_TIER };
+typedef struct cpn_node {
+    int op;
+    int type;
+    int a, b;     /* children (X_OR/AND/CMP), child (NOT), subject + first of list (IN: list is b..b+n) */
+    int n;        /* IN list length; CMP operator */
+    int64_t v;    /* literal value */
+    char *s;      /* literal string / ctx key / segment */
+} cpn_node;
+
+/* reason codes */
+enum {
+    R_NOT_STARTED, R_EXPIRED, R_OUTSIDE_WINDOW, R_CODE_REQUIRED, R_NOT_IN_WALLET, R_SCOPE_EMPTY,
+    R_SUBTOTAL_BELOW, R_QTY_BELOW, R_CUSTOMER_REQUIRED, R_NOT_FIRST_ORDER, R_SEGMENT_MISMATCH,
+    R_TIER_MISMATCH, R_CHANNEL_MISMATCH, R_PAYMENT_MISMATCH, R_REGION_MISMATCH, R_CONDITION_FALSE,
+    R_NOT_COMBINABLE, R_BEATEN_BY_COMBINATION, R_GIFT_OUT_OF_STOCK, R_NO_EFFECT, R_COUNT
+};
+extern const char *const cpn_reason_names[R_COUNT];
+
+typedef struct cpn_rule {
+    char *id, *title;
+    int line, col;
+    int lane, group; /* group -1: none */
+    int combine;
+    int *combine_groups;
+    int ncombine;
+    int64_t priority;
+    int code_mode;
+    char *code; /* CODE_REQUIRED: normalized upper-case code */
+    char *event; /* NULL: quote */
+    char *tz;    /* NULL: ruleset tz */
+    const custops_zone *zone;
+    int has_valid;
+    int64_t valid_from, valid_to;
+    cpn_window *windows;
+    int nwindows;
+    cpn_sel *scope;
+    int nscope;
+    int naive;   /* valid/first times are still naive local seconds (text input) */
+    cpn_node *nodes;
+    int nnodes, root; /* root -1: no condition */
+    int *conj;       /* roots of the top-level AND conjuncts */
+    int *conj_reason;
+    int64_t *conj_need;
+    int nconj;
+    cpn_effect *effects;
+    int neffects;
+    cpn_limit *limits;
+    int nlimits;
+    int restore;
+    int64_t cost_points;
+} cpn_rule;
+
+struct custops_ruleset {
+    char currency[4];
+    int exponent;
+    char *tz;
+    custops_zone *zone;
+    custops_zone **zones; /* distinct rule zones, owned */
+    char **zone_names;
+    int nzones;
+    int64_t points_rate;
+    char **tiers;
+    int ntiers;
+    cpn_group *groups;
+    int ngroups;
+    cpn_rule *rules;
+    size_t nrules;
+    int *lane_rules[LANE_COUNT]; /* rule indices per lane, ascending */
+    int lane_n[LANE_COUNT];
+    /* lint findings, filled at compile */
+    struct cpn_lint { int rule, line, col; const char *code; char *msg; } *lints;
+    size_t nlints, lints_cap;
+};
+
+/* ---- the cart ---- */
+typedef struct cpn_line {
+    uint32_t id, sku, brand; /* offsets into the cart string arena; brand 0 = none */
+    uint32_t cat0, ncat, tag0, ntag; /* ranges in cart->refs */
+    int64_t unit_price, qty;
+    int discountable;
+} cpn_line;
+
+typedef struct cpn_kv {
+    uint32_t key, value;
+} cpn_kv;
+
+struct custops_cart {
+    char currency[4];
+    int exponent;
+    char *arena; /* strings back to back, offset 0 is "" */
+    size_t arena_len, arena_cap;
+    cpn_line *lines;
+    size_t nlines, lines_cap;
+    uint32_t *refs;
+    size_t nrefs, refs_cap;
+    int64_t shipping;
+    uint32_t customer_id, tier;
+    int known;
+    int64_t paid_orders;
+    uint32_t *segments;
+    size_t nsegments, segments_cap;
+    cpn_kv *ctx;
+    size_t nctx, ctx_cap;
+    uint32_t *codes;
+    size_t ncodes, codes_cap;
+    cpn_kv *wallet; /* key: instance id, value: rule id */
+    size_t nwallet, wallet_cap;
+    cpn_kv *stock;  /* key: sku, value: unused (see stock_n) */
+    int64_t *stock_n;
+    size_t nstock, stock_cap;
+    int has_now;
+    int64_t now;
+};
+
+static inline const char *cpn_cart_str(const custops_cart *c, uint32_t off) { return c->arena + off; }
+const char *cpn_cart_ctx(const custops_cart *c, const char *key);
+int cpn_cart_str_add(custops_cart *c, const char *s, size_t len, uint32_t *off);
+
+/* ---- the quote ---- */
+typedef struct cpn_alloc {
+    int rule, line; /* line -1: shipping */
+    int64_t amount, unit_high, units_high, unit_low;
+} cpn_alloc;
+
+typedef struct cpn_applied {
+    int rule, lane;
+    int64_t amount, lost, points;
+    uint32_t via; /* 0: automatic; else arena offset of the code or wallet instance id */
+    int via_wallet;
+} cpn_applied;
+
+typedef struct cpn_reason {
+    int rule, code, other;
+    int64_t need, have, gap, value;
+} cpn_reason;
+
+typedef struct cpn_gift {
+    int rule, effect;
+    int64_t qty;
+} cpn_gift;
+
+typedef struct cpn_hint {
+    int rule;
+    int64_t gap, unlocks;
+} cpn_hint;
+
+struct custops_quote {
+    const custops_ruleset *rs;
+    char *arena; /* copied strings: line ids, codes */
+    size_t arena_len, arena_cap;
+    int64_t now;
+    size_t nlines;
+    uint32_t *line_ids;
+    int64_t *line_base, *line_net;
+    int64_t shipping, shipping_net;
+    int64_t subtotal, discount, total;
+    int64_t points_base, points_extra;
+    int exact;
+    uint64_t nodes;
+    cpn_alloc *allocs;
+    size_t nallocs, allocs_cap;
+    cpn_applied *applied;
+    size_t napplied, applied_cap;
+    cpn_reason *reasons;
+    size_t nreasons, reasons_cap;
+    cpn_gift *gifts;
+    size_t ngifts, gifts_cap;
+    cpn_hint *hints;
+    size_t nhints, hints_cap;
+    uint32_t *unknown_codes;
+    size_t nunknown, unknown_cap;
+};
+
+/* ---- lexer / parser (lexer.c, parser.c) ---- */
+enum {
+    TK_EOF, TK_IDENT, TK_STRING, TK_NUMBER, TK_PERCENT, TK_DATETIME, TK_TIME, TK_DURATION,
+    TK_SEMI, TK_LBRACE, TK_RBRACE, TK_LPAREN, TK_RPAREN, TK_COMMA, TK_DOT, TK_DOTDOT, TK_COLON,
+    TK_PLUS, TK_MINUS, TK_GE, TK_GT, TK_LE, TK_LT, TK_EQ, TK_NE
+};
+typedef struct cpn_tok {
+    int kind;
+    const char *p;
+    size_t len;
+    int line, col;
+} cpn_tok;
+typedef struct cpn_lexer {
+    custops__scan sc;
+    cpn_tok tok;  /* current token */
+    int depth;
+} cpn_lexer;
+void cpn_lex_init(cpn_lexer *lx, const char *text, size_t len, const char *what);
+int cpn_lex_next(cpn_lexer *lx);
+const char *cpn_tok_name(int kind);
+int cpn_lex_expected(cpn_lexer *lx, const char *what);
+
+int cpn_parse_ruleset(custops_ruleset *rs, const char *text, size_t len, const char *what);
+/* Parse one condition expression into rule r (appending nodes); sets *root. */
+int cpn_parse_expr_text(custops_ruleset *rs, cpn_rule *r, const char *text, size_t len, const char *what, int *root);
+
+/* ---- compile helpers (compile.c) ---- */
+custops_ruleset *cpn_ruleset_alloc(void);
+int cpn_ruleset_finish(custops_ruleset *rs, const char *what);
+void cpn_rule_release(cpn_rule *r);
+int cpn_find_group(const custops_ruleset *rs, const char *id);
+int cpn_tier_rank(const custops_ruleset *rs, const char *tier); /* -1 unknown */
+int cpn_add_node(cpn_rule *r, const cpn_node *n, int *idx);
+int cpn_expr_print(custops__buf *b, const custops_ruleset *rs, const cpn_rule *r, int node, int top);
+int cpn_money_print(custops__buf *b, int64_t v, int exponent);
+int cpn_parse_local_time(const custops_ruleset *rs, const char *tz, const char *text, size_t len, int64_t *out);
+int cpn_zone_for(custops_ruleset *rs, const char *tz, const custops_zone **out);
+
+/* ---- JSON reader (json.c) ---- */
+enum { JS_NULL, JS_BOOL, JS_NUM, JS_STR, JS_ARR, JS_OBJ };
+typedef struct cpn_json {
+    int type;
+    int line, col;
+    const char *s;  /* JS_STR: decoded, NUL-terminated (in the doc arena); JS_NUM: raw text */
+    size_t len;
+    int b;
+    uint32_t first, count; /* JS_ARR/JS_OBJ: children in doc->kids; objects alternate key, value */
+} cpn_json;
+typedef struct cpn_jdoc {
+    cpn_json *nodes;
+    size_t n, cap;
+    uint32_t *kids;
+    size_t nkids, kids_cap;
+    char *strs;
+    size_t slen, scap;
+    const char *what;
+} cpn_jdoc;
+int cpn_json_parse(cpn_jdoc *d, const char *text, size_t len, const char *what);
+void cpn_json_release(cpn_jdoc *d);
+const cpn_json *cpn_json_get(const cpn_jdoc *d, const cpn_json *obj, const char *key);
+const cpn_json *cpn_json_at(const cpn_jdoc *d, const cpn_json *arr, uint32_t i);
+int cpn_json_err(const cpn_jdoc *d, const cpn_json *v, const char *fmt, ...) CUSTOPS__PRINTF(3, 4);
+int cpn_json_i64(const cpn_jdoc *d, const cpn_json *v, int64_t *out);
+int cpn_json_money(const cpn_jdoc *d, const cpn_json *v, int exponent, int64_t *out);
+int cpn_json_str(const cpn_jdoc *d, const cpn_json *v, const char **out);
+int cpn_buf_jstr(custops__buf *b, const char *s);
+
+/* ---- quote pieces ---- */
+typedef struct cpn_eval_ctx {
+    const custops_ruleset *rs;
+    const custops_cart *cart;
+    int64_t subtotal, qty;
+    int tier_rank;
+} cpn_eval_ctx;
+int cpn_eval_bool(const cpn_eval_ctx *e, const cpn_rule *r, int node);
+/* -1 in time; else the reason with *when (start, end or next opening; 0 unknown) */
+int cpn_time_check(const cpn_rule *r, int64_t now, int64_t *when);
+
+typedef struct cpn_cand {
+    int rule;
+    int64_t amount;   /* money value (sum of line shares), or points */
+    int64_t *x;       /* per slot share (nslots) */
+    int64_t *uh, *nh; /* per slot unit split overrides (-1: generic) */
+    int gift;         /* has a gift */
+    int code;         /* consumes a code or wallet coupon */
+    uint32_t via;
+    int via_wallet;
+    int64_t priority;
+} cpn_cand;
+
+typedef struct cpn_opt_in {
+    const custops_ruleset *rs;
+    cpn_cand *cands;
+    int n;
+    int nslots;
+    const int64_t *cap;      /* per slot capacity */
+    const int *group_used;   /* per group: members chosen in earlier lanes */
+    const uint64_t *slot_groups; /* unused, reserved */
+    uint64_t budget;
+    const int *comp;         /* components from an earlier run on the same input, or NULL */
+    int forced;              /* candidate that must be chosen, or -1; then only its
+                              * component is solved and value is that component's */
+} cpn_opt_in;
+typedef struct cpn_opt_out {
+    int *chosen; /* flags per candidate */
+    int64_t value;
+    int exact;
+    uint64_t nodes;
+    int *comp;            /* optional: per candidate, its component (a candidate index) */
+    int64_t *comp_value;  /* optional: per component root, its optimum */
+} cpn_opt_out;
+int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out);
+int cpn_compatible(const custops_ruleset *rs, int a, int b);
+
+/* effects.c: compute one rule's shares on the lane bases */
+typedef struct cpn_lane_view {
+    const custops_cart *cart;
+    const int64_t *base; /* per line net at lane start */
+    const uint8_t *in;   /* per line in scope */
+    int64_t subtotal, qty;
+    int exponent;
+} cpn_lane_view;
+int cpn_effects_apply(const custops_ruleset *rs, const cpn_rule *r, const cpn_lane_view *v, int64_t *x,
+                      int64_t *uh, int64_t *nh, int64_t *amount, int64_t *need, int64_t *unlocks);
+int cpn_unit_split(int64_t amount, int64_t qty, int64_t *high, int64_t *nhigh, int64_t *low);
+
+int cpn_quote_to_json(const custops_quote *q, custops__buf *b);
+int cpn_reason_message(custops__buf *b, const custops_quote *q, const cpn_reason *r);
+
+#endif

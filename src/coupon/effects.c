@@ -1,0 +1,230 @@
+/* Money effects of one rule on the lane bases of its in-scope lines. Each
+ * order-level amount is rounded once (percent: half up on the in-scope
+ * subtotal, then the cap) and spread over the lines by core largest
+ * remainder, so the shares sum exactly; unit-level effects (fixed price,
+ * amount off each, buy X get Y) say which units carry the discount. */
+#include "coupon_internal.h"
+
+#include <stdlib.h>
+
+int cpn_unit_split(int64_t amount, int64_t qty, int64_t *high, int64_t *nhigh, int64_t *low)
+{
+    if (qty <= 0) {
+        *high = *nhigh = *low = 0;
+        return 0;
+    }
+    *low = amount / qty;
+    *nhigh = amount % qty;
+    *high = *low + (*nhigh ? 1 : 0);
+    if (!*nhigh)
+        *high = *low;
+    return 0;
+}
+
+typedef struct run {
+    int line;
+    int64_t unit, qty;
+} run;
+
+static int cmp_run(const void *a, const void *b)
+{
+    const run *x = a, *y = b;
+    if (x->unit != y->unit)
+        return x->unit > y->unit ? -1 : 1;
+    return x->line - y->line;
+}
+
+/* positions p in [0, n) with p mod m >= X */
+static int64_t block_count(int64_t n, int64_t m, int64_t X)
+{
+    int64_t r = n % m - X;
+    return (n / m) * (m - X) + (r > 0 ? r : 0);
+}
+
+/* spread amount over the in-scope lines by base (largest remainder) */
+static int spread(const cpn_lane_view *v, size_t n, int64_t amount, int64_t *x)
+{
+    int64_t w[CUSTOPS_COUPON_MAX_LINES], s[CUSTOPS_COUPON_MAX_LINES];
+    int idx[CUSTOPS_COUPON_MAX_LINES];
+    size_t k = 0;
+    for (size_t l = 0; l < n; l++)
+        if (v->in[l] && v->base[l] > 0) {
+            w[k] = v->base[l];
+            idx[k++] = (int)l;
+        }
+    if (!k || amount <= 0)
+        return 0;
+    int rc = custops_money_allocate(amount, w, k, s);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < k; i++)
+        x[idx[i]] += s[i];
+    return 0;
+}
+
+int cpn_effects_apply(const custops_ruleset *rs, const cpn_rule *r, const cpn_lane_view *v, int64_t *x,
+                      int64_t *uh, int64_t *nh, int64_t *amount, int64_t *need, int64_t *unlocks)
+{
+    const custops_cart *c = v->cart;
+    size_t n = c->nlines;
+    int64_t S = v->subtotal;
+    int unit_effects = 0, rc;
+    *need = *unlocks = 0;
+    for (size_t l = 0; l < n; l++) {
+        x[l] = 0;
+        uh[l] = -1;
+        nh[l] = 0;
+    }
+    int64_t qty_cap = 0;
+    for (int i = 0; i < r->nlimits; i++)
+        if (r->limits[i].kind == LIM_QTY_PER_CUSTOMER)
+            qty_cap = r->limits[i].n;
+    int below = -1;
+    for (int k = 0; k < r->neffects; k++) {
+        const cpn_effect *e = &r->effects[k];
+        int64_t d = 0;
+        switch (e->kind) {
+        case EF_AMOUNT_OFF:
+            d = e->a < S ? e->a : S;
+            break;
+        case EF_PERCENT_OFF:
+            if ((rc = custops_money_muldiv(S, e->a, 10000, &d)))
+                return custops__err(rc, "rule %s: percent of %lld overflows", r->id, (long long)S);
+            if (e->b >= 0 && d > e->b)
+                d = e->b;
+            break;
+        case EF_EVERY: {
+            int64_t times = S / e->a;
+            if (e->c > 0 && times > e->c)
+                times = e->c;
+            if (times == 0) {
+                below = R_SUBTOTAL_BELOW;
+                *need = e->a;
+                *unlocks = e->b;
+            } else if (e->c == 0 || times < e->c) {
+                *need = (times + 1) * e->a; /* hint: the next step */
+                *unlocks = (times + 1) * e->b;
+            }
+            if (custops_money_mul(times, e->b, &d))
+                return custops__err(CUSTOPS_ERANGE, "rule %s: every overflows", r->id);
+            if (d > S)
+                d = S;
+            break;
+        }
+        case EF_TIERS: {
+            int t = -1;
+            for (int i = 0; i < e->ntiers; i++)
+                if (S >= e->tiers[2 * i])
+                    t = i;
+            if (t < 0) {
+                below = R_SUBTOTAL_BELOW;
+                *need = e->tiers[0];
+                *unlocks = e->tiers[1];
+            } else {
+                d = e->tiers[2 * t + 1] < S ? e->tiers[2 * t + 1] : S;
+                if (t + 1 < e->ntiers) {
+                    *need = e->tiers[2 * t + 2];
+                    *unlocks = e->tiers[2 * t + 3];
+                }
+            }
+            break;
+        }
+        case EF_FIXED_PRICE:
+        case EF_AMOUNT_OFF_EACH: {
+            /* units with the largest saving first, up to the per-order unit cap */
+            run runs[CUSTOPS_COUPON_MAX_LINES];
+            size_t nr = 0;
+            for (size_t l = 0; l < n; l++) {
+                if (!v->in[l])
+                    continue;
+                int64_t unit = v->base[l] / c->lines[l].qty;
+                int64_t save = e->kind == EF_FIXED_PRICE ? unit - e->a : (e->a < unit ? e->a : unit);
+                if (save > 0)
+                    runs[nr++] = (run){(int)l, save, c->lines[l].qty};
+            }
+            qsort(runs, nr, sizeof *runs, cmp_run);
+            int64_t left = e->kind == EF_AMOUNT_OFF_EACH && e->b > 0 ? e->b : -1; /* -1: no unit cap */
+            if (qty_cap && (left < 0 || qty_cap < left))
+                left = qty_cap;
+            for (size_t i = 0; i < nr && left != 0; i++) {
+                int64_t units = runs[i].qty;
+                if (left > 0 && units > left)
+                    units = left;
+                int64_t add;
+                if (custops_money_mul(runs[i].unit, units, &add))
+                    return custops__err(CUSTOPS_ERANGE, "rule %s: discount overflows", r->id);
+                x[runs[i].line] += add;
+                uh[runs[i].line] = runs[i].unit;
+                nh[runs[i].line] = units;
+                if (left > 0)
+                    left -= units;
+            }
+            unit_effects++;
+            continue;
+        }
+        case EF_BXGY: {
+            run runs[CUSTOPS_COUPON_MAX_LINES];
+            size_t nr = 0;
+            int64_t U = 0;
+            for (size_t l = 0; l < n; l++)
+                if (v->in[l] && v->base[l] > 0) {
+                    runs[nr++] = (run){(int)l, v->base[l] / c->lines[l].qty, c->lines[l].qty};
+                    U += c->lines[l].qty;
+                }
+            qsort(runs, nr, sizeof *runs, cmp_run);
+            int64_t m = e->a + e->b, sets = U / m;
+            if (e->d > 0 && sets > e->d)
+                sets = e->d;
+            if (sets == 0) {
+                below = R_QTY_BELOW;
+                *need = m;
+                *unlocks = 0;
+                continue;
+            }
+            int64_t end = sets * m, first_cheap = U - sets * e->b, pos = 0;
+            for (size_t i = 0; i < nr; i++) {
+                int64_t s0 = pos, s1 = pos + runs[i].qty, cnt;
+                pos = s1;
+                if (e->flag == 0) { /* cheapest: the last sets*get units overall */
+                    int64_t a = s0 > first_cheap ? s0 : first_cheap;
+                    cnt = s1 > a ? s1 - a : 0;
+                } else { /* priciest: in each block of buy+get from the top, its last get units */
+                    int64_t a = s0 < end ? s0 : end, b = s1 < end ? s1 : end;
+                    cnt = block_count(b, m, e->a) - block_count(a, m, e->a);
+                }
+                if (!cnt)
+                    continue;
+                int64_t per, add;
+                if ((rc = custops_money_muldiv(runs[i].unit, e->c, 10000, &per)))
+                    return rc;
+                if (custops_money_mul(per, cnt, &add))
+                    return custops__err(CUSTOPS_ERANGE, "rule %s: discount overflows", r->id);
+                x[runs[i].line] += add;
+                uh[runs[i].line] = per;
+                nh[runs[i].line] = cnt;
+            }
+            unit_effects++;
+            continue;
+        }
+        default:
+            continue;
+        }
+        if (d > 0 && (rc = spread(v, n, d, x)))
+            return rc;
+    }
+    /* clamp to the line bases; mixed effects on a line lose the unit override */
+    int64_t total = 0;
+    for (size_t l = 0; l < n; l++) {
+        if (x[l] > v->base[l]) {
+            x[l] = v->base[l];
+            uh[l] = -1;
+        }
+        if (unit_effects && r->neffects > 1)
+            uh[l] = -1;
+        total += x[l];
+    }
+    *amount = total;
+    if (total == 0 && below >= 0)
+        return below;
+    return -1;
+}

@@ -1,0 +1,554 @@
+/* The best combination of applicable rules in one lane, exactly: branch and
+ * bound over include/exclude decisions, candidates in decreasing value.
+ *
+ * Objective V(X) = sum over slots of min(capacity, sum of shares of X), so
+ * overlapping discounts never count twice. Constraints: exclusive groups
+ * (one member), exclusive per line groups (no two members discount the same
+ * line), stackable groups with a maximum, and symmetric compatibility.
+ * Ties are broken by a fixed key so the answer is deterministic:
+ *   larger V, fewer codes or wallet coupons consumed, more gift rules,
+ *   larger total priority, fewer rules, then the lexicographically smaller
+ *   list of rule indices (rules are sorted by id).
+ * The bound is a tuple over the same key; a node is pruned only when its
+ * bound is strictly worse, so the tie-breaks stay exact. A greedy pass
+ * seeds the incumbent; past the node budget the search stops and the
+ * answer is flagged heuristic. */
+#include "coupon_internal.h"
+
+int cpn_compatible(const custops_ruleset *rs, int a, int b)
+{
+    const cpn_rule *ra = &rs->rules[a], *rb = &rs->rules[b];
+    for (int pass = 0; pass < 2; pass++) {
+        const cpn_rule *x = pass ? rb : ra, *y = pass ? ra : rb;
+        switch (x->combine) {
+        case COMBINE_NONE:
+            return 0;
+        case COMBINE_ONLY: {
+            int ok = 0;
+            for (int i = 0; i < x->ncombine; i++)
+                ok |= y->group == x->combine_groups[i];
+            if (!ok)
+                return 0;
+            break;
+        }
+        case COMBINE_EXCEPT:
+            for (int i = 0; i < x->ncombine; i++)
+                if (y->group == x->combine_groups[i])
+                    return 0;
+            break;
+        default:
+            break;
+        }
+    }
+    return 1;
+}
+
+typedef struct key {
+    int64_t v, codes, gifts, prio, nrules;
+} key;
+
+typedef struct search {
+    const cpn_opt_in *in;
+    const custops_ruleset *rs;
+    int n, ns;
+    int64_t *sumx;
+    int *count;         /* per group members chosen (this lane) */
+    uint64_t *mask;     /* per slot: per-line groups present */
+    int *chosen, *stack, depth;
+    key cur;
+    int *best;
+    key bestk;
+    int have_best;
+    int *byrule;        /* candidate indices sorted by rule index */
+    int *stamp;         /* per group, for the bound */
+    int *room;          /* per group, members the bound may still count */
+    int stamp_gen;
+    uint64_t nodes, budget;
+    int stopped;
+    int fixed; /* candidate included before the search (forced), or -1 */
+    int *sufmin; /* smallest rule index after each position */
+} search;
+
+static int restrictive(const cpn_rule *r) { return r->combine != COMBINE_ALL; }
+
+static int feasible(const search *s, int i)
+{
+    const cpn_cand *c = &s->in->cands[i];
+    const cpn_rule *r = &s->rs->rules[c->rule];
+    if (r->group >= 0) {
+        const cpn_group *g = &s->rs->groups[r->group];
+        int used = s->count[r->group] + (s->in->group_used ? s->in->group_used[r->group] : 0);
+        if (g->mode == GM_EXCLUSIVE && used >= 1)
+            return 0;
+        if (g->mode == GM_STACKABLE && g->max > 0 && used >= g->max)
+            return 0;
+        if (g->mode == GM_PER_LINE) {
+            uint64_t bit = 1ull << r->group;
+            for (int l = 0; l < s->ns; l++)
+                if (c->x[l] > 0 && (s->mask[l] & bit))
+                    return 0;
+        }
+    }
+    for (int k = 0; k < s->depth; k++) {
+        int j = s->stack[k];
+        const cpn_rule *rj = &s->rs->rules[s->in->cands[j].rule];
+        if ((restrictive(r) || restrictive(rj)) && !cpn_compatible(s->rs, c->rule, s->in->cands[j].rule))
+            return 0;
+    }
+    return 1;
+}
+
+static int64_t slot_gain(const search *s, int l, int64_t add)
+{
+    int64_t cap = s->in->cap[l], before = s->sumx[l] < cap ? s->sumx[l] : cap;
+    int64_t after = s->sumx[l] + add;
+    if (after > cap)
+        after = cap;
+    return after - before;
+}
+
+static void include(search *s, int i)
+{
+    const cpn_cand *c = &s->in->cands[i];
+    const cpn_rule *r = &s->rs->rules[c->rule];
+    for (int l = 0; l < s->ns; l++)
+        if (c->x[l]) {
+            s->cur.v += slot_gain(s, l, c->x[l]);
+            s->sumx[l] += c->x[l];
+            if (r->group >= 0 && s->rs->groups[r->group].mode == GM_PER_LINE)
+                s->mask[l] |= 1ull << r->group;
+        }
+    if (r->group >= 0)
+        s->count[r->group]++;
+    s->cur.codes += c->code;
+    s->cur.gifts += c->gift;
+    s->cur.prio += c->priority;
+    s->cur.nrules++;
+    s->chosen[i] = 1;
+    s->stack[s->depth++] = i;
+}
+
+static void exclude_undo(search *s, int i)
+{
+    const cpn_cand *c = &s->in->cands[i];
+    const cpn_rule *r = &s->rs->rules[c->rule];
+    for (int l = 0; l < s->ns; l++)
+        if (c->x[l]) {
+            s->sumx[l] -= c->x[l];
+            s->cur.v -= slot_gain(s, l, c->x[l]);
+            if (r->group >= 0 && s->rs->groups[r->group].mode == GM_PER_LINE)
+                s->mask[l] &= ~(1ull << r->group);
+        }
+    if (r->group >= 0)
+        s->count[r->group]--;
+    s->cur.codes -= c->code;
+    s->cur.gifts -= c->gift;
+    s->cur.prio -= c->priority;
+    s->cur.nrules--;
+    s->chosen[i] = 0;
+    s->depth--;
+}
+
+/* -1: a better than b, 1: worse, 0: equal */
+static int key_cmp(const key *a, const key *b)
+{
+    if (a->v != b->v) return a->v > b->v ? -1 : 1;
+    if (a->codes != b->codes) return a->codes < b->codes ? -1 : 1;
+    if (a->gifts != b->gifts) return a->gifts > b->gifts ? -1 : 1;
+    if (a->prio != b->prio) return a->prio > b->prio ? -1 : 1;
+    if (a->nrules != b->nrules) return a->nrules < b->nrules ? -1 : 1;
+    return 0;
+}
+
+/* is chosen set A (flags) lexicographically smaller than B as sorted rule lists? */
+static int ids_smaller(const search *s, const int *a, const int *b)
+{
+    int n = s->n;
+    for (int k = 0; k < n; k++) {
+        int i = s->byrule[k];
+        if (a[i] == b[i])
+            continue;
+        const int *other = a[i] ? b : a;
+        int more = 0;
+        for (int m = k + 1; m < n && !more; m++)
+            more = other[s->byrule[m]];
+        return a[i] ? more : !more;
+    }
+    return 0;
+}
+
+static void leaf(search *s)
+{
+    int c = s->have_best ? key_cmp(&s->cur, &s->bestk) : -1;
+    if (c < 0 || (c == 0 && ids_smaller(s, s->chosen, s->best))) {
+        memcpy(s->best, s->chosen, (size_t)s->n * sizeof *s->best);
+        s->bestk = s->cur;
+        s->have_best = 1;
+    }
+}
+
+static int bound_worse(search *s, int i)
+{
+    if (!s->have_best)
+        return 0;
+    key ub = s->cur;
+    int64_t add = 0, room = 0;
+    s->stamp_gen++;
+    for (int l = 0; l < s->ns; l++) {
+        int64_t cap = s->in->cap[l], used = s->sumx[l] < cap ? s->sumx[l] : cap;
+        room += cap - used;
+    }
+    for (int j = i; j < s->n; j++) {
+        const cpn_cand *c = &s->in->cands[j];
+        const cpn_rule *r = &s->rs->rules[c->rule];
+        if (r->group >= 0) {
+            /* group capacity only: per-line and compatibility checks would cost
+             * O(depth + lines) per candidate and only tighten the bound */
+            const cpn_group *g = &s->rs->groups[r->group];
+            int used = s->count[r->group] + (s->in->group_used ? s->in->group_used[r->group] : 0);
+            if ((g->mode == GM_EXCLUSIVE && used >= 1) || (g->mode == GM_STACKABLE && g->max > 0 && used >= g->max))
+                continue;
+            if (g->mode == GM_EXCLUSIVE || (g->mode == GM_STACKABLE && g->max > 0)) {
+                /* only as many of the group's largest remaining members as still fit */
+                if (s->stamp[r->group] != s->stamp_gen) {
+                    s->stamp[r->group] = s->stamp_gen;
+                    s->room[r->group] = g->mode == GM_EXCLUSIVE ? 1 - used : g->max - used;
+                }
+                if (s->room[r->group] <= 0)
+                    continue;
+                s->room[r->group]--;
+            }
+        }
+        add += c->amount;
+        ub.gifts += c->gift;
+        if (c->priority > 0)
+            ub.prio += c->priority;
+    }
+    ub.v += add < room ? add : room;
+    /* reaching ub.gifts takes one more rule per gift: without this the
+     * "fewer rules" part of the bound is never tight for gift rules */
+    ub.nrules += ub.gifts - s->cur.gifts;
+    int c = key_cmp(&ub, &s->bestk);
+    if (c != 0)
+        return c > 0;
+    /* A tie on the key: a completion can only win on ids. Let j be the first
+     * decided position where this path left out a candidate the incumbent
+     * took. If every later candidate has a larger rule index, the incumbent
+     * holds the smallest id of any difference, so it stays smaller. This
+     * keeps ties among equal-valued rules (gifts) from being enumerated. */
+    for (int j = 0; j < i; j++) {
+        if (s->chosen[j] == s->best[j])
+            continue;
+        return s->best[j] && s->sufmin[j] > s->in->cands[j].rule;
+    }
+    return 0;
+}
+
+static void dfs(search *s, int i)
+{
+    if (s->stopped)
+        return;
+    if (++s->nodes > s->budget) {
+        s->stopped = 1;
+        return;
+    }
+    if (i == s->n) {
+        leaf(s);
+        return;
+    }
+    if (bound_worse(s, i))
+        return;
+    int forced = s->in->forced == i;
+    if (i == s->fixed) { /* already included at the root */
+        dfs(s, i + 1);
+        return;
+    }
+    if (feasible(s, i)) {
+        include(s, i);
+        dfs(s, i + 1);
+        exclude_undo(s, i);
+    }
+    if (!forced)
+        dfs(s, i + 1);
+}
+
+static int solve(const cpn_opt_in *in, cpn_opt_out *out)
+{
+    search s;
+    memset(&s, 0, sizeof s);
+    s.in = in;
+    s.rs = in->rs;
+    s.n = in->n;
+    s.ns = in->nslots;
+    s.budget = in->budget ? in->budget : 100000;
+    s.fixed = -1;
+    out->value = 0;
+    out->exact = 1;
+    out->nodes = 0;
+    if (s.n == 0)
+        return 0;
+    size_t n = (size_t)s.n, ng = (size_t)(in->rs->ngroups + 1), ns = (size_t)s.ns + 1;
+    /* one block for every scratch array: a solve runs many times per quote */
+    size_t words = 2 * ns + 3 * ng + 5 * n;
+    int64_t *block = custops__calloc(words, sizeof(int64_t));
+    int rc = 0;
+    if (!block) {
+        rc = custops__nomem();
+        goto done;
+    }
+    s.sumx = block;
+    s.mask = (uint64_t *)(block + ns);
+    s.count = (int *)(block + 2 * ns);
+    s.stamp = (int *)(block + 2 * ns + ng);
+    s.room = (int *)(block + 2 * ns + 2 * ng);
+    s.chosen = (int *)(block + 2 * ns + 3 * ng);
+    s.stack = (int *)(block + 2 * ns + 3 * ng + n);
+    s.best = (int *)(block + 2 * ns + 3 * ng + 2 * n);
+    s.byrule = (int *)(block + 2 * ns + 3 * ng + 3 * n);
+    s.sufmin = (int *)(block + 2 * ns + 3 * ng + 4 * n);
+    for (int i = s.n - 1, m = INT32_MAX; i >= 0; i--) {
+        s.sufmin[i] = m;
+        if (in->cands[i].rule < m)
+            m = in->cands[i].rule;
+    }
+    /* candidates arrive in decreasing amount; byrule orders them by rule index (insertion sort: n is small) */
+    for (int i = 0; i < s.n; i++) {
+        int k = i;
+        while (k > 0 && in->cands[s.byrule[k - 1]].rule > in->cands[i].rule) {
+            s.byrule[k] = s.byrule[k - 1];
+            k--;
+        }
+        s.byrule[k] = i;
+    }
+    /* greedy seed: take every feasible candidate in order (the forced one first) */
+    if (in->forced >= 0) {
+        if (feasible(&s, in->forced))
+            include(&s, in->forced);
+    }
+    for (int i = 0; i < s.n; i++)
+        if (!s.chosen[i] && feasible(&s, i))
+            include(&s, i);
+    leaf(&s);
+    while (s.depth)
+        exclude_undo(&s, s.stack[s.depth - 1]);
+    if (s.n <= 4096) {
+        if (in->forced >= 0 && feasible(&s, in->forced)) {
+            /* decide the forced rule first: the rest of its groups is then pruned at once */
+            include(&s, in->forced);
+            s.fixed = in->forced;
+        }
+        dfs(&s, 0);
+        out->exact = !s.stopped;
+    } else {
+        out->exact = 0;
+    }
+    for (int i = 0; i < s.n; i++)
+        out->chosen[i] = s.best[i];
+    out->value = s.bestk.v;
+    out->nodes = s.nodes;
+done:
+    custops__free(block);
+    return rc;
+}
+
+/* ---- decomposition: rules that cannot interact are solved apart ----
+ * Two candidates interact when they share an exclusive group, a stackable
+ * group whose cap can bind, an exclusive-per-line group on a common line,
+ * are incompatible, or touch a slot whose shares can exceed its capacity.
+ * The key is a lexicographic vector and sums of component optima are
+ * optimal (lexicographic order is compatible with addition; tied component
+ * options have equal sizes, so the id tie-break also composes). */
+
+static int uf_find(int *p, int x)
+{
+    while (p[x] != x) {
+        p[x] = p[p[x]];
+        x = p[x];
+    }
+    return x;
+}
+
+static void uf_union(int *p, int a, int b)
+{
+    a = uf_find(p, a);
+    b = uf_find(p, b);
+    if (a != b)
+        p[a > b ? a : b] = a < b ? a : b;
+}
+
+static int components(const cpn_opt_in *in, int *parent)
+{
+    const custops_ruleset *rs = in->rs;
+    int n = in->n, ng = rs->ngroups;
+    int first[CUSTOPS_COUPON_MAX_GROUPS + 1], members[CUSTOPS_COUPON_MAX_GROUPS + 1];
+    for (int i = 0; i < n; i++)
+        parent[i] = i;
+    for (int g = 0; g < ng; g++) {
+        first[g] = -1;
+        members[g] = 0;
+    }
+    for (int i = 0; i < n; i++) {
+        int g = rs->rules[in->cands[i].rule].group;
+        if (g >= 0)
+            members[g]++;
+    }
+    for (int i = 0; i < n; i++) {
+        int g = rs->rules[in->cands[i].rule].group;
+        if (g < 0)
+            continue;
+        const cpn_group *grp = &rs->groups[g];
+        int used = in->group_used ? in->group_used[g] : 0;
+        int binds = grp->mode == GM_EXCLUSIVE || (grp->mode == GM_STACKABLE && grp->max > 0 && used + members[g] > grp->max);
+        if (binds) {
+            if (first[g] < 0)
+                first[g] = i;
+            else
+                uf_union(parent, first[g], i);
+        }
+    }
+    /* per slot: per-line groups meeting on a line, and shares that can exceed
+     * the capacity (counting one member per exclusive group, at most `max`
+     * largest per capped stackable group) */
+    int *last = custops__malloc(((size_t)ng + 1) * 3 * sizeof *last);
+    int64_t *gmax = custops__malloc(((size_t)ng + 1) * 2 * sizeof *gmax);
+    if (!last || !gmax) {
+        custops__free(last);
+        custops__free(gmax);
+        return custops__nomem();
+    }
+    int64_t *gsum = gmax + ng + 1;
+    for (int l = 0; l < in->nslots; l++) {
+        int64_t sum = 0;
+        int any = -1;
+        for (int g = 0; g < ng; g++) {
+            last[g] = -1;
+            gmax[g] = 0;
+            gsum[g] = 0;
+        }
+        for (int i = 0; i < n; i++) {
+            int64_t x = in->cands[i].x[l];
+            if (!x)
+                continue;
+            int g = rs->rules[in->cands[i].rule].group;
+            if (g < 0) {
+                sum = sum > INT64_MAX - x ? INT64_MAX : sum + x;
+                continue;
+            }
+            if (rs->groups[g].mode == GM_PER_LINE) {
+                if (last[g] >= 0)
+                    uf_union(parent, last[g], i);
+                last[g] = i;
+            }
+            if (x > gmax[g])
+                gmax[g] = x;
+            gsum[g] = gsum[g] > INT64_MAX - x ? INT64_MAX : gsum[g] + x;
+        }
+        for (int g = 0; g < ng; g++) {
+            int64_t part = gsum[g];
+            const cpn_group *grp = &rs->groups[g];
+            if (grp->mode != GM_STACKABLE)
+                part = gmax[g];
+            else if (grp->max > 0 && gmax[g] <= INT64_MAX / grp->max && part > gmax[g] * grp->max)
+                part = gmax[g] * grp->max;
+            sum = sum > INT64_MAX - part ? INT64_MAX : sum + part;
+        }
+        int over = sum > in->cap[l];
+        for (int i = 0; over && i < n; i++)
+            if (in->cands[i].x[l]) {
+                if (any >= 0)
+                    uf_union(parent, any, i);
+                any = i;
+            }
+    }
+    custops__free(gmax);
+    custops__free(last);
+    for (int i = 0; i < n; i++) {
+        const cpn_rule *ri = &rs->rules[in->cands[i].rule];
+        if (!restrictive(ri))
+            continue;
+        for (int j = 0; j < n; j++)
+            if (j != i && !cpn_compatible(rs, in->cands[i].rule, in->cands[j].rule))
+                uf_union(parent, i, j);
+    }
+    return 0;
+}
+
+/* solve the candidates of component `root` (forced: index in the full list or -1) */
+static int solve_component(const cpn_opt_in *in, const int *parent, int root, int forced, cpn_cand *sub, int *map,
+                           int *flags, cpn_opt_out *res)
+{
+    int m = 0, sforced = -1;
+    for (int i = 0; i < in->n; i++)
+        if (parent[i] == root) {
+            if (i == forced)
+                sforced = m;
+            map[m] = i;
+            sub[m++] = in->cands[i];
+        }
+    cpn_opt_in si = *in;
+    si.cands = sub;
+    si.n = m;
+    si.forced = sforced;
+    cpn_opt_out so = {flags, 0, 1, 0};
+    int rc = solve(&si, &so);
+    res->value = so.value;
+    res->exact = so.exact;
+    res->nodes = so.nodes;
+    return rc ? rc : m;
+}
+
+int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
+{
+    int n = in->n, rc = 0;
+    out->value = 0;
+    out->exact = 1;
+    out->nodes = 0;
+    if (n == 0)
+        return 0;
+    int *parent = custops__malloc((size_t)n * sizeof *parent), *map = custops__malloc((size_t)n * sizeof *map),
+        *flags = custops__malloc((size_t)n * sizeof *flags);
+    cpn_cand *sub = custops__malloc((size_t)n * sizeof *sub);
+    if (!parent || !map || !flags || !sub) {
+        rc = custops__nomem();
+        goto done;
+    }
+    if (in->comp) {
+        memcpy(parent, in->comp, (size_t)n * sizeof *parent);
+    } else {
+        if ((rc = components(in, parent)))
+            goto done;
+        for (int i = 0; i < n; i++)
+            parent[i] = uf_find(parent, i);
+    }
+    for (int i = 0; i < n; i++)
+        out->chosen[i] = 0;
+    for (int root = 0; root < n; root++) {
+        if (parent[root] != root)
+            continue;
+        if (in->forced >= 0 && parent[in->forced] != root)
+            continue; /* forcing one rule only changes its own component */
+        cpn_opt_out res;
+        int m = solve_component(in, parent, root, in->forced, sub, map, flags, &res);
+        if (m < 0) {
+            rc = m;
+            goto done;
+        }
+        out->value += res.value;
+        out->nodes += res.nodes;
+        if (!res.exact)
+            out->exact = 0;
+        for (int k = 0; k < m; k++)
+            out->chosen[map[k]] = flags[k];
+        if (out->comp_value)
+            out->comp_value[root] = res.value;
+    }
+    if (out->comp)
+        for (int i = 0; i < n; i++)
+            out->comp[i] = parent[i];
+done:
+    custops__free(parent);
+    custops__free(map);
+    custops__free(flags);
+    custops__free(sub);
+    return rc;
+}

@@ -1,0 +1,786 @@
+/* The quote: a pure function of (ruleset, cart, now).
+ *
+ *   1. eligibility: code presented or coupon in the wallet, validity and
+ *      windows in the rule's zone;
+ *   2. lanes in order: item prices, order, shipping, points. Inside a lane
+ *      every rule sees the same lane-start bases (parallel); lanes are
+ *      sequential, so order thresholds are judged after item prices.
+ *      Each lane: scope, conditions, effects -> candidates; the optimizer
+ *      picks the best combination; chosen rules are applied in
+ *      (priority desc, id asc) order with each line clamped at zero;
+ *   3. every rule not used gets a reason, near misses get their gap.
+ * Scope matching goes through a per-quote hash index of the cart's SKUs,
+ * categories, brands and tags to line bitmaps, so a rule costs one lookup
+ * per selector, not one string compare per line. */
+#include "coupon_internal.h"
+
+#include <stdlib.h>
+
+/* ---- quote-owned storage ---- */
+static int q_str(custops_quote *q, const char *s, uint32_t *off)
+{
+    size_t len = strlen(s);
+    if (q->arena_len + len + 1 > q->arena_cap) {
+        size_t cap = q->arena_cap ? q->arena_cap * 2 : 512;
+        while (cap < q->arena_len + len + 1)
+            cap *= 2;
+        char *m = custops__realloc(q->arena, cap);
+        if (!m)
+            return custops__nomem();
+        q->arena = m;
+        q->arena_cap = cap;
+    }
+    memcpy(q->arena + q->arena_len, s, len + 1);
+    *off = (uint32_t)q->arena_len;
+    q->arena_len += len + 1;
+    return 0;
+}
+
+void custops_quote_free(custops_quote *q)
+{
+    if (!q)
+        return;
+    custops__free(q->arena);
+    custops__free(q->line_ids);
+    custops__free(q->line_base);
+    custops__free(q->line_net);
+    custops__free(q->allocs);
+    custops__free(q->applied);
+    custops__free(q->reasons);
+    custops__free(q->gifts);
+    custops__free(q->hints);
+    custops__free(q->unknown_codes);
+    custops__free(q);
+}
+
+static int add_reason(custops_quote *q, int rule, int code, int other, int64_t need, int64_t have, int64_t gap,
+                      int64_t value)
+{
+    if (CUSTOPS__GROW(q->reasons, q->reasons_cap, q->nreasons + 1))
+        return CUSTOPS_ENOMEM;
+    q->reasons[q->nreasons++] = (cpn_reason){rule, code, other, need, have, gap, value};
+    return 0;
+}
+
+/* ---- scope index: (kind, value) -> bitmap of lines ---- */
+typedef struct sidx {
+    uint64_t *hash;
+    const char **str;
+    int *kind;
+    uint64_t *bits; /* nslots * words */
+    size_t nslots, words, used;
+} sidx;
+
+static int sidx_add(sidx *x, int kind, const char *s, size_t line)
+{
+    uint64_t h = cpn_sel_hash(kind, s);
+    size_t m = x->nslots - 1, i = (size_t)h & m;
+    while (x->str[i] && !(x->hash[i] == h && x->kind[i] == kind && strcmp(x->str[i], s) == 0))
+        i = (i + 1) & m;
+    if (!x->str[i]) {
+        x->str[i] = s;
+        x->hash[i] = h;
+        x->kind[i] = kind;
+        x->used++;
+    }
+    x->bits[i * x->words + line / 64] |= 1ull << (line % 64);
+    return 0;
+}
+
+static const uint64_t *sidx_get(const sidx *x, const cpn_sel *sel)
+{
+    size_t m = x->nslots - 1, i = (size_t)sel->hash & m;
+    while (x->str[i]) {
+        if (x->hash[i] == sel->hash && x->kind[i] == sel->kind && strcmp(x->str[i], sel->value) == 0)
+            return x->bits + i * x->words;
+        i = (i + 1) & m;
+    }
+    return NULL;
+}
+
+/* ---- the run ---- */
+typedef struct qrun {
+    const custops_ruleset *rs;
+    const custops_cart *cart;
+    custops_quote *q;
+    int64_t now;
+    size_t n, words;
+    sidx idx;
+    uint64_t *discountable;
+    int *eligible;      /* per rule: 1 candidate so far */
+    uint32_t *via;      /* per rule: code / wallet instance (quote arena) */
+    int *via_wallet;
+    int *chosen_rules;  /* across lanes */
+    int nchosen;
+    int *group_used;
+    int tier_rank;
+    int64_t *net;       /* per line */
+    uint8_t *in;
+    int64_t *tx, *tuh, *tnh;
+    /* candidate pool */
+    cpn_cand *cands;
+    size_t ncands, cands_cap;
+    int64_t *pool;
+    size_t npool, pool_cap;
+    int *flags;
+} qrun;
+
+static int scope_of(qrun *R, const cpn_rule *r, uint8_t *in, int64_t *S, int64_t *Q)
+{
+    uint64_t acc[(CUSTOPS_COUPON_MAX_LINES + 63) / 64];
+    int any_include = 0;
+    for (size_t w = 0; w < R->words; w++)
+        acc[w] = 0;
+    for (int k = 0; k < r->nscope; k++)
+        if (!r->scope[k].exclude) {
+            any_include = 1;
+            const uint64_t *b = sidx_get(&R->idx, &r->scope[k]);
+            if (b)
+                for (size_t w = 0; w < R->words; w++)
+                    acc[w] |= b[w];
+        }
+    if (!any_include)
+        for (size_t w = 0; w < R->words; w++)
+            acc[w] = ~0ull;
+    for (int k = 0; k < r->nscope; k++)
+        if (r->scope[k].exclude) {
+            const uint64_t *b = sidx_get(&R->idx, &r->scope[k]);
+            if (b)
+                for (size_t w = 0; w < R->words; w++)
+                    acc[w] &= ~b[w];
+        }
+    int64_t s = 0, qty = 0;
+    int count = 0;
+    for (size_t l = 0; l < R->n; l++) {
+        in[l] = (uint8_t)((acc[l / 64] & R->discountable[l / 64]) >> (l % 64) & 1);
+        if (in[l]) {
+            s += R->net[l];
+            qty += R->cart->lines[l].qty;
+            count++;
+        }
+    }
+    *S = s;
+    *Q = qty;
+    return count;
+}
+
+/* money an unmet threshold would unlock, for the gap message */
+static int64_t unlocks_at(const custops_ruleset *rs, const cpn_rule *r, int64_t need)
+{
+    int64_t total = 0;
+    (void)rs;
+    for (int k = 0; k < r->neffects; k++) {
+        const cpn_effect *e = &r->effects[k];
+        int64_t d = 0;
+        if (e->kind == EF_AMOUNT_OFF || e->kind == EF_SHIPPING_OFF) {
+            d = e->a;
+        } else if (e->kind == EF_PERCENT_OFF) {
+            custops_money_muldiv(need, e->a, 10000, &d);
+            if (e->b >= 0 && d > e->b)
+                d = e->b;
+        } else if (e->kind == EF_EVERY) {
+            d = need >= e->a ? need / e->a * e->b : 0;
+        } else if (e->kind == EF_TIERS) {
+            for (int i = 0; i < e->ntiers; i++)
+                if (need >= e->tiers[2 * i])
+                    d = e->tiers[2 * i + 1];
+        }
+        total += d;
+    }
+    return total;
+}
+
+/* -1 when all conditions hold; else a reason (with need/have for thresholds) */
+static int conditions(qrun *R, const cpn_rule *r, int64_t S, int64_t Q, int64_t *need, int64_t *have, int *clause)
+{
+    cpn_eval_ctx e = {R->rs, R->cart, S, Q, R->tier_rank};
+    int threshold = -1;
+    for (int k = 0; k < r->nconj; k++) {
+        if (cpn_eval_bool(&e, r, r->conj[k]))
+            continue;
+        int why = r->conj_reason[k];
+        if (why == R_SUBTOTAL_BELOW || why == R_QTY_BELOW) {
+            if (threshold < 0) {
+                threshold = why;
+                *need = r->conj_need[k];
+                *have = why == R_SUBTOTAL_BELOW ? S : Q;
+            }
+            continue; /* eligibility reasons win over a gap */
+        }
+        if (why == R_NOT_FIRST_ORDER && !R->cart->known)
+            why = R_CUSTOMER_REQUIRED;
+        *clause = k + 1;
+        return why;
+    }
+    return threshold;
+}
+
+static int gift_in_stock(const custops_cart *c, const char *sku, int64_t qty)
+{
+    for (size_t i = 0; i < c->nstock; i++)
+        if (strcmp(c->arena + c->stock[i].key, sku) == 0)
+            return c->stock_n[i] >= qty;
+    return 0;
+}
+
+static int pool_take(qrun *R, size_t n, int64_t **out)
+{
+    if (R->npool + n > R->pool_cap) {
+        size_t cap = R->pool_cap ? R->pool_cap : 4096;
+        while (cap < R->npool + n)
+            cap *= 2;
+        int64_t *m = custops__reallocarray(R->pool, cap, sizeof *m);
+        if (!m)
+            return custops__nomem();
+        /* candidates keep offsets until the lane is complete, see fix_pointers */
+        R->pool = m;
+        R->pool_cap = cap;
+    }
+    *out = (int64_t *)(uintptr_t)R->npool; /* an offset until fix_pointers */
+    R->npool += n;
+    return 0;
+}
+
+static void fix_pointers(qrun *R)
+{
+    for (size_t i = 0; i < R->ncands; i++) {
+        cpn_cand *c = &R->cands[i];
+        c->x = R->pool + (uintptr_t)c->x;
+        c->uh = R->pool + (uintptr_t)c->uh;
+        c->nh = R->pool + (uintptr_t)c->nh;
+    }
+}
+
+static int cmp_cand(const void *a, const void *b)
+{
+    const cpn_cand *x = a, *y = b;
+    if (x->amount != y->amount)
+        return x->amount > y->amount ? -1 : 1;
+    if (x->gift != y->gift)
+        return x->gift > y->gift ? -1 : 1;
+    return x->rule - y->rule;
+}
+
+/* application order: priority desc, id asc (insertion sort: few chosen rules) */
+static void sort_apply(const custops_ruleset *rs, const cpn_cand **order, int n)
+{
+    for (int i = 1; i < n; i++) {
+        const cpn_cand *c = order[i];
+        int64_t pc = rs->rules[c->rule].priority;
+        int k = i;
+        while (k > 0) {
+            const cpn_cand *o = order[k - 1];
+            int64_t po = rs->rules[o->rule].priority;
+            if (po > pc || (po == pc && o->rule < c->rule))
+                break;
+            order[k] = o;
+            k--;
+        }
+        order[k] = c;
+    }
+}
+
+static int record_alloc(custops_quote *q, int rule, int line, int64_t amount, int64_t uh, int64_t nh, int64_t qty)
+{
+    if (CUSTOPS__GROW(q->allocs, q->allocs_cap, q->nallocs + 1))
+        return CUSTOPS_ENOMEM;
+    cpn_alloc *a = &q->allocs[q->nallocs++];
+    a->rule = rule;
+    a->line = line;
+    a->amount = amount;
+    if (uh >= 0 && uh * nh == amount) {
+        a->unit_high = uh;
+        a->units_high = nh;
+        a->unit_low = 0;
+    } else {
+        cpn_unit_split(amount, qty, &a->unit_high, &a->units_high, &a->unit_low);
+    }
+    return 0;
+}
+
+/* the rule a losing candidate collides with, for NOT_COMBINABLE */
+static int conflict_with(const qrun *R, const cpn_cand *c, const cpn_cand *const *chosen, int nch, int nslots)
+{
+    const cpn_rule *r = &R->rs->rules[c->rule];
+    for (int k = 0; k < nch; k++) {
+        const cpn_rule *o = &R->rs->rules[chosen[k]->rule];
+        if (!cpn_compatible(R->rs, c->rule, chosen[k]->rule))
+            return chosen[k]->rule;
+        if (r->group >= 0 && r->group == o->group) {
+            int mode = R->rs->groups[r->group].mode;
+            if (mode == GM_EXCLUSIVE || mode == GM_STACKABLE)
+                return chosen[k]->rule;
+            for (int l = 0; l < nslots; l++)
+                if (c->x[l] > 0 && chosen[k]->x[l] > 0)
+                    return chosen[k]->rule;
+        }
+    }
+    return -1;
+}
+
+static int run_lane(qrun *R, int lane)
+{
+    const custops_ruleset *rs = R->rs;
+    custops_quote *q = R->q;
+    size_t n = R->n;
+    int shipping = lane == LANE_SHIPPING, points = lane == LANE_POINTS;
+    int nslots = shipping || points ? 1 : (int)n;
+    int64_t cap_slot[1];
+    int rc;
+    int64_t points_base = 0;
+    if (points) {
+        int64_t paid = 0, unit = 1;
+        for (size_t l = 0; l < n; l++)
+            paid += R->net[l];
+        for (int i = 0; i < rs->exponent; i++)
+            unit *= 10;
+        if (custops_money_mul(paid / unit, rs->points_rate, &points_base))
+            return custops__err(CUSTOPS_ERANGE, "points overflow");
+        q->points_base = points_base;
+        cap_slot[0] = INT64_MAX / 4;
+    } else if (shipping) {
+        cap_slot[0] = q->shipping_net;
+    }
+    R->ncands = 0;
+    R->npool = 0;
+    for (int li = 0; li < rs->lane_n[lane]; li++) {
+        int ri = rs->lane_rules[lane][li];
+        if (!R->eligible[ri])
+            continue;
+        const cpn_rule *r = &rs->rules[ri];
+        int64_t S, Q, need = 0, have = 0, unl = 0;
+        int clause = 0;
+        if (!scope_of(R, r, R->in, &S, &Q)) {
+            if ((rc = add_reason(q, ri, R_SCOPE_EMPTY, -1, 0, 0, 0, 0)))
+                return rc;
+            continue;
+        }
+        int why = conditions(R, r, S, Q, &need, &have, &clause);
+        if (why >= 0) {
+            int64_t gap = need - have, value = 0;
+            if (why == R_SUBTOTAL_BELOW)
+                value = unlocks_at(rs, r, need);
+            if (why != R_SUBTOTAL_BELOW && why != R_QTY_BELOW) {
+                need = clause;
+                have = 0;
+                gap = 0;
+            }
+            if ((rc = add_reason(q, ri, why, -1, need, have, gap, value)))
+                return rc;
+            continue;
+        }
+        int gift = 0, stock_ok = 1;
+        for (int k = 0; k < r->neffects; k++)
+            if (r->effects[k].kind == EF_GIFT) {
+                gift = 1;
+                stock_ok &= gift_in_stock(R->cart, r->effects[k].str, r->effects[k].a);
+            }
+        if (!stock_ok) {
+            if ((rc = add_reason(q, ri, R_GIFT_OUT_OF_STOCK, -1, 0, 0, 0, 0)))
+                return rc;
+            continue;
+        }
+        int other = -1;
+        for (int k = 0; k < R->nchosen && other < 0; k++)
+            if (!cpn_compatible(rs, ri, R->chosen_rules[k]))
+                other = R->chosen_rules[k];
+        if (other >= 0) {
+            if ((rc = add_reason(q, ri, R_NOT_COMBINABLE, other, 0, 0, 0, 0)))
+                return rc;
+            continue;
+        }
+        int64_t amount = 0;
+        if (shipping || points) {
+            R->tx[0] = 0;
+            for (int k = 0; k < r->neffects; k++) {
+                const cpn_effect *e = &r->effects[k];
+                int64_t d = 0;
+                if (e->kind == EF_FREE_SHIPPING)
+                    d = q->shipping_net;
+                else if (e->kind == EF_SHIPPING_OFF)
+                    d = e->a < q->shipping_net ? e->a : q->shipping_net;
+                else if (e->kind == EF_POINTS_X && custops_money_mul(points_base, e->a - 1, &d))
+                    return custops__err(CUSTOPS_ERANGE, "points overflow");
+                else if (e->kind == EF_POINTS_PLUS)
+                    d = e->a;
+                R->tx[0] += d;
+            }
+            if (shipping && R->tx[0] > q->shipping_net)
+                R->tx[0] = q->shipping_net;
+            R->tuh[0] = -1;
+            R->tnh[0] = 0;
+            amount = R->tx[0];
+            why = -1;
+        } else {
+            cpn_lane_view v = {R->cart, R->net, R->in, S, Q, rs->exponent};
+            why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
+            if (why >= 0) {
+                int64_t have2 = why == R_SUBTOTAL_BELOW ? S : Q;
+                if ((rc = add_reason(q, ri, why, -1, need, have2, need - have2, unl)))
+                    return rc;
+                continue;
+            }
+            if (need > S && amount > 0) { /* next tier or step: the 凑单 hint */
+                if (CUSTOPS__GROW(q->hints, q->hints_cap, q->nhints + 1))
+                    return CUSTOPS_ENOMEM;
+                q->hints[q->nhints++] = (cpn_hint){ri, need - S, unl - amount};
+            }
+        }
+        if (amount == 0 && !gift) {
+            if ((rc = add_reason(q, ri, R_NO_EFFECT, -1, 0, 0, 0, 0)))
+                return rc;
+            continue;
+        }
+        if (CUSTOPS__GROW(R->cands, R->cands_cap, R->ncands + 1))
+            return CUSTOPS_ENOMEM;
+        cpn_cand *c = &R->cands[R->ncands];
+        if ((rc = pool_take(R, (size_t)nslots * 3, &c->x)))
+            return rc;
+        uintptr_t off = (uintptr_t)c->x;
+        memcpy(R->pool + off, R->tx, (size_t)nslots * sizeof *R->tx);
+        memcpy(R->pool + off + (size_t)nslots, R->tuh, (size_t)nslots * sizeof *R->tx);
+        memcpy(R->pool + off + 2 * (size_t)nslots, R->tnh, (size_t)nslots * sizeof *R->tx);
+        c->uh = (int64_t *)(off + (size_t)nslots);
+        c->nh = (int64_t *)(off + 2 * (size_t)nslots);
+        c->rule = ri;
+        c->amount = amount;
+        c->gift = gift;
+        c->code = r->code_mode != CODE_NONE;
+        c->via = R->via[ri];
+        c->via_wallet = R->via_wallet[ri];
+        c->priority = r->priority;
+        R->ncands++;
+    }
+    if (!R->ncands)
+        return 0;
+    fix_pointers(R);
+    qsort(R->cands, R->ncands, sizeof *R->cands, cmp_cand);
+    int nc = (int)R->ncands;
+    int *flags = custops__calloc((size_t)nc, sizeof *flags);
+    int *flags2 = custops__calloc((size_t)nc, sizeof *flags2);
+    const cpn_cand **order = custops__calloc((size_t)nc, sizeof *order);
+    if (!flags || !flags2 || !order) {
+        custops__free(flags);
+        custops__free(flags2);
+        custops__free(order);
+        return custops__nomem();
+    }
+    cpn_opt_in in = {rs, R->cands, nc, nslots, shipping || points ? cap_slot : R->net, R->group_used, NULL, 100000, NULL, -1};
+    int *comp = custops__calloc((size_t)nc, sizeof *comp);
+    int64_t *comp_value = custops__calloc((size_t)nc, sizeof *comp_value);
+    cpn_opt_out out = {flags, 0, 1, 0, comp, comp_value};
+    if (!comp || !comp_value) {
+        custops__free(comp);
+        custops__free(comp_value);
+        custops__free(flags);
+        custops__free(flags2);
+        custops__free(order);
+        return custops__nomem();
+    }
+    rc = cpn_optimize(&in, &out);
+    if (!rc) {
+        q->nodes += out.nodes;
+        if (!out.exact)
+            q->exact = 0;
+    }
+    int nch = 0;
+    for (int i = 0; !rc && i < nc; i++)
+        if (flags[i])
+            order[nch++] = &R->cands[i];
+    if (!rc)
+        sort_apply(rs, order, nch);
+    /* the losers: whom they collide with, and what forcing them would cost
+     * (before applying, while group_used still holds only earlier lanes) */
+    for (int i = 0; !rc && i < nc; i++) {
+        if (flags[i])
+            continue;
+        const cpn_cand *c = &R->cands[i];
+        int other = conflict_with(R, c, order, nch, nslots);
+        int64_t delta = 0;
+        int csize = 0;
+        for (int k = 0; k < nc; k++)
+            csize += comp[k] == comp[i];
+        /* what forcing it would cost: always for a presented code or wallet
+         * coupon, for automatic rules when their component is small */
+        if (c->code || csize <= 8) {
+            cpn_opt_in fin = in;
+            fin.comp = comp;
+            fin.forced = i;
+            fin.budget = 20000;
+            cpn_opt_out fout = {flags2, 0, 1, 0, NULL, NULL};
+            if ((rc = cpn_optimize(&fin, &fout)))
+                break;
+            delta = flags2[i] ? comp_value[comp[i]] - fout.value : c->amount;
+        }
+        rc = add_reason(q, c->rule, other >= 0 ? R_NOT_COMBINABLE : R_BEATEN_BY_COMBINATION, other, 0, c->amount,
+                        0, delta);
+    }
+    /* apply in (priority desc, id asc), clamping each slot at zero */
+    for (int k = 0; !rc && k < nch; k++) {
+        const cpn_cand *c = order[k];
+        int64_t took = 0, lost = 0;
+        for (int l = 0; l < nslots && !rc; l++) {
+            if (!c->x[l])
+                continue;
+            int64_t avail = shipping ? q->shipping_net : points ? c->x[l] : R->net[l];
+            int64_t take = c->x[l] < avail ? c->x[l] : avail;
+            lost += c->x[l] - take;
+            took += take;
+            if (points)
+                continue;
+            if (shipping) {
+                q->shipping_net -= take;
+                rc = record_alloc(q, c->rule, -1, take, -1, 0, 1);
+            } else {
+                R->net[l] -= take;
+                rc = record_alloc(q, c->rule, l, take, take == c->x[l] ? c->uh[l] : -1, c->nh[l], R->cart->lines[l].qty);
+            }
+        }
+        if (rc)
+            break;
+        if (CUSTOPS__GROW(q->applied, q->applied_cap, q->napplied + 1)) {
+            rc = CUSTOPS_ENOMEM;
+            break;
+        }
+        q->applied[q->napplied++] = (cpn_applied){c->rule, lane, points ? 0 : took, lost, points ? took : 0, c->via,
+                                                  c->via_wallet};
+        if (points)
+            q->points_extra += took;
+        const cpn_rule *r = &rs->rules[c->rule];
+        for (int e = 0; e < r->neffects && !rc; e++)
+            if (r->effects[e].kind == EF_GIFT) {
+                if (CUSTOPS__GROW(q->gifts, q->gifts_cap, q->ngifts + 1))
+                    rc = CUSTOPS_ENOMEM;
+                else
+                    q->gifts[q->ngifts++] = (cpn_gift){c->rule, e, r->effects[e].a};
+            }
+        if (r->group >= 0)
+            R->group_used[r->group]++;
+        R->chosen_rules[R->nchosen++] = c->rule;
+    }
+    custops__free(flags);
+    custops__free(flags2);
+    custops__free(order);
+    custops__free(comp);
+    custops__free(comp_value);
+    return rc;
+}
+
+static int find_rule(const custops_ruleset *rs, const char *id)
+{
+    size_t lo = 0, hi = rs->nrules;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(rs->rules[mid].id, id);
+        if (c == 0)
+            return (int)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+static int eligibility(qrun *R)
+{
+    const custops_ruleset *rs = R->rs;
+    const custops_cart *c = R->cart;
+    custops_quote *q = R->q;
+    int rc;
+    int *code_hit = custops__calloc(c->ncodes + 1, sizeof *code_hit);
+    if (!code_hit)
+        return custops__nomem();
+    /* wallet coupons: first instance of each rule, by binary search on sorted ids */
+    for (size_t w = 0; w < c->nwallet; w++) {
+        int ri = find_rule(rs, c->arena + c->wallet[w].value);
+        if (ri >= 0 && rs->rules[ri].code_mode == CODE_WALLET && !R->via[ri]) {
+            if ((rc = q_str(q, c->arena + c->wallet[w].key, &R->via[ri]))) {
+                custops__free(code_hit);
+                return rc;
+            }
+            R->via_wallet[ri] = 1;
+        }
+    }
+    for (size_t i = 0; i < rs->nrules; i++) {
+        const cpn_rule *r = &rs->rules[i];
+        if (r->lane == LANE_ISSUE)
+            continue;
+        int64_t when;
+        int why = -1;
+        if (r->code_mode == CODE_REQUIRED) {
+            for (size_t k = 0; k < c->ncodes; k++)
+                if (strcmp(c->arena + c->codes[k], r->code) == 0) {
+                    code_hit[k] = 1;
+                    if (!R->via[i] && (rc = q_str(q, r->code, &R->via[i]))) {
+                        custops__free(code_hit);
+                        return rc;
+                    }
+                }
+            if (!R->via[i])
+                why = R_CODE_REQUIRED;
+        } else if (r->code_mode == CODE_WALLET && !R->via[i]) {
+            why = R_NOT_IN_WALLET;
+        }
+        if (why < 0)
+            why = cpn_time_check(r, R->now, &when);
+        else
+            when = 0;
+        if (why >= 0) {
+            if ((rc = add_reason(q, (int)i, why, -1, when, 0, 0, 0))) {
+                custops__free(code_hit);
+                return rc;
+            }
+            continue;
+        }
+        R->eligible[i] = 1;
+    }
+    for (size_t k = 0; k < c->ncodes; k++)
+        if (!code_hit[k]) {
+            uint32_t off;
+            if ((rc = q_str(q, c->arena + c->codes[k], &off)) ||
+                (rc = CUSTOPS__GROW(q->unknown_codes, q->unknown_cap, q->nunknown + 1))) {
+                custops__free(code_hit);
+                return rc;
+            }
+            q->unknown_codes[q->nunknown++] = off;
+        }
+    custops__free(code_hit);
+    return 0;
+}
+
+static int build_index(qrun *R)
+{
+    const custops_cart *c = R->cart;
+    size_t entries = 0;
+    for (size_t l = 0; l < R->n; l++)
+        entries += 2 + c->lines[l].ncat + c->lines[l].ntag;
+    size_t slots = 16;
+    while (slots < entries * 2)
+        slots *= 2;
+    R->idx.nslots = slots;
+    R->idx.words = R->words;
+    R->idx.hash = custops__malloc(slots * sizeof *R->idx.hash);
+    R->idx.str = custops__calloc(slots, sizeof *R->idx.str);
+    R->idx.kind = custops__malloc(slots * sizeof *R->idx.kind);
+    R->idx.bits = custops__calloc(slots * R->words, sizeof *R->idx.bits);
+    if (!R->idx.hash || !R->idx.str || !R->idx.kind || !R->idx.bits)
+        return custops__nomem();
+    for (size_t l = 0; l < R->n; l++) {
+        const cpn_line *ln = &c->lines[l];
+        sidx_add(&R->idx, SEL_SKU, c->arena + ln->sku, l);
+        if (ln->brand)
+            sidx_add(&R->idx, SEL_BRAND, c->arena + ln->brand, l);
+        for (uint32_t k = 0; k < ln->ncat; k++)
+            sidx_add(&R->idx, SEL_CATEGORY, c->arena + c->refs[ln->cat0 + k], l);
+        for (uint32_t k = 0; k < ln->ntag; k++)
+            sidx_add(&R->idx, SEL_TAG, c->arena + c->refs[ln->tag0 + k], l);
+        if (ln->discountable)
+            R->discountable[l / 64] |= 1ull << (l % 64);
+    }
+    return 0;
+}
+
+int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const custops_cart *cart, int64_t now)
+{
+    CUSTOPS__CHECK_NULL(out);
+    *out = NULL;
+    CUSTOPS__CHECK_NULL(rs);
+    CUSTOPS__CHECK_NULL(cart);
+    if (strcmp(rs->currency, cart->currency) != 0)
+        return custops__err(CUSTOPS_EINVAL, "custops_quote_run: cart currency %s differs from the ruleset's %s",
+                            cart->currency, rs->currency);
+    custops_quote *q = custops__calloc(1, sizeof *q);
+    if (!q)
+        return custops__nomem();
+    q->rs = rs;
+    q->now = now;
+    q->exact = 1;
+    qrun R;
+    memset(&R, 0, sizeof R);
+    R.rs = rs;
+    R.cart = cart;
+    R.q = q;
+    R.now = now;
+    R.n = cart->nlines;
+    R.words = (R.n + 63) / 64 ? (R.n + 63) / 64 : 1;
+    R.tier_rank = cpn_tier_rank(rs, cpn_cart_str(cart, cart->tier));
+    size_t n1 = R.n + 1, nr = rs->nrules + 1;
+    int rc = 0;
+    uint32_t zero;
+    q->nlines = R.n;
+    q->line_ids = custops__calloc(n1, sizeof *q->line_ids);
+    q->line_base = custops__calloc(n1, sizeof *q->line_base);
+    q->line_net = custops__calloc(n1, sizeof *q->line_net);
+    R.net = q->line_net;
+    R.in = custops__calloc(n1, 1);
+    R.tx = custops__calloc(n1 * 3, sizeof *R.tx);
+    R.discountable = custops__calloc(R.words, sizeof *R.discountable);
+    R.eligible = custops__calloc(nr, sizeof *R.eligible);
+    R.via = custops__calloc(nr, sizeof *R.via);
+    R.via_wallet = custops__calloc(nr, sizeof *R.via_wallet);
+    R.chosen_rules = custops__calloc(nr, sizeof *R.chosen_rules);
+    R.group_used = custops__calloc((size_t)rs->ngroups + 1, sizeof *R.group_used);
+    if (!q->line_ids || !q->line_base || !q->line_net || !R.in || !R.tx || !R.discountable || !R.eligible || !R.via ||
+        !R.via_wallet || !R.chosen_rules || !R.group_used) {
+        rc = custops__nomem();
+        goto done;
+    }
+    R.tuh = R.tx + n1;
+    R.tnh = R.tx + 2 * n1;
+    if ((rc = q_str(q, "", &zero))) /* offset 0 means "none" */
+        goto done;
+    for (size_t l = 0; l < R.n; l++) {
+        const cpn_line *ln = &cart->lines[l];
+        if ((rc = q_str(q, cart->arena + ln->id, &q->line_ids[l])))
+            goto done;
+        q->line_base[l] = ln->unit_price * ln->qty; /* checked when the line was added */
+        q->line_net[l] = q->line_base[l];
+        if (custops_money_add(q->subtotal, q->line_base[l], &q->subtotal)) {
+            rc = custops__err(CUSTOPS_ERANGE, "custops_quote_run: cart subtotal overflows");
+            goto done;
+        }
+    }
+    q->shipping = q->shipping_net = cart->shipping;
+    if ((rc = build_index(&R)) || (rc = eligibility(&R)))
+        goto done;
+    for (int lane = LANE_ITEM; lane <= LANE_POINTS && !rc; lane++)
+        rc = run_lane(&R, lane);
+    if (rc)
+        goto done;
+    int64_t merch = 0;
+    for (size_t l = 0; l < R.n; l++)
+        merch += q->line_net[l];
+    q->discount = q->subtotal - merch + (q->shipping - q->shipping_net);
+    q->total = merch + q->shipping_net;
+    if (q->total < merch) {
+        rc = custops__err(CUSTOPS_ERANGE, "custops_quote_run: total overflows");
+        goto done;
+    }
+done:
+    custops__free(R.in);
+    custops__free(R.tx);
+    custops__free(R.discountable);
+    custops__free(R.eligible);
+    custops__free(R.via);
+    custops__free(R.via_wallet);
+    custops__free(R.chosen_rules);
+    custops__free(R.group_used);
+    custops__free(R.cands);
+    custops__free(R.pool);
+    custops__free(R.idx.hash);
+    custops__free(R.idx.str);
+    custops__free(R.idx.kind);
+    custops__free(R.idx.bits);
+    if (rc) {
+        custops_quote_free(q);
+        return rc;
+    }
+    *out = q;
+    return 0;
+}
+
+int64_t custops_quote_discount(const custops_quote *q) { return q ? q->discount : 0; }
+int64_t custops_quote_total(const custops_quote *q) { return q ? q->total : 0; }
+int64_t custops_quote_points(const custops_quote *q) { return q ? q->points_base + q->points_extra : 0; }
+int custops_quote_exact(const custops_quote *q) { return q ? q->exact : 0; }
