@@ -40,7 +40,11 @@
  * PostgreSQL server when the library was built with libpq.
  *
  * Thread rules: a ledger handle is used by one thread at a time; open one
- * handle per thread or process on the same SQLite file or server.
+ * handle per thread or process on the same SQLite file or server. Never
+ * keep an SQLite ledger open across fork(): SQLite's lock bookkeeping is
+ * per process, and a child that inherits an open connection (even one it
+ * does not use) can break the locking of the connections it opens itself.
+ * Close the handle before forking and open new ones in the children.
  */
 #ifndef CUSTOPS_LEDGER_H
 #define CUSTOPS_LEDGER_H

@@ -119,16 +119,21 @@ static int race_child(const char *loc, int child, int round, int per_child)
             continue;
         if (rc) {
             fprintf(stderr, "child %d: reserve: %d %s\n", child, rc, custops_last_error());
-            return 101;
+            wins = 101;
+            break;
         }
         /* the retry of a reservation that won returns the same receipt */
         if (custops_ledger_reserve(l, &r2, code, "shared-customer", order, 100, 600, key, T0) || !r2.replayed ||
-            r2.seq != r.seq)
-            return 102;
+            r2.seq != r.seq) {
+            wins = 102;
+            break;
+        }
         snprintf(key, sizeof key, "c-%s", order);
         if (custops_ledger_commit(l, NULL, order, code, key, T0 + 1) ||
-            custops_ledger_commit(l, &r2, order, code, key, T0 + 2) || !r2.replayed)
-            return 103;
+            custops_ledger_commit(l, &r2, order, code, key, T0 + 2) || !r2.replayed) {
+            wins = 103;
+            break;
+        }
         wins++;
     }
     custops_ledger_free(l);
@@ -145,6 +150,9 @@ START_TEST(test_multiprocess_race)
         char code[16];
         snprintf(code, sizeof code, "RACE%d", round);
         issue_simple(f.l, code, L, 0, "race");
+        /* SQLite connections must not cross a fork: close ours first */
+        custops_ledger_free(f.l);
+        f.l = NULL;
         pid_t pids[16];
         for (int c = 0; c < N; c++) {
             pids[c] = fork();
@@ -161,6 +169,7 @@ START_TEST(test_multiprocess_race)
             total += WEXITSTATUS(st);
         }
         ck_assert_int_eq(total, L);
+        ck_assert_ok(custops_ledger_open(&f.l, f.loc, NULL));
         char key[32];
         snprintf(key, sizeof key, "code:%s", code);
         counter_is(f.l, key, L, L, 0);
