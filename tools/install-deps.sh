@@ -9,6 +9,8 @@ PKGS=(build-essential autoconf automake libtool pkg-config check swig doxygen
       lua5.4 liblua5.4-dev luajit2 libluajit2-5.1-dev python3-dev python3-numpy
       python3-pandas python3-pytest python3-matplotlib python3-nbformat
       python3-nbclient python3-ipykernel libsqlite3-dev valgrind clang tzdata abigail-tools)
+# ledger: the optional PostgreSQL backend and its tests
+PKGS+=(libpq-dev postgresql)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
