@@ -14,6 +14,8 @@
  * numbered migrations under the same lock when a connection opens. */
 #include "ledger/ledger_internal.h"
 
+#ifdef CUSTOPS_HAVE_LIBPQ /* defined by src/ledger/local.mk when configure found libpq */
+
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -554,3 +556,17 @@ fail:
     pg_close(&p->base);
     return rc;
 }
+
+#else /* built without libpq */
+
+/* PostgreSQL locations are refused with a clear message, not a link error. */
+int custops__ledger_pg_open(lg_backend **out, const char *conninfo, const custops_ledger_options *o)
+{
+    (void)out;
+    (void)conninfo;
+    (void)o;
+    return custops__err(CUSTOPS_EUNSUPPORTED,
+                        "ledger: this libcustops was built without PostgreSQL support (configure found no libpq)");
+}
+
+#endif

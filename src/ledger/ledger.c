@@ -642,12 +642,6 @@ void custops_ledger_free(custops_ledger *l)
 
 const char *custops_ledger_backend(const custops_ledger *l) { return l ? l->be->ops->name : ""; }
 
-static int check_now(int64_t now)
-{
-    (void)now; /* every int64 instant is valid; kept for symmetry */
-    return 0;
-}
-
 int custops_ledger_issue(custops_ledger *l, custops_ledger_receipt *receipt, const custops_ledger_coupon *coupon,
                          const char *idem_key, int64_t now)
 {
@@ -657,8 +651,7 @@ int custops_ledger_issue(custops_ledger *l, custops_ledger_receipt *receipt, con
     if (coupon->version != CUSTOPS_LEDGER_COUPON_VERSION)
         return custops__err(CUSTOPS_EVERSION, "ledger: coupon version %u is unknown", coupon->version);
     if ((rc = check_key_part(coupon->code, "code", 0)) || (rc = check_id(coupon->owner, "owner", 1)) ||
-        (rc = check_key_part(coupon->campaign, "campaign", 1)) || (rc = check_id(idem_key, "idempotency key", 1)) ||
-        (rc = check_now(now)))
+        (rc = check_key_part(coupon->campaign, "campaign", 1)) || (rc = check_id(idem_key, "idempotency key", 1)))
         return rc;
     if (coupon->max_uses < 0 || coupon->max_per_customer < 0)
         return custops__err(CUSTOPS_EINVAL, "ledger: issue: negative limit for code '%s'", coupon->code);
@@ -988,23 +981,29 @@ int custops_ledger_verify(int64_t *nrecords, char *head_hex, custops_ledger *l)
 }
 
 typedef struct taken_q {
-    const char *code;
-    int taken;
+    const char *codes; /* n codes of len bytes each, back to back (not NUL-terminated) */
+    size_t n, len;
+    unsigned char *taken;
 } taken_q;
 
 static int read_taken(lg_backend *be, void *ud)
 {
     taken_q *t = ud;
-    lg_coupon c;
-    int rc = be->ops->coupon_get(be, t->code, &c);
-    t->taken = rc == 0;
-    return rc == CUSTOPS_ENOTFOUND ? 0 : rc;
+    char code[LG_ID];
+    for (size_t i = 0; i < t->n; i++) {
+        memcpy(code, t->codes + i * t->len, t->len);
+        code[t->len] = '\0';
+        lg_coupon c;
+        int rc = be->ops->coupon_get(be, code, &c);
+        if (rc && rc != CUSTOPS_ENOTFOUND)
+            return rc;
+        t->taken[i] = rc == 0;
+    }
+    return 0;
 }
 
-int custops__ledger_code_taken(custops_ledger *l, const char *code, int *taken)
+int custops__ledger_codes_taken(custops_ledger *l, const char *codes, size_t n, size_t len, unsigned char *taken)
 {
-    taken_q t = {code, 0};
-    int rc = read_txn(l, read_taken, &t);
-    *taken = t.taken;
-    return rc;
+    taken_q t = {codes, n, len, taken};
+    return read_txn(l, read_taken, &t);
 }
