@@ -301,6 +301,21 @@ CUSTOPS_API int custops_ledger_reservation(custops_ledger_receipt *receipt, cust
 CUSTOPS_API int custops_ledger_show(char **out, custops_ledger *l);
 
 /**
+ * Export journal records as JSON lines, oldest first, one record a line:
+ * `{"seq":N,"ts":T,"prev":"HEX","hash":"HEX","record":{...}}` where
+ * record is the transition as journaled (op, ids, amounts, state, key).
+ * The hashes let an auditor recheck the chain without the library:
+ * hash = SHA-256(prev bytes || seq as 8 bytes little endian || ts as 8
+ * bytes little endian || the record text exactly as printed).
+ * @param out receives the text (free with custops_free); "" when no record matches
+ * @param l the ledger
+ * @param after only records with seq > after (0: from the start)
+ * @param limit at most this many records (0: no limit)
+ * @return CUSTOPS_OK, CUSTOPS_EINVAL, CUSTOPS_ECORRUPT, CUSTOPS_EBUSY, CUSTOPS_EIO or CUSTOPS_ENOMEM
+ */
+CUSTOPS_API int custops_ledger_journal(char **out, custops_ledger *l, int64_t after, int64_t limit);
+
+/**
  * Check the journal: consecutive sequence numbers, every record's SHA-256
  * hash and the link to the previous one, and the recorded head (so records
  * removed from the end are noticed too).

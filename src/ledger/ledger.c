@@ -951,6 +951,60 @@ int custops_ledger_show(char **out, custops_ledger *l)
     return 0;
 }
 
+typedef struct journal_q {
+    custops__buf *b;
+    int64_t after, limit, n;
+} journal_q;
+
+#define JOURNAL_DONE 1 /* stops the scan early; not an error */
+
+static int journal_line(void *ud, const lg_jrec *r)
+{
+    journal_q *q = ud;
+    if (r->seq <= q->after)
+        return 0;
+    if (q->limit && q->n >= q->limit)
+        return JOURNAL_DONE;
+    char prev[65], hash[65];
+    custops__ledger_hex(r->prev, 32, prev);
+    custops__ledger_hex(r->hash, 32, hash);
+    custops__buf_printf(q->b, "{\"seq\":%lld,\"ts\":%lld,\"prev\":\"%s\",\"hash\":\"%s\",\"record\":", (long long)r->seq,
+                        (long long)r->ts, prev, hash);
+    custops__buf_append(q->b, r->body, r->body_len);
+    custops__buf_puts(q->b, "}\n");
+    q->n++;
+    return custops__buf_status(q->b);
+}
+
+static int do_journal(lg_backend *be, void *ud)
+{
+    int rc = be->ops->journal_scan(be, journal_line, ud);
+    return rc == JOURNAL_DONE ? 0 : rc;
+}
+
+int custops_ledger_journal(char **out, custops_ledger *l, int64_t after, int64_t limit)
+{
+    CUSTOPS__CHECK_NULL(out);
+    *out = NULL;
+    CUSTOPS__CHECK_NULL(l);
+    if (after < 0 || limit < 0)
+        return custops__err(CUSTOPS_EINVAL, "ledger journal: after and limit must not be negative");
+    custops__buf b;
+    custops__buf_init(&b);
+    journal_q q = {&b, after, limit, 0};
+    int rc = read_txn(l, do_journal, &q);
+    if (!rc)
+        rc = custops__buf_u8(&b, 0);
+    if (!rc)
+        rc = custops__buf_status(&b);
+    if (rc) {
+        custops__buf_release(&b);
+        return rc;
+    }
+    *out = (char *)b.data;
+    return 0;
+}
+
 typedef struct verify_q {
     int64_t n;
     unsigned char head[32];

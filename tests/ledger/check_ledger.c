@@ -382,6 +382,25 @@ START_TEST(test_journal_and_show)
     ck_assert_ptr_nonnull(strstr(s, "\"state\":\"committed\""));
     ck_assert_ptr_nonnull(strstr(s, "{\"key\":\"code:J\",\"limit\":-1,\"used\":1,\"reserved\":0}"));
     custops_free(s);
+    /* the journal as JSON lines */
+    ck_assert_ok(custops_ledger_journal(&s, f.l, 0, 0));
+    ck_assert_ptr_nonnull(strstr(s, "{\"seq\":1,\"ts\":1000,\"prev\":\"0000000000000000"));
+    ck_assert_ptr_nonnull(strstr(s, "\"record\":{\"op\":\"commit\",\"order\":\"o1\",\"code\":\"J\",\"state\":\"committed\",\"amount\":3}}\n"));
+    ck_assert_ptr_nonnull(strstr(s, hex2)); /* the last record's hash is the head */
+    int lines = 0;
+    for (char *p = s; (p = strchr(p, '\n')); p++)
+        lines++;
+    ck_assert_int_eq(lines, 3);
+    custops_free(s);
+    ck_assert_ok(custops_ledger_journal(&s, f.l, 1, 1));
+    ck_assert(strncmp(s, "{\"seq\":2,", 9) == 0);
+    ck_assert_ptr_null(strstr(s, "\"seq\":3"));
+    custops_free(s);
+    ck_assert_ok(custops_ledger_journal(&s, f.l, 3, 0));
+    ck_assert_str_eq(s, "");
+    custops_free(s);
+    ck_assert_status(custops_ledger_journal(&s, f.l, -1, 0), CUSTOPS_EINVAL);
+    ck_assert_status(custops_ledger_journal(NULL, f.l, 0, 0), CUSTOPS_EINVAL);
     lfix_close(&f);
 }
 END_TEST

@@ -1,10 +1,12 @@
 check_PROGRAMS += ledger/check_ledger
 ledger_check_ledger_SOURCES = %reldir%/check_ledger.c %reldir%/ledger_fixture.h
 TESTS += ledger/check_ledger
+ledger_check_ledger_CFLAGS = $(AM_CFLAGS)
+ledger_check_ledger_LDADD = $(LDADD)
 # the same suite against a throwaway PostgreSQL server (skips without one)
 if HAVE_LIBPQ
-ledger_check_ledger_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS) -DLEDGER_TEST_PG
-ledger_check_ledger_LDADD = $(LDADD) $(LIBPQ_LIBS)
+ledger_check_ledger_CFLAGS += $(LIBPQ_CFLAGS) -DLEDGER_TEST_PG
+ledger_check_ledger_LDADD += $(LIBPQ_LIBS)
 TESTS += %reldir%/test_ledger_pg.sh
 endif
 EXTRA_DIST += %reldir%/test_ledger_pg.sh %reldir%/pg_sandbox.sh
