@@ -45,7 +45,7 @@ static const char *const MIGRATIONS[] = {
 
 enum {
     S_COUPON_GET, S_COUPON_INS, S_COUNTER_CREATE, S_COUNTER_ADD, S_COUNTER_GET, S_RES_GET, S_RES_PUT,
-    S_RES_EXPIRED, S_IDEM_GET, S_IDEM_PUT, S_HEAD_GET, S_JOURNAL_INS, S_HEAD_SET, S_JOURNAL_SCAN, S_COUPON_SCAN,
+    S_RES_EXPIRED, S_IDEM_GET, S_IDEM_PUT, S_HEAD_GET, S_JOURNAL_INS, S_JOURNAL_SCAN, S_COUPON_SCAN,
     S_COUNTER_SCAN, S_RES_SCAN, S_COUNT
 };
 
@@ -71,8 +71,9 @@ static const struct {
     {"SELECT req_hash, state, seq, amount, expires FROM custops_ledger.idem WHERE key = $1", 1},
     {"INSERT INTO custops_ledger.idem VALUES($1, $2, $3, $4, $5, $6)", 6},
     {"SELECT seq, hash FROM custops_ledger.head WHERE id = 1", 0},
-    {"INSERT INTO custops_ledger.journal VALUES($1, $2, $3, $4, $5)", 5},
-    {"UPDATE custops_ledger.head SET seq = $1, hash = $2 WHERE id = 1", 2},
+    /* the record and the head move in one statement (one round trip) */
+    {"WITH j AS (INSERT INTO custops_ledger.journal VALUES($1, $2, $3, $4, $5))"
+     " UPDATE custops_ledger.head SET seq = $1, hash = $5 WHERE id = 1", 5},
     {"SELECT seq, ts, body, prev, hash FROM custops_ledger.journal ORDER BY seq", 0},
     {"SELECT " COUPON_COLS " FROM custops_ledger.coupons ORDER BY code", 0},
     {"SELECT key, lim, used, reserved FROM custops_ledger.counters ORDER BY key", 0},
@@ -431,12 +432,12 @@ static int pg_journal_append(lg_backend *b, const lg_jrec *x)
     custops__ledger_hex(x->prev, 32, prev);
     custops__ledger_hex(x->hash, 32, hash);
     const char *v[] = {I64(s, x->seq), I64(t, x->ts), body, prev, hash};
-    int rc = run((pgbe *)b, S_JOURNAL_INS, v, NULL);
+    PGresult *r = NULL;
+    int rc = run((pgbe *)b, S_JOURNAL_INS, v, &r);
     custops__free(body);
     if (rc)
         return rc;
-    const char *h[] = {s, hash};
-    return run((pgbe *)b, S_HEAD_SET, h, NULL);
+    return changed(r) == 1 ? 0 : custops__err(CUSTOPS_ECORRUPT, "ledger postgresql: the journal head row is missing");
 }
 
 static int pg_journal_scan(lg_backend *b, lg_jrec_cb cb, void *ud)
