@@ -30,7 +30,10 @@
  *
  * Time is always the caller's: every call takes `now` in Unix seconds (UTC);
  * reservations whose deadline passed expire lazily at the start of every
- * transition and with custops_ledger_expire().
+ * transition and with custops_ledger_expire(). The read-only calls
+ * (custops_ledger_counter(), custops_ledger_reservation(), show, journal,
+ * verify) take no clock and expire nothing: call custops_ledger_expire()
+ * first for a view as of now.
  *
  * Backends, chosen by the location given to custops_ledger_open():
  * `"memory:"` keeps everything in this process; `"sqlite:PATH"` (or a
