@@ -14,6 +14,8 @@ PKGS=(build-essential autoconf automake libtool pkg-config check swig doxygen
 PKGS+=(chromium chromium-driver python3-selenium nginx-light libnginx-mod-http-lua wrk curl lua-cjson)
 # scale-out: the Python package's Dask test starts a distributed.LocalCluster
 PKGS+=(python3-dask python3-distributed)
+# ledger: the optional PostgreSQL backend and its tests
+PKGS+=(libpq-dev postgresql)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -129,6 +129,10 @@ static custops_rc ledger_reservation(custops_ledger_box *b, custops_ledger_recei
     return custops_ledger_reservation(RECEIPT_OUT, b->l, order, code);
 }
 static custops_rc ledger_show(custops_ledger_box *b, char **json_out) { return custops_ledger_show(json_out, b->l); }
+static custops_rc ledger_journal(custops_ledger_box *b, int64_t after, int64_t limit, char **json_out)
+{
+    return custops_ledger_journal(json_out, b->l, after, limit);
+}
 static custops_rc ledger_verify(custops_ledger_box *b, int64_t *records_out, char *buf, size_t cap)
 {
     return cap >= 65 ? custops_ledger_verify(records_out, buf, b->l) : CUSTOPS_EINVAL;

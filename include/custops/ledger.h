@@ -30,7 +30,10 @@
  *
  * Time is always the caller's: every call takes `now` in Unix seconds (UTC);
  * reservations whose deadline passed expire lazily at the start of every
- * transition and with custops_ledger_expire().
+ * transition and with custops_ledger_expire(). The read-only calls
+ * (custops_ledger_counter(), custops_ledger_reservation(), show, journal,
+ * verify) take no clock and expire nothing: call custops_ledger_expire()
+ * first for a view as of now.
  *
  * Backends, chosen by the location given to custops_ledger_open():
  * `"memory:"` keeps everything in this process; `"sqlite:PATH"` (or a
@@ -40,7 +43,11 @@
  * PostgreSQL server when the library was built with libpq.
  *
  * Thread rules: a ledger handle is used by one thread at a time; open one
- * handle per thread or process on the same SQLite file or server.
+ * handle per thread or process on the same SQLite file or server. Never
+ * keep an SQLite ledger open across fork(): SQLite's lock bookkeeping is
+ * per process, and a child that inherits an open connection (even one it
+ * does not use) can break the locking of the connections it opens itself.
+ * Close the handle before forking and open new ones in the children.
  */
 #ifndef CUSTOPS_LEDGER_H
 #define CUSTOPS_LEDGER_H
@@ -295,6 +302,21 @@ CUSTOPS_API int custops_ledger_reservation(custops_ledger_receipt *receipt, cust
  * @return CUSTOPS_OK, CUSTOPS_EINVAL, CUSTOPS_EBUSY, CUSTOPS_EIO or CUSTOPS_ENOMEM
  */
 CUSTOPS_API int custops_ledger_show(char **out, custops_ledger *l);
+
+/**
+ * Export journal records as JSON lines, oldest first, one record a line:
+ * `{"seq":N,"ts":T,"prev":"HEX","hash":"HEX","record":{...}}` where
+ * record is the transition as journaled (op, ids, amounts, state, key).
+ * The hashes let an auditor recheck the chain without the library:
+ * hash = SHA-256(prev bytes || seq as 8 bytes little endian || ts as 8
+ * bytes little endian || the record text exactly as printed).
+ * @param out receives the text (free with custops_free); "" when no record matches
+ * @param l the ledger
+ * @param after only records with seq > after (0: from the start)
+ * @param limit at most this many records (0: no limit)
+ * @return CUSTOPS_OK, CUSTOPS_EINVAL, CUSTOPS_ECORRUPT, CUSTOPS_EBUSY, CUSTOPS_EIO or CUSTOPS_ENOMEM
+ */
+CUSTOPS_API int custops_ledger_journal(char **out, custops_ledger *l, int64_t after, int64_t limit);
 
 /**
  * Check the journal: consecutive sequence numbers, every record's SHA-256

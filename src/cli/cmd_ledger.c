@@ -1,5 +1,5 @@
 /* custops ledger: the coupon redemption ledger from the shell.
- *   custops ledger init|issue|budget|reserve|commit|release|reverse|expire|show|verify LEDGER [OPTIONS]
+ *   custops ledger init|issue|budget|reserve|commit|release|reverse|expire|show|verify|journal LEDGER [OPTIONS]
  *   custops ledger codes --count N [--ledger LEDGER] [--issue ...]
  * LEDGER is a file path (SQLite), sqlite:PATH or a PostgreSQL URL. Money is
  * in minor units; times are Unix seconds. Transitions need --now (a number,
@@ -26,6 +26,7 @@ static void help(void)
            "  expire    expire overdue reservations\n"
            "  show      print the whole state as JSON\n"
            "  verify    check the journal's hash chain; prints records and head hash\n"
+           "  journal   [--after SEQ] [--limit N]: the journal as JSON lines (seq, ts, prev, hash, record)\n"
            "  codes     --count N [--prefix P] [--length L (10)] [--seed S (1)] [--ledger LEDGER]\n"
            "            [--issue and issue's limit options]: print unique codes, one a line\n\n"
            "Transitions take --now T (Unix seconds, or 'now') and an optional --key K\n"
@@ -35,7 +36,7 @@ static void help(void)
 
 typedef struct opts {
     const char *code, *owner, *campaign, *order, *customer, *key, *prefix, *ledger;
-    int64_t max_uses, per_customer, from, until, amount, ttl, now, count, length, seed;
+    int64_t max_uses, per_customer, from, until, amount, ttl, now, count, length, seed, after, limit;
     int have_now, have_amount, amount_rest, no_restore, issue;
 } opts;
 
@@ -102,6 +103,10 @@ static int parse_opts(const char *cmd, int argc, char **argv, int first, opts *o
             rc = parse_i64(cmd, a, v, &o->length);
         else if (!strcmp(a, "--seed"))
             rc = parse_i64(cmd, a, v, &o->seed);
+        else if (!strcmp(a, "--after"))
+            rc = parse_i64(cmd, a, v, &o->after);
+        else if (!strcmp(a, "--limit"))
+            rc = parse_i64(cmd, a, v, &o->limit);
         else if (!strcmp(a, "--amount")) {
             o->have_amount = 1;
             if (!strcmp(v, "rest"))
@@ -198,7 +203,7 @@ static int run(int argc, char **argv)
     const char *sub = argv[1];
     opts o;
     static const char *const known[] = {"init",    "issue",  "budget", "reserve", "commit", "release",
-                                        "reverse", "expire", "show",   "verify",  "codes"};
+                                        "reverse", "expire", "show",   "verify",  "codes", "journal"};
     int ok = 0;
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         ok |= strcmp(sub, known[i]) == 0;
@@ -214,7 +219,7 @@ static int run(int argc, char **argv)
     int rc = parse_opts("ledger", argc, argv, 3, &o);
     if (rc)
         return rc;
-    int transition = strcmp(sub, "init") && strcmp(sub, "show") && strcmp(sub, "verify");
+    int transition = strcmp(sub, "init") && strcmp(sub, "show") && strcmp(sub, "verify") && strcmp(sub, "journal");
     if (transition && !o.have_now)
         return cli_usage_error("ledger", "%s needs --now SECONDS (or --now now)", sub);
     if ((!strcmp(sub, "issue") || !strcmp(sub, "reserve") || !strcmp(sub, "commit") || !strcmp(sub, "release") ||
@@ -242,6 +247,14 @@ static int run(int argc, char **argv)
             printf("ledger %s ready (%s): %lld journal records\n", loc, custops_ledger_backend(l), (long long)n);
         else
             printf("ok: %lld records, head %s\n", (long long)n, head);
+    } else if (!strcmp(sub, "journal")) {
+        char *s;
+        if ((rc = custops_ledger_journal(&s, l, o.after, o.limit)))
+            status = cli_fail("ledger", rc, loc);
+        else {
+            fputs(s, stdout);
+            custops_free(s);
+        }
     } else if (!strcmp(sub, "show")) {
         char *s;
         if ((rc = custops_ledger_show(&s, l)))

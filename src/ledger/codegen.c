@@ -55,39 +55,59 @@ int custops_ledger_codes(char **out, custops_ledger *l, size_t count, const char
                             length, space);
     custops__intern seen;
     custops__intern_init(&seen);
-    custops__buf b;
+    custops__buf b, batch;
     custops__buf_init(&b);
+    custops__buf_init(&batch);
+    unsigned char *taken = NULL;
+    size_t clen = plen + length;
     char code[LG_ID];
     memcpy(code, prefix, plen);
     uint64_t state = seed;
     size_t made = 0, draws = 0, max_draws = count * 20 + 1000;
     int rc = 0;
+    /* draw the missing codes in batches; codes already issued in the ledger
+     * are looked up a batch at a time, in one read transaction */
     while (made < count && !rc) {
-        if (++draws > max_draws) {
-            rc = custops__err(CUSTOPS_ELIMIT, "ledger codes: too many collisions after %zu draws (%zu codes made)", draws - 1,
-                              made);
-            break;
-        }
-        for (size_t i = 0; i < length; i++)
-            code[plen + i] = ALPHABET[pick(&state, (unsigned)NALPHA)];
-        code[plen + length] = '\0';
-        bool added = false;
-        uint32_t id;
-        if ((rc = custops__intern_put(&seen, code, plen + length, &id, &added)))
-            break;
-        if (!added)
-            continue;
-        if (l) {
-            int taken = 0;
-            if ((rc = custops__ledger_code_taken(l, code, &taken)))
+        size_t want = count - made, got = 0;
+        batch.len = 0;
+        while (got < want && !rc) {
+            if (++draws > max_draws) {
+                rc = custops__err(CUSTOPS_ELIMIT, "ledger codes: too many collisions after %zu draws (%zu codes made)",
+                                  draws - 1, made + got);
                 break;
-            if (taken)
+            }
+            for (size_t i = 0; i < length; i++)
+                code[plen + i] = ALPHABET[pick(&state, (unsigned)NALPHA)];
+            bool added = false;
+            uint32_t id;
+            if ((rc = custops__intern_put(&seen, code, clen, &id, &added)) || !added)
                 continue;
+            if ((rc = custops__buf_append(&batch, code, clen)))
+                break;
+            got++;
         }
-        custops__buf_append(&b, code, plen + length);
-        custops__buf_u8(&b, '\n');
-        made++;
+        if (rc || got == 0)
+            break;
+        if (l) {
+            unsigned char *t = custops__realloc(taken, got);
+            if (!t) {
+                rc = custops__nomem();
+                break;
+            }
+            taken = t;
+            if ((rc = custops__ledger_codes_taken(l, (const char *)batch.data, got, clen, taken)))
+                break;
+        }
+        for (size_t i = 0; i < got; i++) {
+            if (l && taken[i])
+                continue;
+            custops__buf_append(&b, batch.data + i * clen, clen);
+            custops__buf_u8(&b, '\n');
+            made++;
+        }
     }
+    custops__buf_release(&batch);
+    custops__free(taken);
     if (!rc)
         rc = custops__buf_u8(&b, 0);
     if (!rc)

@@ -642,12 +642,6 @@ void custops_ledger_free(custops_ledger *l)
 
 const char *custops_ledger_backend(const custops_ledger *l) { return l ? l->be->ops->name : ""; }
 
-static int check_now(int64_t now)
-{
-    (void)now; /* every int64 instant is valid; kept for symmetry */
-    return 0;
-}
-
 int custops_ledger_issue(custops_ledger *l, custops_ledger_receipt *receipt, const custops_ledger_coupon *coupon,
                          const char *idem_key, int64_t now)
 {
@@ -657,8 +651,7 @@ int custops_ledger_issue(custops_ledger *l, custops_ledger_receipt *receipt, con
     if (coupon->version != CUSTOPS_LEDGER_COUPON_VERSION)
         return custops__err(CUSTOPS_EVERSION, "ledger: coupon version %u is unknown", coupon->version);
     if ((rc = check_key_part(coupon->code, "code", 0)) || (rc = check_id(coupon->owner, "owner", 1)) ||
-        (rc = check_key_part(coupon->campaign, "campaign", 1)) || (rc = check_id(idem_key, "idempotency key", 1)) ||
-        (rc = check_now(now)))
+        (rc = check_key_part(coupon->campaign, "campaign", 1)) || (rc = check_id(idem_key, "idempotency key", 1)))
         return rc;
     if (coupon->max_uses < 0 || coupon->max_per_customer < 0)
         return custops__err(CUSTOPS_EINVAL, "ledger: issue: negative limit for code '%s'", coupon->code);
@@ -958,6 +951,60 @@ int custops_ledger_show(char **out, custops_ledger *l)
     return 0;
 }
 
+typedef struct journal_q {
+    custops__buf *b;
+    int64_t after, limit, n;
+} journal_q;
+
+#define JOURNAL_DONE 1 /* stops the scan early; not an error */
+
+static int journal_line(void *ud, const lg_jrec *r)
+{
+    journal_q *q = ud;
+    if (r->seq <= q->after)
+        return 0;
+    if (q->limit && q->n >= q->limit)
+        return JOURNAL_DONE;
+    char prev[65], hash[65];
+    custops__ledger_hex(r->prev, 32, prev);
+    custops__ledger_hex(r->hash, 32, hash);
+    custops__buf_printf(q->b, "{\"seq\":%lld,\"ts\":%lld,\"prev\":\"%s\",\"hash\":\"%s\",\"record\":", (long long)r->seq,
+                        (long long)r->ts, prev, hash);
+    custops__buf_append(q->b, r->body, r->body_len);
+    custops__buf_puts(q->b, "}\n");
+    q->n++;
+    return custops__buf_status(q->b);
+}
+
+static int do_journal(lg_backend *be, void *ud)
+{
+    int rc = be->ops->journal_scan(be, journal_line, ud);
+    return rc == JOURNAL_DONE ? 0 : rc;
+}
+
+int custops_ledger_journal(char **out, custops_ledger *l, int64_t after, int64_t limit)
+{
+    CUSTOPS__CHECK_NULL(out);
+    *out = NULL;
+    CUSTOPS__CHECK_NULL(l);
+    if (after < 0 || limit < 0)
+        return custops__err(CUSTOPS_EINVAL, "ledger journal: after and limit must not be negative");
+    custops__buf b;
+    custops__buf_init(&b);
+    journal_q q = {&b, after, limit, 0};
+    int rc = read_txn(l, do_journal, &q);
+    if (!rc)
+        rc = custops__buf_u8(&b, 0);
+    if (!rc)
+        rc = custops__buf_status(&b);
+    if (rc) {
+        custops__buf_release(&b);
+        return rc;
+    }
+    *out = (char *)b.data;
+    return 0;
+}
+
 typedef struct verify_q {
     int64_t n;
     unsigned char head[32];
@@ -988,23 +1035,29 @@ int custops_ledger_verify(int64_t *nrecords, char *head_hex, custops_ledger *l)
 }
 
 typedef struct taken_q {
-    const char *code;
-    int taken;
+    const char *codes; /* n codes of len bytes each, back to back (not NUL-terminated) */
+    size_t n, len;
+    unsigned char *taken;
 } taken_q;
 
 static int read_taken(lg_backend *be, void *ud)
 {
     taken_q *t = ud;
-    lg_coupon c;
-    int rc = be->ops->coupon_get(be, t->code, &c);
-    t->taken = rc == 0;
-    return rc == CUSTOPS_ENOTFOUND ? 0 : rc;
+    char code[LG_ID];
+    for (size_t i = 0; i < t->n; i++) {
+        memcpy(code, t->codes + i * t->len, t->len);
+        code[t->len] = '\0';
+        lg_coupon c;
+        int rc = be->ops->coupon_get(be, code, &c);
+        if (rc && rc != CUSTOPS_ENOTFOUND)
+            return rc;
+        t->taken[i] = rc == 0;
+    }
+    return 0;
 }
 
-int custops__ledger_code_taken(custops_ledger *l, const char *code, int *taken)
+int custops__ledger_codes_taken(custops_ledger *l, const char *codes, size_t n, size_t len, unsigned char *taken)
 {
-    taken_q t = {code, 0};
-    int rc = read_txn(l, read_taken, &t);
-    *taken = t.taken;
-    return rc;
+    taken_q t = {codes, n, len, taken};
+    return read_txn(l, read_taken, &t);
 }

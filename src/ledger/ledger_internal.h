@@ -118,7 +118,8 @@ int custops__ledger_journal_verify(lg_backend *b, int64_t *nrecords, unsigned ch
 void custops__ledger_hex(const unsigned char *bytes, size_t n, char *out);
 
 /* ---- code generation (codegen.c) ---- */
-/* whether a code is issued (ledger.c; for codegen.c) */
-int custops__ledger_code_taken(custops_ledger *l, const char *code, int *taken);
+/* which of n codes (len bytes each, back to back) are issued, in one
+ * read transaction (ledger.c; for codegen.c) */
+int custops__ledger_codes_taken(custops_ledger *l, const char *codes, size_t n, size_t len, unsigned char *taken);
 
 #endif

@@ -8,14 +8,12 @@ libcustops_la_SOURCES += \
 	%reldir%/sha256.c \
 	%reldir%/codegen.c \
 	%reldir%/backend_memory.c \
-	%reldir%/backend_sqlite.c
+	%reldir%/backend_sqlite.c \
+	%reldir%/backend_pg.c
 libcustops_la_CPPFLAGS += $(SQLITE3_CFLAGS)
 libcustops_la_LIBADD += $(SQLITE3_LIBS)
+# backend_pg.c is a stub that refuses PostgreSQL locations unless libpq was found
 if HAVE_LIBPQ
-libcustops_la_SOURCES += %reldir%/backend_pg.c
-libcustops_la_CPPFLAGS += $(LIBPQ_CFLAGS)
+libcustops_la_CPPFLAGS += -DCUSTOPS_HAVE_LIBPQ $(LIBPQ_CFLAGS)
 libcustops_la_LIBADD += $(LIBPQ_LIBS)
-else
-libcustops_la_SOURCES += %reldir%/backend_pg_none.c
 endif
-EXTRA_DIST += %reldir%/backend_pg.c %reldir%/backend_pg_none.c

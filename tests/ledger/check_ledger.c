@@ -3,6 +3,8 @@
  * (the loop index picks it, see ledger_fixture.h). */
 #include "ledger_fixture.h"
 
+#include <sys/wait.h>
+
 #define T0 1700000000
 
 START_TEST(test_reserve_commit)
@@ -380,6 +382,25 @@ START_TEST(test_journal_and_show)
     ck_assert_ptr_nonnull(strstr(s, "\"state\":\"committed\""));
     ck_assert_ptr_nonnull(strstr(s, "{\"key\":\"code:J\",\"limit\":-1,\"used\":1,\"reserved\":0}"));
     custops_free(s);
+    /* the journal as JSON lines */
+    ck_assert_ok(custops_ledger_journal(&s, f.l, 0, 0));
+    ck_assert_ptr_nonnull(strstr(s, "{\"seq\":1,\"ts\":1000,\"prev\":\"0000000000000000"));
+    ck_assert_ptr_nonnull(strstr(s, "\"record\":{\"op\":\"commit\",\"order\":\"o1\",\"code\":\"J\",\"state\":\"committed\",\"amount\":3}}\n"));
+    ck_assert_ptr_nonnull(strstr(s, hex2)); /* the last record's hash is the head */
+    int lines = 0;
+    for (char *p = s; (p = strchr(p, '\n')); p++)
+        lines++;
+    ck_assert_int_eq(lines, 3);
+    custops_free(s);
+    ck_assert_ok(custops_ledger_journal(&s, f.l, 1, 1));
+    ck_assert(strncmp(s, "{\"seq\":2,", 9) == 0);
+    ck_assert_ptr_null(strstr(s, "\"seq\":3"));
+    custops_free(s);
+    ck_assert_ok(custops_ledger_journal(&s, f.l, 3, 0));
+    ck_assert_str_eq(s, "");
+    custops_free(s);
+    ck_assert_status(custops_ledger_journal(&s, f.l, -1, 0), CUSTOPS_EINVAL);
+    ck_assert_status(custops_ledger_journal(NULL, f.l, 0, 0), CUSTOPS_EINVAL);
     lfix_close(&f);
 }
 END_TEST
@@ -433,6 +454,89 @@ START_TEST(test_codes)
     ck_assert(strncmp(b, a + 3 * 13, (500 - 3) * 13) == 0);
     custops_free(b);
     custops_free(a);
+    lfix_close(&f);
+}
+END_TEST
+
+/* Children race for a coupon with limit L on one shared ledger (an SQLite
+ * file or a PostgreSQL server): each reserves and commits its own orders,
+ * retrying both with the same keys. Exactly L win, every round. */
+static int race_child(const char *loc, int child, int round, int per_child)
+{
+    custops_ledger *l = NULL;
+    if (custops_ledger_open(&l, loc, NULL))
+        return 100;
+    int wins = 0;
+    char order[32], key[48], code[16];
+    snprintf(code, sizeof code, "RACE%d", round);
+    for (int k = 0; k < per_child; k++) {
+        snprintf(order, sizeof order, "r%d-c%d-o%d", round, child, k);
+        snprintf(key, sizeof key, "r-%s", order);
+        custops_ledger_receipt r = CUSTOPS_LEDGER_RECEIPT_INIT, r2 = CUSTOPS_LEDGER_RECEIPT_INIT;
+        int rc = custops_ledger_reserve(l, &r, code, "shared-customer", order, 100, 600, key, T0);
+        if (rc == CUSTOPS_ELIMIT)
+            continue;
+        if (rc) {
+            fprintf(stderr, "child %d: reserve: %d %s\n", child, rc, custops_last_error());
+            wins = 101;
+            break;
+        }
+        /* the retry of a reservation that won returns the same receipt */
+        if (custops_ledger_reserve(l, &r2, code, "shared-customer", order, 100, 600, key, T0) || !r2.replayed ||
+            r2.seq != r.seq) {
+            wins = 102;
+            break;
+        }
+        snprintf(key, sizeof key, "c-%s", order);
+        if (custops_ledger_commit(l, NULL, order, code, key, T0 + 1) ||
+            custops_ledger_commit(l, &r2, order, code, key, T0 + 2) || !r2.replayed) {
+            wins = 103;
+            break;
+        }
+        wins++;
+    }
+    custops_ledger_free(l);
+    return wins;
+}
+
+START_TEST(test_multiprocess_race)
+{
+    const int N = 6, PER = 4, L = 7, ROUNDS = 4;
+    lfix f;
+    lfix_open(&f, _i);
+    ck_assert_ok(custops_ledger_budget_add(f.l, NULL, "race", 100 * L * ROUNDS, NULL, T0));
+    for (int round = 0; round < ROUNDS; round++) {
+        char code[16];
+        snprintf(code, sizeof code, "RACE%d", round);
+        issue_simple(f.l, code, L, 0, "race");
+        /* connections must not cross a fork: close ours first */
+        custops_ledger_free(f.l);
+        f.l = NULL;
+        pid_t pids[16];
+        for (int c = 0; c < N; c++) {
+            pids[c] = fork();
+            ck_assert_int_ge(pids[c], 0);
+            if (pids[c] == 0)
+                _exit(race_child(f.loc, c, round, PER));
+        }
+        int total = 0;
+        for (int c = 0; c < N; c++) {
+            int st;
+            waitpid(pids[c], &st, 0);
+            ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) <= PER, "child %d failed with status %d", c,
+                          WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+            total += WEXITSTATUS(st);
+        }
+        ck_assert_int_eq(total, L);
+        ck_assert_ok(custops_ledger_open(&f.l, f.loc, NULL));
+        char key[32];
+        snprintf(key, sizeof key, "code:%s", code);
+        counter_is(f.l, key, L, L, 0);
+    }
+    counter_is(f.l, "budget:race", 100 * L * ROUNDS, 100 * L * ROUNDS, 0);
+    int64_t n;
+    ck_assert_ok(custops_ledger_verify(&n, NULL, f.l));
+    ck_assert_int_eq(n, 1 + ROUNDS * (1 + 2 * L));
     lfix_close(&f);
 }
 END_TEST
@@ -694,6 +798,35 @@ START_TEST(test_alloc_failures)
 }
 END_TEST
 
+#ifdef LEDGER_TEST_PG
+/* PostgreSQL: a rewritten or cut journal is caught, a newer schema refused */
+START_TEST(test_pg_tamper_and_version)
+{
+    const char *attacks[] = {
+        "UPDATE custops_ledger.journal SET body = replace(body, '\"amount\":5', '\"amount\":6') WHERE seq = 2",
+        "DELETE FROM custops_ledger.journal WHERE seq = 3",
+    };
+    for (size_t a = 0; a < 2; a++) {
+        lfix f;
+        lfix_open(&f, 2);
+        issue_simple(f.l, "H", 10, 0, NULL);
+        ck_assert_ok(custops_ledger_reserve(f.l, NULL, "H", NULL, "o1", 5, 60, NULL, T0));
+        ck_assert_ok(custops_ledger_commit(f.l, NULL, "o1", "H", NULL, T0));
+        lfix_pg_exec(f.loc, attacks[a]);
+        ck_assert_status(custops_ledger_verify(NULL, NULL, f.l), CUSTOPS_ECORRUPT);
+        lfix_close(&f);
+    }
+    lfix f;
+    lfix_open(&f, 2);
+    custops_ledger_free(f.l);
+    f.l = NULL;
+    lfix_pg_exec(f.loc, "UPDATE custops_ledger.schema_version SET version = 99");
+    ck_assert_status(custops_ledger_open(&f.l, f.loc, NULL), CUSTOPS_EVERSION);
+    lfix_close(&f);
+}
+END_TEST
+#endif
+
 static Suite *ledger_suite(void)
 {
     Suite *s = suite_create("ledger");
@@ -712,7 +845,12 @@ static Suite *ledger_suite(void)
     tcase_add_loop_test(tc, test_idempotency, 0, nb);
     tcase_add_loop_test(tc, test_journal_and_show, 0, nb);
     tcase_add_loop_test(tc, test_property_invariants, 0, nb);
+    tcase_add_loop_test(tc, test_multiprocess_race, 1, nb);
     tcase_add_test(tc, test_codes);
+#ifdef LEDGER_TEST_PG
+    if (nb > 2)
+        tcase_add_test(tc, test_pg_tamper_and_version);
+#endif
     tcase_add_test(tc, test_alloc_failures);
     suite_add_tcase(s, tc);
     return s;

@@ -1,10 +1,9 @@
 /* The SQLite ledger file: tampering and truncation are detected, the
- * schema migrates, foreign or newer files are refused, and several
- * processes racing on one file never exceed a limit. */
+ * schema migrates, foreign or newer files are refused. (The multi-process
+ * race runs in check_ledger.c, on SQLite and PostgreSQL.) */
 #include "ledger_fixture.h"
 
 #include <sqlite3.h>
-#include <sys/wait.h>
 
 #define T0 1700000000
 
@@ -100,79 +99,6 @@ START_TEST(test_migration_and_refusals)
 }
 END_TEST
 
-/* Children race for a coupon with limit L: each reserves and commits its
- * own order, then retries both with the same keys. Exactly L win. */
-static int race_child(const char *loc, int child, int round, int per_child)
-{
-    custops_ledger *l = NULL;
-    if (custops_ledger_open(&l, loc, NULL))
-        return 100;
-    int wins = 0;
-    char order[32], key[48], code[16];
-    snprintf(code, sizeof code, "RACE%d", round);
-    for (int k = 0; k < per_child; k++) {
-        snprintf(order, sizeof order, "r%d-c%d-o%d", round, child, k);
-        snprintf(key, sizeof key, "r-%s", order);
-        custops_ledger_receipt r = CUSTOPS_LEDGER_RECEIPT_INIT, r2 = CUSTOPS_LEDGER_RECEIPT_INIT;
-        int rc = custops_ledger_reserve(l, &r, code, "shared-customer", order, 100, 600, key, T0);
-        if (rc == CUSTOPS_ELIMIT)
-            continue;
-        if (rc) {
-            fprintf(stderr, "child %d: reserve: %d %s\n", child, rc, custops_last_error());
-            return 101;
-        }
-        /* the retry of a reservation that won returns the same receipt */
-        if (custops_ledger_reserve(l, &r2, code, "shared-customer", order, 100, 600, key, T0) || !r2.replayed ||
-            r2.seq != r.seq)
-            return 102;
-        snprintf(key, sizeof key, "c-%s", order);
-        if (custops_ledger_commit(l, NULL, order, code, key, T0 + 1) ||
-            custops_ledger_commit(l, &r2, order, code, key, T0 + 2) || !r2.replayed)
-            return 103;
-        wins++;
-    }
-    custops_ledger_free(l);
-    return wins;
-}
-
-START_TEST(test_multiprocess_race)
-{
-    const int N = 6, PER = 4, L = 7, ROUNDS = 4;
-    lfix f;
-    lfix_open(&f, 1);
-    ck_assert_ok(custops_ledger_budget_add(f.l, NULL, "race", 100 * L * ROUNDS, NULL, T0));
-    for (int round = 0; round < ROUNDS; round++) {
-        char code[16];
-        snprintf(code, sizeof code, "RACE%d", round);
-        issue_simple(f.l, code, L, 0, "race");
-        pid_t pids[16];
-        for (int c = 0; c < N; c++) {
-            pids[c] = fork();
-            ck_assert_int_ge(pids[c], 0);
-            if (pids[c] == 0)
-                _exit(race_child(f.loc, c, round, PER));
-        }
-        int total = 0;
-        for (int c = 0; c < N; c++) {
-            int st;
-            waitpid(pids[c], &st, 0);
-            ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) <= PER, "child %d failed with status %d", c,
-                          WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-            total += WEXITSTATUS(st);
-        }
-        ck_assert_int_eq(total, L);
-        char key[32];
-        snprintf(key, sizeof key, "code:%s", code);
-        counter_is(f.l, key, L, L, 0);
-    }
-    counter_is(f.l, "budget:race", 100 * L * ROUNDS, 100 * L * ROUNDS, 0);
-    int64_t n;
-    ck_assert_ok(custops_ledger_verify(&n, NULL, f.l));
-    ck_assert_int_eq(n, 1 + ROUNDS * (1 + 2 * L));
-    lfix_close(&f);
-}
-END_TEST
-
 static Suite *ledger_sqlite_suite(void)
 {
     Suite *s = suite_create("ledger_sqlite");
@@ -180,7 +106,6 @@ static Suite *ledger_sqlite_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_tamper_detected);
     tcase_add_test(tc, test_migration_and_refusals);
-    tcase_add_test(tc, test_multiprocess_race);
     suite_add_tcase(s, tc);
     return s;
 }

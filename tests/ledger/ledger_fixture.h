@@ -60,16 +60,23 @@ static inline void lfix_close(lfix *f)
 /* The PostgreSQL suite starts from empty tables each test. */
 #ifdef LEDGER_TEST_PG
 #include <libpq-fe.h>
+/* run SQL on the test server directly (to reset, or to tamper) */
+static inline void lfix_pg_exec(const char *conninfo, const char *sql)
+{
+    PGconn *c = PQconnectdb(conninfo);
+    ck_assert_msg(PQstatus(c) == CONNECTION_OK, "pg: %s", PQerrorMessage(c));
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType st = PQresultStatus(r);
+    ck_assert_msg(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+}
 static inline void lfix_reset_pg(const char *conninfo)
 {
     const char *ci = conninfo;
     if (strncmp(ci, "postgres:", 9) == 0 && strncmp(ci, "postgres://", 11) != 0)
         ci += 9;
-    PGconn *c = PQconnectdb(ci);
-    ck_assert_msg(PQstatus(c) == CONNECTION_OK, "pg: %s", PQerrorMessage(c));
-    PGresult *r = PQexec(c, "DROP SCHEMA IF EXISTS custops_ledger CASCADE");
-    PQclear(r);
-    PQfinish(c);
+    lfix_pg_exec(ci, "SET client_min_messages = warning; DROP SCHEMA IF EXISTS custops_ledger CASCADE");
 }
 #else
 static inline void lfix_reset_pg(const char *conninfo) { (void)conninfo; }

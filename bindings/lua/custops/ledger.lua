@@ -92,6 +92,8 @@ end
 function Ledger:reservation(order, code) return receipt(call(self, native.ledger_reservation, order, code)) end
 --- The whole state as a JSON text.
 function Ledger:show() return call(self, native.ledger_show) end
+--- The journal as JSON lines (records with seq > after, at most limit; 0 = all).
+function Ledger:journal(after, limit) return call(self, native.ledger_journal, after or 0, limit or 0) end
 --- Check the journal: returns records, head hash (hex); raises when tampered.
 function Ledger:verify() return call(self, native.ledger_verify) end
 

@@ -36,6 +36,8 @@ for _, loc in ipairs({ "memory:", path }) do
   local n, head = led:verify()
   t.ok(n == 8 and #head == 64, "journal verifies")
   t.ok(string.find(led:show(), '"records":8', 1, true) ~= nil, "show")
+  local j = led:journal(7)
+  t.ok(j:sub(1, 9) == '{"seq":8,' and select(2, j:gsub("\n", "")) == 1, "journal tail")
   local codes = led:codes(20, { prefix = "L-", length = 6, seed = 3 })
   t.eq(#codes, 20, "codes")
   t.raises(function() led:commit("nope", "D11", T0) end, "no reservation", "not found")

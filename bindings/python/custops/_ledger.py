@@ -202,6 +202,20 @@ class Ledger:
         """The whole state (coupons, counters, reservations, journal head) as a dict."""
         return json.loads(self._call(_native.ledger_show))
 
+    def journal(self, after: int = 0, limit: int = 0) -> List[dict]:
+        """Journal records with seq > ``after`` (at most ``limit``; 0 = all) as
+        dicts with seq, ts, prev, hash and the journaled record."""
+        text = self._call(_native.ledger_journal, int(after), int(limit))
+        return [json.loads(line) for line in text.splitlines()]
+
+    def tables(self) -> dict:
+        """Coupons, counters and reservations as pandas DataFrames (keys
+        "coupons", "counters", "reservations")."""
+        import pandas as pd
+
+        state = self.show()
+        return {name: pd.DataFrame(state[name]) for name in ("coupons", "counters", "reservations")}
+
     def verify(self):
         """Check the journal's hash chain; returns ``(records, head_hash_hex)``
         or raises :class:`Corrupt`."""

@@ -41,6 +41,15 @@ def test_lifecycle(location):
         assert n == 8 and len(head) == 64
         state = led.show()
         assert state["journal"]["records"] == 8
+        j = led.journal()
+        assert [r["seq"] for r in j] == list(range(1, 9)) and j[-1]["hash"] == head
+        assert j[2]["record"] == {"op": "reserve", "order": "o1", "code": "D11", "state": "pending", "amount": 400,
+                                  "customer": "alice", "expires": T0 + 60, "key": "r1"}
+        assert [r["seq"] for r in led.journal(after=6, limit=1)] == [7]
+        t = led.tables()
+        res = t["reservations"].set_index("order")
+        assert res.loc["o1", "state"] == "reversed" and res.loc["o2", "state"] == "expired"
+        assert int(t["counters"].set_index("key").loc["budget:d11", "limit"]) == 1000
         assert {c["key"] for c in state["counters"]} == {"code:D11", "code:D11/cust:alice", "code:D11/cust:bob",
                                                          "budget:d11"}
     with pytest.raises(ValueError, match="closed"):
