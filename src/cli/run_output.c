@@ -463,14 +463,14 @@ static void report_cohorts(run_state *st, report *rep)
         if ((size_t)offset[k] < no)
             v[ci * no + (size_t)offset[k]] = ret[k];
     }
-    char rl[MAXC][48], cl[MAXO][8];
+    char rl[MAXC][48], cl[MAXO][24];
     const char *rows[MAXC], *cols[MAXO];
     for (size_t i = 0; i < nc; i++) {
         snprintf(rl[i], sizeof rl[i], "%04lld-%02lld", (long long)(keys[i] / 100), (long long)(keys[i] % 100));
         rows[i] = rl[i];
     }
     for (size_t j = 0; j < no; j++) {
-        snprintf(cl[j], 8, "M%zu", j);
+        snprintf(cl[j], sizeof cl[j], "M%zu", j);
         cols[j] = cl[j];
     }
     report_section(rep, "Cohorts", "Share of each first-order month's customers who ordered again, month by month.");
