@@ -9,7 +9,8 @@ fail=0; n=0
 while IFS= read -r prog; do
   n=$((n + 1))
   log=$(mktemp)
-  if CK_FORK=no CK_DEFAULT_TIMEOUT=600 CUSTOPS_UNDER_VALGRIND=1 LD_LIBRARY_PATH="$build/src/.libs" \
+  # CUSTOPS: the program the end-to-end tests drive (run outside valgrind, as a child)
+  if CK_FORK=no CK_DEFAULT_TIMEOUT=600 CUSTOPS_UNDER_VALGRIND=1 LD_LIBRARY_PATH="$build/src/.libs" CUSTOPS="$build/src/custops" \
      SHARED_DATA="${SHARED_DATA:-}" timeout 900 valgrind --leak-check=full \
      --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=3 -q "$prog" >"$log" 2>&1; then
     echo "PASS: valgrind $(basename "$prog")"
