@@ -11,7 +11,11 @@ case $cmd in
 start)
   port=$3; stage=$4; rules=$5; ledger=$6; workers=${7:-2}
   mkdir -p "$prefix/logs"
-  sed -e "s|@PREFIX@|$prefix|g" -e "s|@PORT@|$port|g" -e "s|@WORKERS@|$workers|g" \
+  # Started as root, nginx runs its workers as nobody, who could not write
+  # the private prefix or the ledger: a test run keeps them as root. (In
+  # production the workers' user must own the ledger's directory.)
+  user=""; [ "$(id -u)" -ne 0 ] || user="user root;"
+  sed -e "s|@USER@|$user|g" -e "s|@PREFIX@|$prefix|g" -e "s|@PORT@|$port|g" -e "s|@WORKERS@|$workers|g" \
       -e "s|@RULES@|$rules|g" -e "s|@LEDGER@|$ledger|g" \
       -e "s|@LUA_PATH@|$here/?.lua;$stage/?.lua;$stage/?/init.lua;;|g" \
       -e "s|@LUA_CPATH@|$stage/?.so;;|g" "$here/nginx.conf.in" > "$prefix/nginx.conf"

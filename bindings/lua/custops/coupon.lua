@@ -62,6 +62,16 @@ local function rows(f)
   return out
 end
 
+-- Iterator over an array: for row in each(list) do ... end (the index comes second).
+local function each(list)
+  local i = 0
+  return function()
+    i = i + 1
+    local v = list[i]
+    if v ~= nil then return v, i end
+  end
+end
+
 local function cart_handle(cart)
   return native.coupon_cart_text(type(cart) == "table" and M.json(cart) or cart)
 end
@@ -76,6 +86,14 @@ function Ruleset:rule_ids()
   local out = {}
   for i = 0, native.ruleset_nrules(self.h) - 1 do out[#out + 1] = native.ruleset_rule_id(self.h, i) end
   return out
+end
+--- Iterator over the rule ids: for id in rs:each_rule() do ... end
+function Ruleset:each_rule()
+  local i, n = -1, native.ruleset_nrules(self.h)
+  return function()
+    i = i + 1
+    if i < n then return native.ruleset_rule_id(self.h, i), i + 1 end
+  end
 end
 --- Lint findings: array of {rule=, line=, column=, code=, message=}.
 function Ruleset:lint() return rows(native.coupon_lint(self.h)) end
@@ -96,5 +114,9 @@ function Quote:json() return native.coupon_quote_json(self.h) end
 function Quote:allocations() return rows(native.coupon_allocations(self.h)) end
 --- Reasons for rules not used: array of {rule=, reason=, need=, have=, gap=, value=, other=, message=}.
 function Quote:reasons() return rows(native.coupon_reasons(self.h)) end
+--- Iterator over the allocations: for a in q:each_allocation() do ... end
+function Quote:each_allocation() return each(self:allocations()) end
+--- Iterator over the reasons: for r in q:each_reason() do print(r.rule, r.message) end
+function Quote:each_reason() return each(self:reasons()) end
 
 return M

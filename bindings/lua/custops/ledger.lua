@@ -4,7 +4,8 @@
 -- an optional idempotency key; money is in minor units. Errors raise a
 -- table {message=, reason=} whose tostring() is the library's message;
 -- reason names a refusal ("total_limit", "customer_limit", "budget",
--- "not_owned", ...) or is "ok". The handle is freed by __gc or :close().
+-- "not_owned", ...) or is "ok"; status names the failure ("limit",
+-- "conflict", "state", "busy", "not_found", "exists", ...). The handle is freed by __gc or :close().
 local native = require "custops.native"
 
 local M = {}
@@ -16,9 +17,19 @@ LedgerError.__index = LedgerError
 LedgerError.__tostring = function(e) return e.message end
 M.LedgerError = LedgerError
 
+-- status of the failed call, by name, so callers can tell a conflict (same
+-- key, other request) from a busy database or a missing reservation
+local STATUS = {
+  [native.EINVAL] = "invalid", [native.ENOMEM] = "nomem", [native.ERANGE] = "range",
+  [native.ENOTFOUND] = "not_found", [native.EIO] = "io", [native.ECORRUPT] = "corrupt",
+  [native.EVERSION] = "version", [native.ECONFLICT] = "conflict", [native.ESTATE] = "state",
+  [native.ELIMIT] = "limit", [native.EEXISTS] = "exists", [native.EBUSY] = "busy",
+  [native.EUNSUPPORTED] = "unsupported",
+}
+
 local function raise(err)
-  error(setmetatable({ message = tostring(err), reason = native.ledger_reason_name(native.ledger_last_reason()) },
-    LedgerError), 3)
+  error(setmetatable({ message = tostring(err), reason = native.ledger_reason_name(native.ledger_last_reason()),
+    status = STATUS[native.ledger_open_status()] or "error" }, LedgerError), 3)
 end
 
 local function receipt(t) return t end -- native gives {state=, reason=, replayed=, seq=, amount=, expires=}
@@ -42,7 +53,8 @@ function M.open(location, opts)
   local h = native.ledger_open(location or "memory:", opts.busy_timeout_ms or 5000,
     (opts.durable == nil or opts.durable) and 1 or 0, opts.max_retries or 8)
   if not h then
-    error(setmetatable({ message = "custops: " .. native.last_error(), reason = "ok" }, LedgerError), 2)
+    error(setmetatable({ message = "custops: " .. native.last_error(), reason = "ok",
+      status = STATUS[native.ledger_open_status()] or "error" }, LedgerError), 2)
   end
   return setmetatable({ h = h }, Ledger)
 end

@@ -31,6 +31,17 @@ t.eq(why.big.reason, "SUBTOTAL_BELOW", "big is below its threshold")
 t.eq(why.big.gap, 2000, "20.00 more")
 t.eq(why.big.message, "add 20.00 more to get 15.00 off", "gap message")
 t.eq(rs:quote(cart, 0):json(), q:json(), "deterministic JSON")
+-- iterators give the same rows, in order, as the arrays
+local n, amounts = 0, {}
+for a, i in q:each_allocation() do n = n + 1; amounts[#amounts + 1] = a.line_id .. "=" .. a.amount; t.eq(i, n, "allocation index " .. i) end
+-- 10.00 over 43.00 / 37.00 by largest remainder: 537.5 -> 538 (tie to the lower line), 462.5 -> 462
+t.eq(table.concat(amounts, " "), "L1=538 L2=462", "allocations by hand")
+local reasons = {}
+for r in q:each_reason() do reasons[#reasons + 1] = r.rule .. ":" .. r.reason end
+t.eq(table.concat(reasons, " "), "big:SUBTOTAL_BELOW", "one reason, through the iterator")
+local ids = {}
+for id, i in rs:each_rule() do ids[i] = id end
+t.eq(table.concat(ids, ","), table.concat(rs:rule_ids(), ","), "rule iterator")
 
 local issued = rs:issue("order_paid", { customer = { id = "c2", referrer = "c1" } })
 t.eq(#issued, 1, "one coupon issued")
