@@ -65,8 +65,9 @@ mkdir "$prefix/r"
 for n in $(seq 1 40); do
   printf '{"lines":[{"id":"L1","sku":"A","unit_price":"50.00"}],"customer":{"id":"u%d"},"codes":["FLASH8"]}' $n > "$prefix/r/$n.json"
 done
-seq 1 40 | xargs -P 10 -I N sh -c 'curl -s -o "$0/r/N.body" -w "%{http_code}" -H "Idempotency-Key: key-N" \
-  -d @"$0/r/N.json" "$1/redeem?order=order-N" > "$0/r/N.code"' "$prefix" "$url"
+# (the number goes in as an argument: a placeholder could match the prefix)
+seq 1 40 | xargs -P 10 -n 1 sh -c 'curl -s -o "$0/r/$2.body" -w "%{http_code}" -H "Idempotency-Key: key-$2" \
+  -d @"$0/r/$2.json" "$1/redeem?order=order-$2" > "$0/r/$2.code"' "$prefix" "$url"
 ok200=$(cat "$prefix"/r/*.code | grep -o 200 | wc -l)
 ok409=$(grep -l 'total_limit' "$prefix"/r/*.body | wc -l)
 if [ "$ok200" = 5 ] && [ "$ok409" = 35 ]; then echo "ok - 40 concurrent redeems of a 5-use code: 5 succeed, 35 refused"
@@ -84,8 +85,9 @@ for c in "$prefix"/r/*.code; do
 done
 if [ $same = 5 ]; then echo "ok - the 5 retries answer the same bytes, replayed"; else echo "not ok - $same of 5 retries replayed the same answer"; fail=1; fi
 # 12 copies of one request with one key at once (a client retrying hard): one use
-seq 1 12 | xargs -P 12 -I @ curl -s -o "$prefix/r/dup-@.body" -H 'Idempotency-Key: dup-key' \
-  -d '{"lines":[{"id":"L1","sku":"A","unit_price":"50.00"}],"customer":{"id":"dup"},"codes":["OPEN5"]}' "$url/redeem?order=dup-order"
+printf '{"lines":[{"id":"L1","sku":"A","unit_price":"50.00"}],"customer":{"id":"dup"},"codes":["OPEN5"]}' > "$prefix/r/dup.json"
+seq 1 12 | xargs -P 12 -n 1 sh -c 'curl -s -o "$0/r/dup-$2.body" -H "Idempotency-Key: dup-key" -d @"$0/r/dup.json" \
+  "$1/redeem?order=dup-order"' "$prefix" "$url"
 if [ "$(cksum "$prefix"/r/dup-*.body | cut -d' ' -f1,2 | sort -u | wc -l)" = 1 ] && grep -q '"state":"committed"' "$prefix/r/dup-1.body"; then
   echo "ok - 12 concurrent copies of one key answer the same"
 else echo "not ok - concurrent copies of one key differ"; head -c 300 "$prefix"/r/dup-*.body; fail=1; fi
