@@ -3,7 +3,8 @@
 # module (4 workers, examples/nginx) on 127.0.0.1, drive it with wrk (2
 # threads, 16 connections) for BENCH_NGINX_SECONDS (default 10) against
 # POST /quote, then against a mix with 10% POST /redeem (reserve + commit in
-# the shared SQLite ledger), and write throughput, latency percentiles and
+# the shared SQLite ledger; once with an fsync per transaction, the
+# default, once without), and write throughput, latency percentiles and
 # the workers' CPU time per request as nginx.json and nginx.md (the bench.h
 # format). Prints a note and succeeds when nginx, its Lua module, wrk or the
 # LuaJIT build of the binding is missing.
@@ -63,6 +64,13 @@ run "quote" 0
 run "quote + 10% redeem" 10
 used=$(curl -s "http://127.0.0.1:$port/ledger/OPEN5" | sed -n 's/.*"used":\([0-9]*\).*/\1/p')
 add "quote + 10% redeem: redemptions committed in the ledger" "${used:-0}" "count"
+# the same mix with a ledger that does not fsync every transaction
+"$ex/run-nginx.sh" stop "$prefix"
+rm -f "$prefix/ledger.db" "$prefix/ledger.db-wal" "$prefix/ledger.db-shm"
+DURABLE=false "$ex/run-nginx.sh" start "$prefix" "$port" "$STAGE" "$ex/rules.txt" "$prefix/ledger.db" 4 || exit 1
+run "quote + 10% redeem, ledger without fsync" 10
+used=$(curl -s "http://127.0.0.1:$port/ledger/OPEN5" | sed -n 's/.*"used":\([0-9]*\).*/\1/p')
+add "quote + 10% redeem, ledger without fsync: redemptions committed" "${used:-0}" "count"
 
 # nginx.json and nginx.md in the bench.h format (no goals: figures to report)
 version=${LIBRARY_VERSION:-unknown}

@@ -2,6 +2,7 @@
 # Start the example storefront on 127.0.0.1:PORT with a private prefix.
 #   run-nginx.sh start PREFIX PORT STAGE_DIR RULES LEDGER [WORKERS]
 #   run-nginx.sh stop PREFIX
+# DURABLE=false in the environment: the ledger skips the fsync per transaction.
 # STAGE_DIR holds custops/ (init.lua, native.so built for LuaJIT), e.g.
 # build/bindings/lua/stage/jit, or an installed /usr/lib/.../lua/5.1.
 set -eu
@@ -15,7 +16,8 @@ start)
   # the private prefix or the ledger: a test run keeps them as root. (In
   # production the workers' user must own the ledger's directory.)
   user=""; [ "$(id -u)" -ne 0 ] || user="user root;"
-  sed -e "s|@USER@|$user|g" -e "s|@PREFIX@|$prefix|g" -e "s|@PORT@|$port|g" -e "s|@WORKERS@|$workers|g" \
+  durable=${DURABLE:-true}; [ "$durable" = false ] || durable=true
+  sed -e "s|@USER@|$user|g" -e "s|@DURABLE@|$durable|g" -e "s|@PREFIX@|$prefix|g" -e "s|@PORT@|$port|g" -e "s|@WORKERS@|$workers|g" \
       -e "s|@RULES@|$rules|g" -e "s|@LEDGER@|$ledger|g" \
       -e "s|@LUA_PATH@|$here/?.lua;$stage/?.lua;$stage/?/init.lua;;|g" \
       -e "s|@LUA_CPATH@|$stage/?.so;;|g" "$here/nginx.conf.in" > "$prefix/nginx.conf"

@@ -10,7 +10,7 @@ local checkout = require "checkout"
 local M = {}
 local state = {}
 
---- Called from init_worker_by_lua_block with { rules=, ledger=, zone= }:
+--- Called from init_worker_by_lua_block with { rules=, ledger=, zone=, durable= }:
 -- compiles the rules and opens this worker's own connection to the shared
 -- ledger (after the fork, as SQLite requires), then issues the ledger
 -- coupons of the rules (only the first worker writes; the rest replay).
@@ -20,7 +20,7 @@ function M.init_worker(opts)
   state.zone = custops.zone(opts.zone or "Asia/Shanghai")
   if opts.rules and opts.ledger then
     local ok, err = pcall(function()
-      local co = checkout.new({ rules = opts.rules, ledger = opts.ledger })
+      local co = checkout.new({ rules = opts.rules, ledger = opts.ledger, durable = opts.durable })
       for _, w in ipairs(co:setup(ngx.time())) do ngx.log(ngx.WARN, "storefront: ", w) end
       state.checkout = co
     end)
