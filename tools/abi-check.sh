@@ -8,45 +8,52 @@
 #   anything removed or changed      -> CURRENT grew and AGE is 0 (C+1:0:0)
 #   tools/abi-check.sh BUILD_DIR             check
 #   tools/abi-check.sh --baseline BUILD_DIR  write a new baseline (at a release)
+# The inputs can be redirected so tools/abi-selftest.sh can prove the rules
+# on toy libraries: ABI_LIB (the .so), ABI_DIR (baseline folder), ABI_HEADERS
+# (public header folder), ABI_VERSION (C:R:A instead of configure.ac's).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 mode=check
 if [ "${1:-}" = "--baseline" ]; then mode=baseline; shift; fi
 build=$(cd "${1:?usage: abi-check.sh [--baseline] BUILD_DIR}" && pwd)
-lib=$(ls "$build"/src/.libs/libcustops.so.* 2>/dev/null | grep -E '\.so\.[0-9]+$' | head -1)
-[ -n "$lib" ] || { echo "no shared library in $build/src/.libs"; exit 1; }
+lib=${ABI_LIB:-$(ls "$build"/src/.libs/libcustops.so.* 2>/dev/null | grep -E '\.so\.[0-9]+$' | head -1)}
+abidir=${ABI_DIR:-$top/abi}
+headers=${ABI_HEADERS:-$top/include}
+[ -n "$lib" ] && [ -f "$lib" ] || { echo "no shared library in $build/src/.libs"; exit 1; }
 command -v abidw >/dev/null || { echo "abigail-tools not installed"; exit 1; }
-version=$(sed -n 's/^AC_SUBST(\[CUSTOPS_LT_VERSION\], \[\([0-9]*:[0-9]*:[0-9]*\)\])/\1/p' "$top/configure.ac")
-[ -n "$version" ] || { echo "cannot read CUSTOPS_LT_VERSION from configure.ac"; exit 1; }
+version=${ABI_VERSION:-$(sed -n 's/^AC_SUBST(\[CUSTOPS_LT_VERSION\], \[\([0-9]*:[0-9]*:[0-9]*\)\])/\1/p' "$top/configure.ac")}
+[[ "$version" =~ ^[0-9]+:[0-9]+:[0-9]+$ ]] || { echo "cannot read CUSTOPS_LT_VERSION from configure.ac"; exit 1; }
 
 if [ $mode = baseline ]; then
-  mkdir -p "$top/abi"
-  abidw --headers-dir "$top/include" --drop-private-types --out-file "$top/abi/libcustops.abi" "$lib"
-  echo "$version" > "$top/abi/VERSION"
+  mkdir -p "$abidir"
+  abidw --headers-dir "$headers" --drop-private-types --out-file "$abidir/libcustops.abi" "$lib"
+  echo "$version" > "$abidir/VERSION"
   echo "baseline written for libtool version $version"
   exit 0
 fi
 
-if [ ! -f "$top/abi/libcustops.abi" ]; then
+if [ ! -f "$abidir/libcustops.abi" ]; then
   echo "SKIP: no ABI baseline yet (abi/libcustops.abi is written at the first release)"
   exit 77
 fi
-base=$(cat "$top/abi/VERSION")
+base=$(cat "$abidir/VERSION")
 IFS=: read -r bc br ba <<<"$base"
 IFS=: read -r cc cr ca <<<"$version"
 set +e
-abidiff --headers-dir2 "$top/include" --drop-private-types "$top/abi/libcustops.abi" "$lib" > "$build/abidiff.txt" 2>&1
+abidiff --headers-dir2 "$headers" --drop-private-types "$abidir/libcustops.abi" "$lib" > "$build/abidiff.txt" 2>&1
 rc=$?
 set -e
 # abidiff exit bits: 1 error, 2 usage, 4 ABI change, 8 incompatible change
 if [ $((rc & 3)) -ne 0 ]; then cat "$build/abidiff.txt"; echo "FAIL: abidiff could not compare"; exit 1; fi
 if [ $rc -eq 0 ]; then echo "ok - ABI unchanged since $base"; exit 0; fi
 only_added=yes
-grep -qE '^[A-Za-z ]*: [1-9][0-9]* Removed' "$build/abidiff.txt" && only_added=no
+grep -qE '[1-9][0-9]* Removed' "$build/abidiff.txt" && only_added=no
 grep -qE '[1-9][0-9]* Changed' "$build/abidiff.txt" && only_added=no
 [ $((rc & 8)) -ne 0 ] && only_added=no
 if [ $only_added = yes ]; then
-  if [ "$cc" -gt "$bc" ] && [ "$ca" -gt "$ba" ]; then echo "ok - symbols added, version $base -> $version"; exit 0; fi
+  if [ "$cc" -gt "$bc" ] && [ "$ca" -gt "$ba" ] && [ $((cc - ca)) -eq $((bc - ba)) ]; then
+    echo "ok - interfaces added, version $base -> $version"; exit 0
+  fi
   cat "$build/abidiff.txt"
   echo "FAIL: interfaces were added since $base; set -version-info to $((bc + 1)):0:$((ba + 1)) in configure.ac"
   exit 1

@@ -61,6 +61,9 @@ if [ $status -eq 0 ]; then
   fi
 fi
 if [ $status -eq 0 ]; then
+  echo "== ABI checker self-test (libtool rules on toy libraries)"
+  set +e; tools/abi-selftest.sh; abi_rc=$?; set -e
+  case $abi_rc in 0) P=$((P + 1));; 77) ;; *) F=$((F + 1)); status=1;; esac
   echo "== ABI against the last release's baseline"
   set +e; tools/abi-check.sh "$top/build-ci"; abi_rc=$?; set -e
   case $abi_rc in 0) P=$((P + 1));; 77) ;; *) F=$((F + 1)); status=1;; esac

@@ -332,6 +332,18 @@ static int scalar_text(const cpn_jdoc *d, const cpn_json *v, char *buf, size_t c
     return 0;
 }
 
+/* A cart call failed on the value v: put v's line and column in front of
+ * its message but keep its status, so running out of memory stays ENOMEM
+ * and a limit stays ELIMIT instead of turning into a parse error. */
+static int at_node(const cpn_jdoc *d, const cpn_json *v, int rc)
+{
+    if (rc == CUSTOPS_ENOMEM)
+        return rc;
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s", custops_last_error());
+    return custops__err(rc, "%s:%d:%d: %s", d->what, v->line, v->col, msg);
+}
+
 static int cart_from(custops_cart **out, const cpn_jdoc *d)
 {
     const cpn_json *root = &d->nodes[0], *v;
@@ -343,7 +355,7 @@ static int cart_from(custops_cart **out, const cpn_jdoc *d)
         return rc;
     custops_cart *c;
     if ((rc = custops_cart_new(&c, cur)))
-        return v ? cpn_json_err(d, v, "%s", custops_last_error()) : rc;
+        return v ? at_node(d, v, rc) : rc;
     *out = c;
     const cpn_json *lines = cpn_json_get(d, root, "lines");
     if (lines && lines->type != JS_ARR)
@@ -361,7 +373,7 @@ static int cart_from(custops_cart **out, const cpn_jdoc *d)
         if ((v = cpn_json_get(d, l, "qty")) && (rc = cpn_json_i64(d, v, &qty)))
             return rc;
         if ((rc = custops_cart_add_line(c, id, sku, price, qty)))
-            return cpn_json_err(d, l, "%s", custops_last_error());
+            return at_node(d, l, rc);
         if ((rc = str_list(c, d, cpn_json_get(d, l, "category"), "category", 0)) ||
             (rc = str_list(c, d, cpn_json_get(d, l, "tags"), "tag", 0)))
             return rc;
@@ -405,7 +417,7 @@ static int cart_from(custops_cart **out, const cpn_jdoc *d)
             known = id[0] != 0;
         }
         if ((rc = custops_cart_set_customer(c, id, known, paid, tier)))
-            return cpn_json_err(d, cust, "%s", custops_last_error());
+            return at_node(d, cust, rc);
         if ((rc = str_list(c, d, cpn_json_get(d, cust, "segments"), "segments", 1)))
             return rc;
         /* other customer fields (referrer, points, ...) become context attributes */
@@ -453,7 +465,7 @@ static int cart_from(custops_cart **out, const cpn_jdoc *d)
         if ((rc = cpn_json_i64(d, val, &n)))
             return rc;
         if ((rc = custops_cart_set_stock(c, k->s, n)))
-            return cpn_json_err(d, val, "%s", custops_last_error());
+            return at_node(d, val, rc);
     }
     if ((v = cpn_json_get(d, root, "now"))) {
         if (v->type == JS_NUM) {

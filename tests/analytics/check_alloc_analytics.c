@@ -1,47 +1,16 @@
 /* Every analytics entry point under an allocator that fails the Nth
  * allocation, for every N: a clean CUSTOPS_ENOMEM and no leaked block. */
-#include "testutil.h"
+#include "failalloc.h"
 
-static long g_live, g_count, g_fail_at;
-
-static void *t_malloc(size_t n, void *ud)
-{
-    (void)ud;
-    if (g_fail_at && ++g_count == g_fail_at)
-        return NULL;
-    void *p = malloc(n);
-    if (p)
-        g_live++;
-    return p;
-}
-
-static void *t_realloc(void *p, size_t n, void *ud)
-{
-    (void)ud;
-    if (g_fail_at && ++g_count == g_fail_at)
-        return NULL;
-    void *q = realloc(p, n);
-    if (q && !p)
-        g_live++;
-    return q;
-}
-
-static void t_free(void *p, void *ud)
-{
-    (void)ud;
-    g_live--;
-    free(p);
-}
-
-static const custops_allocator T_ALLOC = {CUSTOPS_ALLOCATOR_VERSION, t_malloc, t_realloc, t_free, NULL};
 
 #define DAY 86400LL
 static const char CAL[] = "campaign c zone UTC\n"
                           "phase a from 1970-01-01 to 1970-02-01\n  audience x do coupon 1, reminder, message m\n"
                           "phase b from 1970-02-01 to 1970-03-01\n  audience \"*\" do coupon 2\n";
 
-static int workload(void)
+static int workload(void *ctx)
 {
+    (void)ctx;
     int64_t cust[] = {0, 0, 0, 1, 1, 2, 2}, ord[] = {0, 1, 2, 3, 4, 5, 5},
             tim[] = {0, 10 * DAY, 20 * DAY, DAY, 14 * DAY, 5 * DAY, 5 * DAY}, sku[] = {0, 0, 0, 0, 0, 1, 0},
             cat[] = {3, 3, 3, 3, 3, 4, 3}, qty[] = {1, 1, 1, 1, 1, 1, 1}, amt[] = {5, 5, 5, 5, 5, 5, 5},
@@ -118,26 +87,8 @@ static int workload(void)
 
 START_TEST(fail_every_allocation_in_turn)
 {
-    ck_assert_ok(custops_set_allocator(&T_ALLOC));
-    g_fail_at = 0;
-    g_live = 0;
-    ck_assert_ok(workload());
-    ck_assert_int_eq(g_live, 0);
-    int saw_success = 0;
-    long n;
-    for (n = 1; n < 5000 && !saw_success; n++) {
-        g_fail_at = n;
-        g_count = 0;
-        g_live = 0;
-        int rc = workload();
-        ck_assert_msg(rc == CUSTOPS_OK || rc == CUSTOPS_ENOMEM || rc == CUSTOPS_ENOTFOUND,
-                      "failing allocation %ld gave %d (%s)", n, rc, custops_last_error());
-        ck_assert_msg(g_live == 0, "failing allocation %ld leaked %ld blocks", n, g_live);
-        saw_success = rc == CUSTOPS_OK;
-    }
-    ck_assert_msg(saw_success, "the workload never finished (%ld allocations tried)", n);
-    ck_assert_int_gt(n, 50); /* the workload really allocates */
-    ck_assert_ok(custops_set_allocator(NULL));
+    static const int also_ok[] = {CUSTOPS_ENOTFOUND, 0};
+    failalloc_sweep(workload, NULL, 50, 5000, also_ok);
 }
 END_TEST
 

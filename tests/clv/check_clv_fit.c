@@ -1,6 +1,7 @@
 /* CLV fitting: published figures on CDNOW and the donations data, gradients
  * against finite differences, compression, penalties and error cases. */
 #include "clv_testdata.h"
+#include "failalloc.h"
 
 static custops_clv_model *fit(int kind, const clv_data *d)
 {
@@ -309,42 +310,10 @@ END_TEST
 /* every allocation through the hook; failing the Nth for every N gives
  * CUSTOPS_ENOMEM (or success where the allocation was an optional cache)
  * and never a leak */
-static long g_live, g_count, g_fail_at;
 
-static void *t_malloc(size_t n, void *ud)
+static int oom_workload(void *ctx)
 {
-    (void)ud;
-    if (g_fail_at && ++g_count == g_fail_at)
-        return NULL;
-    void *p = malloc(n);
-    if (p)
-        g_live++;
-    return p;
-}
-
-static void *t_realloc(void *p, size_t n, void *ud)
-{
-    (void)ud;
-    if (g_fail_at && ++g_count == g_fail_at)
-        return NULL;
-    void *q = realloc(p, n);
-    if (q && !p)
-        g_live++;
-    return q;
-}
-
-static void t_free(void *p, void *ud)
-{
-    (void)ud;
-    if (p)
-        g_live--;
-    free(p);
-}
-
-static const custops_allocator T_ALLOC = {CUSTOPS_ALLOCATOR_VERSION, t_malloc, t_realloc, t_free, NULL};
-
-static int oom_workload(const char *path)
-{
+    const char *path = ctx;
     enum { N = 300 };
     double x[N], t[N], T[N], out[N];
     for (int i = 0; i < N; i++) { /* day-like ties, so the per-T tables are built */
@@ -373,24 +342,8 @@ START_TEST(allocation_failures)
     char dir[256], path[300];
     test_tmpdir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/m.clvm", dir);
-    ck_assert_ok(custops_set_allocator(&T_ALLOC));
-    g_fail_at = 0;
-    g_live = 0;
-    ck_assert_ok(oom_workload(path));
-    ck_assert_int_eq(g_live, 0);
-    int saw_success = 0;
-    for (long n = 1; n < 5000 && !saw_success; n++) {
-        g_fail_at = n;
-        g_count = 0;
-        g_live = 0;
-        int rc = oom_workload(path);
-        ck_assert_msg(rc == CUSTOPS_OK || rc == CUSTOPS_ENOMEM || rc == CUSTOPS_EIO, "failing allocation %ld gave %d (%s)",
-                      n, rc, custops_last_error());
-        ck_assert_msg(g_live == 0, "failing allocation %ld leaked %ld blocks", n, g_live);
-        saw_success = rc == CUSTOPS_OK && g_count < n; /* finished without reaching the failure */
-    }
-    ck_assert(saw_success);
-    ck_assert_ok(custops_set_allocator(NULL));
+    static const int also_ok[] = {CUSTOPS_EIO, 0};
+    failalloc_sweep(oom_workload, path, 10, 5000, also_ok);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     ck_assert_int_eq(system(cmd), 0);

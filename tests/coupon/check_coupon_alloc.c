@@ -1,41 +1,8 @@
 /* Failing every allocation in turn through compile, JSON both ways, cart
  * parsing, quote, explanation and issuance gives CUSTOPS_ENOMEM and leaks
  * nothing. */
-#include "testutil.h"
+#include "failalloc.h"
 
-static long g_live, g_count, g_fail_at;
-
-static void *t_malloc(size_t n, void *ud)
-{
-    (void)ud;
-    if (g_fail_at && ++g_count == g_fail_at)
-        return NULL;
-    void *p = malloc(n);
-    if (p)
-        g_live++;
-    return p;
-}
-
-static void *t_realloc(void *p, size_t n, void *ud)
-{
-    (void)ud;
-    if (g_fail_at && ++g_count == g_fail_at)
-        return NULL;
-    void *q = realloc(p, n);
-    if (q && !p)
-        g_live++;
-    return q;
-}
-
-static void t_free(void *p, void *ud)
-{
-    (void)ud;
-    if (p)
-        g_live--;
-    free(p);
-}
-
-static const custops_allocator T_ALLOC = {CUSTOPS_ALLOCATOR_VERSION, t_malloc, t_realloc, t_free, NULL};
 
 static const char *RULES =
     "currency CNY; tz \"Asia/Shanghai\"; tiers \"silver\", \"gold\";\n"
@@ -58,8 +25,9 @@ static const char *CART =
     "\"customer\":{\"id\":\"c\",\"tier\":\"gold\",\"segments\":[\"vip\"],\"referrer\":\"r\"},\"codes\":[\"save\",\"nope\"],"
     "\"wallet\":[{\"id\":\"W\",\"rule\":\"a\"}],\"stock\":{\"G\":1}}";
 
-static int workload(void)
+static int workload(void *ctx)
 {
+    (void)ctx;
     custops_ruleset *rs = NULL, *back = NULL;
     custops_cart *cart = NULL;
     custops_quote *q = NULL;
@@ -100,26 +68,8 @@ static int workload(void)
 
 START_TEST(fail_every_allocation_in_turn)
 {
-    ck_assert_ok(custops_set_allocator(&T_ALLOC));
-    g_fail_at = 0;
-    g_live = 0;
-    ck_assert_ok(workload());
-    ck_assert_int_eq(g_live, 0);
-    int saw_success = 0;
-    long n;
-    for (n = 1; n < 20000 && !saw_success; n++) {
-        g_fail_at = n;
-        g_count = 0;
-        g_live = 0;
-        int rc = workload();
-        ck_assert_msg(rc == CUSTOPS_OK || rc == CUSTOPS_ENOMEM || rc == CUSTOPS_ENOTFOUND,
-                      "failing allocation %ld gave %d (%s)", n, rc, custops_last_error());
-        ck_assert_msg(g_live == 0, "failing allocation %ld leaked %ld blocks", n, g_live);
-        saw_success = rc == CUSTOPS_OK;
-    }
-    ck_assert(saw_success);
-    ck_assert(n > 50); /* the workload really allocates */
-    ck_assert_ok(custops_set_allocator(NULL));
+    static const int also_ok[] = {CUSTOPS_ENOTFOUND, 0};
+    failalloc_sweep(workload, NULL, 50, 20000, also_ok);
 }
 END_TEST
 

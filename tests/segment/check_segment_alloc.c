@@ -1,46 +1,14 @@
 /* Every allocation of the segment and loyalty paths fails in turn: each
  * failure gives CUSTOPS_ENOMEM (never a crash) and leaks nothing. */
-#include "testutil.h"
+#include "failalloc.h"
 
-static long g_live, g_count, g_fail_at;
-
-static void *t_malloc(size_t n, void *ud)
-{
-    (void)ud;
-    if (g_fail_at && ++g_count == g_fail_at)
-        return NULL;
-    void *p = malloc(n);
-    if (p)
-        g_live++;
-    return p;
-}
-
-static void *t_realloc(void *p, size_t n, void *ud)
-{
-    (void)ud;
-    if (g_fail_at && ++g_count == g_fail_at)
-        return NULL;
-    void *q = realloc(p, n);
-    if (q && !p)
-        g_live++;
-    return q;
-}
-
-static void t_free(void *p, void *ud)
-{
-    (void)ud;
-    if (p)
-        g_live--;
-    free(p);
-}
-
-static const custops_allocator T_ALLOC = {CUSTOPS_ALLOCATOR_VERSION, t_malloc, t_realloc, t_free, NULL};
 
 #define N 5
 #define NOW 1718452800
 
-static int audience_workload(void)
+static int audience_workload(void *unused)
 {
+    (void)unused;
     int64_t orders[N] = {0, 1, 3, 5, 2}, days[N] = {-1, 3, 40, 1, 300}, spend[N] = {0, 100, 2000, 9000, 50},
             region[N] = {0, 1, 2, 0, -1}, tenure[N] = {0, 10, 100, 400, 500};
     double clv[N] = {1, 2, 3, 4, 5};
@@ -96,8 +64,9 @@ static int audience_workload(void)
     return rc;
 }
 
-static int other_workload(void)
+static int other_workload(void *unused)
 {
+    (void)unused;
     double x[6] = {0, 0.1, 5, 5.1, 10, 10.2};
     custops_frame *f = NULL, *as = NULL, *cs = NULL, *csv = NULL, *led = NULL;
     custops_loyalty *lp = NULL;
@@ -124,32 +93,10 @@ static int other_workload(void)
     return rc;
 }
 
-static void fail_in_turn(int (*workload)(void))
-{
-    ck_assert_ok(custops_set_allocator(&T_ALLOC));
-    g_fail_at = 0;
-    g_live = 0;
-    ck_assert_ok(workload());
-    ck_assert_int_eq(g_live, 0);
-    int saw_success = 0;
-    for (long n = 1; n < 5000 && !saw_success; n++) {
-        g_fail_at = n;
-        g_count = 0;
-        g_live = 0;
-        int rc = workload();
-        ck_assert_msg(rc == CUSTOPS_OK || rc == CUSTOPS_ENOMEM, "failing allocation %ld gave %d (%s)", n, rc,
-                      custops_last_error());
-        ck_assert_msg(g_live == 0, "failing allocation %ld leaked %ld blocks", n, g_live);
-        saw_success = rc == CUSTOPS_OK;
-    }
-    ck_assert(saw_success);
-    ck_assert_ok(custops_set_allocator(NULL));
-}
-
-START_TEST(audience_rfm_lifecycle_oom) { fail_in_turn(audience_workload); }
+START_TEST(audience_rfm_lifecycle_oom) { failalloc_sweep(audience_workload, NULL, 20, 5000, NULL); }
 END_TEST
 
-START_TEST(kmeans_csv_loyalty_oom) { fail_in_turn(other_workload); }
+START_TEST(kmeans_csv_loyalty_oom) { failalloc_sweep(other_workload, NULL, 20, 5000, NULL); }
 END_TEST
 
 static Suite *alloc_suite(void)

@@ -1,40 +1,8 @@
 /* Out of memory: failing each allocation of a store workload in turn gives
  * CUSTOPS_ENOMEM and no leak, and a failed ingest leaves the store exactly
  * as it was (and usable). */
-#include "testutil.h"
+#include "failalloc.h"
 
-static long g_live, g_count, g_fail_at;
-
-static void *t_malloc(size_t n, void *ud)
-{
-    (void)ud;
-    if (g_fail_at && ++g_count == g_fail_at)
-        return NULL;
-    void *p = malloc(n);
-    if (p)
-        g_live++;
-    return p;
-}
-
-static void *t_realloc(void *p, size_t n, void *ud)
-{
-    (void)ud;
-    if (g_fail_at && ++g_count == g_fail_at)
-        return NULL;
-    void *q = realloc(p, n);
-    if (q && !p)
-        g_live++;
-    return q;
-}
-
-static void t_free(void *p, void *ud)
-{
-    (void)ud;
-    g_live--;
-    free(p);
-}
-
-static const custops_allocator T_ALLOC = {CUSTOPS_ALLOCATOR_VERSION, t_malloc, t_realloc, t_free, NULL};
 
 static const char *ORDERS = "order_id,customer_id,time,currency,sku,category,qty,unit_price,discount,coupon_code,channel\n"
                             "o1,alice,2024-11-01 10:00:00,CNY,sku1,shoes,2,100.00,20.00,,app\n"
@@ -44,8 +12,9 @@ static const char *MORE = "{\"kind\":\"refund\",\"refund_id\":\"r1\",\"order_id\
                           "{\"kind\":\"event\",\"customer_id\":\"carol\",\"time\":1730600000,\"type\":\"view\"}\n"
                           "{\"kind\":\"customer\",\"customer_id\":\"bob\",\"tags\":[\"a\",\"b\\u00e9\"],\"region\":\"East\"}\n";
 
-static int workload(const char *path)
+static int workload(void *ctx)
 {
+    const char *path = ctx;
     custops_store *s = NULL, *t = NULL;
     custops_frame *f = NULL;
     char *json = NULL;
@@ -81,26 +50,7 @@ START_TEST(fail_every_allocation_in_turn)
     char dir[256], path[300];
     test_tmpdir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/s.stor", dir);
-    ck_assert_ok(custops_set_allocator(&T_ALLOC));
-    int done = 0;
-    long n;
-    for (n = 1; n < 5000 && !done; n++) {
-        g_live = 0;
-        g_count = 0;
-        g_fail_at = n;
-        int rc = workload(path);
-        g_fail_at = 0;
-        ck_assert_msg(g_live == 0, "fail at %ld: %ld allocations leaked", n, g_live);
-        if (g_count < n) { /* the failure point was never reached: all allocations ran */
-            ck_assert_ok(rc);
-            done = 1;
-        } else if (rc != CUSTOPS_OK) {
-            ck_assert_msg(rc == CUSTOPS_ENOMEM, "fail at %ld gave %d: %s", n, rc, custops_last_error());
-        }
-    }
-    ck_assert_msg(done, "workload never completed");
-    ck_assert_msg(n > 100, "workload made only %ld allocations: the test would prove little", n);
-    ck_assert_ok(custops_set_allocator(NULL));
+    failalloc_sweep(workload, path, 100, 5000, NULL);
     unlink(path);
     rmdir(dir);
 }
@@ -114,19 +64,18 @@ static void counts(custops_store *s, custops_store_counts *c)
 
 START_TEST(failed_ingest_leaves_store_unchanged)
 {
-    ck_assert_ok(custops_set_allocator(&T_ALLOC));
+    ck_assert_ok(custops_set_allocator(&FAILALLOC));
     long failures = 0;
     for (long n = 1; n < 3000; n++) {
-        g_fail_at = 0;
+        failalloc.fail_at = 0;
         custops_store *s;
         ck_assert_ok(custops_store_new(&s, "UTC", "CNY"));
         ck_assert_ok(custops_store_ingest_csv_buffer(s, ORDERS, strlen(ORDERS), "o.csv", NULL, NULL, NULL));
         custops_store_counts before, after;
         counts(s, &before);
-        g_count = 0;
-        g_fail_at = n;
+        failalloc_reset(n);
         int rc = custops_store_ingest_jsonl_buffer(s, MORE, strlen(MORE), "m.jsonl", NULL, NULL, NULL);
-        g_fail_at = 0;
+        failalloc.fail_at = 0;
         if (rc == CUSTOPS_OK) {
             custops_store_free(s);
             break;
