@@ -149,6 +149,8 @@ local function failure(err, use)
   elseif e.status == "exists" then out.status, out.reason = 409, "order_holds_coupon"
   elseif e.status == "not_found" then out.status, out.reason = 409, "not_issued"
   elseif e.status == "busy" then out.status, out.reason = 503, "busy"
+  elseif e.status == "invalid" or e.status == "range" or e.status == "limit" then
+    out.status, out.reason = 400, "bad_request" -- an id too long, a control character, ...
   else out.status, out.reason = 500, e.status or "error" end
   return out
 end

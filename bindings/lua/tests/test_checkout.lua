@@ -124,6 +124,10 @@ t.eq(co:usage("SAVE30").reserved, 0, "SAVE30 not held")
 status, ans = co:redeem({ cart = '{"lines":[{"id":"L1","sku":"A","unit_price":"70.00"}]}', order = "A1", key = "ka1", now = T0 })
 t.ok(status == 200 and ans.discount == 1000 and #ans.redeemed == 0, "automatic 满69减10 needs no ledger")
 t.eq(co:usage("NOPE"), nil, "unknown code has no usage")
+status, ans = co:redeem({ cart = '{"lines":[{"id":"L1","sku":"A","unit_price":"50.00"}],"codes":["OPEN5"]}',
+  order = string.rep("x", 300), key = "klong", now = T0 })
+t.ok(status == 400 and ans.reason == "bad_request" and ans.error:find("custops:", 1, true) == 1,
+  "an order id the ledger rejects is a bad request: " .. tostring(ans.error))
 t.raises(function() co:redeem({ cart = '{"lines":[{"id":"L1","sku":"A","unit_price":"1.001"}]}', order = "B", key = "kb", now = T0 }) end,
   "1.001", "a bad cart raises with the library's message")
 t.eq(checkout.encode({ a = 1, quote = '{"x":2}\n' }), '{"a":1,"quote":{"x":2}}', "quote spliced into the answer")
