@@ -92,6 +92,29 @@ class Model:
         """Save atomically (a CLVM save file)."""
         _native.clv_save(self._h, str(path))
 
+    # ---- pickling (Dask ships models to workers) ------------------------
+    def __getstate__(self):
+        """The model's save file as bytes: pickling keeps every field
+        (parameters, standard errors, fit report)."""
+        import os
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="custops-") as d:
+            path = os.path.join(d, "model.clvm")
+            _native.clv_save(self._h, path)
+            with open(path, "rb") as f:
+                return {"clvm": f.read()}
+
+    def __setstate__(self, state):
+        import os
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="custops-") as d:
+            path = os.path.join(d, "model.clvm")
+            with open(path, "wb") as f:
+                f.write(state["clvm"])
+            self._h = _native.clv_load(path)
+
     # ---- report -------------------------------------------------------
     @property
     def name(self) -> str:

@@ -4,6 +4,7 @@ raw columns as numpy arrays."""
 from __future__ import annotations
 
 import os
+import tempfile
 from typing import Dict, Optional, Tuple
 
 import numpy as np
@@ -20,7 +21,23 @@ _KINDS = {
     "customer": _native.RECORD_CUSTOMER,
 }
 _PERIODS = {"day": _native.PERIOD_DAY, "week": _native.PERIOD_WEEK}
+_MONEY_COLUMNS = {"order_line": ("unit_price", "discount"), "refund": ("amount",)}
 _EVENT_TYPES = {"visit": 0, "view": 1, "cart_add": 2, "favourite": 3, "coupon_received": 4, "coupon_used": 5, "login": 6}
+
+
+def _minor_to_text(minor: np.ndarray, exponent: int):
+    """Minor units as exact decimal text (6990 -> "69.90"), column-wise."""
+    import pandas as pd
+
+    v = minor.astype(np.int64)
+    if exponent == 0:
+        return pd.Series(v).astype(str).to_numpy()
+    a = np.abs(v)
+    unit = 10 ** exponent
+    sign = np.where(v < 0, "-", "")
+    whole = pd.Series(a // unit).astype(str)
+    frac = pd.Series(a % unit).astype(str).str.zfill(exponent)
+    return (sign + whole + "." + frac).to_numpy()
 
 
 def _frame_to_numpy(handle) -> Dict[str, np.ndarray]:
@@ -131,6 +148,27 @@ class Store:
     def ingest_jsonl(self, path, *, kind: Optional[str] = None, skip: bool = False, allow_unknown: bool = False) -> IngestResult:
         """Read a JSON Lines file (each object names its ``"kind"``)."""
         return self._ingest(path, False, kind, skip, allow_unknown)
+
+    def ingest_dataframe(self, df, *, kind: str = "order_line") -> IngestResult:
+        """Apply a pandas DataFrame of one record kind (columns as in
+        docs/formats.md) whole or not at all.
+
+        ``time`` may be int64 Unix seconds or text; money columns
+        (``unit_price``, ``discount``, ``amount``) may be int64 minor units of
+        the store's currency (converted exactly, column-wise) or decimal
+        text. The frame travels through one temporary CSV file, parsed in C.
+        """
+        if kind not in _KINDS or kind is None:
+            raise ValueError(f"unknown kind {kind!r}; one of order_line, refund, event, customer")
+        out = df.copy(deep=False)
+        exponent = _native.currency_exponent(self.currency)
+        for col in _MONEY_COLUMNS.get(kind, ()):
+            if col in out.columns and np.issubdtype(out[col].dtype, np.integer):
+                out[col] = _minor_to_text(out[col].to_numpy(), exponent)
+        with tempfile.TemporaryDirectory(prefix="custops-") as d:
+            path = os.path.join(d, f"{kind}.csv")
+            out.to_csv(path, index=False)
+            return self._ingest(path, True, kind, False, False)
 
     # -- views --
     def lines(self) -> Dict[str, np.ndarray]:
