@@ -174,8 +174,8 @@ _STAT_COLUMNS = {"repeat": ["frequency", "recency", "T"], "spend": ["frequency",
 
 def _histogram(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     cols = _STAT_COLUMNS[kind]
-    if kind == "spend":
-        df = df[df["frequency"] > 0]
+    if kind == "spend":  # repeat buyers with positive net spend (refunds can cancel it)
+        df = df[(df["frequency"] > 0) & (df["monetary"] > 0)]
     h = df.groupby(cols, sort=False).size().rename("weight").reset_index()
     h["weight"] = h["weight"].astype(np.float64)
     return h
@@ -183,7 +183,8 @@ def _histogram(df: pd.DataFrame, kind: str) -> pd.DataFrame:
 
 def clv_statistics(features, kind: str = "repeat") -> pd.DataFrame:
     """The sufficient statistics of a CLV fit: unique (frequency, recency,
-    T) rows (``kind="spend"``: (frequency, monetary) of repeat buyers) with
+    T) rows (``kind="spend"``: (frequency, monetary) of repeat buyers whose
+    net repeat spend is positive) with
     the number of customers per row, computed per partition and merged.
     Small (thousands of rows for millions of customers with day or week
     periods); a pandas DataFrame sorted by its key columns."""
