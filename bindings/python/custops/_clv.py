@@ -6,12 +6,15 @@ results come back as numpy arrays or pandas DataFrames. Use
 """
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import Dict, Optional, TYPE_CHECKING
 
 import numpy as np
 
 from . import native as _native
 from ._util import as_float64
+
+if TYPE_CHECKING:  # for annotations only; pandas is imported when used
+    import pandas as pd
 
 MODELS = {
     "bgnbd": _native.CLV_BGNBD,
@@ -188,7 +191,7 @@ class Model:
         return self._predict("clv", h, 0.0, spend, months, discount_rate, periods_per_month, margin).reshape(shape)
 
     # ---- simulation ---------------------------------------------------
-    def simulate(self, T, seed: int = 0):
+    def simulate(self, T, seed: int = 0) -> "pd.DataFrame":
         """Simulate customers observed for ``T``: DataFrame (frequency, recency)."""
         import pandas as pd
 
@@ -200,7 +203,7 @@ class Model:
         return _column(_native.clv_simulate_frame(self._h, float(seed), _frame(frequency=frequency)), "monetary")
 
     # ---- diagnostics --------------------------------------------------
-    def repeat_histogram(self, frequency, T, weights=None, max_x: int = 7):
+    def repeat_histogram(self, frequency, T, weights=None, max_x: int = 7) -> "pd.DataFrame":
         """Expected against observed customers by repeat purchases 0..max_x-1
         and max_x or more: DataFrame (frequency, expected, observed)."""
         import pandas as pd
@@ -212,7 +215,7 @@ class Model:
         return pd.DataFrame({"frequency": np.arange(max_x + 1), "expected": _column(out, "expected"),
                              "observed": _column(out, "observed")})
 
-    def tracking(self, birth, times, weights=None):
+    def tracking(self, birth, times, weights=None) -> "pd.DataFrame":
         """Expected cumulative and incremental repeat purchases of a cohort at
         ``times`` given first-purchase times ``birth``: DataFrame."""
         import pandas as pd
@@ -224,7 +227,8 @@ class Model:
         return pd.DataFrame({"time": np.asarray(times, dtype=float), "cumulative": _column(out, "cumulative"),
                              "incremental": _column(out, "incremental")})
 
-    def holdout_by_frequency(self, frequency, recency, T, frequency_holdout, duration_holdout, max_x: int = 7):
+    def holdout_by_frequency(self, frequency, recency, T, frequency_holdout, duration_holdout,
+                             max_x: int = 7) -> "pd.DataFrame":
         """Mean predicted against mean actual holdout purchases by calibration
         frequency: DataFrame (frequency, count, predicted, actual)."""
         import pandas as pd

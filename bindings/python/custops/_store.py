@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import os
 import tempfile
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, TYPE_CHECKING, Tuple
 
 import numpy as np
 
 from . import native as _native
 from ._frame import Frame
 from ._util import check_open
+
+if TYPE_CHECKING:  # for annotations only; pandas is imported when used
+    import pandas as pd
 
 _KINDS = {
     None: _native.RECORD_AUTO,
@@ -184,7 +187,7 @@ class Store:
         ``"region"``, ``"tag"``, ``"customer"``): code i is element i."""
         return _frame_to_numpy(_native.store_dict(self._handle(), name))["name"]
 
-    def features(self, now: int, *, zone: Optional[str] = None, period: str = "week"):
+    def features(self, now: int, *, zone: Optional[str] = None, period: str = "week") -> "pd.DataFrame":
         """Customer features as of ``now`` (Unix seconds) as a pandas DataFrame:
         frequency / recency / T (Fader-Hardie, in ``period`` units), monetary,
         orders, spend, hours, attributes (see docs/formats.md)."""
@@ -192,7 +195,8 @@ class Store:
             raise ValueError("period must be 'day' or 'week'")
         return _frame_to_pandas(_native.store_features_at(self._handle(), int(now), zone, _PERIODS[period]))
 
-    def split(self, split: int, holdout_end: int, *, zone: Optional[str] = None, period: str = "week") -> Tuple[object, object]:
+    def split(self, split: int, holdout_end: int, *, zone: Optional[str] = None,
+              period: str = "week") -> Tuple["pd.DataFrame", "pd.DataFrame"]:
         """Calibration features as of ``split`` and holdout repeat counts in
         (split, holdout_end], as two DataFrames in the same customer order."""
         if period not in _PERIODS:
@@ -200,11 +204,11 @@ class Store:
         cal, hold = _native.store_split_at(self._handle(), int(split), zone, _PERIODS[period], int(holdout_end))
         return _frame_to_pandas(cal), _frame_to_pandas(hold)
 
-    def count_orders(self, now: int, from_days: int, to_days: int = 0):
+    def count_orders(self, now: int, from_days: int, to_days: int = 0) -> "pd.DataFrame":
         """Orders per customer with time in (now - from_days, now - to_days] days (DataFrame)."""
         return _frame_to_pandas(_native.store_count_orders(self._handle(), int(now), int(from_days), int(to_days)))
 
-    def count_events(self, type: str, now: int, from_days: int, to_days: int = 0):
+    def count_events(self, type: str, now: int, from_days: int, to_days: int = 0) -> "pd.DataFrame":
         """Events of ``type`` (e.g. ``"cart_add"``) per customer in (now - from_days, now - to_days] days."""
         if type not in _EVENT_TYPES:
             raise ValueError(f"unknown event type {type!r}")

@@ -42,7 +42,7 @@ import decimal
 import math
 import os
 import re
-from typing import Dict, Optional
+from typing import Dict, Optional, TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -50,6 +50,9 @@ import pandas as pd
 from ._clv import Model
 from ._segment import Audience
 from ._store import Store
+
+if TYPE_CHECKING:  # for annotations only
+    import dask.dataframe as dd
 
 __all__ = ["worker_env", "partition_by_customer", "features", "local_features", "score", "score_frame",
            "clv_statistics", "fit", "audience", "resolve_percentiles"]
@@ -76,7 +79,7 @@ def worker_env() -> Dict[str, str]:
     return env
 
 
-def partition_by_customer(lines, npartitions: Optional[int] = None, on: str = "customer_id"):
+def partition_by_customer(lines, npartitions: Optional[int] = None, on: str = "customer_id") -> "dd.DataFrame":
     """Repartition order lines (a pandas or Dask DataFrame) by a hash of
     ``on`` so every customer's rows are in exactly one partition."""
     dd = _dd()
@@ -131,7 +134,7 @@ def _features_meta(now, zone, currency, period) -> pd.DataFrame:
     return local_features(one, now, zone=zone, currency=currency, period=period).iloc[:0]
 
 
-def features(lines, now: int, *, zone: str = "UTC", currency: str = "CNY", period: str = "week"):
+def features(lines, now: int, *, zone: str = "UTC", currency: str = "CNY", period: str = "week") -> "dd.DataFrame":
     """Customer features per partition of ``lines`` (a Dask DataFrame from
     :func:`partition_by_customer`): a Dask DataFrame with the columns of
     :func:`local_features`, one row per customer."""
@@ -161,7 +164,7 @@ def score_frame(features: pd.DataFrame, model: Model, *, t: float = 4.0, spend: 
     return out
 
 
-def score(features, model: Model, **kwargs):
+def score(features, model: Model, **kwargs) -> "dd.DataFrame":
     """:func:`score_frame` per partition of a Dask DataFrame of features;
     ``model`` (and ``spend``) travel to the workers pickled."""
     meta = score_frame(features._meta, model, **kwargs)
@@ -260,7 +263,7 @@ def _members(part: pd.DataFrame, text: str, now: int, id_column: str, money_cols
 
 
 def audience(table, text: str, now: int, *, id_column: str = "customer_id", money_cols: str = "",
-             exponent: int = 2):
+             exponent: int = 2) -> "dd.Series":
     """Evaluate an audience over a Dask DataFrame of customers (features,
     scores or your own columns) per partition: a Dask Series of membership
     (bool) indexed by ``id_column``. Clauses that need the order lines or

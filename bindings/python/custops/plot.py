@@ -9,10 +9,13 @@ from :func:`repurchase_curve` in numpy.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:  # for annotations only; matplotlib is imported when used
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_period_transactions", "plot_calibration_purchases_vs_holdout_purchases",
            "plot_probability_alive_matrix", "plot_rfm_heatmap", "plot_segment_sizes", "plot_cohort_retention",
@@ -40,7 +43,7 @@ def _model(m):
 
 
 # ---- CLV diagnostics ----------------------------------------------------------
-def plot_period_transactions(model, frequency, T, weights=None, *, max_x: int = 7, ax=None):
+def plot_period_transactions(model, frequency, T, weights=None, *, max_x: int = 7, ax=None) -> "Axes":
     """Customers by number of repeat purchases (0 .. max_x-1 and max_x+),
     actual against the fitted model's expectation (lifetimes'
     plot_period_transactions): 2 * (max_x + 1) bars."""
@@ -60,7 +63,7 @@ def plot_period_transactions(model, frequency, T, weights=None, *, max_x: int = 
 
 
 def plot_calibration_purchases_vs_holdout_purchases(model, frequency, recency, T, frequency_holdout,
-                                                     duration_holdout: float, *, max_x: int = 7, ax=None):
+                                                     duration_holdout: float, *, max_x: int = 7, ax=None) -> "Axes":
     """Mean actual against mean predicted holdout purchases by calibration
     frequency (groups 0 .. max_x-1 and max_x+; empty groups are left out):
     two lines."""
@@ -77,7 +80,8 @@ def plot_calibration_purchases_vs_holdout_purchases(model, frequency, recency, T
     return ax
 
 
-def plot_probability_alive_matrix(model, max_frequency: int = 20, T: float = 40.0, *, nrecency: int = 50, ax=None):
+def plot_probability_alive_matrix(model, max_frequency: int = 20, T: float = 40.0, *, nrecency: int = 50,
+                                  ax=None) -> "Axes":
     """P(alive) for a customer observed for ``T`` over frequency 0..max_frequency
     (rows) and recency 0..T (columns), as an image with a colour bar."""
     mat = _model(model).alive_matrix(int(max_frequency), float(T), int(nrecency))
@@ -92,7 +96,7 @@ def plot_probability_alive_matrix(model, max_frequency: int = 20, T: float = 40.
 
 
 # ---- RFM and segments -----------------------------------------------------------
-def plot_rfm_heatmap(rfm, *, value: Optional[str] = None, ax=None):
+def plot_rfm_heatmap(rfm, *, value: Optional[str] = None, ax=None) -> "Axes":
     """A 5 x 5 heatmap of customers over recency score (columns) and
     frequency score (rows) from :func:`custops.rfm`; with ``value`` the mean
     of that column instead of the count. Prospects (score 0) are left out."""
@@ -118,7 +122,7 @@ def plot_rfm_heatmap(rfm, *, value: Optional[str] = None, ax=None):
     return ax
 
 
-def plot_segment_sizes(segments, *, ax=None):
+def plot_segment_sizes(segments, *, ax=None) -> "Axes":
     """Customers per segment as horizontal bars, largest on top:
     ``segments`` is a Series of labels (e.g. ``rfm(...)["segment"]``) or a
     DataFrame with a ``segment`` column. One bar per segment."""
@@ -134,7 +138,7 @@ def plot_segment_sizes(segments, *, ax=None):
 
 
 # ---- cohorts --------------------------------------------------------------------
-def plot_cohort_retention(cohorts, *, annotate: bool = True, ax=None):
+def plot_cohort_retention(cohorts, *, annotate: bool = True, ax=None) -> "Axes":
     """Retention by first-order month (rows) and months since (columns)
     from :func:`custops.kpi_cohorts` (long or ``wide=True`` table)."""
     wide = cohorts if "retention" not in getattr(cohorts, "columns", ()) else \
@@ -192,7 +196,7 @@ def repurchase_curve(lines, sku, now: int, *, utc_offset: int = 0, outlier_iqr: 
                          "repurchased": np.concatenate([[0], d]), "still_waiting": np.concatenate([[1.0], surv])})
 
 
-def plot_repurchase_curve(lines, sku, now: int, *, cycles=None, utc_offset: int = 0, label=None, ax=None):
+def plot_repurchase_curve(lines, sku, now: int, *, cycles=None, utc_offset: int = 0, label=None, ax=None) -> "Axes":
     """The :func:`repurchase_curve` of ``sku`` as a step line, with the
     library's median and quartiles (a row of :func:`custops.repurchase_cycles`
     in ``cycles``, when given) as vertical lines."""
