@@ -6,7 +6,7 @@ results come back as numpy arrays or pandas DataFrames. Use
 """
 from __future__ import annotations
 
-from typing import Dict, Optional, TYPE_CHECKING
+from typing import Dict, Optional, Tuple, TYPE_CHECKING
 
 import numpy as np
 
@@ -167,6 +167,13 @@ class Model:
         """Expected purchases in (T, T + t] given each history."""
         shape = _shape_of(frequency, recency, T)
         return self._predict("conditional", _frame(frequency=frequency, recency=recency, T=T), t).reshape(shape)
+
+    def score(self, frequency, recency, T, t: float) -> Tuple[np.ndarray, np.ndarray]:
+        """``(prob_alive, conditional_expected_purchases(t))`` for the same
+        histories, sending the three input columns to C once."""
+        shape = _shape_of(frequency, recency, T)
+        h = _frame(frequency=frequency, recency=recency, T=T)
+        return self._predict("alive", h).reshape(shape), self._predict("conditional", h, t).reshape(shape)
 
     def expected_purchases(self, t) -> np.ndarray:
         """Expected repeat purchases of a new customer in (0, t]."""

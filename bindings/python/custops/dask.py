@@ -154,8 +154,7 @@ def score_frame(features: pd.DataFrame, model: Model, *, t: float = 4.0, spend: 
     columns go to C at once."""
     out = features.copy()
     x, r, T = (out[c].to_numpy(dtype=np.float64) for c in ("frequency", "recency", "T"))
-    out["p_alive"] = model.prob_alive(x, r, T)
-    out["expected_purchases"] = model.conditional_expected_purchases(float(t), x, r, T)
+    out["p_alive"], out["expected_purchases"] = model.score(x, r, T, float(t))
     if spend is not None:
         mon = out["monetary"].to_numpy(dtype=np.float64)
         out["expected_spend"] = spend.expected_spend(x, mon)
