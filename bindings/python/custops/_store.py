@@ -159,7 +159,8 @@ class Store:
         ``time`` may be int64 Unix seconds or text; money columns
         (``unit_price``, ``discount``, ``amount``) may be int64 minor units of
         the store's currency (converted exactly, column-wise) or decimal
-        text. The frame travels through one temporary CSV file, parsed in C.
+        text. The frame travels through one temporary CSV file, parsed in C;
+        an error names row ``i`` (0-based position) as line ``i + 2``.
         """
         if kind not in _KINDS or kind is None:
             raise ValueError(f"unknown kind {kind!r}; one of order_line, refund, event, customer")
