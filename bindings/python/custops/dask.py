@@ -111,16 +111,20 @@ def _categories_first_in_name_order(lines: pd.DataFrame) -> pd.DataFrame:
     return lines.iloc[np.concatenate([head, np.flatnonzero(~first)])]
 
 
-def local_features(lines: pd.DataFrame, now: int, *, zone: str = "UTC", currency: str = "CNY",
-                   period: str = "week") -> pd.DataFrame:
+def local_features(lines: pd.DataFrame, now: int, *, refunds: Optional[pd.DataFrame] = None, zone: str = "UTC",
+                   currency: str = "CNY", period: str = "week") -> pd.DataFrame:
     """Features of the customers in ``lines`` (order lines as in
     docs/formats.md; time as Unix seconds or text, money as minor units or
     text) as of ``now``, computed on this machine: the table of
-    :meth:`custops.Store.features` with ``top_category`` as a name. ``zone``
-    is the store's zone (naive times and local hours)."""
+    :meth:`custops.Store.features` with ``top_category`` as a name.
+    ``refunds`` (docs/formats.md refund records) make spend and monetary
+    net of refunds. ``zone`` is the store's zone (naive times and local
+    hours)."""
     with Store(zone, currency) as st:
         if len(lines):
             st.ingest_dataframe(_categories_first_in_name_order(lines))
+        if refunds is not None and len(refunds):
+            st.ingest_dataframe(refunds.drop(columns=["customer_id"], errors="ignore"), kind="refund")
         f = st.features(int(now), period=period)
         return _decode_categories(f, st.dict("category"))
 
@@ -134,12 +138,38 @@ def _features_meta(now, zone, currency, period) -> pd.DataFrame:
     return local_features(one, now, zone=zone, currency=currency, period=period).iloc[:0]
 
 
-def features(lines, now: int, *, zone: str = "UTC", currency: str = "CNY", period: str = "week") -> "dd.DataFrame":
+def _refunds_by_customer(refunds, lines):
+    """Refunds partitioned like ``lines``: each refund joins its order's
+    customer (a refund of an unknown order keeps no customer and fails in
+    its partition's store, as it would on one machine) and is hashed on
+    customer_id into the same number of partitions, so partition i of both
+    holds the same customers."""
+    dd = _dd()
+    if isinstance(refunds, pd.DataFrame):
+        refunds = dd.from_pandas(refunds, npartitions=1, sort=False)
+    owners = lines[["order_id", "customer_id"]].drop_duplicates()
+    joined = refunds.merge(owners, on="order_id", how="left")
+    joined["customer_id"] = joined["customer_id"].fillna("")
+    return joined.shuffle(on="customer_id", npartitions=lines.npartitions)
+
+
+def _features_part(lines, refunds, now, zone, currency, period):
+    return local_features(lines, now, refunds=refunds, zone=zone, currency=currency, period=period)
+
+
+def features(lines, now: int, *, refunds=None, zone: str = "UTC", currency: str = "CNY",
+             period: str = "week") -> "dd.DataFrame":
     """Customer features per partition of ``lines`` (a Dask DataFrame from
     :func:`partition_by_customer`): a Dask DataFrame with the columns of
-    :func:`local_features`, one row per customer."""
+    :func:`local_features`, one row per customer. ``refunds`` (pandas or
+    Dask, refund records of docs/formats.md) are routed to the partition
+    of their order's customer."""
     meta = _features_meta(now, zone, currency, period)
-    return lines.map_partitions(local_features, int(now), zone=zone, currency=currency, period=period, meta=meta,
+    if refunds is None:
+        return lines.map_partitions(local_features, int(now), zone=zone, currency=currency, period=period,
+                                    meta=meta, align_dataframes=False)
+    r = _refunds_by_customer(refunds, lines)
+    return lines.map_partitions(_features_part, r, int(now), zone, currency, period, meta=meta,
                                 align_dataframes=False)
 
 

@@ -89,6 +89,28 @@ def test_features_equal_single_machine(dist, single, lines):
     pd.testing.assert_frame_equal(got[cols], plain[cols], check_exact=True)
 
 
+def test_features_with_refunds_from_csv_files(client, tmp_path):
+    """Order lines and refunds read as text from the synthetic store's CSV
+    files: the distributed features equal a Store that ingested the files."""
+    custops.synth_write(tmp_path, customers=1500, seed=29, refund_rate=0.2)
+    lines = pd.read_csv(tmp_path / "orders.csv", dtype=str, keep_default_na=False)
+    refunds = pd.read_csv(tmp_path / "refunds.csv", dtype=str, keep_default_na=False)
+    assert len(refunds) > 50
+    parts = cd.partition_by_customer(lines, npartitions=4)
+    got = _by_id(cd.features(parts, NOW, refunds=refunds, zone="Asia/Shanghai").compute())
+    with custops.Store("Asia/Shanghai", "CNY") as st:
+        st.ingest_csv(tmp_path / "orders.csv")
+        st.ingest_csv(tmp_path / "refunds.csv")
+        want = _by_id(st.features(NOW))
+        names = st.dict("category")
+    want["top_category"] = np.append(names, "")[np.where(want["top_category"] >= 0, want["top_category"], len(names))]
+    cols = [c for c in want.columns if c != "top_category"]
+    pd.testing.assert_frame_equal(got[cols], want[cols], check_exact=True)
+    assert (got["refund_rate"] > 0).sum() > 20  # the refunds arrived
+    # ties aside, the most bought category is the same
+    assert (got["top_category"] == want["top_category"]).mean() > 0.99
+
+
 def test_fit_from_merged_statistics_equals_full_fit(dist, single):
     _, feats = dist
     _, bg, gg, _ = single
