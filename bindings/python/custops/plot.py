@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # for annotations only; matplotlib is imported when used
     from matplotlib.axes import Axes
 
 __all__ = ["plot_period_transactions", "plot_calibration_purchases_vs_holdout_purchases",
-           "plot_probability_alive_matrix", "plot_rfm_heatmap", "plot_segment_sizes", "plot_cohort_retention",
+           "plot_probability_alive_matrix", "plot_cumulative_transactions", "plot_rfm_heatmap", "plot_segment_sizes", "plot_cohort_retention",
            "repurchase_curve", "plot_repurchase_curve"]
 
 _DAY = 86400
@@ -92,6 +92,25 @@ def plot_probability_alive_matrix(model, max_frequency: int = 20, T: float = 40.
     ax.set_xlabel("recency (time of the last purchase)")
     ax.set_ylabel("repeat purchases")
     ax.set_title(f"Probability alive after T = {T:g}")
+    return ax
+
+
+def plot_cumulative_transactions(model, birth, times, actual=None, *, weights=None, incremental: bool = False,
+                                 ax=None) -> "Axes":
+    """Expected repeat purchases of a cohort over ``times`` given each
+    customer's first-purchase time ``birth`` (the model's tracking curve,
+    cumulative or per step), against ``actual`` counts at the same times
+    when given (lifetimes' plot_cumulative_transactions)."""
+    tr = _model(model).tracking(_values(birth), _values(times), None if weights is None else _values(weights))
+    col = "incremental" if incremental else "cumulative"
+    ax = _axes(ax)
+    if actual is not None:
+        ax.plot(tr["time"], _values(actual), label="actual")
+    ax.plot(tr["time"], tr[col], linestyle="--", label="model")
+    ax.set_xlabel("time")
+    ax.set_ylabel(f"{col} repeat purchases")
+    ax.set_title("Tracking " + col + " repeat purchases")
+    ax.legend()
     return ax
 
 

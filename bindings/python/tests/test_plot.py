@@ -72,6 +72,21 @@ def test_alive_matrix_image(split):
     np.testing.assert_array_equal(np.asarray(img), bg.model.alive_matrix(10, 52, 30))
 
 
+def test_cumulative_transactions_lines(split, store):
+    cal, _, bg = split
+    birth = cal["T"].max() - cal["T"].to_numpy()  # weeks from the first customer's start
+    times = np.arange(1, 80, dtype=float)
+    actual = np.linspace(0, 100, len(times))
+    ax = cp.plot_cumulative_transactions(bg, birth, times, actual)
+    got_actual, model = ax.get_lines()
+    np.testing.assert_array_equal(got_actual.get_ydata(), actual)
+    want = bg.model.tracking(birth, times)["cumulative"].to_numpy()
+    np.testing.assert_array_equal(model.get_ydata(), want)
+    assert np.all(np.diff(want) >= 0) and want[-1] > 0
+    ax = cp.plot_cumulative_transactions(bg, birth, times, incremental=True)
+    assert len(ax.get_lines()) == 1
+
+
 def test_rfm_heatmap_counts(store):
     feats = store.features(END)
     scores = custops.rfm(feats)
