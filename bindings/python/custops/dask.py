@@ -27,10 +27,11 @@ single-machine version of the same table.
 Workers must import :mod:`custops`: start them with the package's parent
 directory on ``PYTHONPATH`` (see :func:`worker_env`).
 
+    >>> import os
     >>> from distributed import Client, LocalCluster
     >>> import custops.dask as cd
-    >>> cluster = LocalCluster(n_workers=2, env=cd.worker_env())
-    >>> client = Client(cluster)
+    >>> os.environ.update(cd.worker_env())  # spawned workers inherit it
+    >>> client = Client(LocalCluster(n_workers=2))
     >>> lines = cd.partition_by_customer(order_lines_df, npartitions=8)
     >>> feats = cd.features(lines, now).persist()
     >>> model = cd.fit(feats, "bgnbd")
@@ -69,8 +70,11 @@ def _dd():
 def worker_env() -> Dict[str, str]:
     """Environment for Dask worker processes so they import this custops:
     ``PYTHONPATH`` starts with the package's parent directory and
-    ``LD_LIBRARY_PATH`` is passed on (an uninstalled build needs it). Pass
-    it as ``LocalCluster(env=worker_env())``."""
+    ``LD_LIBRARY_PATH`` is passed on (an uninstalled build needs it). Both
+    must be in place when the worker's interpreter starts: put them in
+    ``os.environ`` before starting a ``LocalCluster`` (its worker processes
+    inherit it; ``LocalCluster(env=...)`` is applied after start-up, too
+    late for these), or export them for ``dask-worker`` on other machines."""
     parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     paths = [parent] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != parent]
     env = {"PYTHONPATH": os.pathsep.join(paths)}

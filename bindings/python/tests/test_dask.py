@@ -1,6 +1,8 @@
 """custops.dask on a real distributed.LocalCluster (two worker processes on
 127.0.0.1): features, scores, CLV fits and audiences computed per partition
 must equal the single-machine results."""
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -25,8 +27,17 @@ def lines():
 
 @pytest.fixture(scope="module")
 def client():
-    cluster = distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
-                                       dashboard_address=None, env=cd.worker_env())
+    saved = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = "/nonexistent"  # workers must get the package's path from worker_env()
+    try:
+        os.environ.update(cd.worker_env())  # spawned worker processes inherit the environment
+        cluster = distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
+                                           dashboard_address=None)
+    finally:
+        if saved is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = saved
     c = distributed.Client(cluster)
     try:
         yield c
@@ -66,6 +77,12 @@ def test_workers_are_separate_processes(client):
     pids = client.run(lambda: __import__("os").getpid())
     assert len(set(pids.values())) == 2
     assert len(set(client.run(lambda: __import__("custops").version()).values())) == 1
+    # the workers import this very package, found through the PYTHONPATH they were started with
+    here = os.path.dirname(custops.__file__)
+    files = client.run(lambda: os.path.dirname(__import__("custops").__file__))
+    assert set(files.values()) == {here}
+    paths = client.run(lambda: os.environ["PYTHONPATH"].split(os.pathsep)[0])
+    assert set(paths.values()) == {os.path.dirname(here)}
 
 
 def test_partitions_hold_whole_customers(dist):
