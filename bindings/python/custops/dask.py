@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from ._clv import Model
+from . import Zone
 from ._segment import Audience
 from ._store import Store
 
@@ -56,7 +57,7 @@ if TYPE_CHECKING:  # for annotations only
     import dask.dataframe as dd
 
 __all__ = ["worker_env", "partition_by_customer", "features", "local_features", "score", "score_frame",
-           "clv_statistics", "fit", "audience", "resolve_percentiles"]
+           "clv_statistics", "fit", "audience", "audience_from_lines", "resolve_percentiles"]
 
 
 def _dd():
@@ -308,3 +309,41 @@ def audience(table, text: str, now: int, *, id_column: str = "customer_id", mone
     meta = pd.Series(np.zeros(0, dtype=bool), index=pd.Index([], dtype=object, name=None), name="member")
     return table.map_partitions(_members, resolved, int(now), id_column, money_cols, exponent, meta=meta)
 
+
+def _audience_lines_part(lines, refunds, text, now, zone, currency, period, model, spend, t, money_cols, exponent):
+    if len(lines) == 0:
+        return pd.Series(np.zeros(0, dtype=bool), index=pd.Index([], dtype=object), name="member")
+    with Store(zone, currency) as st:
+        st.ingest_dataframe(lines)
+        if refunds is not None and len(refunds):
+            st.ingest_dataframe(refunds.drop(columns=["customer_id"], errors="ignore"), kind="refund")
+        f = st.features(int(now), period=period)
+        if model is not None:
+            f = score_frame(f, model, t=t, spend=spend)
+        dicts = {"category": st.dict("category"), "sku": st.dict("sku")}
+        mask = Audience(text, f, int(now), lines=st.lines(), dicts=dicts, zone=Zone(zone),
+                        money_cols=money_cols or None, exponent=exponent).mask()
+        return pd.Series(mask, index=f["customer_id"].to_numpy(), name="member")
+
+
+def audience_from_lines(lines, text: str, now: int, *, refunds=None, model: Optional[Model] = None,
+                        spend: Optional[Model] = None, t: float = 4.0, zone: str = "UTC", currency: str = "CNY",
+                        period: str = "week", money_cols: str = "", exponent: int = 2) -> "dd.Series":
+    """Evaluate an audience that also needs the order lines (``orders in
+    -10d..now``, ``spend in -30d..now``, ``bought category "X"``) per
+    partition of ``lines`` (from :func:`partition_by_customer`): each
+    partition builds its store, features and, with ``model`` (and
+    ``spend``), the scores of :func:`score_frame`, then evaluates ``text``
+    over them with its own lines. Percentile clauses are resolved over all
+    customers first. A Dask Series of membership indexed by customer_id."""
+    r = _refunds_by_customer(refunds, lines) if refunds is not None else None
+    if _PERCENTILE.search(text):
+        table = features(lines, now, refunds=refunds, zone=zone, currency=currency, period=period)
+        if model is not None:
+            table = score(table, model, t=t, spend=spend)
+        text = resolve_percentiles(text, table, money_cols=money_cols, exponent=exponent)
+    meta = pd.Series(np.zeros(0, dtype=bool), index=pd.Index([], dtype=object), name="member")
+    args = (text, int(now), zone, currency, period, model, spend, float(t), money_cols, exponent)
+    if r is None:
+        return lines.map_partitions(_audience_lines_part, None, *args, meta=meta, align_dataframes=False)
+    return lines.map_partitions(_audience_lines_part, r, *args, meta=meta, align_dataframes=False)

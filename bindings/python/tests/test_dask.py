@@ -190,3 +190,23 @@ def test_model_pickles_whole(single):
 def test_bad_audience_raises_before_work(dist):
     with pytest.raises(custops.Error):
         cd.audience(dist[1], "orders >=", NOW)
+
+
+@pytest.mark.parametrize("text", [
+    'bought category "baby" in -180d..now >= 1 and orders in -365d..now >= 2',
+    "orders in -60d..now >= 1 or clv in top 5%",
+])
+def test_audience_with_lines_equal_single_machine(dist, single, lines, text):
+    parts, _ = dist
+    _, bg, gg, _ = single
+    got = cd.audience_from_lines(parts, text, NOW, model=bg, spend=gg, t=8, zone="Asia/Shanghai").compute()
+    with custops.Store("Asia/Shanghai", "CNY") as st:
+        st.ingest_dataframe(lines)
+        scored = cd.score_frame(st.features(NOW), bg, t=8, spend=gg)
+        dicts = {"category": st.dict("category"), "sku": st.dict("sku")}
+        want = custops.Audience(text, scored, NOW, lines=st.lines(), dicts=dicts,
+                                zone=custops.Zone("Asia/Shanghai")).mask()
+    want_ids = set(scored["customer_id"][want])
+    assert len(got) == len(scored)
+    assert set(got.index[got.to_numpy()]) == want_ids
+    assert 0 < len(want_ids) < len(scored)
