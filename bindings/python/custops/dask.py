@@ -15,8 +15,10 @@ equals the single-machine one exactly:
   histograms are summed and the C library fits once on the merged rows.
   The C fitter compresses the same way (unique rows, sorted, integer counts),
   so it sees the same rows and returns the same parameters;
-- :func:`audience`: an audience evaluated per partition; percentile clauses
-  (``clv in top 10%``) are first turned into global thresholds.
+- :func:`audience` / :func:`audience_from_lines`: an audience evaluated per
+  partition (over a table, or with each partition's order lines for window
+  and ``bought`` clauses); percentile clauses (``clv in top 10%``) are
+  first turned into global thresholds.
 
 ``top_category`` in :func:`features` is the category *name* (text, ``""``
 for none) rather than a dictionary code, because each partition's store
@@ -300,9 +302,10 @@ def audience(table, text: str, now: int, *, id_column: str = "customer_id", mone
              exponent: int = 2) -> "dd.Series":
     """Evaluate an audience over a Dask DataFrame of customers (features,
     scores or your own columns) per partition: a Dask Series of membership
-    (bool) indexed by ``id_column``. Clauses that need the order lines or
-    events (``orders in -10d..now``, ``bought category``) are not supported
-    here; use the columns of :func:`features` instead."""
+    (bool) indexed by ``id_column``. Clauses that need the order lines
+    (``orders in -10d..now``, ``bought category``) go through
+    :func:`audience_from_lines`; event windows are not available in
+    custops.dask."""
     resolved = resolve_percentiles(text, table, money_cols=money_cols, exponent=exponent)
     Audience(resolved, table._meta.reset_index(drop=True), int(now), money_cols=money_cols or None,
              exponent=exponent)  # syntax and column errors raise here, before any work is sent
