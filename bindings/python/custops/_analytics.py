@@ -10,13 +10,16 @@ accept a text such as ``"2026-11-11 00:00"``, read in the given zone.
 """
 from __future__ import annotations
 
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Optional, Sequence, TYPE_CHECKING
 
 import numpy as np
 
 from . import native as _native
 from ._frame import Frame
 from ._util import as_float64, as_int64
+
+if TYPE_CHECKING:  # for annotations only; pandas is imported when used
+    import pandas as pd
 
 
 def _frame(data) -> Optional[Frame]:
@@ -83,7 +86,7 @@ def ab_power(p_a: float, p_b: float, n_per_arm: int, alpha: float = 0.05) -> flo
     return float(_native.abtest_power(float(p_a), float(p_b), int(n_per_arm), float(alpha)))
 
 
-def ab_sequential(conv_a, n_a, conv_b, n_b, tau: float = 0.01):
+def ab_sequential(conv_a, n_a, conv_b, n_b, tau: float = 0.01) -> "pd.DataFrame":
     """Always-valid p-values (mixture SPRT) of cumulative counts at each
     look: a DataFrame with ``look`` and ``p_value``. Stopping at the first
     look with p_value <= alpha keeps the false-positive rate at alpha however
@@ -96,7 +99,7 @@ def ab_sequential(conv_a, n_a, conv_b, n_b, tau: float = 0.01):
 
 # ---- repurchase --------------------------------------------------------------
 
-def repurchase_cycles(lines, now, zone="UTC", *, min_intervals: int = 10, outlier_iqr: float = 3.0):
+def repurchase_cycles(lines, now, zone="UTC", *, min_intervals: int = 10, outlier_iqr: float = 3.0) -> "pd.DataFrame":
     """Repurchase cycle per SKU: Kaplan-Meier ``median_days``, ``q1_days``,
     ``q3_days``, ``iqr_days`` (-1 when not reached) from repeat buyers, with
     the open interval since the last purchase as censored, Tukey-fence
@@ -108,7 +111,7 @@ def repurchase_cycles(lines, now, zone="UTC", *, min_intervals: int = 10, outlie
 
 
 def repurchase_due(lines, now, zone="UTC", *, cycles=None, lead_days: int = 3, grace_days: int = 7,
-                   min_intervals: int = 10, outlier_iqr: float = 3.0):
+                   min_intervals: int = 10, outlier_iqr: float = 3.0) -> "pd.DataFrame":
     """Customers due for a reminder on the local day of ``now``: customer,
     sku, last_day, expected_day, expected_next (Unix seconds), days_until.
     ``cycles`` defaults to :func:`repurchase_cycles` of the same lines."""
@@ -126,7 +129,7 @@ def repurchase_due(lines, now, zone="UTC", *, cycles=None, lead_days: int = 3, g
 
 def send_times(events=None, lines=None, zone="UTC", *, customers: int = 0, event_weight: float = 1.0,
                order_weight: float = 3.0, event_types: Sequence[int] = range(7), hour_strength: float = 0.0,
-               weekday_strength: float = 0.0, full: bool = False):
+               weekday_strength: float = 0.0, full: bool = False) -> "pd.DataFrame":
     """Best local send hour and weekday per customer (row = customer index),
     shrunk toward the population by a Dirichlet prior. The prior strengths
     used are in ``df.attrs["hour_strength"]`` and ``["weekday_strength"]``."""
@@ -143,7 +146,7 @@ def send_times(events=None, lines=None, zone="UTC", *, customers: int = 0, event
     return df
 
 
-def send_hours_from_counts(customers, *, hour_strength: float = 0.0, full: bool = False):
+def send_hours_from_counts(customers, *, hour_strength: float = 0.0, full: bool = False) -> "pd.DataFrame":
     """Best local hour per customer from the customers frame's
     ``hour_00`` .. ``hour_23`` order counts (already local to the store's
     zone), with the same shrinkage; the strength is in ``df.attrs``."""
@@ -156,7 +159,7 @@ def send_hours_from_counts(customers, *, hour_strength: float = 0.0, full: bool 
 # ---- cross-sell ------------------------------------------------------------------
 
 def cross_sell(lines, *, by: str = "order", item: str = "sku", top_k: int = 10, min_count: int = 2,
-               min_support: float = 0.0, rank_by: str = "confidence", max_basket_items: int = 500):
+               min_support: float = 0.0, rank_by: str = "confidence", max_basket_items: int = 500) -> "pd.DataFrame":
     """"Bought A, also bought B": the ``top_k`` partners of every item with
     count_ab, count_a, count_b, support, confidence and lift. Baskets are
     orders (``by="order"``) or whole customer histories (``by="customer"``),
@@ -176,18 +179,18 @@ def _kpi(which, lines, events, zone, start, end, by_day=False, ordered=True):
                                   _instant(end, z), int(bool(by_day)), int(bool(ordered)))).to_pandas()
 
 
-def kpi_summary(lines, events=None, *, zone="UTC", start, end, by_day: bool = False):
+def kpi_summary(lines, events=None, *, zone="UTC", start, end, by_day: bool = False) -> "pd.DataFrame":
     """GMV, refunds, net revenue, items, orders, buyers, UV, AOV, conversion
     and repurchase rate in [start, end) (one row, or one per local day)."""
     return _kpi(0, lines, events, zone, start, end, by_day=by_day)
 
 
-def kpi_funnel(lines, events, *, zone="UTC", start, end, ordered: bool = True):
+def kpi_funnel(lines, events, *, zone="UTC", start, end, ordered: bool = True) -> "pd.DataFrame":
     """Customers reaching visit -> view -> cart_add -> order in [start, end)."""
     return _kpi(1, lines, events, zone, start, end, ordered=ordered)
 
 
-def kpi_cohorts(lines, *, zone="UTC", start, end, wide: bool = False):
+def kpi_cohorts(lines, *, zone="UTC", start, end, wide: bool = False) -> "pd.DataFrame":
     """Retention and cumulative LTV by first-order month (long format:
     cohort, offset, cohort_size, active, revenue, retention, ltv). With
     ``wide=True`` the retention matrix: one row per cohort, one column per
@@ -223,12 +226,12 @@ class Calendar:
         """Campaign zone name."""
         return _native.calendar_zone_name(self._h)
 
-    def phases(self):
+    def phases(self) -> "pd.DataFrame":
         """Phases as a DataFrame: phase, start, end (Unix seconds, end
         exclusive), bindings."""
         return Frame(_native.calendar_phases(self._h)).to_pandas()
 
-    def now(self, at, audiences: Iterable[str] = ()):
+    def now(self, at, audiences: Iterable[str] = ()) -> "pd.DataFrame":
         """What runs at ``at`` (Unix seconds or a text in the campaign zone)
         for a customer in ``audiences``: phase, audience, action, arg."""
         if isinstance(at, str):

@@ -6,12 +6,15 @@ results come back as numpy arrays or pandas DataFrames. Use
 """
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple, TYPE_CHECKING
 
 import numpy as np
 
 from . import native as _native
 from ._util import as_float64
+
+if TYPE_CHECKING:  # for annotations only; pandas is imported when used
+    import pandas as pd
 
 MODELS = {
     "bgnbd": _native.CLV_BGNBD,
@@ -92,6 +95,29 @@ class Model:
         """Save atomically (a CLVM save file)."""
         _native.clv_save(self._h, str(path))
 
+    # ---- pickling (Dask ships models to workers) ------------------------
+    def __getstate__(self):
+        """The model's save file as bytes: pickling keeps every field
+        (parameters, standard errors, fit report)."""
+        import os
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="custops-") as d:
+            path = os.path.join(d, "model.clvm")
+            _native.clv_save(self._h, path)
+            with open(path, "rb") as f:
+                return {"clvm": f.read()}
+
+    def __setstate__(self, state):
+        import os
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="custops-") as d:
+            path = os.path.join(d, "model.clvm")
+            with open(path, "wb") as f:
+                f.write(state["clvm"])
+            self._h = _native.clv_load(path)
+
     # ---- report -------------------------------------------------------
     @property
     def name(self) -> str:
@@ -142,6 +168,13 @@ class Model:
         shape = _shape_of(frequency, recency, T)
         return self._predict("conditional", _frame(frequency=frequency, recency=recency, T=T), t).reshape(shape)
 
+    def score(self, frequency, recency, T, t: float) -> Tuple[np.ndarray, np.ndarray]:
+        """``(prob_alive, conditional_expected_purchases(t))`` for the same
+        histories, sending the three input columns to C once."""
+        shape = _shape_of(frequency, recency, T)
+        h = _frame(frequency=frequency, recency=recency, T=T)
+        return self._predict("alive", h).reshape(shape), self._predict("conditional", h, t).reshape(shape)
+
     def expected_purchases(self, t) -> np.ndarray:
         """Expected repeat purchases of a new customer in (0, t]."""
         shape = np.shape(t)
@@ -165,7 +198,7 @@ class Model:
         return self._predict("clv", h, 0.0, spend, months, discount_rate, periods_per_month, margin).reshape(shape)
 
     # ---- simulation ---------------------------------------------------
-    def simulate(self, T, seed: int = 0):
+    def simulate(self, T, seed: int = 0) -> "pd.DataFrame":
         """Simulate customers observed for ``T``: DataFrame (frequency, recency)."""
         import pandas as pd
 
@@ -177,7 +210,7 @@ class Model:
         return _column(_native.clv_simulate_frame(self._h, float(seed), _frame(frequency=frequency)), "monetary")
 
     # ---- diagnostics --------------------------------------------------
-    def repeat_histogram(self, frequency, T, weights=None, max_x: int = 7):
+    def repeat_histogram(self, frequency, T, weights=None, max_x: int = 7) -> "pd.DataFrame":
         """Expected against observed customers by repeat purchases 0..max_x-1
         and max_x or more: DataFrame (frequency, expected, observed)."""
         import pandas as pd
@@ -189,7 +222,7 @@ class Model:
         return pd.DataFrame({"frequency": np.arange(max_x + 1), "expected": _column(out, "expected"),
                              "observed": _column(out, "observed")})
 
-    def tracking(self, birth, times, weights=None):
+    def tracking(self, birth, times, weights=None) -> "pd.DataFrame":
         """Expected cumulative and incremental repeat purchases of a cohort at
         ``times`` given first-purchase times ``birth``: DataFrame."""
         import pandas as pd
@@ -201,7 +234,8 @@ class Model:
         return pd.DataFrame({"time": np.asarray(times, dtype=float), "cumulative": _column(out, "cumulative"),
                              "incremental": _column(out, "incremental")})
 
-    def holdout_by_frequency(self, frequency, recency, T, frequency_holdout, duration_holdout, max_x: int = 7):
+    def holdout_by_frequency(self, frequency, recency, T, frequency_holdout, duration_holdout,
+                             max_x: int = 7) -> "pd.DataFrame":
         """Mean predicted against mean actual holdout purchases by calibration
         frequency: DataFrame (frequency, count, predicted, actual)."""
         import pandas as pd

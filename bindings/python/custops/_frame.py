@@ -1,12 +1,15 @@
 """Frames: the library's column tables as numpy arrays and pandas DataFrames."""
 from __future__ import annotations
 
-from typing import Dict, Mapping
+from typing import Dict, Mapping, TYPE_CHECKING
 
 import numpy as np
 
 from . import native as _native
 from ._util import as_float64, as_int64, check_open
+
+if TYPE_CHECKING:  # for annotations only; pandas is imported when used
+    import pandas as pd
 
 
 class Frame:
@@ -67,7 +70,7 @@ class Frame:
         """All columns as ``{name: numpy array}``."""
         return {name: self.column(name) for name in self.columns}
 
-    def to_pandas(self):
+    def to_pandas(self) -> "pd.DataFrame":
         """All columns as a pandas DataFrame (pandas is imported lazily)."""
         import pandas as pd
 

@@ -1,10 +1,14 @@
 """Campaign messages: templates with personal fields and the ad-text lint."""
 from __future__ import annotations
 
-from typing import List
+from typing import List, TYPE_CHECKING
 
 from . import native as _native
 from ._frame import Frame
+
+if TYPE_CHECKING:  # for annotations only
+    import numpy as np
+    import pandas as pd
 
 
 class Template:
@@ -31,7 +35,7 @@ class Template:
         """The message for one row of ``fields`` (a Frame, DataFrame or dict of arrays)."""
         return _native.template_render(self._h, _as_frame(fields)._h, row)
 
-    def render_all(self, fields):
+    def render_all(self, fields) -> np.ndarray:
         """Messages for every row, as a numpy array of str."""
         return Frame(_native.template_render_frame(self._h, _as_frame(fields)._h))["message"]
 
@@ -44,7 +48,7 @@ def _as_frame(fields) -> Frame:
     return Frame.from_columns(fields)
 
 
-def ad_lint(text: str):
+def ad_lint(text: str) -> "pd.DataFrame":
     """Absolute claims that Chinese advertising law forbids, as a DataFrame
     with columns start, end (byte offsets), line, column, term, rule; empty
     when the text is clean."""

@@ -6,13 +6,16 @@ and evaluates it column by column in C; results come back as numpy arrays.
 """
 from __future__ import annotations
 
-from typing import Mapping, Optional, Sequence, Tuple, Union
+from typing import Mapping, Optional, Sequence, TYPE_CHECKING, Tuple, Union
 
 import numpy as np
 
 from . import native as _native
 from ._frame import Frame
 from ._util import check_open
+
+if TYPE_CHECKING:  # for annotations only; pandas is imported when used
+    import pandas as pd
 
 TableLike = Union[Frame, "object"]
 
@@ -222,7 +225,7 @@ class Audience:
 
 
 def rfm(customers, recency: str = "days_since_last_order", frequency: str = "orders",
-        monetary: str = "spend", names: bool = True, ties: str = "shared"):
+        monetary: str = "spend", names: bool = True, ties: str = "shared") -> "pd.DataFrame":
     """RFM scores 1-5 and the segment of the built-in 11-rule table.
 
     ``ties="shared"`` (default): equal values, equal scores, score = 1 +
@@ -239,7 +242,7 @@ def rfm(customers, recency: str = "days_since_last_order", frequency: str = "ord
 
 def lifecycle(customers, new_days: int = 30, active_orders: int = 2, sleeping_days: int = 90,
               churned_days: int = 365, p_alive: Optional[str] = None, sleeping_p: float = 0.5,
-              churned_p: float = 0.2):
+              churned_p: float = 0.2) -> "pd.DataFrame":
     """Lifecycle classes (prospect, new, potential, active, sleeping,
     churned) from orders, days_since_last_order and tenure_days, or with
     ``p_alive`` the model variant for the lapse classes. Returns a DataFrame
@@ -250,7 +253,8 @@ def lifecycle(customers, new_days: int = 30, active_orders: int = 2, sleeping_da
                                                  float(churned_p))).to_pandas()
 
 
-def kmeans(table, columns: Sequence[str], k: int = 4, seed: int = 1, max_iter: int = 100, sample: int = 2000):
+def kmeans(table, columns: Sequence[str], k: int = 4, seed: int = 1, max_iter: int = 100,
+           sample: int = 2000) -> Tuple[np.ndarray, "pd.DataFrame", float, float]:
     """k-means++ on standardized ``columns``; deterministic for ``seed``.
     Returns ``(labels, centers, silhouette, calinski_harabasz)``: labels an
     int64 array, centers a DataFrame in original units with a ``size`` column."""
@@ -303,10 +307,10 @@ class Loyalty:
         """The customer's current tier."""
         return _native.loyalty_tier(self._h, customer)
 
-    def ledger(self):
+    def ledger(self) -> "pd.DataFrame":
         """Every earn, redeem and expire as a DataFrame."""
         return Frame(_native.loyalty_ledger(self._h)).to_pandas()
 
-    def history(self):
+    def history(self) -> "pd.DataFrame":
         """Every tier change as a DataFrame."""
         return Frame(_native.loyalty_history(self._h)).to_pandas()

@@ -4,13 +4,17 @@ raw columns as numpy arrays."""
 from __future__ import annotations
 
 import os
-from typing import Dict, Optional, Tuple
+import tempfile
+from typing import Dict, Optional, TYPE_CHECKING, Tuple
 
 import numpy as np
 
 from . import native as _native
 from ._frame import Frame
 from ._util import check_open
+
+if TYPE_CHECKING:  # for annotations only; pandas is imported when used
+    import pandas as pd
 
 _KINDS = {
     None: _native.RECORD_AUTO,
@@ -20,7 +24,23 @@ _KINDS = {
     "customer": _native.RECORD_CUSTOMER,
 }
 _PERIODS = {"day": _native.PERIOD_DAY, "week": _native.PERIOD_WEEK}
+_MONEY_COLUMNS = {"order_line": ("unit_price", "discount"), "refund": ("amount",)}
 _EVENT_TYPES = {"visit": 0, "view": 1, "cart_add": 2, "favourite": 3, "coupon_received": 4, "coupon_used": 5, "login": 6}
+
+
+def _minor_to_text(minor: np.ndarray, exponent: int):
+    """Minor units as exact decimal text (6990 -> "69.90"), column-wise."""
+    import pandas as pd
+
+    v = minor.astype(np.int64)
+    if exponent == 0:
+        return pd.Series(v).astype(str).to_numpy()
+    a = np.abs(v)
+    unit = 10 ** exponent
+    sign = np.where(v < 0, "-", "")
+    whole = pd.Series(a // unit).astype(str)
+    frac = pd.Series(a % unit).astype(str).str.zfill(exponent)
+    return (sign + whole + "." + frac).to_numpy()
 
 
 def _frame_to_numpy(handle) -> Dict[str, np.ndarray]:
@@ -132,6 +152,28 @@ class Store:
         """Read a JSON Lines file (each object names its ``"kind"``)."""
         return self._ingest(path, False, kind, skip, allow_unknown)
 
+    def ingest_dataframe(self, df, *, kind: str = "order_line") -> IngestResult:
+        """Apply a pandas DataFrame of one record kind (columns as in
+        docs/formats.md) whole or not at all.
+
+        ``time`` may be int64 Unix seconds or text; money columns
+        (``unit_price``, ``discount``, ``amount``) may be int64 minor units of
+        the store's currency (converted exactly, column-wise) or decimal
+        text. The frame travels through one temporary CSV file, parsed in C;
+        an error names row ``i`` (0-based position) as line ``i + 2``.
+        """
+        if kind not in _KINDS or kind is None:
+            raise ValueError(f"unknown kind {kind!r}; one of order_line, refund, event, customer")
+        out = df.copy(deep=False)
+        exponent = _native.currency_exponent(self.currency)
+        for col in _MONEY_COLUMNS.get(kind, ()):
+            if col in out.columns and np.issubdtype(out[col].dtype, np.integer):
+                out[col] = _minor_to_text(out[col].to_numpy(), exponent)
+        with tempfile.TemporaryDirectory(prefix="custops-") as d:
+            path = os.path.join(d, f"{kind}.csv")
+            out.to_csv(path, index=False)
+            return self._ingest(path, True, kind, False, False)
+
     # -- views --
     def lines(self) -> Dict[str, np.ndarray]:
         """Order lines as ``{column: int64 array}``, sorted by (customer, time, order)."""
@@ -146,7 +188,7 @@ class Store:
         ``"region"``, ``"tag"``, ``"customer"``): code i is element i."""
         return _frame_to_numpy(_native.store_dict(self._handle(), name))["name"]
 
-    def features(self, now: int, *, zone: Optional[str] = None, period: str = "week"):
+    def features(self, now: int, *, zone: Optional[str] = None, period: str = "week") -> "pd.DataFrame":
         """Customer features as of ``now`` (Unix seconds) as a pandas DataFrame:
         frequency / recency / T (Fader-Hardie, in ``period`` units), monetary,
         orders, spend, hours, attributes (see docs/formats.md)."""
@@ -154,7 +196,8 @@ class Store:
             raise ValueError("period must be 'day' or 'week'")
         return _frame_to_pandas(_native.store_features_at(self._handle(), int(now), zone, _PERIODS[period]))
 
-    def split(self, split: int, holdout_end: int, *, zone: Optional[str] = None, period: str = "week") -> Tuple[object, object]:
+    def split(self, split: int, holdout_end: int, *, zone: Optional[str] = None,
+              period: str = "week") -> Tuple["pd.DataFrame", "pd.DataFrame"]:
         """Calibration features as of ``split`` and holdout repeat counts in
         (split, holdout_end], as two DataFrames in the same customer order."""
         if period not in _PERIODS:
@@ -162,11 +205,11 @@ class Store:
         cal, hold = _native.store_split_at(self._handle(), int(split), zone, _PERIODS[period], int(holdout_end))
         return _frame_to_pandas(cal), _frame_to_pandas(hold)
 
-    def count_orders(self, now: int, from_days: int, to_days: int = 0):
+    def count_orders(self, now: int, from_days: int, to_days: int = 0) -> "pd.DataFrame":
         """Orders per customer with time in (now - from_days, now - to_days] days (DataFrame)."""
         return _frame_to_pandas(_native.store_count_orders(self._handle(), int(now), int(from_days), int(to_days)))
 
-    def count_events(self, type: str, now: int, from_days: int, to_days: int = 0):
+    def count_events(self, type: str, now: int, from_days: int, to_days: int = 0) -> "pd.DataFrame":
         """Events of ``type`` (e.g. ``"cart_add"``) per customer in (now - from_days, now - to_days] days."""
         if type not in _EVENT_TYPES:
             raise ValueError(f"unknown event type {type!r}")

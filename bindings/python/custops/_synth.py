@@ -6,10 +6,13 @@ import datetime as _dt
 import json
 import math
 import os
-from typing import Any, Dict, Optional, Union
+from typing import Any, Dict, Optional, TYPE_CHECKING, Union
 
 from . import native as _native
 from ._frame import Frame
+
+if TYPE_CHECKING:  # for annotations only; pandas is imported when used
+    import pandas as pd
 
 _EPOCH = _dt.date(1970, 1, 1)
 _KEEP = _native.synth_keep()
@@ -103,7 +106,7 @@ def synth_order_lines(customers: Optional[int] = None, seed: Optional[int] = Non
                       p: Optional[float] = None, q: Optional[float] = None, gamma: Optional[float] = None,
                       acquisition_share: Optional[float] = None, coupon_propensity: Optional[float] = None,
                       refund_rate: Optional[float] = None, events_per_order: Optional[float] = None,
-                      double11: Optional[bool] = None):
+                      double11: Optional[bool] = None) -> "pd.DataFrame":
     """The synthetic store's order lines as a pandas DataFrame, generated in memory.
 
     Columns as in orders.csv: ``order_id``, ``customer_id``, ``time`` (int64
@@ -119,7 +122,7 @@ def synth_order_lines(customers: Optional[int] = None, seed: Optional[int] = Non
 
 
 def synth_catalog(seed: Optional[int] = None, *, skus: Optional[int] = None, categories: Optional[int] = None,
-                  currency: Optional[str] = None):
+                  currency: Optional[str] = None) -> "pd.DataFrame":
     """The synthetic store's products as a DataFrame: ``sku``, ``category``,
     ``list_price`` (int64 minor units), ``cycle_days`` (0: no repurchase cycle)."""
     h = _native.synth_catalog_kw(*_args(seed, None, None, None, None, currency, skus, categories, None, None, None,

@@ -13,9 +13,19 @@ likelihoods and predictions run in C (see :mod:`custops` and custops/clv.h).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeVar, Union
+
 import numpy as np
 
 from ._clv import Model, fit  # noqa: F401  (re-exported: the native face)
+
+if TYPE_CHECKING:  # for annotations only; pandas is imported when used
+    import pandas as pd
+
+    #: what predictions return: an array, a Series when a Series came in, a float for scalars
+    Predicted = Union[np.ndarray, pd.Series, float]
+
+_F = TypeVar("_F", bound="_BaseFitter")
 
 __all__ = ["Model", "fit", "BetaGeoFitter", "ModifiedBetaGeoFitter", "ParetoNBDFitter", "BetaGeoBetaBinomFitter",
            "GammaGammaFitter"]
@@ -58,14 +68,14 @@ class _BaseFitter:
         return self._m
 
     @property
-    def params_(self):
+    def params_(self) -> "pd.Series":
         """Fitted parameters as a pandas Series."""
         import pandas as pd
 
         return pd.Series(self._check().params, name="coef")
 
     @property
-    def standard_errors_(self):
+    def standard_errors_(self) -> "pd.Series":
         """Standard errors from the observed information, as a pandas Series."""
         import pandas as pd
 
@@ -77,7 +87,7 @@ class _BaseFitter:
         return self._check().loglik
 
     @property
-    def summary(self):
+    def summary(self) -> "pd.DataFrame":
         """coef, se(coef) and a 95% interval per parameter (DataFrame)."""
         import pandas as pd
 
@@ -94,7 +104,7 @@ class _BaseFitter:
         """Save the fitted model (a CLVM save file)."""
         self._check().save(path)
 
-    def load_model(self, path):
+    def load_model(self: _F, path) -> _F:
         """Load a model saved with :meth:`save_model`; returns self."""
         m = Model.load(path)
         if m.name != self._model:
@@ -110,15 +120,15 @@ class _BaseFitter:
 
 
 class _RepeatFitter(_BaseFitter):
-    def fit(self, frequency, recency, T, weights=None, initial_params=None, verbose=False, tol=None, index=None,
-            **kwargs):
+    def fit(self: _F, frequency, recency, T, weights=None, initial_params=None, verbose=False, tol=None, index=None,
+            **kwargs) -> _F:
         """Fit on per-customer (or, with ``weights``, compressed) arrays; returns self."""
         self._m = Model.fit(self._model, _values(frequency), _values(recency), _values(T),
                             None if weights is None else _values(weights), penalty=self.penalizer_coef)
         self.data_index_ = index if index is not None else _index_of(frequency)
         return self
 
-    def conditional_expected_number_of_purchases_up_to_time(self, t, frequency, recency, T):
+    def conditional_expected_number_of_purchases_up_to_time(self, t, frequency, recency, T) -> Predicted:
         """Expected purchases in the next ``t`` time units given each history."""
         m = self._check()
         return _wrap(m.conditional_expected_purchases(float(t), _values(frequency), _values(recency), _values(T)),
@@ -126,19 +136,19 @@ class _RepeatFitter(_BaseFitter):
 
     predict = conditional_expected_number_of_purchases_up_to_time
 
-    def conditional_probability_alive(self, frequency, recency, T):
+    def conditional_probability_alive(self, frequency, recency, T) -> Predicted:
         """P(alive) at T given each history."""
         return _wrap(self._check().prob_alive(_values(frequency), _values(recency), _values(T)), frequency, recency, T)
 
-    def expected_number_of_purchases_up_to_time(self, t):
+    def expected_number_of_purchases_up_to_time(self, t) -> Predicted:
         """Expected repeat purchases of a new customer in (0, t]."""
         return _wrap(self._check().expected_purchases(_values(t)), t)
 
-    def probability_of_n_purchases_up_to_time(self, t, n):
+    def probability_of_n_purchases_up_to_time(self, t, n) -> Predicted:
         """P(X(t) = n) for a new customer."""
         return _wrap(self._check().prob_purchases(_values(t), _values(n)), t, n)
 
-    def conditional_probability_alive_matrix(self, max_frequency=None, max_recency=None):
+    def conditional_probability_alive_matrix(self, max_frequency=None, max_recency=None) -> np.ndarray:
         """P(alive) over frequency 0..max_frequency and recency 0..max_recency."""
         mf = int(max_frequency if max_frequency is not None else 20)
         mr = float(max_recency if max_recency is not None else 40)
@@ -169,20 +179,21 @@ class BetaGeoBetaBinomFitter(_BaseFitter):
 
     _model = "bgbb"
 
-    def fit(self, frequency, recency, n_periods, weights=None, initial_params=None, verbose=False, tol=None,
-            index=None, **kwargs):
+    def fit(self: _F, frequency, recency, n_periods, weights=None, initial_params=None, verbose=False, tol=None,
+            index=None, **kwargs) -> _F:
         """Fit on (x, t_x, n) patterns; ``weights`` counts customers per pattern."""
         self._m = Model.fit("bgbb", _values(frequency), _values(recency), _values(n_periods),
                             None if weights is None else _values(weights), penalty=self.penalizer_coef)
         return self
 
-    def conditional_expected_number_of_purchases_up_to_time(self, m_periods_in_future, frequency, recency, n_periods):
+    def conditional_expected_number_of_purchases_up_to_time(self, m_periods_in_future, frequency, recency,
+                                                             n_periods) -> Predicted:
         """Expected purchases in the next ``m_periods_in_future`` opportunities."""
         return _wrap(self._check().conditional_expected_purchases(float(m_periods_in_future), _values(frequency),
                                                                   _values(recency), _values(n_periods)),
                      frequency, recency, n_periods)
 
-    def conditional_probability_alive(self, m_periods_in_future, frequency, recency, n_periods):
+    def conditional_probability_alive(self, m_periods_in_future, frequency, recency, n_periods) -> Predicted:
         """P(alive) at opportunity n_periods + m_periods_in_future."""
         m = int(m_periods_in_future)
         if m < 1:
@@ -196,15 +207,15 @@ class BetaGeoBetaBinomFitter(_BaseFitter):
             p = p * (d + n + k) / (g + d + n + k)
         return _wrap(p, frequency, recency, n_periods)
 
-    def expected_number_of_transactions_in_first_n_periods(self, n):
+    def expected_number_of_transactions_in_first_n_periods(self, n) -> Predicted:
         """Expected purchases of a new customer in the first ``n`` opportunities."""
         return _wrap(self._check().expected_purchases(_values(n)), n)
 
-    def expected_number_of_purchases_up_to_time(self, n):
+    def expected_number_of_purchases_up_to_time(self, n) -> Predicted:
         """Same as :meth:`expected_number_of_transactions_in_first_n_periods`."""
         return self.expected_number_of_transactions_in_first_n_periods(n)
 
-    def probability_of_n_purchases_up_to_time(self, n_periods, n):
+    def probability_of_n_purchases_up_to_time(self, n_periods, n) -> Predicted:
         """P(X(n_periods) = n) for a new customer."""
         return _wrap(self._check().prob_purchases(_values(n_periods), _values(n)), n_periods, n)
 
@@ -219,33 +230,35 @@ class GammaGammaFitter(_BaseFitter):
     _model = "gamma_gamma"
 
     @property
-    def params_(self):
+    def params_(self) -> "pd.Series":
+        """Fitted p, q, v as a pandas Series."""
         import pandas as pd
 
         p = self._check().params
         return pd.Series({"p": p["p"], "q": p["q"], "v": p["gamma"]}, name="coef")
 
     @property
-    def standard_errors_(self):
+    def standard_errors_(self) -> "pd.Series":
+        """Standard errors of p, q, v as a pandas Series."""
         import pandas as pd
 
         s = self._check().stderr
         return pd.Series({"p": s["p"], "q": s["q"], "v": s["gamma"]}, name="se(coef)")
 
-    def fit(self, frequency, monetary_value, weights=None, initial_params=None, verbose=False, tol=None, index=None,
-            q_constraint=False, **kwargs):
+    def fit(self: _F, frequency, monetary_value, weights=None, initial_params=None, verbose=False, tol=None, index=None,
+            q_constraint=False, **kwargs) -> _F:
         """Fit on repeat buyers' frequency and average spend (x = 0 rows are ignored)."""
         self._m = Model.fit_spend(_values(frequency), _values(monetary_value),
                                   None if weights is None else _values(weights), penalty=self.penalizer_coef)
         return self
 
-    def conditional_expected_average_profit(self, frequency=None, monetary_value=None):
+    def conditional_expected_average_profit(self, frequency=None, monetary_value=None) -> Predicted:
         """Expected average spend per transaction given each customer's history."""
         return _wrap(self._check().expected_spend(_values(frequency), _values(monetary_value)), frequency,
                      monetary_value)
 
     def customer_lifetime_value(self, transaction_prediction_model, frequency, recency, T, monetary_value, time=12,
-                                discount_rate=0.01, freq="D"):
+                                discount_rate=0.01, freq="D") -> Predicted:
         """Discounted CLV over ``time`` months; ``freq`` is the time unit of
         the transaction model ("D" days, "W" weeks, "M" months, "H" hours)."""
         txn = getattr(transaction_prediction_model, "model", transaction_prediction_model)
