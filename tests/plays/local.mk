@@ -4,3 +4,6 @@ TESTS += plays/check_plays
 check_PROGRAMS += plays/check_measure
 plays_check_measure_SOURCES = %reldir%/check_measure.c
 TESTS += plays/check_measure
+check_PROGRAMS += plays/check_effect
+plays_check_effect_SOURCES = %reldir%/check_effect.c
+TESTS += plays/check_effect
