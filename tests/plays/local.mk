@@ -7,3 +7,6 @@ TESTS += plays/check_measure
 check_PROGRAMS += plays/check_effect
 plays_check_effect_SOURCES = %reldir%/check_effect.c
 TESTS += plays/check_effect
+check_PROGRAMS += plays/check_triggers
+plays_check_triggers_SOURCES = %reldir%/check_triggers.c
+TESTS += plays/check_triggers
