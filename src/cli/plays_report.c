@@ -19,18 +19,19 @@ static const int64_t *col_i64(const custops_frame *f, const char *name)
 
 /* growable columns of the per-customer outcome frame */
 typedef struct outcome_rows {
-    const char **play;
+    const char **play, **scope;
     int64_t *holdout, *reached, *visited, *converted, *revenue;
     size_t n, cap;
 } outcome_rows;
 
-static int rows_push(outcome_rows *r, const char *play, int64_t h, int64_t reach, int64_t v, int64_t c, int64_t rev)
+static int rows_push(outcome_rows *r, const char *play, const char *scope, int64_t h, int64_t reach, int64_t v, int64_t c, int64_t rev)
 {
     if (r->n == r->cap) {
         size_t cap = r->cap ? 2 * r->cap : 1024;
-        void *p[6] = {realloc(r->play, cap * sizeof *r->play), realloc(r->holdout, cap * 8),
+        void *p[7] = {realloc(r->play, cap * sizeof *r->play), realloc(r->holdout, cap * 8),
                       realloc(r->reached, cap * 8), realloc(r->visited, cap * 8),
-                      realloc(r->converted, cap * 8), realloc(r->revenue, cap * 8)};
+                      realloc(r->converted, cap * 8), realloc(r->revenue, cap * 8),
+                      realloc(r->scope, cap * sizeof *r->scope)};
         if (p[0])
             r->play = p[0];
         if (p[1])
@@ -43,12 +44,15 @@ static int rows_push(outcome_rows *r, const char *play, int64_t h, int64_t reach
             r->converted = p[4];
         if (p[5])
             r->revenue = p[5];
-        for (int k = 0; k < 6; k++)
+        if (p[6])
+            r->scope = p[6];
+        for (int k = 0; k < 7; k++)
             if (!p[k])
                 return CUSTOPS_ENOMEM;
         r->cap = cap;
     }
     r->play[r->n] = play;
+    r->scope[r->n] = scope;
     r->holdout[r->n] = h;
     r->reached[r->n] = reach;
     r->visited[r->n] = v;
@@ -61,6 +65,7 @@ static int rows_push(outcome_rows *r, const char *play, int64_t h, int64_t reach
 static void rows_free(outcome_rows *r)
 {
     free(r->play);
+    free(r->scope);
     free(r->holdout);
     free(r->reached);
     free(r->visited);
@@ -68,65 +73,128 @@ static void rows_free(outcome_rows *r)
     free(r->revenue);
 }
 
-/* A customer enters a play's measurement at its first action (sent,
- * suppressed or held out alike, so both arms start the same way); the
- * outcomes are counted in (entry, entry + window]: a visit event, an order,
- * and the order lines' amounts. */
+/* What one uplift group covers: the whole play, one of its steps, or its
+ * messages on one channel. */
+typedef struct uplift_scope {
+    int what; /* 0 play, 1 step row, 2 channel */
+    size_t steprow;
+    const char *channel;
+} uplift_scope;
+
+static int in_scope(const plays_sim *s, const uplift_scope *sc, size_t a)
+{
+    if (sc->what == 1)
+        return s->a_steprow[a] == sc->steprow;
+    if (sc->what == 2)
+        return strcmp(s->steps[s->a_steprow[a]].channel, sc->channel) == 0;
+    return 1;
+}
+
+/* A customer enters a group at their first action in it (sent, suppressed
+ * or held out alike, so both arms start the same way); the outcomes are
+ * counted in (entry, entry + window]: a visit event, an order, and the
+ * order lines' amounts. A group without both arms is left out. */
+static int measure(plays_sim *s, size_t p, const uplift_scope *sc, const char *label, int64_t *first, uint8_t *reached,
+                   outcome_rows *rows)
+{
+    const char *name = custops_journeys_play_name(s->j, p);
+    const int64_t *lt = col_i64(s->lines, "time"), *la = col_i64(s->lines, "amount"),
+                  *et = col_i64(s->events, "time"), *ety = col_i64(s->events, "type");
+    for (size_t i = 0; i < s->ncust; i++)
+        first[i] = INT64_MAX, reached[i] = 0;
+    for (size_t a = 0; a < s->na; a++) {
+        int32_t c = s->a_cust[a];
+        if (s->a_play[a] != p || c < 0 || !in_scope(s, sc, a))
+            continue;
+        if (s->a_at[a] < first[c])
+            first[c] = s->a_at[a];
+        if (s->a_status[a] == 0)
+            reached[c] = 1;
+    }
+    size_t start = rows->n, nh = 0;
+    int rc;
+    for (size_t i = 0; i < s->ncust; i++) {
+        if (first[i] == INT64_MAX)
+            continue;
+        int h;
+        if ((rc = custops_journeys_in_holdout(s->j, name, s->ids[i], &h)))
+            return rc;
+        int64_t lo_t = first[i], hi_t = first[i] > INT64_MAX - s->window ? INT64_MAX : first[i] + s->window;
+        int64_t visited = 0, converted = 0, revenue = 0;
+        for (size_t e = s->event_start[i]; e < s->event_start[i + 1]; e++)
+            if (ety[e] == CUSTOPS_EVENT_VISIT && et[e] > lo_t && et[e] <= hi_t)
+                visited = 1;
+        for (size_t l = s->line_start[i]; l < s->line_start[i + 1]; l++)
+            if (lt[l] > lo_t && lt[l] <= hi_t) {
+                converted = 1;
+                revenue += la[l];
+            }
+        if ((rc = rows_push(rows, name, label, h, h ? 0 : reached[i], visited, converted, revenue)))
+            return rc;
+        nh += (size_t)h;
+    }
+    if (nh == 0 || nh == rows->n - start)
+        rows->n = start; /* no holdout (or no treatment): nothing to compare */
+    return CUSTOPS_OK;
+}
+
+/* Uplift per play ("play"), per step ("step N") and per channel
+ * ("channel CH"). Step and channel groups hold the customers whose journey
+ * reached that step, treated or held out: an early step that works can
+ * stop treated journeys before a later one, so later steps compare
+ * slightly different populations (the play row is the unbiased one). */
 int plays_uplift(plays_sim *s, custops_frame **out)
 {
     *out = NULL;
     size_t nplays = custops_journeys_nplays(s->j);
     int64_t *first = malloc((s->ncust ? s->ncust : 1) * sizeof *first);
     uint8_t *reached = malloc(s->ncust ? s->ncust : 1);
+    char **labels = calloc(2 * s->nsteps + 1, sizeof *labels);
+    size_t nlabels = 0;
     outcome_rows rows;
     memset(&rows, 0, sizeof rows);
     custops_frame *f = NULL;
     int rc = CUSTOPS_ENOMEM;
-    if (!first || !reached)
+    if (!first || !reached || !labels)
         goto out;
-    const int64_t *lt = col_i64(s->lines, "time"), *la = col_i64(s->lines, "amount"), *et = col_i64(s->events, "time"),
-                  *ety = col_i64(s->events, "type");
     for (size_t p = 0; p < nplays; p++) {
-        const char *name = custops_journeys_play_name(s->j, p);
-        for (size_t i = 0; i < s->ncust; i++)
-            first[i] = INT64_MAX, reached[i] = 0;
-        for (size_t a = 0; a < s->na; a++) {
-            int32_t c = s->a_cust[a];
-            if (s->a_play[a] != p || c < 0)
+        uplift_scope all = {0, 0, NULL};
+        if ((rc = measure(s, p, &all, "play", first, reached, &rows)))
+            goto out;
+        for (size_t k = 0; k < s->nsteps; k++) {
+            if (s->steps[k].play != p)
                 continue;
-            if (s->a_at[a] < first[c])
-                first[c] = s->a_at[a];
-            if (s->a_status[a] == 0)
-                reached[c] = 1;
-        }
-        size_t start = rows.n, nh = 0;
-        for (size_t i = 0; i < s->ncust; i++) {
-            if (first[i] == INT64_MAX)
+            char buf[96];
+            snprintf(buf, sizeof buf, "step %lld", (long long)s->steps[k].step);
+            if (!(labels[nlabels] = strdup(buf))) {
+                rc = CUSTOPS_ENOMEM;
+                goto out;
+            }
+            uplift_scope st = {1, k, NULL};
+            if ((rc = measure(s, p, &st, labels[nlabels++], first, reached, &rows)))
+                goto out;
+            /* a channel once per play, at its first step */
+            const char *ch = s->steps[k].channel;
+            int seen = !ch[0];
+            for (size_t q = 0; q < k && !seen; q++)
+                seen = s->steps[q].play == p && strcmp(s->steps[q].channel, ch) == 0;
+            if (seen)
                 continue;
-            int h;
-            if ((rc = custops_journeys_in_holdout(s->j, name, s->ids[i], &h)))
+            snprintf(buf, sizeof buf, "channel %s", ch);
+            if (!(labels[nlabels] = strdup(buf))) {
+                rc = CUSTOPS_ENOMEM;
                 goto out;
-            int64_t lo_t = first[i], hi_t = first[i] > INT64_MAX - s->window ? INT64_MAX : first[i] + s->window;
-            int64_t visited = 0, converted = 0, revenue = 0;
-            for (size_t e = s->event_start[i]; e < s->event_start[i + 1]; e++)
-                if (ety[e] == CUSTOPS_EVENT_VISIT && et[e] > lo_t && et[e] <= hi_t)
-                    visited = 1;
-            for (size_t l = s->line_start[i]; l < s->line_start[i + 1]; l++)
-                if (lt[l] > lo_t && lt[l] <= hi_t) {
-                    converted = 1;
-                    revenue += la[l];
-                }
-            if ((rc = rows_push(&rows, name, h, h ? 0 : reached[i], visited, converted, revenue)))
+            }
+            uplift_scope chs = {2, 0, ch};
+            if ((rc = measure(s, p, &chs, labels[nlabels++], first, reached, &rows)))
                 goto out;
-            nh += (size_t)h;
         }
-        if (nh == 0 || nh == rows.n - start)
-            rows.n = start; /* no holdout (or no treatment): nothing to compare */
     }
     rc = CUSTOPS_OK;
     if (rows.n == 0)
         goto out;
     if ((rc = custops_frame_new(&f)) || (rc = custops_frame_add_string(f, "play", rows.play, rows.n)) ||
+        (rc = custops_frame_add_string(f, "scope", rows.scope, rows.n)) ||
         (rc = custops_frame_add_int64(f, "holdout", rows.holdout, rows.n)) ||
         (rc = custops_frame_add_int64(f, "reached", rows.reached, rows.n)) ||
         (rc = custops_frame_add_int64(f, "visited", rows.visited, rows.n)) ||
@@ -135,11 +203,14 @@ int plays_uplift(plays_sim *s, custops_frame **out)
         goto out;
     custops_uplift_options o;
     custops_uplift_options_init(&o, CUSTOPS_UPLIFT_OPTIONS_VERSION);
-    o.group_cols = "play";
+    o.group_cols = "play,scope";
     rc = custops_uplift_report(f, &o, out);
 out:
     custops_frame_free(f);
     rows_free(&rows);
+    for (size_t k = 0; k < nlabels; k++)
+        free(labels[k]);
+    free(labels);
     free(first);
     free(reached);
     return rc ? cli_fail(s->cmd, rc, "uplift") : 0;
@@ -335,12 +406,14 @@ static void text_report(plays_sim *s, const tallies *t, const custops_frame *u, 
         fprintf(f, "  no play had both treated and held-out customers in the range\n");
         return;
     }
-    size_t cp;
+    size_t cp, cs;
     custops_frame_find(u, "play", &cp);
+    custops_frame_find(u, "scope", &cs);
     for (size_t i = 0; i < custops_frame_nrows(u); i++) {
-        const char *name;
+        const char *name, *scope;
         custops_frame_string(u, cp, i, &name);
-        fprintf(f, "%s: %.0f treated, %.0f held out, reach %.1f%%\n", name, dcol(u, "n_treatment", i), dcol(u, "n_holdout", i),
+        custops_frame_string(u, cs, i, &scope);
+        fprintf(f, "%s, %s: %.0f treated, %.0f held out, reach %.1f%%\n", name, scope, dcol(u, "n_treatment", i), dcol(u, "n_holdout", i),
                 100 * dcol(u, "reach_rate", i));
         fprintf(f, "  visit rate       %6.2f%% vs %6.2f%%", 100 * dcol(u, "visit_treatment", i),
                 100 * dcol(u, "visit_holdout", i));

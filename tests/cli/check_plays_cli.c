@@ -355,23 +355,29 @@ START_TEST(synthetic_uplift_matches_the_api)
     o.reached_col = o.visited_col = "";
     ck_assert_ok(custops_uplift_report(f, &o, &rep));
 
-    ck_assert_uint_eq(custops_frame_nrows(u), 1);
-    ck_assert_str_eq(str(u, "play", 0), "second_order");
+    /* the play, its only step and its only channel hold the same customers */
+    ck_assert_uint_eq(custops_frame_nrows(u), 3);
+    static const char *const SCOPES[3] = {"play", "step 2", "channel sms"};
     static const char *const COLS[] = {"n_treatment", "n_holdout", "conversion_treatment", "conversion_holdout",
                                        "conversion_uplift", "conversion_lo", "conversion_hi",
                                        "revenue_per_customer_treatment", "revenue_per_customer_holdout",
                                        "revenue_per_customer_uplift", "revenue_per_customer_lo",
                                        "revenue_per_customer_hi"};
-    for (size_t k = 0; k < sizeof COLS / sizeof COLS[0]; k++) {
-        double cli, lib;
-        size_t c;
-        ck_assert_ok(custops_frame_find(u, COLS[k], &c));
-        if (custops_frame_col_type(u, c) == CUSTOPS_COL_INT64)
-            cli = (double)i64(u, COLS[k])[0];
-        else
-            cli = f64(u, COLS[k])[0];
-        lib = f64(rep, COLS[k])[0];
-        ck_assert_msg(fabs(cli - lib) <= 1e-9 * fmax(1, fabs(lib)), "%s: CLI %.17g, API %.17g", COLS[k], cli, lib);
+    for (size_t row = 0; row < 3; row++) {
+        ck_assert_str_eq(str(u, "play", row), "second_order");
+        ck_assert_str_eq(str(u, "scope", row), SCOPES[row]);
+        for (size_t k = 0; k < sizeof COLS / sizeof COLS[0]; k++) {
+            double cli, lib;
+            size_t c;
+            ck_assert_ok(custops_frame_find(u, COLS[k], &c));
+            if (custops_frame_col_type(u, c) == CUSTOPS_COL_INT64)
+                cli = (double)i64(u, COLS[k])[row];
+            else
+                cli = f64(u, COLS[k])[row];
+            lib = f64(rep, COLS[k])[0];
+            ck_assert_msg(fabs(cli - lib) <= 1e-9 * fmax(1, fabs(lib)), "%s %s: CLI %.17g, API %.17g", SCOPES[row],
+                          COLS[k], cli, lib);
+        }
     }
     /* everyone treated was reached (consent assumed, no cap) */
     size_t rc_col;

@@ -46,7 +46,7 @@ assert sum(s["send"] for s in r["steps"]) == t["send"]
 fi
 out=$("$CUSTOPS" plays --quiet --plays weekly.txt --customers 300 --seed 3 --from 2023-06-01 --to 2023-06-30 \
       --audience 'weekly=orders >= 1' --assume-consent sms); rc=$?
-[ $rc -eq 0 ] && echo "$out" | grep -q "^weekly: .* treated, .* held out" && echo "$out" | grep -q "conversion" ||
+[ $rc -eq 0 ] && echo "$out" | grep -q "^weekly, play: .* treated, .* held out" && echo "$out" | grep -q "conversion" ||
     { echo "not ok - text report (rc $rc): $out"; fail=1; }
 [ $fail -eq 0 ] && echo "ok - custops plays"
 exit $fail
