@@ -42,6 +42,8 @@ static void help(void)
            "  --actions FILE         write every action due as CSV\n"
            "  --uplift FILE          write the uplift report as CSV\n"
            "  --save-journeys FILE   save the journey state at the end of the range\n"
+           "  --ledger LOCATION      issue the coupons due into this ledger (sqlite:PATH, a file,\n"
+           "                         memory: or postgresql://...), once per action key\n"
            "  --quiet                no progress on the terminal\n\n"
            "Exit status: 0 done, 1 error in the data or the plays, 2 usage error.\n");
 }
@@ -87,7 +89,7 @@ static char *read_file(const char *path, size_t limit)
 }
 
 typedef struct args {
-    const char *plays, *data, *jsonl, *store, *zone, *currency, *from, *to, *format, *actions, *uplift, *save;
+    const char *plays, *data, *jsonl, *store, *zone, *currency, *from, *to, *format, *actions, *uplift, *save, *ledger;
     int64_t customers, seed;
 } args;
 
@@ -216,6 +218,7 @@ static int parse_args(int argc, char **argv, args *a, plays_sim *s, int *format)
                           : !strcmp(o, "--actions")   ? &a->actions
                           : !strcmp(o, "--uplift")    ? &a->uplift
                           : !strcmp(o, "--save-journeys") ? &a->save
+                          : !strcmp(o, "--ledger")    ? &a->ledger
                           : !strcmp(o, "--events")    ? &s->extra_events
                                                       : NULL;
         if (slot) {
@@ -295,6 +298,10 @@ static int run(int argc, char **argv)
     }
     if (a.actions && !(s.actions_csv = fopen(a.actions, "w"))) {
         fprintf(stderr, "custops %s: %s: cannot write\n", s.cmd, a.actions);
+        goto out;
+    }
+    if (a.ledger && (rc = custops_ledger_open(&s.ledger, a.ledger, NULL))) {
+        cli_fail(s.cmd, rc, a.ledger);
         goto out;
     }
     if (plays_sim_prepare(&s) || (status = plays_sim_run(&s)) != 0)

@@ -66,6 +66,8 @@ typedef struct plays_sim {
     plays_step_row *steps;
     size_t nsteps, stepcap;
     FILE *actions_csv;               /* --actions: every action as CSV, or NULL */
+    custops_ledger *ledger;          /* --ledger: coupons due are issued here, or NULL (dry run) */
+    int64_t issued, replayed;        /* coupons issued, and found already issued (same action key) */
 } plays_sim;
 
 /* plays_sim.c */

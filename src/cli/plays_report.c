@@ -381,9 +381,15 @@ static void text_report(plays_sim *s, const tallies *t, const custops_frame *u, 
             (long long)s->step, (long long)s->ntick);
     fprintf(f, "Events fed: %lld; audience enrollments: %lld; actions: %zu "
                "(send %lld, holdout %lld, suppressed for consent %lld, suppressed by cap %lld)\n"
-               "Nothing was executed: coupons, messages and tags are counted only.\n\n",
+               "%s",
             (long long)s->nfed, (long long)s->nenrolled, s->na, (long long)t->total[0], (long long)t->total[1],
-            (long long)t->total[2], (long long)t->total[3]);
+            (long long)t->total[2], (long long)t->total[3],
+            s->ledger ? "" : "Nothing was executed: coupons, messages and tags are counted only.\n");
+    if (s->ledger)
+        fprintf(f, "Ledger: %lld coupons issued, %lld already issued by an earlier run (same action key).\n"
+                   "Messages and tags were not executed.\n",
+                (long long)s->issued, (long long)s->replayed);
+    fputc('\n', f);
     fprintf(f, "%-22s %4s %-8s %-10s %-20s %9s %9s %11s %9s\n", "play", "step", "kind", "channel", "target", "send",
             "holdout", "no_consent", "capped");
     for (size_t k = 0; k < s->nsteps; k++) {
@@ -501,7 +507,10 @@ int plays_report(plays_sim *s, const custops_frame *u, int format, FILE *f)
             json_counts(f, t.days[d].count);
             fputc('}', f);
         }
-        fprintf(f, "],\"uplift\":");
+        if (s->ledger)
+            fprintf(f, "],\"ledger\":{\"issued\":%lld,\"replayed\":%lld", (long long)s->issued,
+                    (long long)s->replayed);
+        fprintf(f, "%s,\"uplift\":", s->ledger ? "}" : "]");
         json_frame_rows(f, u);
         fprintf(f, "}\n");
     }

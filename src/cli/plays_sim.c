@@ -381,6 +381,26 @@ static void csv_field(FILE *f, const char *v)
     }
 }
 
+/* --ledger: a coupon due is issued as a single-use code of its owner,
+ * RULE-ACTIONKEY, with the action key as the idempotency key, so running
+ * the same range again issues nothing twice. */
+static int issue(plays_sim *s, const char *key, const char *customer, const char *rule, int64_t at)
+{
+    char code[160];
+    snprintf(code, sizeof code, "%.100s-%s", rule, key);
+    custops_ledger_coupon c = CUSTOPS_LEDGER_COUPON_INIT;
+    c.code = code;
+    c.owner = customer;
+    c.max_uses = 1;
+    c.valid_from = at;
+    custops_ledger_receipt r = CUSTOPS_LEDGER_RECEIPT_INIT;
+    int rc = custops_ledger_issue(s->ledger, &r, &c, key, at);
+    if (rc)
+        return rc;
+    *(r.replayed ? &s->replayed : &s->issued) += 1;
+    return 0;
+}
+
 static int collect(plays_sim *s, const custops_frame *a)
 {
     size_t n = custops_frame_nrows(a);
@@ -438,6 +458,8 @@ static int collect(plays_sim *s, const custops_frame *a)
         if (rc)
             return rc;
         s->steps[row].count[st]++;
+        if (s->ledger && st == 0 && !strcmp(kind, "coupon") && (rc = issue(s, key, cust, target, at[i])))
+            return rc;
         s->a_play[s->na] = (uint32_t)p;
         s->a_cust[s->na] = (int32_t)plays_sim_lookup(s, cust);
         s->a_at[s->na] = at[i];
@@ -554,6 +576,7 @@ out:
 
 void plays_sim_free(plays_sim *s)
 {
+    custops_ledger_free(s->ledger);
     custops_journeys_free(s->j);
     custops_frame_free(s->lines);
     custops_frame_free(s->events);

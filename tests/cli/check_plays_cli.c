@@ -271,6 +271,39 @@ START_TEST(hand_made_store)
     }
     ck_assert_uint_eq(matched, 3);
     custops_frame_free(api);
+
+    /* --ledger issues the two coupons due once: a second run replays them */
+    for (int run = 0; run < 2; run++) {
+        snprintf(args, sizeof args, "%s --ledger sqlite:ledger.db > ledger%d.txt", common, run);
+        ck_assert_int_eq(custops(args), 0);
+        char path[512], text[4096];
+        snprintf(path, sizeof path, "%s/ledger%d.txt", dir, run);
+        FILE *fp = fopen(path, "r");
+        ck_assert_ptr_nonnull(fp);
+        size_t len = fread(text, 1, sizeof text - 1, fp);
+        fclose(fp);
+        text[len] = '\0';
+        const char *line = run == 0 ? "Ledger: 2 coupons issued, 0 already issued" : "Ledger: 0 coupons issued, 2 already issued";
+        ck_assert_msg(strstr(text, line) != NULL, "run %d: %s", run, text);
+    }
+    /* the codes are in the ledger: RULE-ACTIONKEY */
+    custops_ledger *led;
+    char loc[512];
+    snprintf(loc, sizeof loc, "sqlite:%s/ledger.db", dir);
+    ck_assert_ok(custops_ledger_open(&led, loc, NULL));
+    size_t found = 0;
+    for (size_t i = 0; i < custops_frame_nrows(a); i++) {
+        if (strcmp(str(a, "kind", i), "coupon") != 0)
+            continue;
+        char code[256];
+        snprintf(code, sizeof code, "%s-%s", str(a, "target", i), str(a, "action_key", i));
+        custops_ledger_coupon c = CUSTOPS_LEDGER_COUPON_INIT;
+        c.code = code;
+        ck_assert_status(custops_ledger_issue(led, NULL, &c, "another-key", i64(a, "at")[i]), CUSTOPS_EEXISTS);
+        found++;
+    }
+    ck_assert_uint_eq(found, 2);
+    custops_ledger_free(led);
     custops_frame_free(a);
     custops_journeys_free(j);
     custops_zone_free(z);
