@@ -25,6 +25,7 @@ extern const cli_command cli_cmd_ledger;
 extern const cli_command cli_cmd_segment;
 extern const cli_command cli_cmd_abtest, cli_cmd_calendar, cli_cmd_repurchase, cli_cmd_sendtime, cli_cmd_crosssell, cli_cmd_kpi;
 extern const cli_command cli_cmd_clv;
+extern const cli_command cli_cmd_plays;
 
 /* Print "custops <cmd>: <what>: <library message>" to stderr; returns exit code 1. */
 int cli_fail(const char *cmd, int status, const char *what);

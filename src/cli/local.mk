@@ -23,3 +23,4 @@ custops_SOURCES += %reldir%/run_decide.c %reldir%/run_output.c
 custops_SOURCES += %reldir%/config.h %reldir%/config.c %reldir%/report.h %reldir%/report.c
 custops_SOURCES += %reldir%/cmd_store.c
 custops_SOURCES += %reldir%/cmd_clv.c
+custops_SOURCES += %reldir%/plays_cli.h %reldir%/cmd_plays.c %reldir%/plays_sim.c %reldir%/plays_report.c

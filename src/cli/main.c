@@ -16,6 +16,7 @@ static const cli_command *const COMMANDS[] = {
     &cli_cmd_segment,
     &cli_cmd_abtest, &cli_cmd_calendar, &cli_cmd_repurchase, &cli_cmd_sendtime, &cli_cmd_crosssell, &cli_cmd_kpi,
     &cli_cmd_clv,
+    &cli_cmd_plays,
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 
