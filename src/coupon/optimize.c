@@ -15,7 +15,7 @@
  * answer is flagged heuristic. */
 #include "coupon_internal.h"
 
-int cpn_compatible(const custops_ruleset *rs, int a, int b)
+int cpn_compatible_slow(const custops_ruleset *rs, int a, int b)
 {
     const cpn_rule *ra = &rs->rules[a], *rb = &rs->rules[b];
     for (int pass = 0; pass < 2; pass++) {
@@ -47,13 +47,25 @@ typedef struct key {
     int64_t v, codes, gifts, prio, nrules;
 } key;
 
+/* what the search reads of a candidate at every node, gathered once per solve */
+typedef struct cinfo {
+    int group, mode, max; /* group -1: none; mode and max of the group */
+    int restrictive;      /* combine is not "all" */
+    const int32_t *nz;    /* its nonzero slots */
+    int nnz;
+    const uint64_t *bits; /* the same as a bitmap */
+    int64_t amount, priority;
+    int gift, code;
+} cinfo;
+
 typedef struct search {
     const cpn_opt_in *in;
     const custops_ruleset *rs;
     int n, ns;
     int64_t *sumx;
     int *count;         /* per group members chosen (this lane) */
-    uint64_t *mask;     /* per slot: per-line groups present */
+    uint64_t *gbits;    /* per exclusive-per-line group: the slots its chosen members discount */
+    int words;          /* of a slot bitmap */
     int *chosen, *stack, depth;
     key cur;
     int *best;
@@ -67,6 +79,9 @@ typedef struct search {
     int stopped;
     int fixed; /* candidate included before the search (forced), or -1 */
     int *sufmin; /* smallest rule index after each position */
+    cinfo *ci;   /* per candidate */
+    int64_t totalcap; /* sum of the slot capacities: room left is totalcap - cur.v */
+    int anyrestrict;  /* some candidate restricts what it combines with */
 } search;
 
 static int restrictive(const cpn_rule *r) { return r->combine != COMBINE_ALL; }
@@ -74,25 +89,26 @@ static int restrictive(const cpn_rule *r) { return r->combine != COMBINE_ALL; }
 static int feasible(const search *s, int i)
 {
     const cpn_cand *c = &s->in->cands[i];
-    const cpn_rule *r = &s->rs->rules[c->rule];
-    if (r->group >= 0) {
-        const cpn_group *g = &s->rs->groups[r->group];
-        int used = s->count[r->group] + (s->in->group_used ? s->in->group_used[r->group] : 0);
-        if (g->mode == GM_EXCLUSIVE && used >= 1)
+    const cinfo *ci = &s->ci[i];
+    if (ci->group >= 0) {
+        int used = s->count[ci->group] + (s->in->group_used ? s->in->group_used[ci->group] : 0);
+        if (ci->mode == GM_EXCLUSIVE && used >= 1)
             return 0;
-        if (g->mode == GM_STACKABLE && g->max > 0 && used >= g->max)
+        if (ci->mode == GM_STACKABLE && ci->max > 0 && used >= ci->max)
             return 0;
-        if (g->mode == GM_PER_LINE) {
-            uint64_t bit = 1ull << r->group;
-            for (int l = 0; l < s->ns; l++)
-                if (c->x[l] > 0 && (s->mask[l] & bit))
+        if (ci->mode == GM_PER_LINE) {
+            /* shares are never negative, so "nonzero" is "discounts the line" */
+            const uint64_t *g = s->gbits + (size_t)ci->group * (size_t)s->words;
+            for (int w = 0; w < s->words; w++)
+                if (ci->bits[w] & g[w])
                     return 0;
         }
     }
+    if (!s->anyrestrict)
+        return 1;
     for (int k = 0; k < s->depth; k++) {
         int j = s->stack[k];
-        const cpn_rule *rj = &s->rs->rules[s->in->cands[j].rule];
-        if ((restrictive(r) || restrictive(rj)) && !cpn_compatible(s->rs, c->rule, s->in->cands[j].rule))
+        if ((ci->restrictive || s->ci[j].restrictive) && !cpn_compatible(s->rs, c->rule, s->in->cands[j].rule))
             return 0;
     }
     return 1;
@@ -110,16 +126,20 @@ static int64_t slot_gain(const search *s, int l, int64_t add)
 static void include(search *s, int i)
 {
     const cpn_cand *c = &s->in->cands[i];
-    const cpn_rule *r = &s->rs->rules[c->rule];
-    for (int l = 0; l < s->ns; l++)
-        if (c->x[l]) {
-            s->cur.v += slot_gain(s, l, c->x[l]);
-            s->sumx[l] += c->x[l];
-            if (r->group >= 0 && s->rs->groups[r->group].mode == GM_PER_LINE)
-                s->mask[l] |= 1ull << r->group;
-        }
-    if (r->group >= 0)
-        s->count[r->group]++;
+    const cinfo *ci = &s->ci[i];
+    const int32_t *nz = ci->nz;
+    for (int k = 0; k < ci->nnz; k++) {
+        int l = nz[k];
+        s->cur.v += slot_gain(s, l, c->x[l]);
+        s->sumx[l] += c->x[l];
+    }
+    if (ci->mode == GM_PER_LINE) { /* members never overlap, so exclude_undo can clear these bits */
+        uint64_t *g = s->gbits + (size_t)ci->group * (size_t)s->words;
+        for (int w = 0; w < s->words; w++)
+            g[w] |= ci->bits[w];
+    }
+    if (ci->group >= 0)
+        s->count[ci->group]++;
     s->cur.codes += c->code;
     s->cur.gifts += c->gift;
     s->cur.prio += c->priority;
@@ -131,16 +151,20 @@ static void include(search *s, int i)
 static void exclude_undo(search *s, int i)
 {
     const cpn_cand *c = &s->in->cands[i];
-    const cpn_rule *r = &s->rs->rules[c->rule];
-    for (int l = 0; l < s->ns; l++)
-        if (c->x[l]) {
-            s->sumx[l] -= c->x[l];
-            s->cur.v -= slot_gain(s, l, c->x[l]);
-            if (r->group >= 0 && s->rs->groups[r->group].mode == GM_PER_LINE)
-                s->mask[l] &= ~(1ull << r->group);
-        }
-    if (r->group >= 0)
-        s->count[r->group]--;
+    const cinfo *ci = &s->ci[i];
+    const int32_t *nz = ci->nz;
+    for (int k = 0; k < ci->nnz; k++) {
+        int l = nz[k];
+        s->sumx[l] -= c->x[l];
+        s->cur.v -= slot_gain(s, l, c->x[l]);
+    }
+    if (ci->mode == GM_PER_LINE) {
+        uint64_t *g = s->gbits + (size_t)ci->group * (size_t)s->words;
+        for (int w = 0; w < s->words; w++)
+            g[w] &= ~ci->bits[w];
+    }
+    if (ci->group >= 0)
+        s->count[ci->group]--;
     s->cur.codes -= c->code;
     s->cur.gifts -= c->gift;
     s->cur.prio -= c->priority;
@@ -192,31 +216,26 @@ static int bound_worse(search *s, int i)
     if (!s->have_best)
         return 0;
     key ub = s->cur;
-    int64_t add = 0, room = 0;
+    /* cur.v is the sum over slots of min(capacity, shares): what is left is the rest */
+    int64_t add = 0, room = s->totalcap - s->cur.v;
     s->stamp_gen++;
-    for (int l = 0; l < s->ns; l++) {
-        int64_t cap = s->in->cap[l], used = s->sumx[l] < cap ? s->sumx[l] : cap;
-        room += cap - used;
-    }
     for (int j = i; j < s->n; j++) {
-        const cpn_cand *c = &s->in->cands[j];
-        const cpn_rule *r = &s->rs->rules[c->rule];
-        if (r->group >= 0) {
+        const cinfo *c = &s->ci[j];
+        if (c->group >= 0) {
             /* group capacity only: per-line and compatibility checks would cost
              * O(depth + lines) per candidate and only tighten the bound */
-            const cpn_group *g = &s->rs->groups[r->group];
-            int used = s->count[r->group] + (s->in->group_used ? s->in->group_used[r->group] : 0);
-            if ((g->mode == GM_EXCLUSIVE && used >= 1) || (g->mode == GM_STACKABLE && g->max > 0 && used >= g->max))
+            int used = s->count[c->group] + (s->in->group_used ? s->in->group_used[c->group] : 0);
+            if ((c->mode == GM_EXCLUSIVE && used >= 1) || (c->mode == GM_STACKABLE && c->max > 0 && used >= c->max))
                 continue;
-            if (g->mode == GM_EXCLUSIVE || (g->mode == GM_STACKABLE && g->max > 0)) {
+            if (c->mode == GM_EXCLUSIVE || (c->mode == GM_STACKABLE && c->max > 0)) {
                 /* only as many of the group's largest remaining members as still fit */
-                if (s->stamp[r->group] != s->stamp_gen) {
-                    s->stamp[r->group] = s->stamp_gen;
-                    s->room[r->group] = g->mode == GM_EXCLUSIVE ? 1 - used : g->max - used;
+                if (s->stamp[c->group] != s->stamp_gen) {
+                    s->stamp[c->group] = s->stamp_gen;
+                    s->room[c->group] = c->mode == GM_EXCLUSIVE ? 1 - used : c->max - used;
                 }
-                if (s->room[r->group] <= 0)
+                if (s->room[c->group] <= 0)
                     continue;
-                s->room[r->group]--;
+                s->room[c->group]--;
             }
         }
         add += c->amount;
@@ -288,24 +307,43 @@ static int solve(const cpn_opt_in *in, cpn_opt_out *out)
     if (s.n == 0)
         return 0;
     size_t n = (size_t)s.n, ng = (size_t)(in->rs->ngroups + 1), ns = (size_t)s.ns + 1;
-    /* one block for every scratch array: a solve runs many times per quote */
-    size_t words = 2 * ns + 3 * ng + 5 * n;
-    int64_t *block = custops__calloc(words, sizeof(int64_t));
-    int rc = 0;
-    if (!block) {
-        rc = custops__nomem();
-        goto done;
-    }
+    s.words = (s.ns + 63) / 64 ? (s.ns + 63) / 64 : 1;
+    /* one zeroed block for every array of the search, from the quote's scratch */
+    size_t words = ns + ng * (size_t)s.words + 3 * ng + 5 * n;
+    int64_t *block = cpn_scratch_zero(in->scratch, words * sizeof(int64_t));
+    s.ci = cpn_scratch_take(in->scratch, n * sizeof *s.ci);
+    if (!block || !s.ci)
+        return CUSTOPS_ENOMEM;
     s.sumx = block;
-    s.mask = (uint64_t *)(block + ns);
-    s.count = (int *)(block + 2 * ns);
-    s.stamp = (int *)(block + 2 * ns + ng);
-    s.room = (int *)(block + 2 * ns + 2 * ng);
-    s.chosen = (int *)(block + 2 * ns + 3 * ng);
-    s.stack = (int *)(block + 2 * ns + 3 * ng + n);
-    s.best = (int *)(block + 2 * ns + 3 * ng + 2 * n);
-    s.byrule = (int *)(block + 2 * ns + 3 * ng + 3 * n);
-    s.sufmin = (int *)(block + 2 * ns + 3 * ng + 4 * n);
+    s.gbits = (uint64_t *)(block + ns);
+    int64_t *rest = block + ns + ng * (size_t)s.words;
+    s.count = (int *)rest;
+    s.stamp = (int *)(rest + ng);
+    s.room = (int *)(rest + 2 * ng);
+    s.chosen = (int *)(rest + 3 * ng);
+    s.stack = (int *)(rest + 3 * ng + n);
+    s.best = (int *)(rest + 3 * ng + 2 * n);
+    s.byrule = (int *)(rest + 3 * ng + 3 * n);
+    s.sufmin = (int *)(rest + 3 * ng + 4 * n);
+    for (int l = 0; l < s.ns; l++)
+        s.totalcap += in->cap[l];
+    for (int i = 0; i < s.n; i++) {
+        const cpn_cand *c = &in->cands[i];
+        const cpn_rule *r = &in->rs->rules[c->rule];
+        cinfo *ci = &s.ci[i];
+        ci->group = r->group;
+        ci->mode = r->group >= 0 ? in->rs->groups[r->group].mode : -1;
+        ci->max = r->group >= 0 ? in->rs->groups[r->group].max : 0;
+        ci->restrictive = restrictive(r);
+        s.anyrestrict |= ci->restrictive;
+        ci->amount = c->amount;
+        ci->priority = c->priority;
+        ci->gift = c->gift;
+        ci->code = c->code;
+        ci->nz = c->nz;
+        ci->nnz = c->nnz;
+        ci->bits = c->bits;
+    }
     for (int i = s.n - 1, m = INT32_MAX; i >= 0; i--) {
         s.sufmin[i] = m;
         if (in->cands[i].rule < m)
@@ -346,9 +384,7 @@ static int solve(const cpn_opt_in *in, cpn_opt_out *out)
         out->chosen[i] = s.best[i];
     out->value = s.bestk.v;
     out->nodes = s.nodes;
-done:
-    custops__free(block);
-    return rc;
+    return 0;
 }
 
 /* ---- decomposition: rules that cannot interact are solved apart ----
@@ -379,8 +415,10 @@ static void uf_union(int *p, int a, int b)
 static int components(const cpn_opt_in *in, int *parent)
 {
     const custops_ruleset *rs = in->rs;
-    int n = in->n, ng = rs->ngroups;
+    int n = in->n, ng = rs->ngroups, ns = in->nslots;
     int first[CUSTOPS_COUPON_MAX_GROUPS + 1], members[CUSTOPS_COUPON_MAX_GROUPS + 1];
+    int last[CUSTOPS_COUPON_MAX_GROUPS + 1];
+    int64_t gmax[CUSTOPS_COUPON_MAX_GROUPS + 1], gsum[CUSTOPS_COUPON_MAX_GROUPS + 1];
     for (int i = 0; i < n; i++)
         parent[i] = i;
     for (int g = 0; g < ng; g++) {
@@ -408,27 +446,39 @@ static int components(const cpn_opt_in *in, int *parent)
     }
     /* per slot: per-line groups meeting on a line, and shares that can exceed
      * the capacity (counting one member per exclusive group, at most `max`
-     * largest per capped stackable group) */
-    int *last = custops__malloc(((size_t)ng + 1) * 3 * sizeof *last);
-    int64_t *gmax = custops__malloc(((size_t)ng + 1) * 2 * sizeof *gmax);
-    if (!last || !gmax) {
-        custops__free(last);
-        custops__free(gmax);
-        return custops__nomem();
+     * largest per capped stackable group). The candidates of each slot come
+     * from their nonzero lists, in candidate order. */
+    int *start = cpn_scratch_zero(in->scratch, ((size_t)ns + 1) * sizeof *start);
+    size_t total = 0;
+    for (int i = 0; i < n; i++)
+        total += (size_t)in->cands[i].nnz;
+    int *list = cpn_scratch_take(in->scratch, (total + 1) * sizeof *list);
+    int *fill = cpn_scratch_take(in->scratch, ((size_t)ns + 1) * sizeof *fill);
+    if (!start || !list || !fill)
+        return CUSTOPS_ENOMEM;
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < in->cands[i].nnz; k++)
+            start[in->cands[i].nz[k] + 1]++;
+    for (int l = 0; l < ns; l++) {
+        start[l + 1] += start[l];
+        fill[l] = start[l];
     }
-    int64_t *gsum = gmax + ng + 1;
-    for (int l = 0; l < in->nslots; l++) {
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < in->cands[i].nnz; k++)
+            list[fill[in->cands[i].nz[k]]++] = i;
+    for (int l = 0; l < ns; l++) {
         int64_t sum = 0;
         int any = -1;
+        if (start[l] == start[l + 1])
+            continue;
         for (int g = 0; g < ng; g++) {
             last[g] = -1;
             gmax[g] = 0;
             gsum[g] = 0;
         }
-        for (int i = 0; i < n; i++) {
+        for (int k = start[l]; k < start[l + 1]; k++) {
+            int i = list[k];
             int64_t x = in->cands[i].x[l];
-            if (!x)
-                continue;
             int g = rs->rules[in->cands[i].rule].group;
             if (g < 0) {
                 sum = sum > INT64_MAX - x ? INT64_MAX : sum + x;
@@ -452,16 +502,14 @@ static int components(const cpn_opt_in *in, int *parent)
                 part = gmax[g] * grp->max;
             sum = sum > INT64_MAX - part ? INT64_MAX : sum + part;
         }
-        int over = sum > in->cap[l];
-        for (int i = 0; over && i < n; i++)
-            if (in->cands[i].x[l]) {
+        if (sum > in->cap[l])
+            for (int k = start[l]; k < start[l + 1]; k++) {
+                int i = list[k];
                 if (any >= 0)
                     uf_union(parent, any, i);
                 any = i;
             }
     }
-    custops__free(gmax);
-    custops__free(last);
     for (int i = 0; i < n; i++) {
         const cpn_rule *ri = &rs->rules[in->cands[i].rule];
         if (!restrictive(ri))
@@ -505,11 +553,13 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
     out->nodes = 0;
     if (n == 0)
         return 0;
-    int *parent = custops__malloc((size_t)n * sizeof *parent), *map = custops__malloc((size_t)n * sizeof *map),
-        *flags = custops__malloc((size_t)n * sizeof *flags);
-    cpn_cand *sub = custops__malloc((size_t)n * sizeof *sub);
+    cpn_mark mark = cpn_scratch_mark(in->scratch);
+    int *parent = cpn_scratch_take(in->scratch, (size_t)n * sizeof *parent);
+    int *map = cpn_scratch_take(in->scratch, (size_t)n * sizeof *map);
+    int *flags = cpn_scratch_take(in->scratch, (size_t)n * sizeof *flags);
+    cpn_cand *sub = cpn_scratch_take(in->scratch, (size_t)n * sizeof *sub);
     if (!parent || !map || !flags || !sub) {
-        rc = custops__nomem();
+        rc = CUSTOPS_ENOMEM;
         goto done;
     }
     if (in->comp) {
@@ -528,7 +578,9 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
         if (in->forced >= 0 && parent[in->forced] != root)
             continue; /* forcing one rule only changes its own component */
         cpn_opt_out res;
+        cpn_mark inner = cpn_scratch_mark(in->scratch);
         int m = solve_component(in, parent, root, in->forced, sub, map, flags, &res);
+        cpn_scratch_release(in->scratch, inner);
         if (m < 0) {
             rc = m;
             goto done;
@@ -546,9 +598,6 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
         for (int i = 0; i < n; i++)
             out->comp[i] = parent[i];
 done:
-    custops__free(parent);
-    custops__free(map);
-    custops__free(flags);
-    custops__free(sub);
+    cpn_scratch_release(in->scratch, mark);
     return rc;
 }
