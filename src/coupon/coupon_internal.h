@@ -382,6 +382,11 @@ typedef struct cpn_opt_out {
     int64_t *comp_value;  /* optional: per component root, its optimum */
 } cpn_opt_out;
 int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out);
+/* What forcing each candidate with want[i] set gives its component (comp from
+ * an earlier cpn_optimize on the same input, in->forced ignored): the optimum
+ * into value[i], and taken[i] whether it could be chosen at all. Each
+ * component is prepared once for all its forced searches. */
+int cpn_optimize_forced(const cpn_opt_in *in, const int *comp, const int *want, int64_t *value, int *taken);
 int cpn_compatible_slow(const custops_ruleset *rs, int a, int b);
 /* may rules a and b be chosen together (combine clauses, both ways)? */
 static inline int cpn_compatible(const custops_ruleset *rs, int a, int b)

@@ -72,12 +72,23 @@ typedef struct search {
     key bestk;
     int have_best;
     int *byrule;        /* candidate indices sorted by rule index */
-    int *stamp;         /* per group, for the bound */
+    /* The bound in O(groups): candidates of a capped group (exclusive, or
+     * stackable with a maximum) count only as the first `room` members at or
+     * after the position; every other candidate counts, by suffix sums. */
+    int ncg;            /* capped groups present */
+    int *cg_group;      /* their group index */
+    int *cg_first;      /* per capped group: where its member sums start in pa/pg/pp */
+    int *cg_size;
+    int *cg_next;       /* ncg x (n + 1): members of the group before position i */
+    int *cg_first_pos;  /* position of its first member (for its mode and max) */
+    int64_t *pa, *pg, *pp; /* per capped group member prefix sums of amount, gift, positive priority */
+    int64_t *sa, *sg, *sp; /* suffix sums over the uncapped candidates */
     int *room;          /* per group, members the bound may still count */
-    int stamp_gen;
     uint64_t nodes, budget;
     int stopped;
     int fixed; /* candidate included before the search (forced), or -1 */
+    int forced; /* candidate that must be chosen, or -1 */
+    int runs;   /* searches run on this prepared state */
     int *sufmin; /* smallest rule index after each position */
     cinfo *ci;   /* per candidate */
     int64_t totalcap; /* sum of the slot capacities: room left is totalcap - cur.v */
@@ -217,31 +228,29 @@ static int bound_worse(search *s, int i)
         return 0;
     key ub = s->cur;
     /* cur.v is the sum over slots of min(capacity, shares): what is left is the rest */
-    int64_t add = 0, room = s->totalcap - s->cur.v;
-    s->stamp_gen++;
-    for (int j = i; j < s->n; j++) {
-        const cinfo *c = &s->ci[j];
-        if (c->group >= 0) {
-            /* group capacity only: per-line and compatibility checks would cost
-             * O(depth + lines) per candidate and only tighten the bound */
-            int used = s->count[c->group] + (s->in->group_used ? s->in->group_used[c->group] : 0);
-            if ((c->mode == GM_EXCLUSIVE && used >= 1) || (c->mode == GM_STACKABLE && c->max > 0 && used >= c->max))
-                continue;
-            if (c->mode == GM_EXCLUSIVE || (c->mode == GM_STACKABLE && c->max > 0)) {
-                /* only as many of the group's largest remaining members as still fit */
-                if (s->stamp[c->group] != s->stamp_gen) {
-                    s->stamp[c->group] = s->stamp_gen;
-                    s->room[c->group] = c->mode == GM_EXCLUSIVE ? 1 - used : c->max - used;
-                }
-                if (s->room[c->group] <= 0)
-                    continue;
-                s->room[c->group]--;
-            }
-        }
-        add += c->amount;
-        ub.gifts += c->gift;
-        if (c->priority > 0)
-            ub.prio += c->priority;
+    int64_t add = s->sa[i], room = s->totalcap - s->cur.v;
+    ub.gifts += s->sg[i];
+    ub.prio += s->sp[i];
+    for (int cg = 0; cg < s->ncg; cg++) {
+        /* group capacity only: per-line and compatibility checks would cost
+         * O(depth + lines) per candidate and only tighten the bound */
+        int g = s->cg_group[cg];
+        const cinfo *c0 = &s->ci[s->cg_first_pos[cg]];
+        int used = s->count[g] + (s->in->group_used ? s->in->group_used[g] : 0);
+        int left = c0->mode == GM_EXCLUSIVE ? 1 - used : c0->max - used;
+        if (left <= 0)
+            continue;
+        /* only as many of the group's largest remaining members as still fit */
+        int a = s->cg_next[(size_t)cg * (size_t)(s->n + 1) + (size_t)i], b = a + left;
+        if (b > s->cg_size[cg])
+            b = s->cg_size[cg];
+        if (a >= b)
+            continue;
+        const int64_t *pa = s->pa + s->cg_first[cg] + cg, *pg = s->pg + s->cg_first[cg] + cg,
+                      *pp = s->pp + s->cg_first[cg] + cg;
+        add += pa[b] - pa[a];
+        ub.gifts += pg[b] - pg[a];
+        ub.prio += pp[b] - pp[a];
     }
     ub.v += add < room ? add : room;
     /* reaching ub.gifts takes one more rule per gift: without this the
@@ -277,7 +286,7 @@ static void dfs(search *s, int i)
     }
     if (bound_worse(s, i))
         return;
-    int forced = s->in->forced == i;
+    int forced = s->forced == i;
     if (i == s->fixed) { /* already included at the root */
         dfs(s, i + 1);
         return;
@@ -291,51 +300,110 @@ static void dfs(search *s, int i)
         dfs(s, i + 1);
 }
 
-static int solve(const cpn_opt_in *in, cpn_opt_out *out)
+static int capped(const cinfo *c)
 {
-    search s;
-    memset(&s, 0, sizeof s);
-    s.in = in;
-    s.rs = in->rs;
-    s.n = in->n;
-    s.ns = in->nslots;
-    s.budget = in->budget ? in->budget : 100000;
-    s.fixed = -1;
-    out->value = 0;
-    out->exact = 1;
-    out->nodes = 0;
-    if (s.n == 0)
-        return 0;
-    size_t n = (size_t)s.n, ng = (size_t)(in->rs->ngroups + 1), ns = (size_t)s.ns + 1;
-    s.words = (s.ns + 63) / 64 ? (s.ns + 63) / 64 : 1;
-    /* one zeroed block for every array of the search, from the quote's scratch */
-    size_t words = ns + ng * (size_t)s.words + 3 * ng + 5 * n;
-    int64_t *block = cpn_scratch_zero(in->scratch, words * sizeof(int64_t));
-    s.ci = cpn_scratch_take(in->scratch, n * sizeof *s.ci);
-    if (!block || !s.ci)
+    return c->group >= 0 && (c->mode == GM_EXCLUSIVE || (c->mode == GM_STACKABLE && c->max > 0));
+}
+
+/* the sums bound_worse() reads, see struct search */
+static int bound_tables(search *s)
+{
+    cpn_scratch *sc = s->in->scratch;
+    int n = s->n, ng = s->rs->ngroups;
+    int cgof[CUSTOPS_COUPON_MAX_GROUPS + 1];
+    for (int g = 0; g < ng; g++)
+        cgof[g] = -1;
+    s->ncg = 0;
+    for (int i = 0; i < n; i++)
+        if (capped(&s->ci[i]) && cgof[s->ci[i].group] < 0)
+            cgof[s->ci[i].group] = s->ncg++;
+    size_t nc = (size_t)s->ncg, nn = (size_t)n + 1;
+    s->cg_group = cpn_scratch_zero(sc, (4 * nc + nc * nn + 1) * sizeof(int));
+    s->pa = cpn_scratch_zero(sc, (3 * ((size_t)n + nc) + 3 * nn) * sizeof(int64_t));
+    if (!s->cg_group || !s->pa)
         return CUSTOPS_ENOMEM;
-    s.sumx = block;
-    s.gbits = (uint64_t *)(block + ns);
-    int64_t *rest = block + ns + ng * (size_t)s.words;
-    s.count = (int *)rest;
-    s.stamp = (int *)(rest + ng);
-    s.room = (int *)(rest + 2 * ng);
-    s.chosen = (int *)(rest + 3 * ng);
-    s.stack = (int *)(rest + 3 * ng + n);
-    s.best = (int *)(rest + 3 * ng + 2 * n);
-    s.byrule = (int *)(rest + 3 * ng + 3 * n);
-    s.sufmin = (int *)(rest + 3 * ng + 4 * n);
-    for (int l = 0; l < s.ns; l++)
-        s.totalcap += in->cap[l];
-    for (int i = 0; i < s.n; i++) {
+    s->cg_first = s->cg_group + nc;
+    s->cg_size = s->cg_group + 2 * nc;
+    s->cg_first_pos = s->cg_group + 3 * nc;
+    s->cg_next = s->cg_group + 4 * nc;
+    s->pg = s->pa + (size_t)n + nc;
+    s->pp = s->pa + 2 * ((size_t)n + nc);
+    s->sa = s->pa + 3 * ((size_t)n + nc);
+    s->sg = s->sa + nn;
+    s->sp = s->sa + 2 * nn;
+    for (int g = 0; g < ng; g++)
+        if (cgof[g] >= 0)
+            s->cg_group[cgof[g]] = g;
+    for (int i = n - 1; i >= 0; i--) {
+        const cinfo *c = &s->ci[i];
+        int free_ = !capped(c);
+        s->sa[i] = s->sa[i + 1] + (free_ ? c->amount : 0);
+        s->sg[i] = s->sg[i + 1] + (free_ ? c->gift : 0);
+        s->sp[i] = s->sp[i + 1] + (free_ && c->priority > 0 ? c->priority : 0);
+        if (!free_) {
+            s->cg_size[cgof[c->group]]++;
+            s->cg_first_pos[cgof[c->group]] = i;
+        }
+    }
+    for (int cg = 1; cg < s->ncg; cg++)
+        s->cg_first[cg] = s->cg_first[cg - 1] + s->cg_size[cg - 1];
+    int seen[CUSTOPS_COUPON_MAX_GROUPS + 1];
+    for (int cg = 0; cg < s->ncg; cg++)
+        seen[cg] = 0;
+    for (int i = 0; i < n; i++) {
+        for (int cg = 0; cg < s->ncg; cg++)
+            s->cg_next[(size_t)cg * nn + (size_t)i] = seen[cg];
+        const cinfo *c = &s->ci[i];
+        if (!capped(c))
+            continue;
+        int cg = cgof[c->group];
+        size_t at = (size_t)s->cg_first[cg] + (size_t)cg + (size_t)seen[cg];
+        s->pa[at + 1] = s->pa[at] + c->amount;
+        s->pg[at + 1] = s->pg[at] + c->gift;
+        s->pp[at + 1] = s->pp[at] + (c->priority > 0 ? c->priority : 0);
+        seen[cg]++;
+    }
+    for (int cg = 0; cg < s->ncg; cg++)
+        s->cg_next[(size_t)cg * nn + (size_t)n] = seen[cg];
+    return 0;
+}
+
+/* everything of a search that does not depend on the forced candidate (n > 0) */
+static int prepare(search *sp, const cpn_opt_in *in)
+{
+    memset(sp, 0, sizeof *sp);
+    sp->in = in;
+    sp->rs = in->rs;
+    sp->n = in->n;
+    sp->ns = in->nslots;
+    size_t n = (size_t)sp->n, ng = (size_t)(in->rs->ngroups + 1), ns = (size_t)sp->ns + 1;
+    sp->words = (sp->ns + 63) / 64 ? (sp->ns + 63) / 64 : 1;
+    /* one zeroed block for every array of the search, from the quote's scratch */
+    size_t words = ns + ng * (size_t)sp->words + ng + 5 * n;
+    int64_t *block = cpn_scratch_zero(in->scratch, words * sizeof(int64_t));
+    sp->ci = cpn_scratch_take(in->scratch, n * sizeof *sp->ci);
+    if (!block || !sp->ci)
+        return CUSTOPS_ENOMEM;
+    sp->sumx = block;
+    sp->gbits = (uint64_t *)(block + ns);
+    int64_t *rest = block + ns + ng * (size_t)sp->words;
+    sp->count = (int *)rest;
+    sp->chosen = (int *)(rest + ng);
+    sp->stack = (int *)(rest + ng + n);
+    sp->best = (int *)(rest + ng + 2 * n);
+    sp->byrule = (int *)(rest + ng + 3 * n);
+    sp->sufmin = (int *)(rest + ng + 4 * n);
+    for (int l = 0; l < sp->ns; l++)
+        sp->totalcap += in->cap[l];
+    for (int i = 0; i < sp->n; i++) {
         const cpn_cand *c = &in->cands[i];
         const cpn_rule *r = &in->rs->rules[c->rule];
-        cinfo *ci = &s.ci[i];
+        cinfo *ci = &sp->ci[i];
         ci->group = r->group;
         ci->mode = r->group >= 0 ? in->rs->groups[r->group].mode : -1;
         ci->max = r->group >= 0 ? in->rs->groups[r->group].max : 0;
         ci->restrictive = restrictive(r);
-        s.anyrestrict |= ci->restrictive;
+        sp->anyrestrict |= ci->restrictive;
         ci->amount = c->amount;
         ci->priority = c->priority;
         ci->gift = c->gift;
@@ -344,46 +412,84 @@ static int solve(const cpn_opt_in *in, cpn_opt_out *out)
         ci->nnz = c->nnz;
         ci->bits = c->bits;
     }
-    for (int i = s.n - 1, m = INT32_MAX; i >= 0; i--) {
-        s.sufmin[i] = m;
+    if (bound_tables(sp))
+        return CUSTOPS_ENOMEM;
+    for (int i = sp->n - 1, m = INT32_MAX; i >= 0; i--) {
+        sp->sufmin[i] = m;
         if (in->cands[i].rule < m)
             m = in->cands[i].rule;
     }
     /* candidates arrive in decreasing amount; byrule orders them by rule index (insertion sort: n is small) */
-    for (int i = 0; i < s.n; i++) {
+    for (int i = 0; i < sp->n; i++) {
         int k = i;
-        while (k > 0 && in->cands[s.byrule[k - 1]].rule > in->cands[i].rule) {
-            s.byrule[k] = s.byrule[k - 1];
+        while (k > 0 && in->cands[sp->byrule[k - 1]].rule > in->cands[i].rule) {
+            sp->byrule[k] = sp->byrule[k - 1];
             k--;
         }
-        s.byrule[k] = i;
+        sp->byrule[k] = i;
     }
+    return 0;
+}
+
+/* one search on a prepared state: the greedy seed, then branch and bound */
+static void run(search *s, int forced, uint64_t budget, cpn_opt_out *out)
+{
+    if (s->runs++) { /* back to the state prepare() left */
+        size_t ng = (size_t)(s->rs->ngroups + 1);
+        memset(s->sumx, 0, ((size_t)s->ns + 1) * sizeof *s->sumx);
+        memset(s->gbits, 0, ng * (size_t)s->words * sizeof *s->gbits);
+        memset(s->count, 0, ng * sizeof *s->count);
+        memset(s->chosen, 0, (size_t)s->n * sizeof *s->chosen);
+        memset(&s->cur, 0, sizeof s->cur);
+        s->depth = 0;
+        s->have_best = 0;
+    }
+    s->budget = budget;
+    s->forced = forced;
+    s->fixed = -1;
+    s->nodes = 0;
+    s->stopped = 0;
     /* greedy seed: take every feasible candidate in order (the forced one first) */
-    if (in->forced >= 0) {
-        if (feasible(&s, in->forced))
-            include(&s, in->forced);
+    if (forced >= 0) {
+        if (feasible(s, forced))
+            include(s, forced);
     }
-    for (int i = 0; i < s.n; i++)
-        if (!s.chosen[i] && feasible(&s, i))
-            include(&s, i);
-    leaf(&s);
-    while (s.depth)
-        exclude_undo(&s, s.stack[s.depth - 1]);
-    if (s.n <= 4096) {
-        if (in->forced >= 0 && feasible(&s, in->forced)) {
+    for (int i = 0; i < s->n; i++)
+        if (!s->chosen[i] && feasible(s, i))
+            include(s, i);
+    leaf(s);
+    while (s->depth)
+        exclude_undo(s, s->stack[s->depth - 1]);
+    if (s->n <= 4096) {
+        if (forced >= 0 && feasible(s, forced)) {
             /* decide the forced rule first: the rest of its groups is then pruned at once */
-            include(&s, in->forced);
-            s.fixed = in->forced;
+            include(s, forced);
+            s->fixed = forced;
         }
-        dfs(&s, 0);
-        out->exact = !s.stopped;
+        dfs(s, 0);
+        out->exact = !s->stopped;
     } else {
         out->exact = 0;
     }
-    for (int i = 0; i < s.n; i++)
-        out->chosen[i] = s.best[i];
-    out->value = s.bestk.v;
-    out->nodes = s.nodes;
+    if (out->chosen)
+        for (int i = 0; i < s->n; i++)
+            out->chosen[i] = s->best[i];
+    out->value = s->bestk.v;
+    out->nodes = s->nodes;
+}
+
+static int solve(const cpn_opt_in *in, cpn_opt_out *out)
+{
+    out->value = 0;
+    out->exact = 1;
+    out->nodes = 0;
+    if (in->n == 0)
+        return 0;
+    search s;
+    int rc = prepare(&s, in);
+    if (rc)
+        return rc;
+    run(&s, in->forced, in->budget ? in->budget : 100000, out);
     return 0;
 }
 
@@ -597,6 +703,62 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
     if (out->comp)
         for (int i = 0; i < n; i++)
             out->comp[i] = parent[i];
+done:
+    cpn_scratch_release(in->scratch, mark);
+    return rc;
+}
+
+int cpn_optimize_forced(const cpn_opt_in *in, const int *comp, const int *want, int64_t *value, int *taken)
+{
+    int n = in->n, rc = 0;
+    if (n == 0)
+        return 0;
+    cpn_mark mark = cpn_scratch_mark(in->scratch);
+    int *start = cpn_scratch_zero(in->scratch, ((size_t)n + 1) * sizeof *start);
+    int *members = cpn_scratch_take(in->scratch, (size_t)n * sizeof *members);
+    int *fill = cpn_scratch_take(in->scratch, (size_t)n * sizeof *fill);
+    int *wanted = cpn_scratch_zero(in->scratch, (size_t)n * sizeof *wanted);
+    cpn_cand *sub = cpn_scratch_take(in->scratch, (size_t)n * sizeof *sub);
+    if (!start || !members || !fill || !wanted || !sub) {
+        rc = CUSTOPS_ENOMEM;
+        goto done;
+    }
+    /* members of each component (rooted at its first candidate), in candidate order */
+    for (int i = 0; i < n; i++) {
+        start[comp[i] + 1]++;
+        wanted[comp[i]] |= want[i];
+    }
+    for (int i = 0; i < n; i++) {
+        start[i + 1] += start[i];
+        fill[i] = start[i];
+    }
+    for (int i = 0; i < n; i++)
+        members[fill[comp[i]]++] = i;
+    for (int root = 0; root < n; root++) {
+        if (!wanted[root])
+            continue;
+        int m = start[root + 1] - start[root];
+        const int *map = members + start[root];
+        for (int k = 0; k < m; k++)
+            sub[k] = in->cands[map[k]];
+        cpn_opt_in si = *in;
+        si.cands = sub;
+        si.n = m;
+        si.forced = -1;
+        cpn_mark inner = cpn_scratch_mark(in->scratch);
+        search s;
+        if ((rc = prepare(&s, &si)))
+            goto done;
+        for (int k = 0; k < m; k++) {
+            if (!want[map[k]])
+                continue;
+            cpn_opt_out so = {NULL, 0, 1, 0, NULL, NULL};
+            run(&s, k, in->budget ? in->budget : 100000, &so);
+            value[map[k]] = so.value;
+            taken[map[k]] = s.best[k];
+        }
+        cpn_scratch_release(in->scratch, inner);
+    }
 done:
     cpn_scratch_release(in->scratch, mark);
     return rc;

@@ -123,6 +123,11 @@ typedef struct qrun {
     int64_t *pool;
     size_t npool, pool_cap;
     cpn_scratch scratch; /* per lane and per optimizer call working memory */
+    /* the last scope seen in this lane: consecutive rules often share one */
+    uint64_t scope_acc[(CUSTOPS_COUPON_MAX_LINES + 63) / 64];
+    int scope_valid, scope_n;
+    int64_t scope_S, scope_Q;
+    int nchosen_restrictive; /* chosen rules with a combine clause */
 } qrun;
 
 static int scope_of(qrun *R, const cpn_rule *r, int *inl, int64_t *S, int64_t *Q)
@@ -149,10 +154,17 @@ static int scope_of(qrun *R, const cpn_rule *r, int *inl, int64_t *S, int64_t *Q
                 for (size_t w = 0; w < R->words; w++)
                     acc[w] &= ~b[w];
         }
+    for (size_t w = 0; w < R->words; w++)
+        acc[w] &= R->discountable[w]; /* discountable has no bit past the last line */
+    if (R->scope_valid && memcmp(acc, R->scope_acc, R->words * sizeof *acc) == 0) {
+        *S = R->scope_S; /* inl still holds this scope's lines */
+        *Q = R->scope_Q;
+        return R->scope_n;
+    }
     int64_t s = 0, qty = 0;
     int count = 0;
-    for (size_t w = 0; w < R->words; w++) /* discountable has no bit past the last line */
-        for (uint64_t m = acc[w] & R->discountable[w]; m; m &= m - 1) {
+    for (size_t w = 0; w < R->words; w++)
+        for (uint64_t m = acc[w]; m; m &= m - 1) {
             int l = (int)(w * 64) + __builtin_ctzll(m);
             inl[count++] = l;
             s += R->net[l];
@@ -160,6 +172,11 @@ static int scope_of(qrun *R, const cpn_rule *r, int *inl, int64_t *S, int64_t *Q
         }
     *S = s;
     *Q = qty;
+    memcpy(R->scope_acc, acc, R->words * sizeof *acc);
+    R->scope_valid = 1;
+    R->scope_n = count;
+    R->scope_S = s;
+    R->scope_Q = qty;
     return count;
 }
 
@@ -253,10 +270,10 @@ static void fix_pointers(qrun *R)
 }
 
 /* back to 0, -1, 0 for the next rule (only in-scope entries were written) */
-static void clear_shares(qrun *R, int ninl)
+static void clear_shares(qrun *R, const int *lst, int ninl)
 {
     for (int k = 0; k < ninl; k++) {
-        int l = R->inl[k];
+        int l = lst[k];
         R->tx[l] = 0;
         R->tuh[l] = -1;
         R->tnh[l] = 0;
@@ -355,6 +372,7 @@ static int run_lane(qrun *R, int lane)
     }
     R->ncands = 0;
     R->npool = 0;
+    R->scope_valid = 0; /* the bases changed */
     for (int li = 0; li < rs->lane_n[lane]; li++) {
         int ri = rs->lane_rules[lane][li];
         if (!R->eligible[ri])
@@ -394,7 +412,7 @@ static int run_lane(qrun *R, int lane)
             continue;
         }
         int other = -1;
-        for (int k = 0; k < R->nchosen && other < 0; k++)
+        for (int k = 0; k < R->nchosen && other < 0 && (r->combine != COMBINE_ALL || R->nchosen_restrictive); k++)
             if (!cpn_compatible(rs, ri, R->chosen_rules[k]))
                 other = R->chosen_rules[k];
         if (other >= 0) {
@@ -428,7 +446,7 @@ static int run_lane(qrun *R, int lane)
             cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl};
             why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
             if (why >= 0) {
-                clear_shares(R, ninl);
+                clear_shares(R, R->inl, ninl);
                 int64_t have2 = why == R_SUBTOTAL_BELOW ? S : Q;
                 if ((rc = add_reason(q, ri, why, -1, need, have2, need - have2, unl)))
                     return rc;
@@ -440,12 +458,14 @@ static int run_lane(qrun *R, int lane)
                 q->hints[q->nhints++] = (cpn_hint){ri, need - S, unl - amount};
             }
         }
-        if (shipping || points) { /* one slot: its entry is the "line" to clear */
+        static const int slot0[1] = {0};
+        const int *lst = R->inl;
+        if (shipping || points) { /* one slot: its entry is the "line" */
             ninl = 1;
-            R->inl[0] = 0;
+            lst = slot0;
         }
         if (amount == 0 && !gift) {
-            clear_shares(R, ninl);
+            clear_shares(R, lst, ninl);
             if ((rc = add_reason(q, ri, R_NO_EFFECT, -1, 0, 0, 0, 0)))
                 return rc;
             continue;
@@ -456,7 +476,7 @@ static int run_lane(qrun *R, int lane)
         /* x, uh, nh dense per slot, then the nonzero slots as a bitmap and a list */
         int nnz = 0;
         for (int k = 0; k < ninl; k++)
-            nnz += R->tx[R->inl[k]] != 0;
+            nnz += R->tx[lst[k]] != 0;
         size_t words = ((size_t)nslots + 63) / 64;
         if ((rc = pool_take(R, (size_t)nslots * 3 + words + ((size_t)nnz + 1) / 2, &c->x)))
             return rc;
@@ -469,13 +489,13 @@ static int run_lane(qrun *R, int lane)
         int32_t *nz = (int32_t *)(bits + words);
         memset(bits, 0, words * sizeof *bits);
         for (int k = 0, m = 0; k < ninl; k++) {
-            int l = R->inl[k];
+            int l = lst[k];
             if (R->tx[l]) {
                 bits[l / 64] |= 1ull << (l % 64);
                 nz[m++] = l;
             }
         }
-        clear_shares(R, ninl);
+        clear_shares(R, lst, ninl);
         c->uh = (int64_t *)(off + (size_t)nslots);
         c->nh = (int64_t *)(off + 2 * (size_t)nslots);
         c->bits = (uint64_t *)(off + 3 * (size_t)nslots);
@@ -497,12 +517,14 @@ static int run_lane(qrun *R, int lane)
     int nc = (int)R->ncands;
     cpn_mark mark = cpn_scratch_mark(&R->scratch);
     int *flags = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *flags);
-    int *flags2 = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *flags2);
+    int *flags2 = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *flags2); /* forced: taken */
+    int *want = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *want);
+    int64_t *fvalue = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *fvalue);
     const cpn_cand **order = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *order);
     int *comp = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *comp);
     int *csize = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *csize);
     int64_t *comp_value = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *comp_value);
-    if (!flags || !flags2 || !order || !comp || !csize || !comp_value) {
+    if (!flags || !flags2 || !want || !fvalue || !order || !comp || !csize || !comp_value) {
         cpn_scratch_release(&R->scratch, mark);
         return CUSTOPS_ENOMEM;
     }
@@ -523,6 +545,15 @@ static int run_lane(qrun *R, int lane)
             order[nch++] = &R->cands[i];
     if (!rc)
         sort_apply(rs, order, nch);
+    /* what forcing a loser would cost: always for a presented code or wallet
+     * coupon, for automatic rules when their component is small */
+    for (int i = 0; !rc && i < nc; i++)
+        want[i] = !flags[i] && (R->cands[i].code || csize[comp[i]] <= 8);
+    if (!rc) {
+        cpn_opt_in fin = in;
+        fin.budget = 20000;
+        rc = cpn_optimize_forced(&fin, comp, want, fvalue, flags2);
+    }
     /* the losers: whom they collide with, and what forcing them would cost
      * (before applying, while group_used still holds only earlier lanes) */
     for (int i = 0; !rc && i < nc; i++) {
@@ -531,18 +562,8 @@ static int run_lane(qrun *R, int lane)
         const cpn_cand *c = &R->cands[i];
         int other = conflict_with(R, c, order, nch, nslots);
         int64_t delta = 0;
-        /* what forcing it would cost: always for a presented code or wallet
-         * coupon, for automatic rules when their component is small */
-        if (c->code || csize[comp[i]] <= 8) {
-            cpn_opt_in fin = in;
-            fin.comp = comp;
-            fin.forced = i;
-            fin.budget = 20000;
-            cpn_opt_out fout = {flags2, 0, 1, 0, NULL, NULL};
-            if ((rc = cpn_optimize(&fin, &fout)))
-                break;
-            delta = flags2[i] ? comp_value[comp[i]] - fout.value : c->amount;
-        }
+        if (want[i])
+            delta = flags2[i] ? comp_value[comp[i]] - fvalue[i] : c->amount;
         rc = add_reason(q, c->rule, other >= 0 ? R_NOT_COMBINABLE : R_BEATEN_BY_COMBINATION, other, 0, c->amount,
                         0, delta);
     }
@@ -588,6 +609,7 @@ static int run_lane(qrun *R, int lane)
         if (r->group >= 0)
             R->group_used[r->group]++;
         R->chosen_rules[R->nchosen++] = c->rule;
+        R->nchosen_restrictive += r->combine != COMBINE_ALL;
     }
     cpn_scratch_release(&R->scratch, mark);
     return rc;
