@@ -404,6 +404,10 @@ typedef struct cpn_lane_view {
     int exponent;
     const int *inl;      /* the lines in scope, ascending */
     int ninl;
+    const int64_t *w;    /* the bases of the in-scope lines with a positive base */
+    const int *widx;     /* their lines, ascending */
+    int nw;
+    int64_t wsum;        /* sum of w */
 } cpn_lane_view;
 /* Effects write only the in-scope entries of x, uh and nh: every other entry
  * must already hold 0, -1 and 0 (the caller keeps them so). */

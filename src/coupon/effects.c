@@ -73,34 +73,38 @@ static uint64_t kth_largest(uint64_t *a, size_t n, size_t r)
     }
 }
 
-/* Largest remainder with ties to the lower index: the same shares as
- * custops_money_allocate() for positive weights and a positive total, in
- * 64-bit arithmetic whenever total * weight fits (always, for real carts;
- * 128-bit division is most of the cost of a quote otherwise), and without
- * its scratch allocation. */
-static void allocate(int64_t total, const int64_t *w, size_t k, int64_t *share)
+/* Spread amount over the in-scope lines with a positive base, in proportion
+ * to the base, by largest remainder with ties to the lower index: the same
+ * shares as custops_money_allocate(), added into x. 64-bit arithmetic
+ * whenever amount * base fits (always, for real carts; 128-bit division was
+ * most of the cost of a quote), a quickselect for the leftover units instead
+ * of a scan per unit, no scratch allocation, and the weights and their sum
+ * come with the scope (shared by every rule of the lane with that scope). */
+static int spread(const cpn_lane_view *v, int64_t amount, int64_t *x)
 {
-    int64_t wsum = 0, given = 0;
-    int64_t rem[CUSTOPS_COUPON_MAX_LINES];
-    for (size_t i = 0; i < k; i++)
-        wsum += w[i]; /* line bases of one cart: their sum is the checked subtotal */
+    size_t k = (size_t)v->nw;
+    if (!k || amount <= 0)
+        return 0;
+    const int64_t *w = v->w, wsum = v->wsum;
+    const int *idx = v->widx;
+    int64_t rem[CUSTOPS_COUPON_MAX_LINES], given = 0;
     for (size_t i = 0; i < k; i++) {
-        int64_t p;
-        if (!__builtin_mul_overflow(total, w[i], &p)) {
-            share[i] = p / wsum;
+        int64_t p, q;
+        if (!__builtin_mul_overflow(amount, w[i], &p)) {
+            q = p / wsum;
             rem[i] = p % wsum;
         } else {
-            __int128 pp = (__int128)total * w[i];
-            share[i] = (int64_t)(pp / wsum);
+            __int128 pp = (__int128)amount * w[i];
+            q = (int64_t)(pp / wsum);
             rem[i] = (int64_t)(pp % wsum);
         }
-        given += share[i];
+        x[idx[i]] += q;
+        given += q;
     }
-    /* the leftover units (fewer than k) one each, largest remainder first,
-     * ties to the lower index */
-    int64_t left = total - given;
+    /* the leftover units (fewer than k) one each, largest remainder first */
+    int64_t left = amount - given;
     if (left <= 0)
-        return;
+        return 0;
     if (wsum <= ((int64_t)1 << 52)) {
         /* (remainder, -index) packed in one word: distinct keys, so the
          * units go to exactly the keys at or above the left-th largest */
@@ -109,37 +113,17 @@ static void allocate(int64_t total, const int64_t *w, size_t k, int64_t *share)
             key[i] = sel[i] = (uint64_t)rem[i] << 10 | (uint64_t)(1023 - i);
         uint64_t cut = kth_largest(sel, k, (size_t)left);
         for (size_t i = 0; i < k; i++)
-            share[i] += key[i] >= cut;
-        return;
+            x[idx[i]] += key[i] >= cut;
+        return 0;
     }
     for (; left > 0; left--) {
         size_t best = 0;
         for (size_t i = 1; i < k; i++)
             if (rem[i] > rem[best])
                 best = i;
-        share[best] += 1;
+        x[idx[best]] += 1;
         rem[best] = -1;
     }
-}
-
-/* spread amount over the in-scope lines by base (largest remainder) */
-static int spread(const cpn_lane_view *v, int64_t amount, int64_t *x)
-{
-    int64_t w[CUSTOPS_COUPON_MAX_LINES], s[CUSTOPS_COUPON_MAX_LINES];
-    int idx[CUSTOPS_COUPON_MAX_LINES];
-    size_t k = 0;
-    for (int i = 0; i < v->ninl; i++) {
-        int l = v->inl[i];
-        if (v->base[l] > 0) {
-            w[k] = v->base[l];
-            idx[k++] = l;
-        }
-    }
-    if (!k || amount <= 0)
-        return 0;
-    allocate(amount, w, k, s);
-    for (size_t i = 0; i < k; i++)
-        x[idx[i]] += s[i];
     return 0;
 }
 

@@ -116,6 +116,9 @@ typedef struct qrun {
     int tier_rank;
     int64_t *net;       /* per line */
     int *inl;           /* the lines in scope of the rule at hand, ascending */
+    int *widx;          /* those of them with a positive base, and the bases */
+    int64_t *w, wsum;
+    int nw;
     int64_t *tx, *tuh, *tnh; /* one rule's shares; kept at 0, -1, 0 between rules */
     /* candidate pool */
     cpn_cand *cands;
@@ -162,14 +165,20 @@ static int scope_of(qrun *R, const cpn_rule *r, int *inl, int64_t *S, int64_t *Q
         return R->scope_n;
     }
     int64_t s = 0, qty = 0;
-    int count = 0;
+    int count = 0, nw = 0;
     for (size_t w = 0; w < R->words; w++)
         for (uint64_t m = acc[w]; m; m &= m - 1) {
             int l = (int)(w * 64) + __builtin_ctzll(m);
             inl[count++] = l;
             s += R->net[l];
             qty += R->cart->lines[l].qty;
+            if (R->net[l] > 0) {
+                R->w[nw] = R->net[l];
+                R->widx[nw++] = l;
+            }
         }
+    R->nw = nw;
+    R->wsum = s; /* bases are never negative: the positive ones sum to s */
     *S = s;
     *Q = qty;
     memcpy(R->scope_acc, acc, R->words * sizeof *acc);
@@ -443,7 +452,7 @@ static int run_lane(qrun *R, int lane)
             amount = R->tx[0];
             why = -1;
         } else {
-            cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl};
+            cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
             why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
             if (why >= 0) {
                 clear_shares(R, R->inl, ninl);
@@ -475,10 +484,8 @@ static int run_lane(qrun *R, int lane)
         cpn_cand *c = &R->cands[R->ncands];
         /* x, uh, nh dense per slot, then the nonzero slots as a bitmap and a list */
         int nnz = 0;
-        for (int k = 0; k < ninl; k++)
-            nnz += R->tx[lst[k]] != 0;
         size_t words = ((size_t)nslots + 63) / 64;
-        if ((rc = pool_take(R, (size_t)nslots * 3 + words + ((size_t)nnz + 1) / 2, &c->x)))
+        if ((rc = pool_take(R, (size_t)nslots * 3 + words + ((size_t)ninl + 1) / 2, &c->x)))
             return rc;
         uintptr_t off = (uintptr_t)c->x;
         int64_t *dst = R->pool + off;
@@ -488,14 +495,16 @@ static int run_lane(qrun *R, int lane)
         uint64_t *bits = (uint64_t *)(dst + 3 * (size_t)nslots);
         int32_t *nz = (int32_t *)(bits + words);
         memset(bits, 0, words * sizeof *bits);
-        for (int k = 0, m = 0; k < ninl; k++) {
+        for (int k = 0; k < ninl; k++) { /* and back to 0, -1, 0 for the next rule */
             int l = lst[k];
             if (R->tx[l]) {
                 bits[l / 64] |= 1ull << (l % 64);
-                nz[m++] = l;
+                nz[nnz++] = l;
             }
+            R->tx[l] = 0;
+            R->tuh[l] = -1;
+            R->tnh[l] = 0;
         }
-        clear_shares(R, lst, ninl);
         c->uh = (int64_t *)(off + (size_t)nslots);
         c->nh = (int64_t *)(off + 2 * (size_t)nslots);
         c->bits = (uint64_t *)(off + 3 * (size_t)nslots);
@@ -763,6 +772,8 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
     q->line_net = custops__calloc(n1, sizeof *q->line_net);
     R.net = q->line_net;
     R.inl = custops__calloc(n1, sizeof *R.inl);
+    R.widx = custops__calloc(n1, sizeof *R.widx);
+    R.w = custops__calloc(n1, sizeof *R.w);
     R.tx = custops__calloc(n1 * 3, sizeof *R.tx);
     R.discountable = custops__calloc(R.words, sizeof *R.discountable);
     R.eligible = custops__calloc(nr, sizeof *R.eligible);
@@ -770,7 +781,7 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
     R.via_wallet = custops__calloc(nr, sizeof *R.via_wallet);
     R.chosen_rules = custops__calloc(nr, sizeof *R.chosen_rules);
     R.group_used = custops__calloc((size_t)rs->ngroups + 1, sizeof *R.group_used);
-    if (!q->line_ids || !q->line_base || !q->line_net || !R.inl || !R.tx || !R.discountable || !R.eligible || !R.via ||
+    if (!q->line_ids || !q->line_base || !q->line_net || !R.inl || !R.widx || !R.w || !R.tx || !R.discountable || !R.eligible || !R.via ||
         !R.via_wallet || !R.chosen_rules || !R.group_used) {
         rc = custops__nomem();
         goto done;
@@ -810,6 +821,8 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
     }
 done:
     custops__free(R.inl);
+    custops__free(R.widx);
+    custops__free(R.w);
     cpn_scratch_free(&R.scratch);
     custops__free(R.tx);
     custops__free(R.discountable);
