@@ -347,10 +347,10 @@ int cpn_time_check(const cpn_rule *r, int64_t now, int64_t *when);
 typedef struct cpn_cand {
     int rule;
     int64_t amount;   /* money value (sum of line shares), or points */
-    int64_t *x;       /* per slot share (nslots) */
-    int64_t *uh, *nh; /* per slot unit split overrides (-1: generic) */
     int32_t *nz;      /* the slots with a nonzero share, ascending */
     int nnz;
+    int64_t *x;       /* share per nonzero slot (x[k] is slot nz[k]'s) */
+    int64_t *uh, *nh; /* unit split overrides per nonzero slot (-1: generic) */
     uint64_t *bits;   /* the same slots as a bitmap of (nslots + 63) / 64 words */
     int gift;         /* has a gift */
     int code;         /* consumes a code or wallet coupon */

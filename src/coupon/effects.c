@@ -88,9 +88,25 @@ static int spread(const cpn_lane_view *v, int64_t amount, int64_t *x)
     const int64_t *w = v->w, wsum = v->wsum;
     const int *idx = v->widx;
     int64_t rem[CUSTOPS_COUPON_MAX_LINES], given = 0;
+    const double inv = 1.0 / (double)wsum;
     for (size_t i = 0; i < k; i++) {
         int64_t p, q;
-        if (!__builtin_mul_overflow(amount, w[i], &p)) {
+        if (!__builtin_mul_overflow(amount, w[i], &p) && p < ((int64_t)1 << 52)) {
+            /* p / wsum by a multiplication: p is exact as a double and the
+             * estimate is off by at most one, which the remainder corrects
+             * (a division per line per rule was a tenth of a quote) */
+            q = (int64_t)((double)p * inv);
+            int64_t r = p - q * wsum;
+            while (r < 0) {
+                q--;
+                r += wsum;
+            }
+            while (r >= wsum) {
+                q++;
+                r -= wsum;
+            }
+            rem[i] = r;
+        } else if (!__builtin_mul_overflow(amount, w[i], &p)) {
             q = p / wsum;
             rem[i] = p % wsum;
         } else {

@@ -141,8 +141,8 @@ static void include(search *s, int i)
     const int32_t *nz = ci->nz;
     for (int k = 0; k < ci->nnz; k++) {
         int l = nz[k];
-        s->cur.v += slot_gain(s, l, c->x[l]);
-        s->sumx[l] += c->x[l];
+        s->cur.v += slot_gain(s, l, c->x[k]);
+        s->sumx[l] += c->x[k];
     }
     if (ci->mode == GM_PER_LINE) { /* members never overlap, so exclude_undo can clear these bits */
         uint64_t *g = s->gbits + (size_t)ci->group * (size_t)s->words;
@@ -166,8 +166,8 @@ static void exclude_undo(search *s, int i)
     const int32_t *nz = ci->nz;
     for (int k = 0; k < ci->nnz; k++) {
         int l = nz[k];
-        s->sumx[l] -= c->x[l];
-        s->cur.v -= slot_gain(s, l, c->x[l]);
+        s->sumx[l] -= c->x[k];
+        s->cur.v -= slot_gain(s, l, c->x[k]);
     }
     if (ci->mode == GM_PER_LINE) {
         uint64_t *g = s->gbits + (size_t)ci->group * (size_t)s->words;
@@ -559,8 +559,9 @@ static int components(const cpn_opt_in *in, int *parent)
     for (int i = 0; i < n; i++)
         total += (size_t)in->cands[i].nnz;
     int *list = cpn_scratch_take(in->scratch, (total + 1) * sizeof *list);
+    int64_t *lx = cpn_scratch_take(in->scratch, (total + 1) * sizeof *lx); /* the share beside it */
     int *fill = cpn_scratch_take(in->scratch, ((size_t)ns + 1) * sizeof *fill);
-    if (!start || !list || !fill)
+    if (!start || !list || !lx || !fill)
         return CUSTOPS_ENOMEM;
     for (int i = 0; i < n; i++)
         for (int k = 0; k < in->cands[i].nnz; k++)
@@ -570,8 +571,11 @@ static int components(const cpn_opt_in *in, int *parent)
         fill[l] = start[l];
     }
     for (int i = 0; i < n; i++)
-        for (int k = 0; k < in->cands[i].nnz; k++)
-            list[fill[in->cands[i].nz[k]]++] = i;
+        for (int k = 0; k < in->cands[i].nnz; k++) {
+            int at = fill[in->cands[i].nz[k]]++;
+            list[at] = i;
+            lx[at] = in->cands[i].x[k];
+        }
     for (int l = 0; l < ns; l++) {
         int64_t sum = 0;
         int any = -1;
@@ -584,7 +588,7 @@ static int components(const cpn_opt_in *in, int *parent)
         }
         for (int k = start[l]; k < start[l + 1]; k++) {
             int i = list[k];
-            int64_t x = in->cands[i].x[l];
+            int64_t x = lx[k];
             int g = rs->rules[in->cands[i].rule].group;
             if (g < 0) {
                 sum = sum > INT64_MAX - x ? INT64_MAX : sum + x;

@@ -483,32 +483,34 @@ static int run_lane(qrun *R, int lane)
             return CUSTOPS_ENOMEM;
         cpn_cand *c = &R->cands[R->ncands];
         /* x, uh, nh dense per slot, then the nonzero slots as a bitmap and a list */
+        /* only the nonzero slots (at most the in-scope ones): shares, unit
+         * overrides, the slots as a list and as a bitmap */
         int nnz = 0;
-        size_t words = ((size_t)nslots + 63) / 64;
-        if ((rc = pool_take(R, (size_t)nslots * 3 + words + ((size_t)ninl + 1) / 2, &c->x)))
+        size_t words = ((size_t)nslots + 63) / 64, cap = (size_t)ninl;
+        if ((rc = pool_take(R, cap * 3 + words + (cap + 1) / 2, &c->x)))
             return rc;
         uintptr_t off = (uintptr_t)c->x;
-        int64_t *dst = R->pool + off;
-        memcpy(dst, R->tx, (size_t)nslots * sizeof *R->tx);
-        memcpy(dst + nslots, R->tuh, (size_t)nslots * sizeof *R->tx);
-        memcpy(dst + 2 * (size_t)nslots, R->tnh, (size_t)nslots * sizeof *R->tx);
-        uint64_t *bits = (uint64_t *)(dst + 3 * (size_t)nslots);
+        int64_t *dx = R->pool + off, *duh = dx + cap, *dnh = dx + 2 * cap;
+        uint64_t *bits = (uint64_t *)(dx + 3 * cap);
         int32_t *nz = (int32_t *)(bits + words);
         memset(bits, 0, words * sizeof *bits);
         for (int k = 0; k < ninl; k++) { /* and back to 0, -1, 0 for the next rule */
             int l = lst[k];
             if (R->tx[l]) {
                 bits[l / 64] |= 1ull << (l % 64);
+                dx[nnz] = R->tx[l];
+                duh[nnz] = R->tuh[l];
+                dnh[nnz] = R->tnh[l];
                 nz[nnz++] = l;
             }
             R->tx[l] = 0;
             R->tuh[l] = -1;
             R->tnh[l] = 0;
         }
-        c->uh = (int64_t *)(off + (size_t)nslots);
-        c->nh = (int64_t *)(off + 2 * (size_t)nslots);
-        c->bits = (uint64_t *)(off + 3 * (size_t)nslots);
-        c->nz = (int32_t *)(off + 3 * (size_t)nslots + words);
+        c->uh = (int64_t *)(off + cap);
+        c->nh = (int64_t *)(off + 2 * cap);
+        c->bits = (uint64_t *)(off + 3 * cap);
+        c->nz = (int32_t *)(off + 3 * cap + words);
         c->nnz = nnz;
         c->rule = ri;
         c->amount = amount;
@@ -580,12 +582,12 @@ static int run_lane(qrun *R, int lane)
     for (int k = 0; !rc && k < nch; k++) {
         const cpn_cand *c = order[k];
         int64_t took = 0, lost = 0;
-        for (int l = 0; l < nslots && !rc; l++) {
-            if (!c->x[l])
-                continue;
-            int64_t avail = shipping ? q->shipping_net : points ? c->x[l] : R->net[l];
-            int64_t take = c->x[l] < avail ? c->x[l] : avail;
-            lost += c->x[l] - take;
+        for (int j = 0; j < c->nnz && !rc; j++) {
+            int l = c->nz[j];
+            int64_t xl = c->x[j];
+            int64_t avail = shipping ? q->shipping_net : points ? xl : R->net[l];
+            int64_t take = xl < avail ? xl : avail;
+            lost += xl - take;
             took += take;
             if (points)
                 continue;
@@ -594,7 +596,7 @@ static int run_lane(qrun *R, int lane)
                 rc = record_alloc(q, c->rule, -1, take, -1, 0, 1);
             } else {
                 R->net[l] -= take;
-                rc = record_alloc(q, c->rule, l, take, take == c->x[l] ? c->uh[l] : -1, c->nh[l], R->cart->lines[l].qty);
+                rc = record_alloc(q, c->rule, l, take, take == xl ? c->uh[j] : -1, c->nh[j], R->cart->lines[l].qty);
             }
         }
         if (rc)
