@@ -56,6 +56,7 @@ typedef struct cinfo {
     const uint64_t *bits; /* the same as a bitmap */
     int64_t amount, priority;
     int gift, code;
+    int bcap;             /* the bound counts its amount as a member of a capped group */
 } cinfo;
 
 typedef struct search {
@@ -237,7 +238,8 @@ static int bound_worse(search *s, int i)
         int g = s->cg_group[cg];
         const cinfo *c0 = &s->ci[s->cg_first_pos[cg]];
         int used = s->count[g] + (s->in->group_used ? s->in->group_used[g] : 0);
-        int left = c0->mode == GM_EXCLUSIVE ? 1 - used : c0->max - used;
+        /* per-line exclusivity is within this lane: earlier lanes do not count */
+        int left = c0->mode == GM_EXCLUSIVE ? 1 - used : c0->mode == GM_PER_LINE ? 1 - s->count[g] : c0->max - used;
         if (left <= 0)
             continue;
         /* only as many of the group's largest remaining members as still fit */
@@ -313,10 +315,32 @@ static int bound_tables(search *s)
     int cgof[CUSTOPS_COUPON_MAX_GROUPS + 1];
     for (int g = 0; g < ng; g++)
         cgof[g] = -1;
+    /* An exclusive-per-line group whose members here all discount the same
+     * lines admits one of them at most: the bound counts only the amount of
+     * its next member, as for an exclusive group, but still every member's
+     * gift and priority (a smaller member may carry more of those, and when
+     * the capacity binds the values tie and those decide). */
+    int same[CUSTOPS_COUPON_MAX_GROUPS + 1], firstm[CUSTOPS_COUPON_MAX_GROUPS + 1];
+    for (int g = 0; g < ng; g++) {
+        same[g] = 1;
+        firstm[g] = -1;
+    }
+    for (int i = 0; i < n; i++) {
+        const cinfo *c = &s->ci[i];
+        if (c->mode != GM_PER_LINE)
+            continue;
+        if (firstm[c->group] < 0)
+            firstm[c->group] = i;
+        if (c->nnz == 0 || memcmp(c->bits, s->ci[firstm[c->group]].bits, (size_t)s->words * sizeof *c->bits) != 0)
+            same[c->group] = 0;
+    }
     s->ncg = 0;
-    for (int i = 0; i < n; i++)
-        if (capped(&s->ci[i]) && cgof[s->ci[i].group] < 0)
-            cgof[s->ci[i].group] = s->ncg++;
+    for (int i = 0; i < n; i++) {
+        cinfo *c = &s->ci[i];
+        c->bcap = capped(c) || (c->mode == GM_PER_LINE && same[c->group]);
+        if (c->bcap && cgof[c->group] < 0)
+            cgof[c->group] = s->ncg++;
+    }
     size_t nc = (size_t)s->ncg, nn = (size_t)n + 1;
     s->cg_group = cpn_scratch_zero(sc, (4 * nc + nc * nn + 1) * sizeof(int));
     s->pa = cpn_scratch_zero(sc, (3 * ((size_t)n + nc) + 3 * nn) * sizeof(int64_t));
@@ -336,10 +360,10 @@ static int bound_tables(search *s)
             s->cg_group[cgof[g]] = g;
     for (int i = n - 1; i >= 0; i--) {
         const cinfo *c = &s->ci[i];
-        int free_ = !capped(c);
+        int free_ = !c->bcap, free_extras = free_ || c->mode == GM_PER_LINE;
         s->sa[i] = s->sa[i + 1] + (free_ ? c->amount : 0);
-        s->sg[i] = s->sg[i + 1] + (free_ ? c->gift : 0);
-        s->sp[i] = s->sp[i + 1] + (free_ && c->priority > 0 ? c->priority : 0);
+        s->sg[i] = s->sg[i + 1] + (free_extras ? c->gift : 0);
+        s->sp[i] = s->sp[i + 1] + (free_extras && c->priority > 0 ? c->priority : 0);
         if (!free_) {
             s->cg_size[cgof[c->group]]++;
             s->cg_first_pos[cgof[c->group]] = i;
@@ -354,13 +378,14 @@ static int bound_tables(search *s)
         for (int cg = 0; cg < s->ncg; cg++)
             s->cg_next[(size_t)cg * nn + (size_t)i] = seen[cg];
         const cinfo *c = &s->ci[i];
-        if (!capped(c))
+        if (!c->bcap)
             continue;
         int cg = cgof[c->group];
         size_t at = (size_t)s->cg_first[cg] + (size_t)cg + (size_t)seen[cg];
         s->pa[at + 1] = s->pa[at] + c->amount;
-        s->pg[at + 1] = s->pg[at] + c->gift;
-        s->pp[at + 1] = s->pp[at] + (c->priority > 0 ? c->priority : 0);
+        int extras = c->mode != GM_PER_LINE; /* per-line members count these in the suffix sums */
+        s->pg[at + 1] = s->pg[at] + (extras ? c->gift : 0);
+        s->pp[at + 1] = s->pp[at] + (extras && c->priority > 0 ? c->priority : 0);
         seen[cg]++;
     }
     for (int cg = 0; cg < s->ncg; cg++)
