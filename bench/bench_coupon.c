@@ -87,6 +87,15 @@ static char *make_cart(int nlines, int nwallet)
     return b;
 }
 
+/* CPU seconds of this thread: on a shared, loaded machine wall time mostly
+ * measures the other processes */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static int cmp_d(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -135,20 +144,26 @@ int main(void)
     custops_free(json);
     custops_quote_free(q);
     enum { N = 3000 };
-    static double lat[N];
-    double t0 = bench_now();
+    static double lat[N], clat[N];
+    double t0 = bench_now(), c0 = cpu_now();
     for (int i = 0; i < N; i++) {
-        double a = bench_now();
+        double a = bench_now(), ca = cpu_now();
         custops_quote_run(&q, rs, cart, now);
         custops_quote_free(q);
+        clat[i] = cpu_now() - ca;
         lat[i] = bench_now() - a;
     }
-    double total = bench_now() - t0;
+    double total = bench_now() - t0, ctotal = cpu_now() - c0;
     qsort(lat, N, sizeof lat[0], cmp_d);
+    qsort(clat, N, sizeof clat[0], cmp_d);
     bench_record(&r, "quote p50 (30 lines, 200 rules, 20 wallet)", lat[N / 2] * 1e6, "us", "< 20 us", lat[N / 2] * 1e6 < 20);
     bench_record(&r, "quote p99 (30 lines, 200 rules, 20 wallet)", lat[N * 99 / 100] * 1e6, "us", "< 200 us",
                  lat[N * 99 / 100] * 1e6 < 200);
     bench_record(&r, "quotes per second (one core)", N / total, "quotes/s", "> 100000", N / total > 100000);
+    bench_record(&r, "CPU time per quote p50 (same cart)", clat[N / 2] * 1e6, "us", "< 20 us", clat[N / 2] * 1e6 < 20);
+    bench_record(&r, "CPU time per quote p99 (same cart)", clat[N * 99 / 100] * 1e6, "us", "< 200 us",
+                 clat[N * 99 / 100] * 1e6 < 200);
+    bench_record(&r, "quotes per CPU second", N / ctotal, "quotes/s", "> 100000", N / ctotal > 100000);
     t0 = bench_now();
     for (int i = 0; i < 300; i++) {
         custops_quote_run(&q, rs, cart, now);
@@ -163,21 +178,23 @@ int main(void)
 
     text = make_rules(10000, 20, &len);
     t0 = bench_now();
+    c0 = cpu_now();
     int rc = custops_ruleset_compile(&rs, text, len, "bench10k");
-    double dt = bench_now() - t0;
+    double dt = bench_now() - t0, cdt = cpu_now() - c0;
     if (rc) {
         fprintf(stderr, "bench: %s\n", custops_last_error());
         return 1;
     }
     bench_record(&r, "compile 10,000 rules", dt * 1e3, "ms", "< 200 ms", dt * 1e3 < 200);
+    bench_record(&r, "compile 10,000 rules (CPU time)", cdt * 1e3, "ms", "< 200 ms", cdt * 1e3 < 200);
     cart = NULL;
     custops_cart_from_json(&cart, cart_json, strlen(cart_json));
-    t0 = bench_now();
+    c0 = cpu_now();
     for (int i = 0; i < 5; i++) {
         custops_quote_run(&q, rs, cart, now);
         custops_quote_free(q);
     }
-    bench_record(&r, "quote with 10,000 rules defined (all active)", (bench_now() - t0) / 5 * 1e6, "us", NULL, -1);
+    bench_record(&r, "quote with 10,000 rules defined (all active, CPU time)", (cpu_now() - c0) / 5 * 1e6, "us", NULL, -1);
     custops_cart_free(cart);
     custops_ruleset_free(rs);
     free(text);

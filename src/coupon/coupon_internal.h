@@ -317,6 +317,22 @@ int cpn_json_money(const cpn_jdoc *d, const cpn_json *v, int exponent, int64_t *
 int cpn_json_str(const cpn_jdoc *d, const cpn_json *v, const char **out);
 int cpn_buf_jstr(custops__buf *b, const char *s);
 
+/* ---- scratch memory of one quote (scratch.c) ---- */
+typedef struct cpn_chunk cpn_chunk;
+typedef struct cpn_scratch {
+    cpn_chunk *first, *cur;
+} cpn_scratch;
+typedef struct cpn_mark {
+    cpn_chunk *chunk;
+    size_t used;
+} cpn_mark;
+/* 16-byte aligned, valid until released past; NULL (error set) when out of memory */
+void *cpn_scratch_take(cpn_scratch *s, size_t bytes);
+void *cpn_scratch_zero(cpn_scratch *s, size_t bytes);
+cpn_mark cpn_scratch_mark(const cpn_scratch *s);
+void cpn_scratch_release(cpn_scratch *s, cpn_mark m);
+void cpn_scratch_free(cpn_scratch *s);
+
 /* ---- quote pieces ---- */
 typedef struct cpn_eval_ctx {
     const custops_ruleset *rs;
@@ -331,8 +347,11 @@ int cpn_time_check(const cpn_rule *r, int64_t now, int64_t *when);
 typedef struct cpn_cand {
     int rule;
     int64_t amount;   /* money value (sum of line shares), or points */
-    int64_t *x;       /* per slot share (nslots) */
-    int64_t *uh, *nh; /* per slot unit split overrides (-1: generic) */
+    int32_t *nz;      /* the slots with a nonzero share, ascending */
+    int nnz;
+    int64_t *x;       /* share per nonzero slot (x[k] is slot nz[k]'s) */
+    int64_t *uh, *nh; /* unit split overrides per nonzero slot (-1: generic) */
+    uint64_t *bits;   /* the same slots as a bitmap of (nslots + 63) / 64 words */
     int gift;         /* has a gift */
     int code;         /* consumes a code or wallet coupon */
     uint32_t via;
@@ -352,6 +371,7 @@ typedef struct cpn_opt_in {
     const int *comp;         /* components from an earlier run on the same input, or NULL */
     int forced;              /* candidate that must be chosen, or -1; then only its
                               * component is solved and value is that component's */
+    cpn_scratch *scratch;    /* working memory, rewound before returning */
 } cpn_opt_in;
 typedef struct cpn_opt_out {
     int *chosen; /* flags per candidate */
@@ -362,16 +382,35 @@ typedef struct cpn_opt_out {
     int64_t *comp_value;  /* optional: per component root, its optimum */
 } cpn_opt_out;
 int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out);
-int cpn_compatible(const custops_ruleset *rs, int a, int b);
+/* What forcing each candidate with want[i] set gives its component (comp from
+ * an earlier cpn_optimize on the same input, in->forced ignored): the optimum
+ * into value[i], and taken[i] whether it could be chosen at all. Each
+ * component is prepared once for all its forced searches. */
+int cpn_optimize_forced(const cpn_opt_in *in, const int *comp, const int *want, int64_t *value, int *taken);
+int cpn_compatible_slow(const custops_ruleset *rs, int a, int b);
+/* may rules a and b be chosen together (combine clauses, both ways)? */
+static inline int cpn_compatible(const custops_ruleset *rs, int a, int b)
+{
+    if (rs->rules[a].combine == COMBINE_ALL && rs->rules[b].combine == COMBINE_ALL)
+        return 1;
+    return cpn_compatible_slow(rs, a, b);
+}
 
 /* effects.c: compute one rule's shares on the lane bases */
 typedef struct cpn_lane_view {
     const custops_cart *cart;
     const int64_t *base; /* per line net at lane start */
-    const uint8_t *in;   /* per line in scope */
     int64_t subtotal, qty;
     int exponent;
+    const int *inl;      /* the lines in scope, ascending */
+    int ninl;
+    const int64_t *w;    /* the bases of the in-scope lines with a positive base */
+    const int *widx;     /* their lines, ascending */
+    int nw;
+    int64_t wsum;        /* sum of w */
 } cpn_lane_view;
+/* Effects write only the in-scope entries of x, uh and nh: every other entry
+ * must already hold 0, -1 and 0 (the caller keeps them so). */
 int cpn_effects_apply(const custops_ruleset *rs, const cpn_rule *r, const cpn_lane_view *v, int64_t *x,
                       int64_t *uh, int64_t *nh, int64_t *amount, int64_t *need, int64_t *unlocks);
 int cpn_unit_split(int64_t amount, int64_t qty, int64_t *high, int64_t *nhigh, int64_t *low);

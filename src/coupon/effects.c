@@ -41,24 +41,105 @@ static int64_t block_count(int64_t n, int64_t m, int64_t X)
     return (n / m) * (m - X) + (r > 0 ? r : 0);
 }
 
-/* spread amount over the in-scope lines by base (largest remainder) */
-static int spread(const cpn_lane_view *v, size_t n, int64_t amount, int64_t *x)
+/* the r-th largest (1-based, r <= n) of n distinct keys; reorders a */
+static uint64_t kth_largest(uint64_t *a, size_t n, size_t r)
 {
-    int64_t w[CUSTOPS_COUPON_MAX_LINES], s[CUSTOPS_COUPON_MAX_LINES];
-    int idx[CUSTOPS_COUPON_MAX_LINES];
-    size_t k = 0;
-    for (size_t l = 0; l < n; l++)
-        if (v->in[l] && v->base[l] > 0) {
-            w[k] = v->base[l];
-            idx[k++] = (int)l;
-        }
+    size_t lo = 0, hi = n, want = r - 1; /* its position in descending order, within [lo, hi) */
+    for (;;) {
+        size_t mid = lo + (hi - lo) / 2, last = hi - 1, m = mid;
+        /* median of three as the pivot, moved to the end */
+        if ((a[lo] > a[mid]) != (a[lo] > a[last]))
+            m = lo;
+        else if ((a[last] > a[lo]) != (a[last] > a[mid]))
+            m = last;
+        uint64_t p = a[m], t;
+        a[m] = a[last];
+        a[last] = p;
+        size_t st = lo;
+        for (size_t i = lo; i < last; i++)
+            if (a[i] > p) {
+                t = a[i];
+                a[i] = a[st];
+                a[st++] = t;
+            }
+        a[last] = a[st];
+        a[st] = p;
+        if (want == st)
+            return p;
+        if (want < st)
+            hi = st;
+        else
+            lo = st + 1;
+    }
+}
+
+/* Spread amount over the in-scope lines with a positive base, in proportion
+ * to the base, by largest remainder with ties to the lower index: the same
+ * shares as custops_money_allocate(), added into x. 64-bit arithmetic
+ * whenever amount * base fits (always, for real carts; 128-bit division was
+ * most of the cost of a quote), a quickselect for the leftover units instead
+ * of a scan per unit, no scratch allocation, and the weights and their sum
+ * come with the scope (shared by every rule of the lane with that scope). */
+static int spread(const cpn_lane_view *v, int64_t amount, int64_t *x)
+{
+    size_t k = (size_t)v->nw;
     if (!k || amount <= 0)
         return 0;
-    int rc = custops_money_allocate(amount, w, k, s);
-    if (rc)
-        return rc;
-    for (size_t i = 0; i < k; i++)
-        x[idx[i]] += s[i];
+    const int64_t *w = v->w, wsum = v->wsum;
+    const int *idx = v->widx;
+    int64_t rem[CUSTOPS_COUPON_MAX_LINES], given = 0;
+    const double inv = 1.0 / (double)wsum;
+    for (size_t i = 0; i < k; i++) {
+        int64_t p, q;
+        if (!__builtin_mul_overflow(amount, w[i], &p) && p < ((int64_t)1 << 52)) {
+            /* p / wsum by a multiplication: p is exact as a double and the
+             * estimate is off by at most one, which the remainder corrects
+             * (a division per line per rule was a tenth of a quote) */
+            q = (int64_t)((double)p * inv);
+            int64_t r = p - q * wsum;
+            while (r < 0) {
+                q--;
+                r += wsum;
+            }
+            while (r >= wsum) {
+                q++;
+                r -= wsum;
+            }
+            rem[i] = r;
+        } else if (!__builtin_mul_overflow(amount, w[i], &p)) {
+            q = p / wsum;
+            rem[i] = p % wsum;
+        } else {
+            __int128 pp = (__int128)amount * w[i];
+            q = (int64_t)(pp / wsum);
+            rem[i] = (int64_t)(pp % wsum);
+        }
+        x[idx[i]] += q;
+        given += q;
+    }
+    /* the leftover units (fewer than k) one each, largest remainder first */
+    int64_t left = amount - given;
+    if (left <= 0)
+        return 0;
+    if (wsum <= ((int64_t)1 << 52)) {
+        /* (remainder, -index) packed in one word: distinct keys, so the
+         * units go to exactly the keys at or above the left-th largest */
+        uint64_t key[CUSTOPS_COUPON_MAX_LINES], sel[CUSTOPS_COUPON_MAX_LINES];
+        for (size_t i = 0; i < k; i++)
+            key[i] = sel[i] = (uint64_t)rem[i] << 10 | (uint64_t)(1023 - i);
+        uint64_t cut = kth_largest(sel, k, (size_t)left);
+        for (size_t i = 0; i < k; i++)
+            x[idx[i]] += key[i] >= cut;
+        return 0;
+    }
+    for (; left > 0; left--) {
+        size_t best = 0;
+        for (size_t i = 1; i < k; i++)
+            if (rem[i] > rem[best])
+                best = i;
+        x[idx[best]] += 1;
+        rem[best] = -1;
+    }
     return 0;
 }
 
@@ -66,15 +147,9 @@ int cpn_effects_apply(const custops_ruleset *rs, const cpn_rule *r, const cpn_la
                       int64_t *uh, int64_t *nh, int64_t *amount, int64_t *need, int64_t *unlocks)
 {
     const custops_cart *c = v->cart;
-    size_t n = c->nlines;
     int64_t S = v->subtotal;
     int unit_effects = 0, rc;
     *need = *unlocks = 0;
-    for (size_t l = 0; l < n; l++) {
-        x[l] = 0;
-        uh[l] = -1;
-        nh[l] = 0;
-    }
     int64_t qty_cap = 0;
     for (int i = 0; i < r->nlimits; i++)
         if (r->limits[i].kind == LIM_QTY_PER_CUSTOMER)
@@ -134,9 +209,8 @@ int cpn_effects_apply(const custops_ruleset *rs, const cpn_rule *r, const cpn_la
             /* units with the largest saving first, up to the per-order unit cap */
             run runs[CUSTOPS_COUPON_MAX_LINES];
             size_t nr = 0;
-            for (size_t l = 0; l < n; l++) {
-                if (!v->in[l])
-                    continue;
+            for (int i = 0; i < v->ninl; i++) {
+                int l = v->inl[i];
                 int64_t unit = v->base[l] / c->lines[l].qty;
                 int64_t save = e->kind == EF_FIXED_PRICE ? unit - e->a : (e->a < unit ? e->a : unit);
                 if (save > 0)
@@ -166,11 +240,13 @@ int cpn_effects_apply(const custops_ruleset *rs, const cpn_rule *r, const cpn_la
             run runs[CUSTOPS_COUPON_MAX_LINES];
             size_t nr = 0;
             int64_t U = 0;
-            for (size_t l = 0; l < n; l++)
-                if (v->in[l] && v->base[l] > 0) {
-                    runs[nr++] = (run){(int)l, v->base[l] / c->lines[l].qty, c->lines[l].qty};
+            for (int i = 0; i < v->ninl; i++) {
+                int l = v->inl[i];
+                if (v->base[l] > 0) {
+                    runs[nr++] = (run){l, v->base[l] / c->lines[l].qty, c->lines[l].qty};
                     U += c->lines[l].qty;
                 }
+            }
             qsort(runs, nr, sizeof *runs, cmp_run);
             int64_t m = e->a + e->b, sets = U / m;
             if (e->d > 0 && sets > e->d)
@@ -209,12 +285,13 @@ int cpn_effects_apply(const custops_ruleset *rs, const cpn_rule *r, const cpn_la
         default:
             continue;
         }
-        if (d > 0 && (rc = spread(v, n, d, x)))
+        if (d > 0 && (rc = spread(v, d, x)))
             return rc;
     }
     /* clamp to the line bases; mixed effects on a line lose the unit override */
     int64_t total = 0;
-    for (size_t l = 0; l < n; l++) {
+    for (int i = 0; i < v->ninl; i++) {
+        int l = v->inl[i];
         if (x[l] > v->base[l]) {
             x[l] = v->base[l];
             uh[l] = -1;

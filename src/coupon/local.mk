@@ -13,6 +13,7 @@ libcustops_la_SOURCES += \
 	%reldir%/cart.c \
 	%reldir%/conditions.c \
 	%reldir%/effects.c \
+	%reldir%/scratch.c \
 	%reldir%/optimize.c \
 	%reldir%/quote.c \
 	%reldir%/explain.c \

@@ -15,7 +15,7 @@
  * answer is flagged heuristic. */
 #include "coupon_internal.h"
 
-int cpn_compatible(const custops_ruleset *rs, int a, int b)
+int cpn_compatible_slow(const custops_ruleset *rs, int a, int b)
 {
     const cpn_rule *ra = &rs->rules[a], *rb = &rs->rules[b];
     for (int pass = 0; pass < 2; pass++) {
@@ -47,26 +47,53 @@ typedef struct key {
     int64_t v, codes, gifts, prio, nrules;
 } key;
 
+/* what the search reads of a candidate at every node, gathered once per solve */
+typedef struct cinfo {
+    int group, mode, max; /* group -1: none; mode and max of the group */
+    int restrictive;      /* combine is not "all" */
+    const int32_t *nz;    /* its nonzero slots */
+    int nnz;
+    const uint64_t *bits; /* the same as a bitmap */
+    int64_t amount, priority;
+    int gift, code;
+    int bcap;             /* the bound counts its amount as a member of a capped group */
+} cinfo;
+
 typedef struct search {
     const cpn_opt_in *in;
     const custops_ruleset *rs;
     int n, ns;
     int64_t *sumx;
     int *count;         /* per group members chosen (this lane) */
-    uint64_t *mask;     /* per slot: per-line groups present */
+    uint64_t *gbits;    /* per exclusive-per-line group: the slots its chosen members discount */
+    int words;          /* of a slot bitmap */
     int *chosen, *stack, depth;
     key cur;
     int *best;
     key bestk;
     int have_best;
     int *byrule;        /* candidate indices sorted by rule index */
-    int *stamp;         /* per group, for the bound */
+    /* The bound in O(groups): candidates of a capped group (exclusive, or
+     * stackable with a maximum) count only as the first `room` members at or
+     * after the position; every other candidate counts, by suffix sums. */
+    int ncg;            /* capped groups present */
+    int *cg_group;      /* their group index */
+    int *cg_first;      /* per capped group: where its member sums start in pa/pg/pp */
+    int *cg_size;
+    int *cg_next;       /* ncg x (n + 1): members of the group before position i */
+    int *cg_first_pos;  /* position of its first member (for its mode and max) */
+    int64_t *pa, *pg, *pp; /* per capped group member prefix sums of amount, gift, positive priority */
+    int64_t *sa, *sg, *sp; /* suffix sums over the uncapped candidates */
     int *room;          /* per group, members the bound may still count */
-    int stamp_gen;
     uint64_t nodes, budget;
     int stopped;
     int fixed; /* candidate included before the search (forced), or -1 */
+    int forced; /* candidate that must be chosen, or -1 */
+    int runs;   /* searches run on this prepared state */
     int *sufmin; /* smallest rule index after each position */
+    cinfo *ci;   /* per candidate */
+    int64_t totalcap; /* sum of the slot capacities: room left is totalcap - cur.v */
+    int anyrestrict;  /* some candidate restricts what it combines with */
 } search;
 
 static int restrictive(const cpn_rule *r) { return r->combine != COMBINE_ALL; }
@@ -74,25 +101,26 @@ static int restrictive(const cpn_rule *r) { return r->combine != COMBINE_ALL; }
 static int feasible(const search *s, int i)
 {
     const cpn_cand *c = &s->in->cands[i];
-    const cpn_rule *r = &s->rs->rules[c->rule];
-    if (r->group >= 0) {
-        const cpn_group *g = &s->rs->groups[r->group];
-        int used = s->count[r->group] + (s->in->group_used ? s->in->group_used[r->group] : 0);
-        if (g->mode == GM_EXCLUSIVE && used >= 1)
+    const cinfo *ci = &s->ci[i];
+    if (ci->group >= 0) {
+        int used = s->count[ci->group] + (s->in->group_used ? s->in->group_used[ci->group] : 0);
+        if (ci->mode == GM_EXCLUSIVE && used >= 1)
             return 0;
-        if (g->mode == GM_STACKABLE && g->max > 0 && used >= g->max)
+        if (ci->mode == GM_STACKABLE && ci->max > 0 && used >= ci->max)
             return 0;
-        if (g->mode == GM_PER_LINE) {
-            uint64_t bit = 1ull << r->group;
-            for (int l = 0; l < s->ns; l++)
-                if (c->x[l] > 0 && (s->mask[l] & bit))
+        if (ci->mode == GM_PER_LINE) {
+            /* shares are never negative, so "nonzero" is "discounts the line" */
+            const uint64_t *g = s->gbits + (size_t)ci->group * (size_t)s->words;
+            for (int w = 0; w < s->words; w++)
+                if (ci->bits[w] & g[w])
                     return 0;
         }
     }
+    if (!s->anyrestrict)
+        return 1;
     for (int k = 0; k < s->depth; k++) {
         int j = s->stack[k];
-        const cpn_rule *rj = &s->rs->rules[s->in->cands[j].rule];
-        if ((restrictive(r) || restrictive(rj)) && !cpn_compatible(s->rs, c->rule, s->in->cands[j].rule))
+        if ((ci->restrictive || s->ci[j].restrictive) && !cpn_compatible(s->rs, c->rule, s->in->cands[j].rule))
             return 0;
     }
     return 1;
@@ -110,16 +138,20 @@ static int64_t slot_gain(const search *s, int l, int64_t add)
 static void include(search *s, int i)
 {
     const cpn_cand *c = &s->in->cands[i];
-    const cpn_rule *r = &s->rs->rules[c->rule];
-    for (int l = 0; l < s->ns; l++)
-        if (c->x[l]) {
-            s->cur.v += slot_gain(s, l, c->x[l]);
-            s->sumx[l] += c->x[l];
-            if (r->group >= 0 && s->rs->groups[r->group].mode == GM_PER_LINE)
-                s->mask[l] |= 1ull << r->group;
-        }
-    if (r->group >= 0)
-        s->count[r->group]++;
+    const cinfo *ci = &s->ci[i];
+    const int32_t *nz = ci->nz;
+    for (int k = 0; k < ci->nnz; k++) {
+        int l = nz[k];
+        s->cur.v += slot_gain(s, l, c->x[k]);
+        s->sumx[l] += c->x[k];
+    }
+    if (ci->mode == GM_PER_LINE) { /* members never overlap, so exclude_undo can clear these bits */
+        uint64_t *g = s->gbits + (size_t)ci->group * (size_t)s->words;
+        for (int w = 0; w < s->words; w++)
+            g[w] |= ci->bits[w];
+    }
+    if (ci->group >= 0)
+        s->count[ci->group]++;
     s->cur.codes += c->code;
     s->cur.gifts += c->gift;
     s->cur.prio += c->priority;
@@ -131,16 +163,20 @@ static void include(search *s, int i)
 static void exclude_undo(search *s, int i)
 {
     const cpn_cand *c = &s->in->cands[i];
-    const cpn_rule *r = &s->rs->rules[c->rule];
-    for (int l = 0; l < s->ns; l++)
-        if (c->x[l]) {
-            s->sumx[l] -= c->x[l];
-            s->cur.v -= slot_gain(s, l, c->x[l]);
-            if (r->group >= 0 && s->rs->groups[r->group].mode == GM_PER_LINE)
-                s->mask[l] &= ~(1ull << r->group);
-        }
-    if (r->group >= 0)
-        s->count[r->group]--;
+    const cinfo *ci = &s->ci[i];
+    const int32_t *nz = ci->nz;
+    for (int k = 0; k < ci->nnz; k++) {
+        int l = nz[k];
+        s->sumx[l] -= c->x[k];
+        s->cur.v -= slot_gain(s, l, c->x[k]);
+    }
+    if (ci->mode == GM_PER_LINE) {
+        uint64_t *g = s->gbits + (size_t)ci->group * (size_t)s->words;
+        for (int w = 0; w < s->words; w++)
+            g[w] &= ~ci->bits[w];
+    }
+    if (ci->group >= 0)
+        s->count[ci->group]--;
     s->cur.codes -= c->code;
     s->cur.gifts -= c->gift;
     s->cur.prio -= c->priority;
@@ -192,37 +228,31 @@ static int bound_worse(search *s, int i)
     if (!s->have_best)
         return 0;
     key ub = s->cur;
-    int64_t add = 0, room = 0;
-    s->stamp_gen++;
-    for (int l = 0; l < s->ns; l++) {
-        int64_t cap = s->in->cap[l], used = s->sumx[l] < cap ? s->sumx[l] : cap;
-        room += cap - used;
-    }
-    for (int j = i; j < s->n; j++) {
-        const cpn_cand *c = &s->in->cands[j];
-        const cpn_rule *r = &s->rs->rules[c->rule];
-        if (r->group >= 0) {
-            /* group capacity only: per-line and compatibility checks would cost
-             * O(depth + lines) per candidate and only tighten the bound */
-            const cpn_group *g = &s->rs->groups[r->group];
-            int used = s->count[r->group] + (s->in->group_used ? s->in->group_used[r->group] : 0);
-            if ((g->mode == GM_EXCLUSIVE && used >= 1) || (g->mode == GM_STACKABLE && g->max > 0 && used >= g->max))
-                continue;
-            if (g->mode == GM_EXCLUSIVE || (g->mode == GM_STACKABLE && g->max > 0)) {
-                /* only as many of the group's largest remaining members as still fit */
-                if (s->stamp[r->group] != s->stamp_gen) {
-                    s->stamp[r->group] = s->stamp_gen;
-                    s->room[r->group] = g->mode == GM_EXCLUSIVE ? 1 - used : g->max - used;
-                }
-                if (s->room[r->group] <= 0)
-                    continue;
-                s->room[r->group]--;
-            }
-        }
-        add += c->amount;
-        ub.gifts += c->gift;
-        if (c->priority > 0)
-            ub.prio += c->priority;
+    /* cur.v is the sum over slots of min(capacity, shares): what is left is the rest */
+    int64_t add = s->sa[i], room = s->totalcap - s->cur.v;
+    ub.gifts += s->sg[i];
+    ub.prio += s->sp[i];
+    for (int cg = 0; cg < s->ncg; cg++) {
+        /* group capacity only: per-line and compatibility checks would cost
+         * O(depth + lines) per candidate and only tighten the bound */
+        int g = s->cg_group[cg];
+        const cinfo *c0 = &s->ci[s->cg_first_pos[cg]];
+        int used = s->count[g] + (s->in->group_used ? s->in->group_used[g] : 0);
+        /* per-line exclusivity is within this lane: earlier lanes do not count */
+        int left = c0->mode == GM_EXCLUSIVE ? 1 - used : c0->mode == GM_PER_LINE ? 1 - s->count[g] : c0->max - used;
+        if (left <= 0)
+            continue;
+        /* only as many of the group's largest remaining members as still fit */
+        int a = s->cg_next[(size_t)cg * (size_t)(s->n + 1) + (size_t)i], b = a + left;
+        if (b > s->cg_size[cg])
+            b = s->cg_size[cg];
+        if (a >= b)
+            continue;
+        const int64_t *pa = s->pa + s->cg_first[cg] + cg, *pg = s->pg + s->cg_first[cg] + cg,
+                      *pp = s->pp + s->cg_first[cg] + cg;
+        add += pa[b] - pa[a];
+        ub.gifts += pg[b] - pg[a];
+        ub.prio += pp[b] - pp[a];
     }
     ub.v += add < room ? add : room;
     /* reaching ub.gifts takes one more rule per gift: without this the
@@ -258,7 +288,7 @@ static void dfs(search *s, int i)
     }
     if (bound_worse(s, i))
         return;
-    int forced = s->in->forced == i;
+    int forced = s->forced == i;
     if (i == s->fixed) { /* already included at the root */
         dfs(s, i + 1);
         return;
@@ -272,83 +302,220 @@ static void dfs(search *s, int i)
         dfs(s, i + 1);
 }
 
-static int solve(const cpn_opt_in *in, cpn_opt_out *out)
+static int capped(const cinfo *c)
 {
-    search s;
-    memset(&s, 0, sizeof s);
-    s.in = in;
-    s.rs = in->rs;
-    s.n = in->n;
-    s.ns = in->nslots;
-    s.budget = in->budget ? in->budget : 100000;
-    s.fixed = -1;
-    out->value = 0;
-    out->exact = 1;
-    out->nodes = 0;
-    if (s.n == 0)
-        return 0;
-    size_t n = (size_t)s.n, ng = (size_t)(in->rs->ngroups + 1), ns = (size_t)s.ns + 1;
-    /* one block for every scratch array: a solve runs many times per quote */
-    size_t words = 2 * ns + 3 * ng + 5 * n;
-    int64_t *block = custops__calloc(words, sizeof(int64_t));
-    int rc = 0;
-    if (!block) {
-        rc = custops__nomem();
-        goto done;
+    return c->group >= 0 && (c->mode == GM_EXCLUSIVE || (c->mode == GM_STACKABLE && c->max > 0));
+}
+
+/* the sums bound_worse() reads, see struct search */
+static int bound_tables(search *s)
+{
+    cpn_scratch *sc = s->in->scratch;
+    int n = s->n, ng = s->rs->ngroups;
+    int cgof[CUSTOPS_COUPON_MAX_GROUPS + 1];
+    for (int g = 0; g < ng; g++)
+        cgof[g] = -1;
+    /* An exclusive-per-line group whose members here all discount the same
+     * lines admits one of them at most: the bound counts only the amount of
+     * its next member, as for an exclusive group, but still every member's
+     * gift and priority (a smaller member may carry more of those, and when
+     * the capacity binds the values tie and those decide). */
+    int same[CUSTOPS_COUPON_MAX_GROUPS + 1], firstm[CUSTOPS_COUPON_MAX_GROUPS + 1];
+    for (int g = 0; g < ng; g++) {
+        same[g] = 1;
+        firstm[g] = -1;
     }
-    s.sumx = block;
-    s.mask = (uint64_t *)(block + ns);
-    s.count = (int *)(block + 2 * ns);
-    s.stamp = (int *)(block + 2 * ns + ng);
-    s.room = (int *)(block + 2 * ns + 2 * ng);
-    s.chosen = (int *)(block + 2 * ns + 3 * ng);
-    s.stack = (int *)(block + 2 * ns + 3 * ng + n);
-    s.best = (int *)(block + 2 * ns + 3 * ng + 2 * n);
-    s.byrule = (int *)(block + 2 * ns + 3 * ng + 3 * n);
-    s.sufmin = (int *)(block + 2 * ns + 3 * ng + 4 * n);
-    for (int i = s.n - 1, m = INT32_MAX; i >= 0; i--) {
-        s.sufmin[i] = m;
+    for (int i = 0; i < n; i++) {
+        const cinfo *c = &s->ci[i];
+        if (c->mode != GM_PER_LINE)
+            continue;
+        if (firstm[c->group] < 0)
+            firstm[c->group] = i;
+        if (c->nnz == 0 || memcmp(c->bits, s->ci[firstm[c->group]].bits, (size_t)s->words * sizeof *c->bits) != 0)
+            same[c->group] = 0;
+    }
+    s->ncg = 0;
+    for (int i = 0; i < n; i++) {
+        cinfo *c = &s->ci[i];
+        c->bcap = capped(c) || (c->mode == GM_PER_LINE && same[c->group]);
+        if (c->bcap && cgof[c->group] < 0)
+            cgof[c->group] = s->ncg++;
+    }
+    size_t nc = (size_t)s->ncg, nn = (size_t)n + 1;
+    s->cg_group = cpn_scratch_zero(sc, (4 * nc + nc * nn + 1) * sizeof(int));
+    s->pa = cpn_scratch_zero(sc, (3 * ((size_t)n + nc) + 3 * nn) * sizeof(int64_t));
+    if (!s->cg_group || !s->pa)
+        return CUSTOPS_ENOMEM;
+    s->cg_first = s->cg_group + nc;
+    s->cg_size = s->cg_group + 2 * nc;
+    s->cg_first_pos = s->cg_group + 3 * nc;
+    s->cg_next = s->cg_group + 4 * nc;
+    s->pg = s->pa + (size_t)n + nc;
+    s->pp = s->pa + 2 * ((size_t)n + nc);
+    s->sa = s->pa + 3 * ((size_t)n + nc);
+    s->sg = s->sa + nn;
+    s->sp = s->sa + 2 * nn;
+    for (int g = 0; g < ng; g++)
+        if (cgof[g] >= 0)
+            s->cg_group[cgof[g]] = g;
+    for (int i = n - 1; i >= 0; i--) {
+        const cinfo *c = &s->ci[i];
+        int free_ = !c->bcap, free_extras = free_ || c->mode == GM_PER_LINE;
+        s->sa[i] = s->sa[i + 1] + (free_ ? c->amount : 0);
+        s->sg[i] = s->sg[i + 1] + (free_extras ? c->gift : 0);
+        s->sp[i] = s->sp[i + 1] + (free_extras && c->priority > 0 ? c->priority : 0);
+        if (!free_) {
+            s->cg_size[cgof[c->group]]++;
+            s->cg_first_pos[cgof[c->group]] = i;
+        }
+    }
+    for (int cg = 1; cg < s->ncg; cg++)
+        s->cg_first[cg] = s->cg_first[cg - 1] + s->cg_size[cg - 1];
+    int seen[CUSTOPS_COUPON_MAX_GROUPS + 1];
+    for (int cg = 0; cg < s->ncg; cg++)
+        seen[cg] = 0;
+    for (int i = 0; i < n; i++) {
+        for (int cg = 0; cg < s->ncg; cg++)
+            s->cg_next[(size_t)cg * nn + (size_t)i] = seen[cg];
+        const cinfo *c = &s->ci[i];
+        if (!c->bcap)
+            continue;
+        int cg = cgof[c->group];
+        size_t at = (size_t)s->cg_first[cg] + (size_t)cg + (size_t)seen[cg];
+        s->pa[at + 1] = s->pa[at] + c->amount;
+        int extras = c->mode != GM_PER_LINE; /* per-line members count these in the suffix sums */
+        s->pg[at + 1] = s->pg[at] + (extras ? c->gift : 0);
+        s->pp[at + 1] = s->pp[at] + (extras && c->priority > 0 ? c->priority : 0);
+        seen[cg]++;
+    }
+    for (int cg = 0; cg < s->ncg; cg++)
+        s->cg_next[(size_t)cg * nn + (size_t)n] = seen[cg];
+    return 0;
+}
+
+/* everything of a search that does not depend on the forced candidate (n > 0) */
+static int prepare(search *sp, const cpn_opt_in *in)
+{
+    memset(sp, 0, sizeof *sp);
+    sp->in = in;
+    sp->rs = in->rs;
+    sp->n = in->n;
+    sp->ns = in->nslots;
+    size_t n = (size_t)sp->n, ng = (size_t)(in->rs->ngroups + 1), ns = (size_t)sp->ns + 1;
+    sp->words = (sp->ns + 63) / 64 ? (sp->ns + 63) / 64 : 1;
+    /* one zeroed block for every array of the search, from the quote's scratch */
+    size_t words = ns + ng * (size_t)sp->words + ng + 5 * n;
+    int64_t *block = cpn_scratch_zero(in->scratch, words * sizeof(int64_t));
+    sp->ci = cpn_scratch_take(in->scratch, n * sizeof *sp->ci);
+    if (!block || !sp->ci)
+        return CUSTOPS_ENOMEM;
+    sp->sumx = block;
+    sp->gbits = (uint64_t *)(block + ns);
+    int64_t *rest = block + ns + ng * (size_t)sp->words;
+    sp->count = (int *)rest;
+    sp->chosen = (int *)(rest + ng);
+    sp->stack = (int *)(rest + ng + n);
+    sp->best = (int *)(rest + ng + 2 * n);
+    sp->byrule = (int *)(rest + ng + 3 * n);
+    sp->sufmin = (int *)(rest + ng + 4 * n);
+    for (int l = 0; l < sp->ns; l++)
+        sp->totalcap += in->cap[l];
+    for (int i = 0; i < sp->n; i++) {
+        const cpn_cand *c = &in->cands[i];
+        const cpn_rule *r = &in->rs->rules[c->rule];
+        cinfo *ci = &sp->ci[i];
+        ci->group = r->group;
+        ci->mode = r->group >= 0 ? in->rs->groups[r->group].mode : -1;
+        ci->max = r->group >= 0 ? in->rs->groups[r->group].max : 0;
+        ci->restrictive = restrictive(r);
+        sp->anyrestrict |= ci->restrictive;
+        ci->amount = c->amount;
+        ci->priority = c->priority;
+        ci->gift = c->gift;
+        ci->code = c->code;
+        ci->nz = c->nz;
+        ci->nnz = c->nnz;
+        ci->bits = c->bits;
+    }
+    if (bound_tables(sp))
+        return CUSTOPS_ENOMEM;
+    for (int i = sp->n - 1, m = INT32_MAX; i >= 0; i--) {
+        sp->sufmin[i] = m;
         if (in->cands[i].rule < m)
             m = in->cands[i].rule;
     }
     /* candidates arrive in decreasing amount; byrule orders them by rule index (insertion sort: n is small) */
-    for (int i = 0; i < s.n; i++) {
+    for (int i = 0; i < sp->n; i++) {
         int k = i;
-        while (k > 0 && in->cands[s.byrule[k - 1]].rule > in->cands[i].rule) {
-            s.byrule[k] = s.byrule[k - 1];
+        while (k > 0 && in->cands[sp->byrule[k - 1]].rule > in->cands[i].rule) {
+            sp->byrule[k] = sp->byrule[k - 1];
             k--;
         }
-        s.byrule[k] = i;
+        sp->byrule[k] = i;
     }
+    return 0;
+}
+
+/* one search on a prepared state: the greedy seed, then branch and bound */
+static void run(search *s, int forced, uint64_t budget, cpn_opt_out *out)
+{
+    if (s->runs++) { /* back to the state prepare() left */
+        size_t ng = (size_t)(s->rs->ngroups + 1);
+        memset(s->sumx, 0, ((size_t)s->ns + 1) * sizeof *s->sumx);
+        memset(s->gbits, 0, ng * (size_t)s->words * sizeof *s->gbits);
+        memset(s->count, 0, ng * sizeof *s->count);
+        memset(s->chosen, 0, (size_t)s->n * sizeof *s->chosen);
+        memset(&s->cur, 0, sizeof s->cur);
+        s->depth = 0;
+        s->have_best = 0;
+    }
+    s->budget = budget;
+    s->forced = forced;
+    s->fixed = -1;
+    s->nodes = 0;
+    s->stopped = 0;
     /* greedy seed: take every feasible candidate in order (the forced one first) */
-    if (in->forced >= 0) {
-        if (feasible(&s, in->forced))
-            include(&s, in->forced);
+    if (forced >= 0) {
+        if (feasible(s, forced))
+            include(s, forced);
     }
-    for (int i = 0; i < s.n; i++)
-        if (!s.chosen[i] && feasible(&s, i))
-            include(&s, i);
-    leaf(&s);
-    while (s.depth)
-        exclude_undo(&s, s.stack[s.depth - 1]);
-    if (s.n <= 4096) {
-        if (in->forced >= 0 && feasible(&s, in->forced)) {
+    for (int i = 0; i < s->n; i++)
+        if (!s->chosen[i] && feasible(s, i))
+            include(s, i);
+    leaf(s);
+    while (s->depth)
+        exclude_undo(s, s->stack[s->depth - 1]);
+    if (s->n <= 4096) {
+        if (forced >= 0 && feasible(s, forced)) {
             /* decide the forced rule first: the rest of its groups is then pruned at once */
-            include(&s, in->forced);
-            s.fixed = in->forced;
+            include(s, forced);
+            s->fixed = forced;
         }
-        dfs(&s, 0);
-        out->exact = !s.stopped;
+        dfs(s, 0);
+        out->exact = !s->stopped;
     } else {
         out->exact = 0;
     }
-    for (int i = 0; i < s.n; i++)
-        out->chosen[i] = s.best[i];
-    out->value = s.bestk.v;
-    out->nodes = s.nodes;
-done:
-    custops__free(block);
-    return rc;
+    if (out->chosen)
+        for (int i = 0; i < s->n; i++)
+            out->chosen[i] = s->best[i];
+    out->value = s->bestk.v;
+    out->nodes = s->nodes;
+}
+
+static int solve(const cpn_opt_in *in, cpn_opt_out *out)
+{
+    out->value = 0;
+    out->exact = 1;
+    out->nodes = 0;
+    if (in->n == 0)
+        return 0;
+    search s;
+    int rc = prepare(&s, in);
+    if (rc)
+        return rc;
+    run(&s, in->forced, in->budget ? in->budget : 100000, out);
+    return 0;
 }
 
 /* ---- decomposition: rules that cannot interact are solved apart ----
@@ -379,8 +546,10 @@ static void uf_union(int *p, int a, int b)
 static int components(const cpn_opt_in *in, int *parent)
 {
     const custops_ruleset *rs = in->rs;
-    int n = in->n, ng = rs->ngroups;
+    int n = in->n, ng = rs->ngroups, ns = in->nslots;
     int first[CUSTOPS_COUPON_MAX_GROUPS + 1], members[CUSTOPS_COUPON_MAX_GROUPS + 1];
+    int last[CUSTOPS_COUPON_MAX_GROUPS + 1];
+    int64_t gmax[CUSTOPS_COUPON_MAX_GROUPS + 1], gsum[CUSTOPS_COUPON_MAX_GROUPS + 1];
     for (int i = 0; i < n; i++)
         parent[i] = i;
     for (int g = 0; g < ng; g++) {
@@ -408,27 +577,43 @@ static int components(const cpn_opt_in *in, int *parent)
     }
     /* per slot: per-line groups meeting on a line, and shares that can exceed
      * the capacity (counting one member per exclusive group, at most `max`
-     * largest per capped stackable group) */
-    int *last = custops__malloc(((size_t)ng + 1) * 3 * sizeof *last);
-    int64_t *gmax = custops__malloc(((size_t)ng + 1) * 2 * sizeof *gmax);
-    if (!last || !gmax) {
-        custops__free(last);
-        custops__free(gmax);
-        return custops__nomem();
+     * largest per capped stackable group). The candidates of each slot come
+     * from their nonzero lists, in candidate order. */
+    int *start = cpn_scratch_zero(in->scratch, ((size_t)ns + 1) * sizeof *start);
+    size_t total = 0;
+    for (int i = 0; i < n; i++)
+        total += (size_t)in->cands[i].nnz;
+    int *list = cpn_scratch_take(in->scratch, (total + 1) * sizeof *list);
+    int64_t *lx = cpn_scratch_take(in->scratch, (total + 1) * sizeof *lx); /* the share beside it */
+    int *fill = cpn_scratch_take(in->scratch, ((size_t)ns + 1) * sizeof *fill);
+    if (!start || !list || !lx || !fill)
+        return CUSTOPS_ENOMEM;
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < in->cands[i].nnz; k++)
+            start[in->cands[i].nz[k] + 1]++;
+    for (int l = 0; l < ns; l++) {
+        start[l + 1] += start[l];
+        fill[l] = start[l];
     }
-    int64_t *gsum = gmax + ng + 1;
-    for (int l = 0; l < in->nslots; l++) {
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < in->cands[i].nnz; k++) {
+            int at = fill[in->cands[i].nz[k]]++;
+            list[at] = i;
+            lx[at] = in->cands[i].x[k];
+        }
+    for (int l = 0; l < ns; l++) {
         int64_t sum = 0;
         int any = -1;
+        if (start[l] == start[l + 1])
+            continue;
         for (int g = 0; g < ng; g++) {
             last[g] = -1;
             gmax[g] = 0;
             gsum[g] = 0;
         }
-        for (int i = 0; i < n; i++) {
-            int64_t x = in->cands[i].x[l];
-            if (!x)
-                continue;
+        for (int k = start[l]; k < start[l + 1]; k++) {
+            int i = list[k];
+            int64_t x = lx[k];
             int g = rs->rules[in->cands[i].rule].group;
             if (g < 0) {
                 sum = sum > INT64_MAX - x ? INT64_MAX : sum + x;
@@ -452,16 +637,14 @@ static int components(const cpn_opt_in *in, int *parent)
                 part = gmax[g] * grp->max;
             sum = sum > INT64_MAX - part ? INT64_MAX : sum + part;
         }
-        int over = sum > in->cap[l];
-        for (int i = 0; over && i < n; i++)
-            if (in->cands[i].x[l]) {
+        if (sum > in->cap[l])
+            for (int k = start[l]; k < start[l + 1]; k++) {
+                int i = list[k];
                 if (any >= 0)
                     uf_union(parent, any, i);
                 any = i;
             }
     }
-    custops__free(gmax);
-    custops__free(last);
     for (int i = 0; i < n; i++) {
         const cpn_rule *ri = &rs->rules[in->cands[i].rule];
         if (!restrictive(ri))
@@ -505,11 +688,13 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
     out->nodes = 0;
     if (n == 0)
         return 0;
-    int *parent = custops__malloc((size_t)n * sizeof *parent), *map = custops__malloc((size_t)n * sizeof *map),
-        *flags = custops__malloc((size_t)n * sizeof *flags);
-    cpn_cand *sub = custops__malloc((size_t)n * sizeof *sub);
+    cpn_mark mark = cpn_scratch_mark(in->scratch);
+    int *parent = cpn_scratch_take(in->scratch, (size_t)n * sizeof *parent);
+    int *map = cpn_scratch_take(in->scratch, (size_t)n * sizeof *map);
+    int *flags = cpn_scratch_take(in->scratch, (size_t)n * sizeof *flags);
+    cpn_cand *sub = cpn_scratch_take(in->scratch, (size_t)n * sizeof *sub);
     if (!parent || !map || !flags || !sub) {
-        rc = custops__nomem();
+        rc = CUSTOPS_ENOMEM;
         goto done;
     }
     if (in->comp) {
@@ -528,7 +713,9 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
         if (in->forced >= 0 && parent[in->forced] != root)
             continue; /* forcing one rule only changes its own component */
         cpn_opt_out res;
+        cpn_mark inner = cpn_scratch_mark(in->scratch);
         int m = solve_component(in, parent, root, in->forced, sub, map, flags, &res);
+        cpn_scratch_release(in->scratch, inner);
         if (m < 0) {
             rc = m;
             goto done;
@@ -546,9 +733,62 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
         for (int i = 0; i < n; i++)
             out->comp[i] = parent[i];
 done:
-    custops__free(parent);
-    custops__free(map);
-    custops__free(flags);
-    custops__free(sub);
+    cpn_scratch_release(in->scratch, mark);
+    return rc;
+}
+
+int cpn_optimize_forced(const cpn_opt_in *in, const int *comp, const int *want, int64_t *value, int *taken)
+{
+    int n = in->n, rc = 0;
+    if (n == 0)
+        return 0;
+    cpn_mark mark = cpn_scratch_mark(in->scratch);
+    int *start = cpn_scratch_zero(in->scratch, ((size_t)n + 1) * sizeof *start);
+    int *members = cpn_scratch_take(in->scratch, (size_t)n * sizeof *members);
+    int *fill = cpn_scratch_take(in->scratch, (size_t)n * sizeof *fill);
+    int *wanted = cpn_scratch_zero(in->scratch, (size_t)n * sizeof *wanted);
+    cpn_cand *sub = cpn_scratch_take(in->scratch, (size_t)n * sizeof *sub);
+    if (!start || !members || !fill || !wanted || !sub) {
+        rc = CUSTOPS_ENOMEM;
+        goto done;
+    }
+    /* members of each component (rooted at its first candidate), in candidate order */
+    for (int i = 0; i < n; i++) {
+        start[comp[i] + 1]++;
+        wanted[comp[i]] |= want[i];
+    }
+    for (int i = 0; i < n; i++) {
+        start[i + 1] += start[i];
+        fill[i] = start[i];
+    }
+    for (int i = 0; i < n; i++)
+        members[fill[comp[i]]++] = i;
+    for (int root = 0; root < n; root++) {
+        if (!wanted[root])
+            continue;
+        int m = start[root + 1] - start[root];
+        const int *map = members + start[root];
+        for (int k = 0; k < m; k++)
+            sub[k] = in->cands[map[k]];
+        cpn_opt_in si = *in;
+        si.cands = sub;
+        si.n = m;
+        si.forced = -1;
+        cpn_mark inner = cpn_scratch_mark(in->scratch);
+        search s;
+        if ((rc = prepare(&s, &si)))
+            goto done;
+        for (int k = 0; k < m; k++) {
+            if (!want[map[k]])
+                continue;
+            cpn_opt_out so = {NULL, 0, 1, 0, NULL, NULL};
+            run(&s, k, in->budget ? in->budget : 100000, &so);
+            value[map[k]] = so.value;
+            taken[map[k]] = s.best[k];
+        }
+        cpn_scratch_release(in->scratch, inner);
+    }
+done:
+    cpn_scratch_release(in->scratch, mark);
     return rc;
 }

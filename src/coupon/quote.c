@@ -115,17 +115,25 @@ typedef struct qrun {
     int *group_used;
     int tier_rank;
     int64_t *net;       /* per line */
-    uint8_t *in;
-    int64_t *tx, *tuh, *tnh;
+    int *inl;           /* the lines in scope of the rule at hand, ascending */
+    int *widx;          /* those of them with a positive base, and the bases */
+    int64_t *w, wsum;
+    int nw;
+    int64_t *tx, *tuh, *tnh; /* one rule's shares; kept at 0, -1, 0 between rules */
     /* candidate pool */
     cpn_cand *cands;
     size_t ncands, cands_cap;
     int64_t *pool;
     size_t npool, pool_cap;
-    int *flags;
+    cpn_scratch scratch; /* per lane and per optimizer call working memory */
+    /* the last scope seen in this lane: consecutive rules often share one */
+    uint64_t scope_acc[(CUSTOPS_COUPON_MAX_LINES + 63) / 64];
+    int scope_valid, scope_n;
+    int64_t scope_S, scope_Q;
+    int nchosen_restrictive; /* chosen rules with a combine clause */
 } qrun;
 
-static int scope_of(qrun *R, const cpn_rule *r, uint8_t *in, int64_t *S, int64_t *Q)
+static int scope_of(qrun *R, const cpn_rule *r, int *inl, int64_t *S, int64_t *Q)
 {
     uint64_t acc[(CUSTOPS_COUPON_MAX_LINES + 63) / 64];
     int any_include = 0;
@@ -149,18 +157,35 @@ static int scope_of(qrun *R, const cpn_rule *r, uint8_t *in, int64_t *S, int64_t
                 for (size_t w = 0; w < R->words; w++)
                     acc[w] &= ~b[w];
         }
+    for (size_t w = 0; w < R->words; w++)
+        acc[w] &= R->discountable[w]; /* discountable has no bit past the last line */
+    if (R->scope_valid && memcmp(acc, R->scope_acc, R->words * sizeof *acc) == 0) {
+        *S = R->scope_S; /* inl still holds this scope's lines */
+        *Q = R->scope_Q;
+        return R->scope_n;
+    }
     int64_t s = 0, qty = 0;
-    int count = 0;
-    for (size_t l = 0; l < R->n; l++) {
-        in[l] = (uint8_t)((acc[l / 64] & R->discountable[l / 64]) >> (l % 64) & 1);
-        if (in[l]) {
+    int count = 0, nw = 0;
+    for (size_t w = 0; w < R->words; w++)
+        for (uint64_t m = acc[w]; m; m &= m - 1) {
+            int l = (int)(w * 64) + __builtin_ctzll(m);
+            inl[count++] = l;
             s += R->net[l];
             qty += R->cart->lines[l].qty;
-            count++;
+            if (R->net[l] > 0) {
+                R->w[nw] = R->net[l];
+                R->widx[nw++] = l;
+            }
         }
-    }
+    R->nw = nw;
+    R->wsum = s; /* bases are never negative: the positive ones sum to s */
     *S = s;
     *Q = qty;
+    memcpy(R->scope_acc, acc, R->words * sizeof *acc);
+    R->scope_valid = 1;
+    R->scope_n = count;
+    R->scope_S = s;
+    R->scope_Q = qty;
     return count;
 }
 
@@ -248,6 +273,19 @@ static void fix_pointers(qrun *R)
         c->x = R->pool + (uintptr_t)c->x;
         c->uh = R->pool + (uintptr_t)c->uh;
         c->nh = R->pool + (uintptr_t)c->nh;
+        c->bits = (uint64_t *)(R->pool + (uintptr_t)c->bits);
+        c->nz = (int32_t *)(R->pool + (uintptr_t)c->nz);
+    }
+}
+
+/* back to 0, -1, 0 for the next rule (only in-scope entries were written) */
+static void clear_shares(qrun *R, const int *lst, int ninl)
+{
+    for (int k = 0; k < ninl; k++) {
+        int l = lst[k];
+        R->tx[l] = 0;
+        R->tuh[l] = -1;
+        R->tnh[l] = 0;
     }
 }
 
@@ -310,8 +348,8 @@ static int conflict_with(const qrun *R, const cpn_cand *c, const cpn_cand *const
             int mode = R->rs->groups[r->group].mode;
             if (mode == GM_EXCLUSIVE || mode == GM_STACKABLE)
                 return chosen[k]->rule;
-            for (int l = 0; l < nslots; l++)
-                if (c->x[l] > 0 && chosen[k]->x[l] > 0)
+            for (size_t w = 0; w < (size_t)(nslots + 63) / 64; w++) /* shares are never negative */
+                if (c->bits[w] & chosen[k]->bits[w])
                     return chosen[k]->rule;
         }
     }
@@ -343,6 +381,7 @@ static int run_lane(qrun *R, int lane)
     }
     R->ncands = 0;
     R->npool = 0;
+    R->scope_valid = 0; /* the bases changed */
     for (int li = 0; li < rs->lane_n[lane]; li++) {
         int ri = rs->lane_rules[lane][li];
         if (!R->eligible[ri])
@@ -350,7 +389,8 @@ static int run_lane(qrun *R, int lane)
         const cpn_rule *r = &rs->rules[ri];
         int64_t S, Q, need = 0, have = 0, unl = 0;
         int clause = 0;
-        if (!scope_of(R, r, R->in, &S, &Q)) {
+        int ninl = scope_of(R, r, R->inl, &S, &Q);
+        if (!ninl) {
             if ((rc = add_reason(q, ri, R_SCOPE_EMPTY, -1, 0, 0, 0, 0)))
                 return rc;
             continue;
@@ -381,7 +421,7 @@ static int run_lane(qrun *R, int lane)
             continue;
         }
         int other = -1;
-        for (int k = 0; k < R->nchosen && other < 0; k++)
+        for (int k = 0; k < R->nchosen && other < 0 && (r->combine != COMBINE_ALL || R->nchosen_restrictive); k++)
             if (!cpn_compatible(rs, ri, R->chosen_rules[k]))
                 other = R->chosen_rules[k];
         if (other >= 0) {
@@ -412,9 +452,10 @@ static int run_lane(qrun *R, int lane)
             amount = R->tx[0];
             why = -1;
         } else {
-            cpn_lane_view v = {R->cart, R->net, R->in, S, Q, rs->exponent};
+            cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
             why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
             if (why >= 0) {
+                clear_shares(R, R->inl, ninl);
                 int64_t have2 = why == R_SUBTOTAL_BELOW ? S : Q;
                 if ((rc = add_reason(q, ri, why, -1, need, have2, need - have2, unl)))
                     return rc;
@@ -426,7 +467,14 @@ static int run_lane(qrun *R, int lane)
                 q->hints[q->nhints++] = (cpn_hint){ri, need - S, unl - amount};
             }
         }
+        static const int slot0[1] = {0};
+        const int *lst = R->inl;
+        if (shipping || points) { /* one slot: its entry is the "line" */
+            ninl = 1;
+            lst = slot0;
+        }
         if (amount == 0 && !gift) {
+            clear_shares(R, lst, ninl);
             if ((rc = add_reason(q, ri, R_NO_EFFECT, -1, 0, 0, 0, 0)))
                 return rc;
             continue;
@@ -434,14 +482,36 @@ static int run_lane(qrun *R, int lane)
         if (CUSTOPS__GROW(R->cands, R->cands_cap, R->ncands + 1))
             return CUSTOPS_ENOMEM;
         cpn_cand *c = &R->cands[R->ncands];
-        if ((rc = pool_take(R, (size_t)nslots * 3, &c->x)))
+        /* x, uh, nh dense per slot, then the nonzero slots as a bitmap and a list */
+        /* only the nonzero slots (at most the in-scope ones): shares, unit
+         * overrides, the slots as a list and as a bitmap */
+        int nnz = 0;
+        size_t words = ((size_t)nslots + 63) / 64, cap = (size_t)ninl;
+        if ((rc = pool_take(R, cap * 3 + words + (cap + 1) / 2, &c->x)))
             return rc;
         uintptr_t off = (uintptr_t)c->x;
-        memcpy(R->pool + off, R->tx, (size_t)nslots * sizeof *R->tx);
-        memcpy(R->pool + off + (size_t)nslots, R->tuh, (size_t)nslots * sizeof *R->tx);
-        memcpy(R->pool + off + 2 * (size_t)nslots, R->tnh, (size_t)nslots * sizeof *R->tx);
-        c->uh = (int64_t *)(off + (size_t)nslots);
-        c->nh = (int64_t *)(off + 2 * (size_t)nslots);
+        int64_t *dx = R->pool + off, *duh = dx + cap, *dnh = dx + 2 * cap;
+        uint64_t *bits = (uint64_t *)(dx + 3 * cap);
+        int32_t *nz = (int32_t *)(bits + words);
+        memset(bits, 0, words * sizeof *bits);
+        for (int k = 0; k < ninl; k++) { /* and back to 0, -1, 0 for the next rule */
+            int l = lst[k];
+            if (R->tx[l]) {
+                bits[l / 64] |= 1ull << (l % 64);
+                dx[nnz] = R->tx[l];
+                duh[nnz] = R->tuh[l];
+                dnh[nnz] = R->tnh[l];
+                nz[nnz++] = l;
+            }
+            R->tx[l] = 0;
+            R->tuh[l] = -1;
+            R->tnh[l] = 0;
+        }
+        c->uh = (int64_t *)(off + cap);
+        c->nh = (int64_t *)(off + 2 * cap);
+        c->bits = (uint64_t *)(off + 3 * cap);
+        c->nz = (int32_t *)(off + 3 * cap + words);
+        c->nnz = nnz;
         c->rule = ri;
         c->amount = amount;
         c->gift = gift;
@@ -456,28 +526,25 @@ static int run_lane(qrun *R, int lane)
     fix_pointers(R);
     qsort(R->cands, R->ncands, sizeof *R->cands, cmp_cand);
     int nc = (int)R->ncands;
-    int *flags = custops__calloc((size_t)nc, sizeof *flags);
-    int *flags2 = custops__calloc((size_t)nc, sizeof *flags2);
-    const cpn_cand **order = custops__calloc((size_t)nc, sizeof *order);
-    if (!flags || !flags2 || !order) {
-        custops__free(flags);
-        custops__free(flags2);
-        custops__free(order);
-        return custops__nomem();
+    cpn_mark mark = cpn_scratch_mark(&R->scratch);
+    int *flags = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *flags);
+    int *flags2 = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *flags2); /* forced: taken */
+    int *want = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *want);
+    int64_t *fvalue = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *fvalue);
+    const cpn_cand **order = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *order);
+    int *comp = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *comp);
+    int *csize = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *csize);
+    int64_t *comp_value = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *comp_value);
+    if (!flags || !flags2 || !want || !fvalue || !order || !comp || !csize || !comp_value) {
+        cpn_scratch_release(&R->scratch, mark);
+        return CUSTOPS_ENOMEM;
     }
-    cpn_opt_in in = {rs, R->cands, nc, nslots, shipping || points ? cap_slot : R->net, R->group_used, NULL, 100000, NULL, -1};
-    int *comp = custops__calloc((size_t)nc, sizeof *comp);
-    int64_t *comp_value = custops__calloc((size_t)nc, sizeof *comp_value);
+    cpn_opt_in in = {rs, R->cands, nc, nslots, shipping || points ? cap_slot : R->net, R->group_used, NULL, 100000, NULL, -1,
+                     &R->scratch};
     cpn_opt_out out = {flags, 0, 1, 0, comp, comp_value};
-    if (!comp || !comp_value) {
-        custops__free(comp);
-        custops__free(comp_value);
-        custops__free(flags);
-        custops__free(flags2);
-        custops__free(order);
-        return custops__nomem();
-    }
     rc = cpn_optimize(&in, &out);
+    for (int i = 0; !rc && i < nc; i++)
+        csize[comp[i]]++; /* comp[i] is its component's first candidate */
     if (!rc) {
         q->nodes += out.nodes;
         if (!out.exact)
@@ -489,6 +556,15 @@ static int run_lane(qrun *R, int lane)
             order[nch++] = &R->cands[i];
     if (!rc)
         sort_apply(rs, order, nch);
+    /* what forcing a loser would cost: always for a presented code or wallet
+     * coupon, for automatic rules when their component is small */
+    for (int i = 0; !rc && i < nc; i++)
+        want[i] = !flags[i] && (R->cands[i].code || csize[comp[i]] <= 8);
+    if (!rc) {
+        cpn_opt_in fin = in;
+        fin.budget = 20000;
+        rc = cpn_optimize_forced(&fin, comp, want, fvalue, flags2);
+    }
     /* the losers: whom they collide with, and what forcing them would cost
      * (before applying, while group_used still holds only earlier lanes) */
     for (int i = 0; !rc && i < nc; i++) {
@@ -497,21 +573,8 @@ static int run_lane(qrun *R, int lane)
         const cpn_cand *c = &R->cands[i];
         int other = conflict_with(R, c, order, nch, nslots);
         int64_t delta = 0;
-        int csize = 0;
-        for (int k = 0; k < nc; k++)
-            csize += comp[k] == comp[i];
-        /* what forcing it would cost: always for a presented code or wallet
-         * coupon, for automatic rules when their component is small */
-        if (c->code || csize <= 8) {
-            cpn_opt_in fin = in;
-            fin.comp = comp;
-            fin.forced = i;
-            fin.budget = 20000;
-            cpn_opt_out fout = {flags2, 0, 1, 0, NULL, NULL};
-            if ((rc = cpn_optimize(&fin, &fout)))
-                break;
-            delta = flags2[i] ? comp_value[comp[i]] - fout.value : c->amount;
-        }
+        if (want[i])
+            delta = flags2[i] ? comp_value[comp[i]] - fvalue[i] : c->amount;
         rc = add_reason(q, c->rule, other >= 0 ? R_NOT_COMBINABLE : R_BEATEN_BY_COMBINATION, other, 0, c->amount,
                         0, delta);
     }
@@ -519,12 +582,12 @@ static int run_lane(qrun *R, int lane)
     for (int k = 0; !rc && k < nch; k++) {
         const cpn_cand *c = order[k];
         int64_t took = 0, lost = 0;
-        for (int l = 0; l < nslots && !rc; l++) {
-            if (!c->x[l])
-                continue;
-            int64_t avail = shipping ? q->shipping_net : points ? c->x[l] : R->net[l];
-            int64_t take = c->x[l] < avail ? c->x[l] : avail;
-            lost += c->x[l] - take;
+        for (int j = 0; j < c->nnz && !rc; j++) {
+            int l = c->nz[j];
+            int64_t xl = c->x[j];
+            int64_t avail = shipping ? q->shipping_net : points ? xl : R->net[l];
+            int64_t take = xl < avail ? xl : avail;
+            lost += xl - take;
             took += take;
             if (points)
                 continue;
@@ -533,7 +596,7 @@ static int run_lane(qrun *R, int lane)
                 rc = record_alloc(q, c->rule, -1, take, -1, 0, 1);
             } else {
                 R->net[l] -= take;
-                rc = record_alloc(q, c->rule, l, take, take == c->x[l] ? c->uh[l] : -1, c->nh[l], R->cart->lines[l].qty);
+                rc = record_alloc(q, c->rule, l, take, take == xl ? c->uh[j] : -1, c->nh[j], R->cart->lines[l].qty);
             }
         }
         if (rc)
@@ -557,12 +620,9 @@ static int run_lane(qrun *R, int lane)
         if (r->group >= 0)
             R->group_used[r->group]++;
         R->chosen_rules[R->nchosen++] = c->rule;
+        R->nchosen_restrictive += r->combine != COMBINE_ALL;
     }
-    custops__free(flags);
-    custops__free(flags2);
-    custops__free(order);
-    custops__free(comp);
-    custops__free(comp_value);
+    cpn_scratch_release(&R->scratch, mark);
     return rc;
 }
 
@@ -713,7 +773,9 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
     q->line_base = custops__calloc(n1, sizeof *q->line_base);
     q->line_net = custops__calloc(n1, sizeof *q->line_net);
     R.net = q->line_net;
-    R.in = custops__calloc(n1, 1);
+    R.inl = custops__calloc(n1, sizeof *R.inl);
+    R.widx = custops__calloc(n1, sizeof *R.widx);
+    R.w = custops__calloc(n1, sizeof *R.w);
     R.tx = custops__calloc(n1 * 3, sizeof *R.tx);
     R.discountable = custops__calloc(R.words, sizeof *R.discountable);
     R.eligible = custops__calloc(nr, sizeof *R.eligible);
@@ -721,13 +783,15 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
     R.via_wallet = custops__calloc(nr, sizeof *R.via_wallet);
     R.chosen_rules = custops__calloc(nr, sizeof *R.chosen_rules);
     R.group_used = custops__calloc((size_t)rs->ngroups + 1, sizeof *R.group_used);
-    if (!q->line_ids || !q->line_base || !q->line_net || !R.in || !R.tx || !R.discountable || !R.eligible || !R.via ||
+    if (!q->line_ids || !q->line_base || !q->line_net || !R.inl || !R.widx || !R.w || !R.tx || !R.discountable || !R.eligible || !R.via ||
         !R.via_wallet || !R.chosen_rules || !R.group_used) {
         rc = custops__nomem();
         goto done;
     }
     R.tuh = R.tx + n1;
     R.tnh = R.tx + 2 * n1;
+    for (size_t l = 0; l < n1; l++)
+        R.tuh[l] = -1; /* the resting state of the share buffers: 0, -1, 0 */
     if ((rc = q_str(q, "", &zero))) /* offset 0 means "none" */
         goto done;
     for (size_t l = 0; l < R.n; l++) {
@@ -758,7 +822,10 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
         goto done;
     }
 done:
-    custops__free(R.in);
+    custops__free(R.inl);
+    custops__free(R.widx);
+    custops__free(R.w);
+    cpn_scratch_free(&R.scratch);
     custops__free(R.tx);
     custops__free(R.discountable);
     custops__free(R.eligible);

@@ -638,6 +638,65 @@ START_TEST(best_combination_matches_brute_force)
 }
 END_TEST
 
+/* An order-level amount is spread over the lines exactly as core's
+ * custops_money_allocate() would (largest remainder, ties to the lower
+ * index), for small, large and huge bases: the quote has its own faster
+ * version of that arithmetic, so it is checked against the original. */
+START_TEST(spread_matches_money_allocate)
+{
+    unsigned seed = 424242u;
+    for (int trial = 0; trial < 300; trial++) {
+        int n = 1 + (int)(rnd(&seed) % 40), mag = trial % 3;
+        int64_t base[40], want[40], w[40], S = 0;
+        size_t nw = 0;
+        custops_cart *c;
+        ck_assert_ok(custops_cart_new(&c, "CNY"));
+        for (int l = 0; l < n; l++) {
+            int64_t price = (int64_t)(rnd(&seed) % 10000);
+            if (mag == 1)
+                price = price * 100003 + rnd(&seed);
+            else if (mag == 2)
+                price = (price + 1) * 2000000000003LL + rnd(&seed); /* products past 2^52 and 2^63 */
+            if (rnd(&seed) % 7 == 0)
+                price = 0;
+            int64_t qty = 1 + (int64_t)(rnd(&seed) % 3);
+            char id[16];
+            snprintf(id, sizeof id, "L%d", l);
+            ck_assert_ok(custops_cart_add_line(c, id, "S", price, qty));
+            base[l] = price * qty;
+            S += base[l];
+            if (base[l] > 0)
+                w[nw++] = base[l];
+        }
+        if (S == 0) {
+            custops_cart_free(c);
+            continue;
+        }
+        int64_t d = 1 + (int64_t)(((uint64_t)rnd(&seed) << 30 ^ (uint64_t)rnd(&seed) << 15 ^ rnd(&seed)) % (uint64_t)S);
+        char text[128];
+        snprintf(text, sizeof text, "rule spread { lane order; then amount_off %lld.%02lld; }", (long long)(d / 100),
+                 (long long)(d % 100));
+        custops_ruleset *rs = rules(text);
+        int64_t shares[40];
+        ck_assert_ok(custops_money_allocate(d, w, nw, shares));
+        for (int l = 0, k = 0; l < n; l++)
+            want[l] = base[l] > 0 ? shares[k++] : 0;
+        custops_quote *q;
+        ck_assert_ok(custops_quote_run(&q, rs, c, NOW));
+        ck_assert_int_eq(custops_quote_discount(q), d);
+        for (int l = 0; l < n; l++) {
+            char id[16];
+            snprintf(id, sizeof id, "L%d", l);
+            ck_assert_msg(alloc_sum(q, "spread", id) == want[l], "trial %d line %d: %lld, core allocates %lld", trial, l,
+                          (long long)alloc_sum(q, "spread", id), (long long)want[l]);
+        }
+        custops_quote_free(q);
+        custops_ruleset_free(rs);
+        custops_cart_free(c);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("coupon quote");
@@ -655,6 +714,7 @@ static Suite *suite(void)
     tcase_add_test(t, cart_validation);
     tcase_add_test(t, determinism);
     tcase_add_test(t, best_combination_matches_brute_force);
+    tcase_add_test(t, spread_matches_money_allocate);
     suite_add_tcase(s, t);
     return s;
 }

@@ -14,3 +14,8 @@ EXTRA_DIST += ../docs/coupons.md
 check_PROGRAMS += coupon/check_coupon_alloc
 coupon_check_coupon_alloc_SOURCES = %reldir%/check_coupon_alloc.c
 TESTS += coupon/check_coupon_alloc
+check_PROGRAMS += coupon/check_quote_bytes
+coupon_check_quote_bytes_SOURCES = %reldir%/check_quote_bytes.c %reldir%/coupon_test.h
+coupon_check_quote_bytes_CPPFLAGS = $(AM_CPPFLAGS) -DCOUPON_TOP_SRCDIR='"$(abs_top_srcdir)"'
+TESTS += coupon/check_quote_bytes
+EXTRA_DIST += %reldir%/quote_bytes.txt
