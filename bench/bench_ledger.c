@@ -1,8 +1,11 @@
 /* Ledger figures: reserve+commit pairs per second in memory and in an
  * SQLite file (process-crash safe, and fsync'ed every transaction), and,
  * when CUSTOPS_BENCH_PG names a server (bench/bench_ledger_pg.sh starts
- * one), PostgreSQL with 1, 4 and 16 client processes. Every transition is journaled and idempotency-keyed
- * as a shop would call it. */
+ * one), PostgreSQL with 1, 4 and 16 client processes (pgbench-style: each
+ * its own connection, all started together once connected), each on its
+ * own coupon and budget, and all on one coupon (which must serialize).
+ * Every transition is journaled and idempotency-keyed as a shop would
+ * call it. */
 #include "bench.h"
 
 #include <sys/wait.h>
@@ -20,19 +23,23 @@ static double cpu_now(void)
 }
 static double last_cpu;
 
-static int setup(custops_ledger *l)
+static int setup_code(custops_ledger *l, const char *code, const char *campaign)
 {
     custops_ledger_coupon c = CUSTOPS_LEDGER_COUPON_INIT;
-    c.code = "BENCH";
-    c.campaign = "bench";
-    int rc = custops_ledger_issue(l, NULL, &c, "bench-issue", T0);
+    c.code = code;
+    c.campaign = campaign;
+    char key[64];
+    snprintf(key, sizeof key, "bench-issue-%s", code);
+    int rc = custops_ledger_issue(l, NULL, &c, key, T0);
     if (rc == CUSTOPS_OK || rc == CUSTOPS_EEXISTS)
-        rc = custops_ledger_budget_add(l, NULL, "bench", INT64_C(1) << 50, NULL, T0);
+        rc = custops_ledger_budget_add(l, NULL, campaign, INT64_C(1) << 50, NULL, T0);
     return rc;
 }
 
-/* n reserve+commit pairs with keys; returns seconds or -1 */
-static double pairs(custops_ledger *l, int n, const char *tag)
+static int setup(custops_ledger *l) { return setup_code(l, "BENCH", "bench"); }
+
+/* n reserve+commit pairs with keys on a coupon; returns seconds or -1 */
+static double pairs_on(custops_ledger *l, const char *code, int n, const char *tag)
 {
     char order[64], rkey[80], ckey[80];
     double t0 = bench_now(), c0 = cpu_now();
@@ -40,8 +47,8 @@ static double pairs(custops_ledger *l, int n, const char *tag)
         snprintf(order, sizeof order, "%s-%d", tag, i);
         snprintf(rkey, sizeof rkey, "r-%s", order);
         snprintf(ckey, sizeof ckey, "c-%s", order);
-        if (custops_ledger_reserve(l, NULL, "BENCH", "cust", order, 100, 900, rkey, T0 + i / 1000) ||
-            custops_ledger_commit(l, NULL, order, "BENCH", ckey, T0 + i / 1000)) {
+        if (custops_ledger_reserve(l, NULL, code, "cust", order, 100, 900, rkey, T0 + i / 1000) ||
+            custops_ledger_commit(l, NULL, order, code, ckey, T0 + i / 1000)) {
             fprintf(stderr, "bench: %s\n", custops_last_error());
             return -1;
         }
@@ -49,6 +56,8 @@ static double pairs(custops_ledger *l, int n, const char *tag)
     last_cpu = cpu_now() - c0;
     return bench_now() - t0;
 }
+
+static double pairs(custops_ledger *l, int n, const char *tag) { return pairs_on(l, "BENCH", n, tag); }
 
 static void file_case(bench_report *r, const char *name, int durable, int n, const char *goal, double goal_v)
 {
@@ -79,31 +88,54 @@ static void file_case(bench_report *r, const char *name, int durable, int n, con
     rmdir(dir);
 }
 
-/* k processes each doing n pairs on the same server */
-static void pg_case(bench_report *r, const char *conn, int k, int n)
+/* k processes each doing n pairs on the same server, each on its own
+ * coupon and budget (shared = 0) or all on one coupon and budget. The
+ * clock starts when every client is connected. */
+static void pg_case(bench_report *r, const char *conn, int k, int n, int shared)
 {
     custops_ledger *l;
-    if (custops_ledger_open(&l, conn, NULL) || setup(l)) {
-        fprintf(stderr, "bench: postgres: %s\n", custops_last_error());
+    char code[32], campaign[32];
+    for (int c = 0; c < (shared ? 1 : k); c++) {
+        snprintf(code, sizeof code, shared ? "BENCH" : "BENCH-%d", c);
+        snprintf(campaign, sizeof campaign, shared ? "bench" : "bench-%d", c);
+        if (custops_ledger_open(&l, conn, NULL) || setup_code(l, code, campaign)) {
+            fprintf(stderr, "bench: postgres: %s\n", custops_last_error());
+            custops_ledger_free(l);
+            return;
+        }
         custops_ledger_free(l);
-        return;
     }
-    custops_ledger_free(l);
-    double t0 = bench_now();
+    int ready[2], go[2];
+    if (pipe(ready) || pipe(go))
+        return;
     pid_t pids[16];
     for (int c = 0; c < k; c++) {
         pids[c] = fork();
         if (pids[c] == 0) {
             custops_ledger *cl;
-            char tag[32];
-            snprintf(tag, sizeof tag, "pg%d-%d-%d", k, c, (int)getpid());
-            if (custops_ledger_open(&cl, conn, NULL))
-                _exit(1);
-            int bad = pairs(cl, n, tag) < 0;
+            char tag[48], byte = 0;
+            snprintf(tag, sizeof tag, "pg%d%c-%d-%d", k, shared ? 's' : 'o', c, (int)getpid());
+            snprintf(code, sizeof code, shared ? "BENCH" : "BENCH-%d", c);
+            close(ready[0]);
+            close(go[1]);
+            int bad = custops_ledger_open(&cl, conn, NULL) != 0;
+            if (write(ready[1], &byte, 1) != 1 || read(go[0], &byte, 1) < 0) /* start together */
+                bad = 1;
+            if (!bad)
+                bad = pairs_on(cl, code, n, tag) < 0;
             custops_ledger_free(cl);
             _exit(bad);
         }
     }
+    close(ready[1]);
+    close(go[0]);
+    char byte;
+    for (int c = 0; c < k; c++)
+        if (read(ready[0], &byte, 1) != 1)
+            break;
+    double t0 = bench_now();
+    close(go[1]); /* everyone reads end-of-file: go */
+    close(ready[0]);
     int failed = 0;
     for (int c = 0; c < k; c++) {
         int st;
@@ -112,7 +144,8 @@ static void pg_case(bench_report *r, const char *conn, int k, int n)
     }
     double dt = bench_now() - t0;
     char name[96];
-    snprintf(name, sizeof name, "postgresql reserve+commit, %d client%s", k, k > 1 ? "s" : "");
+    snprintf(name, sizeof name, "postgresql reserve+commit, %d client%s, %s", k, k > 1 ? "s" : "",
+             shared ? "one coupon" : "own coupons");
     if (!failed)
         bench_record(r, name, (double)k * n / dt, "pairs/s", NULL, -1);
 }
@@ -123,9 +156,11 @@ int main(void)
     if (pg && pg[0]) { /* bench_ledger_pg.sh: a throwaway server, PostgreSQL figures only */
         const char *suite = getenv("CUSTOPS_BENCH_PG_SUITE");
         bench_report pr = {.suite = suite && suite[0] ? suite : "ledger_pg"};
-        pg_case(&pr, pg, 1, 400);
-        pg_case(&pr, pg, 4, 100);
-        pg_case(&pr, pg, 16, 25);
+        pg_case(&pr, pg, 1, 600, 0);
+        pg_case(&pr, pg, 4, 250, 0);
+        pg_case(&pr, pg, 16, 80, 0);
+        pg_case(&pr, pg, 4, 150, 1);
+        pg_case(&pr, pg, 16, 40, 1);
         bench_write(&pr);
         return 0;
     }
