@@ -445,13 +445,13 @@ static int pg_begin(lg_backend *b, const lg_hint *h)
     char now[24];
     const char *vn[] = {I64(now, h->now)};
     const char *vi[] = {h->idem_key};
-    const char *vc[] = {h->code};
+    const char *vc[] = {h->coupon};
     const char *vr[] = {h->order, h->code};
     const char *vh[] = {h->chain};
     int want_res = h->order && h->code;
     if ((rc = send(p, S_RES_EXPIRED, vn, X_KEEP, NULL)) ||
         (h->idem_key && (rc = send(p, S_IDEM_GET, vi, X_KEEP, NULL))) ||
-        (h->code && (rc = send(p, S_COUPON_GET, vc, X_KEEP, NULL))) ||
+        (h->coupon && (rc = send(p, S_COUPON_GET, vc, X_KEEP, NULL))) ||
         (want_res && (rc = send(p, S_RES_LOCK, vr, X_KEEP, NULL))) ||
         (h->chain && (rc = send(p, S_HEAD_LOCK, vh, X_KEEP, NULL))))
         return rc;
@@ -473,9 +473,9 @@ static int pg_begin(lg_backend *b, const lg_hint *h)
             idem_row(k[i], h->idem_key, &p->idem.d);
         PQclear(k[i++]);
     }
-    if (h->code) {
+    if (h->coupon) {
         p->coupon.valid = 1;
-        snprintf(p->coupon.c.code, sizeof p->coupon.c.code, "%s", h->code);
+        snprintf(p->coupon.c.code, sizeof p->coupon.c.code, "%s", h->coupon);
         if ((p->coupon.found = PQntuples(k[i]) == 1))
             coupon_row(k[i], 0, &p->coupon.c);
         PQclear(k[i++]);

@@ -559,7 +559,8 @@ static int one_txn(custops_ledger *l, const lg_req *q, uint64_t h, custops_ledge
     lg_backend *be = l->be;
     char chain[KEYCAP];
     req_chain(q, chain);
-    lg_hint hint = {1, q->now, q->key, q->op == OP_BUDGET ? NULL : q->code, q->order, chain};
+    int reads_coupon = q->op == OP_RESERVE || q->op == OP_REVERSE;
+    lg_hint hint = {1, q->now, q->key, reads_coupon ? q->code : NULL, q->order, q->code, chain};
     int rc = be->ops->begin(be, &hint);
     if (rc)
         return rc;
@@ -803,7 +804,7 @@ int custops_ledger_expire(custops_ledger *l, int64_t *count, int64_t now)
     CUSTOPS__CHECK_NULL(l);
     for (int attempt = 0;; attempt++) {
         int64_t n = 0;
-        lg_hint hint = {1, now, NULL, NULL, NULL, NULL};
+        lg_hint hint = {1, now, NULL, NULL, NULL, NULL, NULL};
         int rc = l->be->ops->begin(l->be, &hint);
         if (!rc) {
             rc = sweep(l->be, now, &n);
@@ -827,7 +828,7 @@ typedef int (*read_fn)(lg_backend *be, void *ud);
 
 static int read_txn(custops_ledger *l, read_fn fn, void *ud)
 {
-    lg_hint hint = {0, 0, NULL, NULL, NULL, NULL};
+    lg_hint hint = {0, 0, NULL, NULL, NULL, NULL, NULL};
     for (int attempt = 0;; attempt++) {
         int rc = l->be->ops->begin(l->be, &hint);
         if (!rc) {

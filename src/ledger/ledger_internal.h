@@ -79,8 +79,11 @@ typedef int (*lg_head_cb)(void *ud, const char *chain, int64_t seq, const unsign
  * be NULL. writing is 0 only for the read-only calls. */
 typedef struct lg_hint {
     int writing;
-    int64_t now; /* the transition's clock (its lazy expiry) */
-    const char *idem_key, *code, *order, *chain;
+    int64_t now;         /* the transition's clock (its lazy expiry) */
+    const char *idem_key;
+    const char *coupon;  /* a coupon it reads */
+    const char *order, *code; /* the reservation it reads */
+    const char *chain;   /* the journal chain it appends to */
 } lg_hint;
 
 typedef struct lg_backend_ops {
