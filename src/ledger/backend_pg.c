@@ -429,9 +429,21 @@ static void forget(pgbe *p)
     p->nheld = 0;
 }
 
+static void pg_rollback(lg_backend *b);
+static int prefetch(pgbe *p, const lg_hint *h);
+
+/* A failed begin() leaves no transaction behind (the caller does not roll
+ * back what did not begin). */
 static int pg_begin(lg_backend *b, const lg_hint *h)
 {
-    pgbe *p = (pgbe *)b;
+    int rc = prefetch((pgbe *)b, h);
+    if (rc)
+        pg_rollback(b);
+    return rc;
+}
+
+static int prefetch(pgbe *p, const lg_hint *h)
+{
     forget(p);
     p->writing = h && h->writing;
     int rc = send_sql(p, p->writing ? "BEGIN ISOLATION LEVEL READ COMMITTED"

@@ -860,6 +860,41 @@ END_TEST
 #endif
 
 #ifdef LEDGER_TEST_PG
+/* PostgreSQL: a transition waits for another transaction on its coupon at
+ * most busy_timeout_ms (then CUSTOPS_EBUSY, nothing left open), while
+ * transitions on other coupons go on meanwhile */
+START_TEST(test_pg_lock_wait_bounded)
+{
+    lfix f;
+    lfix_open(&f, 2);
+    issue_simple(f.l, "B", 5, 0, NULL);
+    issue_simple(f.l, "OTHER", 5, 0, NULL);
+    custops_ledger_free(f.l);
+    custops_ledger_options o = CUSTOPS_LEDGER_OPTIONS_INIT;
+    o.busy_timeout_ms = 200;
+    ck_assert_ok(custops_ledger_open(&f.l, f.loc, &o));
+    PGconn *other = PQconnectdb(f.loc);
+    ck_assert_int_eq(PQstatus(other), CONNECTION_OK);
+    PGresult *r = PQexec(other, "BEGIN; SELECT 1 FROM custops_ledger.head WHERE chain = 'code:B' FOR UPDATE");
+    ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
+    PQclear(r);
+    ck_assert_status(custops_ledger_reserve(f.l, NULL, "B", NULL, "o1", 1, 60, "k1", T0), CUSTOPS_EBUSY);
+    ck_assert_ok(custops_ledger_reserve(f.l, NULL, "OTHER", NULL, "o1", 1, 60, "k2", T0));
+    PQclear(PQexec(other, "ROLLBACK"));
+    PQfinish(other);
+    custops_ledger_receipt rc = CUSTOPS_LEDGER_RECEIPT_INIT;
+    ck_assert_ok(custops_ledger_reserve(f.l, &rc, "B", NULL, "o1", 1, 60, "k1", T0));
+    ck_assert_int_eq(rc.replayed, 0);
+    counter_is(f.l, "code:B", 5, 0, 1);
+    int64_t n;
+    ck_assert_ok(custops_ledger_verify(&n, NULL, f.l));
+    ck_assert_int_eq(n, 4);
+    lfix_close(&f);
+}
+END_TEST
+#endif
+
+#ifdef LEDGER_TEST_PG
 /* PostgreSQL: a ledger of schema 2 (one chain for everything) opens, keeps
  * its records as chain '' and goes on with a chain per coupon */
 START_TEST(test_pg_upgrade_from_one_chain)
@@ -1086,6 +1121,8 @@ static Suite *ledger_suite(void)
         tcase_add_test(tc, test_pg_sigkill_mid_transaction);
     if (nb > 2)
         tcase_add_test(tc, test_pg_upgrade_from_one_chain);
+    if (nb > 2)
+        tcase_add_test(tc, test_pg_lock_wait_bounded);
 #endif
     tcase_add_test(tc, test_alloc_failures);
     suite_add_tcase(s, tc);
