@@ -13,6 +13,7 @@ for fsync in on off; do
   if [ $rc -eq 77 ]; then echo "ledger_pg: skipped"; exit 0; fi
   [ $rc -eq 0 ] || exit 1
   suite=ledger_pg; [ $fsync = off ] && suite=ledger_pg_nofsync
-  CUSTOPS_BENCH_PG=$PG_SANDBOX_URL CUSTOPS_BENCH_PG_SUITE=$suite "$BENCH_BIN/bench_ledger" || exit 1
+  CUSTOPS_BENCH_PG=$PG_SANDBOX_URL CUSTOPS_BENCH_PG_SUITE=$suite \
+    CUSTOPS_BENCH_PG_PIDFILE=$PG_SANDBOX_DIR/data/postmaster.pid "$BENCH_BIN/bench_ledger" || exit 1
   pg_sandbox_stop
 done

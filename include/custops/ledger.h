@@ -42,6 +42,14 @@
  * transaction); `"postgresql://..."` or `"postgres:CONNINFO"` uses a
  * PostgreSQL server when the library was built with libpq.
  *
+ * On PostgreSQL, transitions on different coupons run concurrently (row
+ * locks, no ledger-wide lock), so the journal there is one hash chain per
+ * coupon (`code:CODE`) and per campaign budget (`budget:CAMPAIGN`), each
+ * numbered from 1: a receipt's seq counts within its coupon's (or, for
+ * custops_ledger_budget_add(), its budget's) chain, journal lines name
+ * their chain, and custops_ledger_verify() checks every chain. A ledger
+ * with a single coupon reads exactly as on the other backends.
+ *
  * Thread rules: a ledger handle is used by one thread at a time; open one
  * handle per thread or process on the same SQLite file or server. Never
  * keep an SQLite ledger open across fork(): SQLite's lock bookkeeping is
@@ -138,7 +146,7 @@ typedef struct custops_ledger_receipt {
     int32_t state;        /**< custops_ledger_state of the reservation afterwards */
     int32_t reason;       /**< custops_ledger_reason when a reservation was refused */
     int32_t replayed;     /**< 1 when the idempotency key was seen before and nothing changed */
-    int64_t seq;          /**< journal sequence number of the transition */
+    int64_t seq;          /**< journal sequence number of the transition (PostgreSQL: within its coupon's or budget's chain) */
     int64_t amount;       /**< the money moved: discount reserved/committed/released/reversed, budget added */
     int64_t expires;      /**< reservation deadline (Unix seconds), 0 if none */
 } custops_ledger_receipt;
@@ -310,6 +318,10 @@ CUSTOPS_API int custops_ledger_show(char **out, custops_ledger *l);
  * The hashes let an auditor recheck the chain without the library:
  * hash = SHA-256(prev bytes || seq as 8 bytes little endian || ts as 8
  * bytes little endian || the record text exactly as printed).
+ * On PostgreSQL each line also carries `"chain":"code:X"` (after "hash"),
+ * the lines come chain by chain (chain names in byte order), seq and prev
+ * refer to the record's own chain (its first record links to 32 zero
+ * bytes) and `after` applies to each chain's seq.
  * @param out receives the text (free with custops_free); "" when no record matches
  * @param l the ledger
  * @param after only records with seq > after (0: from the start)
@@ -321,7 +333,10 @@ CUSTOPS_API int custops_ledger_journal(char **out, custops_ledger *l, int64_t af
 /**
  * Check the journal: consecutive sequence numbers, every record's SHA-256
  * hash and the link to the previous one, and the recorded head (so records
- * removed from the end are noticed too).
+ * removed from the end are noticed too). On PostgreSQL every chain is
+ * checked against its own head, and the head reported is that chain's
+ * head when there is one chain, else SHA-256 over every chain's (name,
+ * NUL byte, last seq as 8 bytes little endian, head hash) in chain order.
  * @param nrecords receives the number of records (may be NULL)
  * @param head_hex receives the head hash as 64 hex digits plus NUL (a
  *        buffer of at least 65 bytes; may be NULL); keep it elsewhere to

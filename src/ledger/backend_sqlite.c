@@ -123,8 +123,9 @@ static void col_text(sqlite3_stmt *st, int i, char *out)
 
 /* ---- transactions ---- */
 
-static int sq_begin(lg_backend *b)
+static int sq_begin(lg_backend *b, const lg_hint *h)
 {
+    (void)h; /* BEGIN IMMEDIATE: one writer at a time, nothing to fetch ahead */
     sqlbe *s = (sqlbe *)b;
     return exec1(s, S_BEGIN);
 }
@@ -398,8 +399,9 @@ static int blob32(sqlite3_stmt *st, int i, unsigned char out[32])
     return 0;
 }
 
-static int sq_journal_head(lg_backend *b, int64_t *seq, unsigned char hash[32])
+static int sq_journal_head(lg_backend *b, const char *chain, int64_t *seq, unsigned char hash[32])
 {
+    (void)chain; /* one chain */
     sqlbe *s = (sqlbe *)b;
     sqlite3_stmt *st = s->st[S_HEAD_GET];
     int rc = sqlite3_step(st);
@@ -439,6 +441,7 @@ static int sq_journal_scan(lg_backend *b, lg_jrec_cb cb, void *ud)
     int rc, crc = 0;
     while (!crc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         lg_jrec r;
+        r.chain = "";
         r.seq = sqlite3_column_int64(st, 0);
         r.ts = sqlite3_column_int64(st, 1);
         r.body = (const char *)sqlite3_column_text(st, 2);
@@ -468,11 +471,30 @@ static void sq_close(lg_backend *b)
 }
 
 static const lg_backend_ops SQLITE_OPS = {
-    "sqlite",           sq_begin,          sq_commit,         sq_rollback,       sq_coupon_get,
-    sq_coupon_insert,   sq_counter_create, sq_counter_add,    sq_counter_get,    sq_res_get,
-    sq_res_put,         sq_res_next_expired, sq_idem_get,     sq_idem_put,       sq_journal_head,
-    sq_journal_append,  sq_journal_scan,   sq_coupon_scan,    sq_counter_scan,   sq_res_scan,
-    sq_close,
+    .name = "sqlite",
+    .chains = 0,
+    .lazy_hash = 0,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .coupon_get = sq_coupon_get,
+    .coupon_insert = sq_coupon_insert,
+    .counter_create = sq_counter_create,
+    .counter_add = sq_counter_add,
+    .counter_get = sq_counter_get,
+    .res_get = sq_res_get,
+    .res_put = sq_res_put,
+    .res_next_expired = sq_res_next_expired,
+    .idem_get = sq_idem_get,
+    .idem_put = sq_idem_put,
+    .journal_head = sq_journal_head,
+    .journal_append = sq_journal_append,
+    .journal_scan = sq_journal_scan,
+    .head_scan = NULL,
+    .coupon_scan = sq_coupon_scan,
+    .counter_scan = sq_counter_scan,
+    .res_scan = sq_res_scan,
+    .close = sq_close,
 };
 
 static int pragma_int(sqlbe *s, const char *sql, int *out)

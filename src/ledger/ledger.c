@@ -68,6 +68,14 @@ static void json_str(custops__buf *b, const char *s)
 {
     custops__buf_u8(b, '"');
     for (; *s; s++) {
+        size_t run = 0; /* plain bytes go in one append */
+        while (s[run] && s[run] != '"' && s[run] != '\\' && (unsigned char)s[run] >= 0x20 && s[run] != 0x7f)
+            run++;
+        if (run) {
+            custops__buf_append(b, s, run);
+            s += run - 1;
+            continue;
+        }
         unsigned char c = (unsigned char)*s;
         if (c == '"' || c == '\\') {
             custops__buf_u8(b, '\\');
@@ -83,7 +91,9 @@ static void json_str(custops__buf *b, const char *s)
 
 static void json_kv_str(custops__buf *b, const char *k, const char *v)
 {
-    custops__buf_printf(b, ",\"%s\":", k);
+    custops__buf_append(b, ",\"", 2);
+    custops__buf_puts(b, k);
+    custops__buf_append(b, "\":", 2);
     json_str(b, v);
 }
 
@@ -126,27 +136,70 @@ static void counter_key(char *out, size_t cap, const char *kind, const char *a, 
 }
 #define KEYCAP (3 * LG_ID + 16)
 
+/* The request's identity for its idempotency key, hashed from a stack
+ * buffer (this runs on every keyed transition). The bytes are fixed: the
+ * hashes are stored with the keys, so they must not change between
+ * versions: op, then 0x1f-separated code, customer, order, campaign (0x1e
+ * for NULL), amount, ttl and for issue the coupon's fields. */
+typedef struct hbuf {
+    char d[16 * LG_ID];
+    size_t n;
+} hbuf;
+
+static void hb_put(hbuf *b, const char *s, size_t n)
+{
+    if (n > sizeof b->d - b->n) /* cannot happen: every part is bounded */
+        n = sizeof b->d - b->n;
+    memcpy(b->d + b->n, s, n);
+    b->n += n;
+}
+
+static void hb_sep_str(hbuf *b, const char *s)
+{
+    hb_put(b, "\x1f", 1);
+    if (s)
+        hb_put(b, s, strlen(s));
+    else
+        hb_put(b, "\x1e", 1); /* NULL differs from "" */
+}
+
+static void hb_sep_int(hbuf *b, int64_t v)
+{
+    char tmp[24], *p = tmp + sizeof tmp;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0)
+        *--p = '-';
+    hb_put(b, "\x1f", 1);
+    hb_put(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
 static uint64_t req_hash(const lg_req *q)
 {
-    custops__buf b;
-    custops__buf_init(&b);
-    custops__buf_printf(&b, "%d", q->op);
-    const char *parts[] = {q->code, q->customer, q->order, q->campaign};
-    for (size_t i = 0; i < 4; i++) {
-        custops__buf_u8(&b, 0x1f);
-        custops__buf_puts(&b, parts[i] ? parts[i] : "\x1e"); /* NULL differs from "" */
-    }
-    custops__buf_printf(&b, "\x1f%lld\x1f%lld", (long long)q->amount, (long long)q->ttl);
+    hbuf b;
+    b.n = 0;
+    char op = (char)('0' + q->op); /* ops are 1..6 */
+    hb_put(&b, &op, 1);
+    hb_sep_str(&b, q->code);
+    hb_sep_str(&b, q->customer);
+    hb_sep_str(&b, q->order);
+    hb_sep_str(&b, q->campaign);
+    hb_sep_int(&b, q->amount);
+    hb_sep_int(&b, q->ttl);
     if (q->coupon) {
         const custops_ledger_coupon *c = q->coupon;
-        custops__buf_printf(&b, "\x1f%s\x1f%s\x1f%s\x1f%lld\x1f%lld\x1f%lld\x1f%lld\x1f%d", c->code,
-                            c->owner ? c->owner : "\x1e", c->campaign ? c->campaign : "\x1e",
-                            (long long)c->max_uses, (long long)c->max_per_customer, (long long)c->valid_from,
-                            (long long)c->valid_until, (int)c->restore_on_reversal);
+        hb_sep_str(&b, c->code);
+        hb_sep_str(&b, c->owner);
+        hb_sep_str(&b, c->campaign);
+        hb_sep_int(&b, c->max_uses);
+        hb_sep_int(&b, c->max_per_customer);
+        hb_sep_int(&b, c->valid_from);
+        hb_sep_int(&b, c->valid_until);
+        hb_sep_int(&b, c->restore_on_reversal);
     }
-    uint64_t h = b.failed ? 0 : custops__hash64(b.data, b.len, 0x6c6564676572ULL);
-    custops__buf_release(&b);
-    return h;
+    return custops__hash64(b.d, b.n, 0x6c6564676572ULL);
 }
 
 const char *custops_ledger_state_name(int state)
@@ -198,7 +251,9 @@ static int missing_counter(int rc, const lg_res *r)
 
 static void res_body(custops__buf *b, const char *op, const lg_res *r, int64_t amount)
 {
-    custops__buf_printf(b, "{\"op\":\"%s\"", op);
+    custops__buf_puts(b, "{\"op\":\"");
+    custops__buf_puts(b, op);
+    custops__buf_u8(b, '"');
     json_kv_str(b, "order", r->order);
     json_kv_str(b, "code", r->code);
     json_kv_str(b, "state", custops_ledger_state_name(r->state));
@@ -211,21 +266,25 @@ static int sweep(lg_backend *be, int64_t now, int64_t *count)
     lg_res r;
     int rc;
     while ((rc = be->ops->res_next_expired(be, now, &r)) == 0) {
-        if ((rc = move_holds(be, &r, 0, -1, 0, -r.amount)))
-            return missing_counter(rc, &r);
+        /* journal first: on PostgreSQL that locks the coupon's chain before
+         * its counters, the order every transition on the coupon takes */
         r.state = CUSTOPS_LEDGER_EXPIRED;
-        if ((rc = be->ops->res_put(be, &r)))
-            return rc;
         custops__buf b;
         custops__buf_init(&b);
         res_body(&b, "expire", &r, r.amount);
         json_kv_int(&b, "expires", r.expires);
         custops__buf_puts(&b, "}");
         rc = custops__buf_status(&b);
+        char chain[KEYCAP];
+        counter_key(chain, sizeof chain, "code", r.code, NULL);
         if (!rc)
-            rc = custops__ledger_journal_add(be, now, (const char *)b.data, b.len, NULL);
+            rc = custops__ledger_journal_add(be, chain, now, (const char *)b.data, b.len, NULL);
         custops__buf_release(&b);
         if (rc)
+            return rc;
+        if ((rc = move_holds(be, &r, 0, -1, 0, -r.amount)))
+            return missing_counter(rc, &r);
+        if ((rc = be->ops->res_put(be, &r)))
             return rc;
         if (count)
             (*count)++;
@@ -485,10 +544,24 @@ static apply_fn op_fn(int op)
 
 #define REPLAYED 1
 
+/* The journal chain of a transition (on backends with one chain per coupon
+ * and budget): the coupon's, or the budget's for budget_add. */
+static void req_chain(const lg_req *q, char *chain)
+{
+    if (q->op == OP_BUDGET)
+        counter_key(chain, KEYCAP, "budget", q->campaign, NULL);
+    else
+        counter_key(chain, KEYCAP, "code", q->code, NULL);
+}
+
 static int one_txn(custops_ledger *l, const lg_req *q, uint64_t h, custops_ledger_receipt *out, int64_t *swept)
 {
     lg_backend *be = l->be;
-    int rc = be->ops->begin(be);
+    char chain[KEYCAP];
+    req_chain(q, chain);
+    int reads_coupon = q->op == OP_RESERVE || q->op == OP_REVERSE;
+    lg_hint hint = {1, q->now, q->key, reads_coupon ? q->code : NULL, q->order, q->code, chain};
+    int rc = be->ops->begin(be, &hint);
     if (rc)
         return rc;
     rc = sweep(be, q->now, swept);
@@ -522,7 +595,7 @@ static int one_txn(custops_ledger *l, const lg_req *q, uint64_t h, custops_ledge
             rc = custops__buf_status(body);
         }
         if (!rc)
-            rc = custops__ledger_journal_add(be, q->now, (const char *)body->data, body->len, &out->seq);
+            rc = custops__ledger_journal_add(be, chain, q->now, (const char *)body->data, body->len, &out->seq);
         if (!rc && q->key) {
             lg_idem id;
             memset(&id, 0, sizeof id);
@@ -731,7 +804,8 @@ int custops_ledger_expire(custops_ledger *l, int64_t *count, int64_t now)
     CUSTOPS__CHECK_NULL(l);
     for (int attempt = 0;; attempt++) {
         int64_t n = 0;
-        int rc = l->be->ops->begin(l->be);
+        lg_hint hint = {1, now, NULL, NULL, NULL, NULL, NULL};
+        int rc = l->be->ops->begin(l->be, &hint);
         if (!rc) {
             rc = sweep(l->be, now, &n);
             if (rc)
@@ -754,8 +828,9 @@ typedef int (*read_fn)(lg_backend *be, void *ud);
 
 static int read_txn(custops_ledger *l, read_fn fn, void *ud)
 {
+    lg_hint hint = {0, 0, NULL, NULL, NULL, NULL, NULL};
     for (int attempt = 0;; attempt++) {
-        int rc = l->be->ops->begin(l->be);
+        int rc = l->be->ops->begin(l->be, &hint);
         if (!rc) {
             rc = fn(l->be, ud);
             if (rc)
@@ -911,7 +986,7 @@ static int do_show(lg_backend *be, void *ud)
     int64_t seq;
     unsigned char head[32];
     char hex[65];
-    int rc = be->ops->journal_head(be, &seq, head);
+    int rc = custops__ledger_journal_summary(be, &seq, head);
     if (rc)
         return rc;
     custops__ledger_hex(head, 32, hex);
@@ -968,8 +1043,11 @@ static int journal_line(void *ud, const lg_jrec *r)
     char prev[65], hash[65];
     custops__ledger_hex(r->prev, 32, prev);
     custops__ledger_hex(r->hash, 32, hash);
-    custops__buf_printf(q->b, "{\"seq\":%lld,\"ts\":%lld,\"prev\":\"%s\",\"hash\":\"%s\",\"record\":", (long long)r->seq,
+    custops__buf_printf(q->b, "{\"seq\":%lld,\"ts\":%lld,\"prev\":\"%s\",\"hash\":\"%s\"", (long long)r->seq,
                         (long long)r->ts, prev, hash);
+    if (r->chain && r->chain[0]) /* chains backends: the chain the record links in */
+        json_kv_str(q->b, "chain", r->chain);
+    custops__buf_puts(q->b, ",\"record\":");
     custops__buf_append(q->b, r->body, r->body_len);
     custops__buf_puts(q->b, "}\n");
     q->n++;

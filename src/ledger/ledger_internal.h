@@ -46,9 +46,13 @@ typedef struct lg_idem {
     int64_t seq, amount, expires;
 } lg_idem;
 
-/* One journal record. body is a canonical text of the transition. */
+/* One journal record. body is a canonical text of the transition. chain
+ * names the hash chain it belongs to on backends with one chain per coupon
+ * and budget ("code:X", "budget:C"); single-chain backends ignore it and
+ * report "". */
 typedef struct lg_jrec {
     int64_t seq, ts;
+    const char *chain;
     const char *body;
     size_t body_len;
     unsigned char prev[32], hash[32];
@@ -68,10 +72,31 @@ typedef int (*lg_res_cb)(void *ud, const lg_res *r);
 typedef int (*lg_coupon_cb)(void *ud, const lg_coupon *c);
 typedef int (*lg_counter_cb)(void *ud, const char *key, int64_t lim, int64_t used, int64_t reserved);
 typedef int (*lg_jrec_cb)(void *ud, const lg_jrec *r);
+typedef int (*lg_head_cb)(void *ud, const char *chain, int64_t seq, const unsigned char hash[32]);
+
+/* What a transition will touch, given to begin() so a backend can fetch it
+ * ahead (PostgreSQL sends these reads in one round trip). Every pointer may
+ * be NULL. writing is 0 only for the read-only calls. */
+typedef struct lg_hint {
+    int writing;
+    int64_t now;         /* the transition's clock (its lazy expiry) */
+    const char *idem_key;
+    const char *coupon;  /* a coupon it reads */
+    const char *order, *code; /* the reservation it reads */
+    const char *chain;   /* the journal chain it appends to */
+} lg_hint;
 
 typedef struct lg_backend_ops {
     const char *name;
-    int (*begin)(lg_backend *b);
+    /* 1: one journal chain per coupon and budget, so transitions on
+     * unrelated coupons never wait for each other (records come out of
+     * journal_scan ordered by chain, then seq); 0: one chain for everything */
+    int chains;
+    /* 1: journal_append may be given records without a hash; the backend
+     * computes them before any reader sees them (memory: hashing off the
+     * hot path, the bytes produced are the same) */
+    int lazy_hash;
+    int (*begin)(lg_backend *b, const lg_hint *h);
     int (*commit)(lg_backend *b);
     void (*rollback)(lg_backend *b);
     int (*coupon_get)(lg_backend *b, const char *code, lg_coupon *out);
@@ -89,10 +114,14 @@ typedef struct lg_backend_ops {
     int (*res_next_expired)(lg_backend *b, int64_t now, lg_res *out);
     int (*idem_get)(lg_backend *b, const char *key, lg_idem *out);
     int (*idem_put)(lg_backend *b, const lg_idem *r);
-    /* head of the journal: seq 0 and 32 zero bytes when empty */
-    int (*journal_head)(lg_backend *b, int64_t *seq, unsigned char hash[32]);
+    /* head of a journal chain (the only one on single-chain backends): seq 0
+     * and 32 zero bytes when empty; hash may be NULL on lazy_hash backends.
+     * In a writing transaction it also reserves the chain until commit. */
+    int (*journal_head)(lg_backend *b, const char *chain, int64_t *seq, unsigned char hash[32]);
     int (*journal_append)(lg_backend *b, const lg_jrec *r); /* and moves the head */
     int (*journal_scan)(lg_backend *b, lg_jrec_cb cb, void *ud);
+    /* chains backends: every chain's head, ordered by chain (bytewise) */
+    int (*head_scan)(lg_backend *b, lg_head_cb cb, void *ud);
     int (*coupon_scan)(lg_backend *b, lg_coupon_cb cb, void *ud);
     int (*counter_scan)(lg_backend *b, lg_counter_cb cb, void *ud);
     int (*res_scan)(lg_backend *b, lg_res_cb cb, void *ud);
@@ -111,10 +140,14 @@ int custops__ledger_pg_open(lg_backend **out, const char *conninfo, const custop
 /* ---- journal (journal.c) ---- */
 /* hash = SHA-256(prev || le64 seq || le64 ts || body) */
 void custops__ledger_journal_hash(const lg_jrec *r, unsigned char out[32]);
-/* Append a record with the next sequence number after the backend's head. */
-int custops__ledger_journal_add(lg_backend *b, int64_t ts, const char *body, size_t len, int64_t *seq);
-/* Check the chain; see custops_ledger_verify(). */
+/* Append a record to a chain with the next sequence number after its head. */
+int custops__ledger_journal_add(lg_backend *b, const char *chain, int64_t ts, const char *body, size_t len, int64_t *seq);
+/* Check the chains; see custops_ledger_verify(). */
 int custops__ledger_journal_verify(lg_backend *b, int64_t *nrecords, unsigned char head[32]);
+/* Records and head without checking: the one chain's head, or on chains
+ * backends SHA-256 over every chain's (name, NUL, le64 seq, head hash) in
+ * chain order (just that chain's head when there is only one). */
+int custops__ledger_journal_summary(lg_backend *b, int64_t *nrecords, unsigned char head[32]);
 void custops__ledger_hex(const unsigned char *bytes, size_t n, char *out);
 
 /* ---- code generation (codegen.c) ---- */

@@ -3,7 +3,9 @@
  * (the loop index picks it, see ledger_fixture.h). */
 #include "ledger_fixture.h"
 
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #define T0 1700000000
 
@@ -799,21 +801,51 @@ START_TEST(test_alloc_failures)
 END_TEST
 
 #ifdef LEDGER_TEST_PG
-/* PostgreSQL: a rewritten or cut journal is caught, a newer schema refused */
+/* PostgreSQL: a rewritten or cut journal is caught in any of its chains
+ * (one per coupon), a newer schema refused */
 START_TEST(test_pg_tamper_and_version)
 {
     const char *attacks[] = {
-        "UPDATE custops_ledger.journal SET body = replace(body, '\"amount\":5', '\"amount\":6') WHERE seq = 2",
-        "DELETE FROM custops_ledger.journal WHERE seq = 3",
+        "UPDATE custops_ledger.journal SET body = replace(body, '\"amount\":5', '\"amount\":6')"
+        " WHERE chain = 'code:H' AND seq = 2",
+        "DELETE FROM custops_ledger.journal WHERE chain = 'code:H' AND seq = 3",
+        "DELETE FROM custops_ledger.head WHERE chain = 'code:G'",
+        "DELETE FROM custops_ledger.journal WHERE chain = 'code:G'",
+        "UPDATE custops_ledger.journal SET chain = 'code:G', seq = 4 WHERE chain = 'code:H' AND seq = 3",
+        "UPDATE custops_ledger.journal SET ts = ts + 1 WHERE chain = 'code:G' AND seq = 1",
+        "UPDATE custops_ledger.head SET seq = 1 WHERE chain = 'code:G'",
     };
-    for (size_t a = 0; a < 2; a++) {
+    for (size_t a = 0; a < sizeof attacks / sizeof attacks[0]; a++) {
         lfix f;
         lfix_open(&f, 2);
         issue_simple(f.l, "H", 10, 0, NULL);
+        issue_simple(f.l, "G", 10, 0, NULL);
         ck_assert_ok(custops_ledger_reserve(f.l, NULL, "H", NULL, "o1", 5, 60, NULL, T0));
+        ck_assert_ok(custops_ledger_reserve(f.l, NULL, "G", NULL, "o1", 5, 60, NULL, T0));
         ck_assert_ok(custops_ledger_commit(f.l, NULL, "o1", "H", NULL, T0));
+        custops_ledger_receipt r = CUSTOPS_LEDGER_RECEIPT_INIT;
+        ck_assert_ok(custops_ledger_commit(f.l, &r, "o1", "G", NULL, T0));
+        ck_assert_int_eq(r.seq, 3); /* seq counts within the coupon's chain */
+        int64_t n;
+        char head[65];
+        ck_assert_ok(custops_ledger_verify(&n, head, f.l));
+        ck_assert_int_eq(n, 6);
+        if (a == 0) {
+            /* the export names each record's chain; the head folds both chains */
+            char *s;
+            ck_assert_ok(custops_ledger_journal(&s, f.l, 0, 0));
+            ck_assert_ptr_nonnull(strstr(s, "\"chain\":\"code:G\",\"record\":{\"op\":\"issue\""));
+            ck_assert_ptr_nonnull(strstr(s, "\"chain\":\"code:H\",\"record\":{\"op\":\"commit\""));
+            ck_assert_ptr_null(strstr(s, head));
+            custops_free(s);
+            ck_assert_ok(custops_ledger_show(&s, f.l));
+            ck_assert_ptr_nonnull(strstr(s, head));
+            ck_assert_ptr_nonnull(strstr(s, "\"records\":6"));
+            custops_free(s);
+        }
         lfix_pg_exec(f.loc, attacks[a]);
-        ck_assert_status(custops_ledger_verify(NULL, NULL, f.l), CUSTOPS_ECORRUPT);
+        ck_assert_msg(custops_ledger_verify(NULL, NULL, f.l) == CUSTOPS_ECORRUPT, "attack %zu not caught", a);
+        ck_assert_ptr_nonnull(strstr(custops_last_error(), "journal"));
         lfix_close(&f);
     }
     lfix f;
@@ -822,6 +854,241 @@ START_TEST(test_pg_tamper_and_version)
     f.l = NULL;
     lfix_pg_exec(f.loc, "UPDATE custops_ledger.schema_version SET version = 99");
     ck_assert_status(custops_ledger_open(&f.l, f.loc, NULL), CUSTOPS_EVERSION);
+    lfix_close(&f);
+}
+END_TEST
+#endif
+
+#ifdef LEDGER_TEST_PG
+/* PostgreSQL: a transition waits for another transaction on its coupon at
+ * most busy_timeout_ms (then CUSTOPS_EBUSY, nothing left open), while
+ * transitions on other coupons go on meanwhile */
+START_TEST(test_pg_lock_wait_bounded)
+{
+    lfix f;
+    lfix_open(&f, 2);
+    issue_simple(f.l, "B", 5, 0, NULL);
+    issue_simple(f.l, "OTHER", 5, 0, NULL);
+    custops_ledger_free(f.l);
+    custops_ledger_options o = CUSTOPS_LEDGER_OPTIONS_INIT;
+    o.busy_timeout_ms = 200;
+    ck_assert_ok(custops_ledger_open(&f.l, f.loc, &o));
+    PGconn *other = PQconnectdb(f.loc);
+    ck_assert_int_eq(PQstatus(other), CONNECTION_OK);
+    PGresult *r = PQexec(other, "BEGIN; SELECT 1 FROM custops_ledger.head WHERE chain = 'code:B' FOR UPDATE");
+    ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
+    PQclear(r);
+    ck_assert_status(custops_ledger_reserve(f.l, NULL, "B", NULL, "o1", 1, 60, "k1", T0), CUSTOPS_EBUSY);
+    ck_assert_ok(custops_ledger_reserve(f.l, NULL, "OTHER", NULL, "o1", 1, 60, "k2", T0));
+    PQclear(PQexec(other, "ROLLBACK"));
+    PQfinish(other);
+    custops_ledger_receipt rc = CUSTOPS_LEDGER_RECEIPT_INIT;
+    ck_assert_ok(custops_ledger_reserve(f.l, &rc, "B", NULL, "o1", 1, 60, "k1", T0));
+    ck_assert_int_eq(rc.replayed, 0);
+    counter_is(f.l, "code:B", 5, 0, 1);
+    int64_t n;
+    ck_assert_ok(custops_ledger_verify(&n, NULL, f.l));
+    ck_assert_int_eq(n, 4);
+    lfix_close(&f);
+}
+END_TEST
+#endif
+
+#ifdef LEDGER_TEST_PG
+/* PostgreSQL: a ledger of schema 2 (one chain for everything) opens, keeps
+ * its records as chain '' and goes on with a chain per coupon */
+START_TEST(test_pg_upgrade_from_one_chain)
+{
+    lfix f;
+    lfix_open(&f, 2);
+    issue_simple(f.l, "U", 10, 0, NULL);
+    ck_assert_ok(custops_ledger_reserve(f.l, NULL, "U", NULL, "o1", 5, 60, NULL, T0));
+    ck_assert_ok(custops_ledger_commit(f.l, NULL, "o1", "U", NULL, T0));
+    custops_ledger_free(f.l);
+    f.l = NULL;
+    /* back to the version 2 tables: the same records, one head row */
+    lfix_pg_exec(f.loc, "ALTER TABLE custops_ledger.journal DROP CONSTRAINT journal_pkey;"
+                        "ALTER TABLE custops_ledger.journal DROP COLUMN chain;"
+                        "ALTER TABLE custops_ledger.journal ADD PRIMARY KEY (seq);"
+                        "DROP TABLE custops_ledger.head;"
+                        "CREATE TABLE custops_ledger.head(id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL,"
+                        " hash TEXT NOT NULL);"
+                        "INSERT INTO custops_ledger.head SELECT 1, seq, hash FROM custops_ledger.journal"
+                        " ORDER BY seq DESC LIMIT 1;"
+                        "UPDATE custops_ledger.schema_version SET version = 2");
+    ck_assert_ok(custops_ledger_open(&f.l, f.loc, NULL));
+    int64_t n;
+    ck_assert_ok(custops_ledger_verify(&n, NULL, f.l));
+    ck_assert_int_eq(n, 3);
+    custops_ledger_receipt r = CUSTOPS_LEDGER_RECEIPT_INIT;
+    ck_assert_ok(custops_ledger_reverse(f.l, &r, "o1", "U", CUSTOPS_LEDGER_REST, NULL, T0));
+    ck_assert_int_eq(r.seq, 1); /* the first record of chain code:U */
+    ck_assert_ok(custops_ledger_verify(&n, NULL, f.l));
+    ck_assert_int_eq(n, 4);
+    counter_is(f.l, "code:U", 10, 0, 0);
+    lfix_pg_exec(f.loc, "UPDATE custops_ledger.journal SET ts = ts + 1 WHERE chain = '' AND seq = 2");
+    ck_assert_status(custops_ledger_verify(NULL, NULL, f.l), CUSTOPS_ECORRUPT);
+    lfix_close(&f);
+}
+END_TEST
+#endif
+
+#ifdef LEDGER_TEST_PG
+/* ---- PostgreSQL: clients SIGKILLed in the middle of a transaction ----
+ * Children reserve and commit on one coupon with limit L, each on its own
+ * connection (named in application_name), and report every acknowledged
+ * commit through a pipe. The parent waits until the server shows one of
+ * them inside an open transaction and kills that process at once, several
+ * times. Afterwards: every acknowledged commit is there (nothing lost),
+ * the counters agree with the reservations and the journal, the journal
+ * verifies, and once the killed clients' reservations expire exactly L uses
+ * can be committed in total (nothing double-spent, no lock left behind). */
+
+#define KILL_L 24
+#define KILL_PER 14
+
+static void kill_child(const char *loc, int id, int ack)
+{
+    char conn[600];
+    snprintf(conn, sizeof conn, "%s%sapplication_name=ledger-kill-%d", loc, strchr(loc, '?') ? "&" : "?", id);
+    custops_ledger *l = NULL;
+    if (custops_ledger_open(&l, conn, NULL))
+        _exit(100);
+    char order[32];
+    for (int k = 0; k < KILL_PER; k++) {
+        snprintf(order, sizeof order, "k%d-o%d", id, k);
+        int rc = custops_ledger_reserve(l, NULL, "KILL", NULL, order, 10, 60, order, T0);
+        if (rc == CUSTOPS_ELIMIT)
+            continue;
+        if (rc || custops_ledger_commit(l, NULL, order, "KILL", NULL, T0))
+            _exit(101);
+        char line[40];
+        int n = snprintf(line, sizeof line, "%s\n", order);
+        if (write(ack, line, (size_t)n) != n) /* one short write: atomic on a pipe */
+            _exit(102);
+    }
+    custops_ledger_free(l);
+    _exit(0);
+}
+
+/* the application_name number of a client inside a transaction, or -1 */
+static int client_in_transaction(PGconn *c)
+{
+    PGresult *r = PQexec(c, "SELECT substr(application_name, 13) FROM pg_stat_activity WHERE application_name LIKE "
+                            "'ledger-kill-%' AND xact_start IS NOT NULL AND state <> 'idle' LIMIT 1");
+    int id = -1;
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+        id = atoi(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return id;
+}
+
+START_TEST(test_pg_sigkill_mid_transaction)
+{
+    lfix f;
+    lfix_open(&f, 2);
+    custops_ledger_coupon c = CUSTOPS_LEDGER_COUPON_INIT;
+    c.code = "KILL";
+    c.max_uses = KILL_L;
+    c.campaign = "kill";
+    ck_assert_ok(custops_ledger_issue(f.l, NULL, &c, NULL, T0));
+    ck_assert_ok(custops_ledger_budget_add(f.l, NULL, "kill", 10 * KILL_L, NULL, T0));
+    custops_ledger_free(f.l);
+    f.l = NULL;
+    int ack[2];
+    ck_assert_int_eq(pipe(ack), 0);
+    enum { N = 3, KILLS = 5 };
+    pid_t pids[N + KILLS];
+    int alive[N + KILLS], next = 0, kills = 0;
+    for (; next < N; next++) {
+        pids[next] = fork();
+        ck_assert_int_ge(pids[next], 0);
+        if (pids[next] == 0)
+            kill_child(f.loc, next, ack[1]);
+        alive[next] = 1;
+    }
+    PGconn *watch = PQconnectdb(f.loc);
+    ck_assert_int_eq(PQstatus(watch), CONNECTION_OK);
+    for (int polls = 0; kills < KILLS && polls < 20000; polls++) {
+        int id = client_in_transaction(watch);
+        if (id < 0 || id >= next || !alive[id])
+            continue;
+        kill(pids[id], SIGKILL);
+        int st;
+        waitpid(pids[id], &st, 0);
+        alive[id] = 0;
+        if (WIFSIGNALED(st)) /* it may have finished just before */
+            kills++;
+        pids[next] = fork(); /* a fresh client takes its place */
+        ck_assert_int_ge(pids[next], 0);
+        if (pids[next] == 0)
+            kill_child(f.loc, next, ack[1]);
+        alive[next++] = 1;
+        if (next == N + KILLS)
+            break;
+    }
+    PQfinish(watch);
+    close(ack[1]);
+    for (int i = 0; i < next; i++) {
+        if (!alive[i])
+            continue;
+        int st;
+        waitpid(pids[i], &st, 0);
+        ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "client %d failed (%d)", i,
+                      WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    }
+    ck_assert_int_gt(kills, 0);
+    fprintf(stderr, "ledger sigkill: %d clients killed inside a transaction\n", kills);
+    ck_assert_ok(custops_ledger_open(&f.l, f.loc, NULL));
+    /* nothing acknowledged was lost */
+    char buf[8192];
+    size_t len = 0;
+    ssize_t got;
+    while ((got = read(ack[0], buf + len, sizeof buf - 1 - len)) > 0)
+        len += (size_t)got;
+    close(ack[0]);
+    buf[len] = '\0';
+    int acked = 0;
+    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"), acked++) {
+        custops_ledger_receipt r = CUSTOPS_LEDGER_RECEIPT_INIT;
+        ck_assert_ok(custops_ledger_reservation(&r, f.l, line, "KILL"));
+        ck_assert_int_eq(r.state, CUSTOPS_LEDGER_COMMITTED);
+    }
+    /* the counters agree with the reservations and with the journal */
+    char *show;
+    ck_assert_ok(custops_ledger_show(&show, f.l));
+    int committed = 0, pending = 0;
+    for (char *p = show; (p = strstr(p, "\"state\":\"committed\"")); p++)
+        committed++;
+    for (char *p = show; (p = strstr(p, "\"state\":\"pending\"")); p++)
+        pending++;
+    custops_free(show);
+    ck_assert_int_ge(committed, acked); /* a kill may land after COMMIT, before the ack */
+    fprintf(stderr, "ledger sigkill: %d commits acknowledged, %d committed, %d pending\n", acked, committed, pending);
+    counter_is(f.l, "code:KILL", KILL_L, committed, pending);
+    counter_is(f.l, "budget:kill", 10 * KILL_L, 10 * committed, 10 * pending);
+    int64_t n;
+    ck_assert_ok(custops_ledger_verify(&n, NULL, f.l));
+    ck_assert_int_eq(n, 2 + pending + 2 * committed);
+    /* the killed clients' reservations expire; then the rest of the limit
+     * and not one use more can be committed */
+    int64_t expired;
+    ck_assert_ok(custops_ledger_expire(f.l, &expired, T0 + 61));
+    ck_assert_int_eq(expired, pending);
+    int more = 0;
+    for (int k = 0; k < 2 * KILL_L; k++) {
+        char order[32];
+        snprintf(order, sizeof order, "after-%d", k);
+        int rc = custops_ledger_reserve(f.l, NULL, "KILL", NULL, order, 10, 60, NULL, T0 + 62);
+        if (rc == CUSTOPS_ELIMIT)
+            break;
+        ck_assert_ok(rc);
+        ck_assert_ok(custops_ledger_commit(f.l, NULL, order, "KILL", NULL, T0 + 62));
+        more++;
+    }
+    ck_assert_int_eq(committed + more, KILL_L);
+    counter_is(f.l, "code:KILL", KILL_L, KILL_L, 0);
+    ck_assert_ok(custops_ledger_verify(&n, NULL, f.l));
     lfix_close(&f);
 }
 END_TEST
@@ -850,6 +1117,12 @@ static Suite *ledger_suite(void)
 #ifdef LEDGER_TEST_PG
     if (nb > 2)
         tcase_add_test(tc, test_pg_tamper_and_version);
+    if (nb > 2)
+        tcase_add_test(tc, test_pg_sigkill_mid_transaction);
+    if (nb > 2)
+        tcase_add_test(tc, test_pg_upgrade_from_one_chain);
+    if (nb > 2)
+        tcase_add_test(tc, test_pg_lock_wait_bounded);
 #endif
     tcase_add_test(tc, test_alloc_failures);
     suite_add_tcase(s, tc);
