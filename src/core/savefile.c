@@ -174,9 +174,11 @@ int custops__load_file(const char *path, const char kind[4], uint32_t max_versio
         return custops__err(CUSTOPS_ECORRUPT, "%s: header checksum mismatch", path);
     }
     if (memcmp(h + 8, kind, 4) != 0) {
+        /* format the message while the header is still allocated */
+        int e = custops__err(CUSTOPS_ECORRUPT, "%s: holds a '%.4s' object, expected '%.4s'", path,
+                             (const char *)h + 8, kind);
         custops__free(raw);
-        return custops__err(CUSTOPS_ECORRUPT, "%s: holds a '%.4s' object, expected '%.4s'", path,
-                            (const char *)h + 8, kind);
+        return e;
     }
     if (ver == 0 || ver > max_version) {
         custops__free(raw);

@@ -1,4 +1,5 @@
 /* Simulation (seeded, deterministic) and parameter recovery; save files. */
+#include <string.h>
 #include "clv_testdata.h"
 
 #include <sys/stat.h>
@@ -144,6 +145,14 @@ START_TEST(save_load)
     ck_assert_ok(custops_clv_save(m, path));
     ck_assert_int_eq(truncate(path, 45), 0);
     ck_assert_status(custops_clv_load(&bad, path), CUSTOPS_ECORRUPT);
+    /* a well-formed save file of another kind: the message names both kinds
+     * (it is formatted from the header, which must still be allocated then) */
+    custops_store *st;
+    ck_assert_ok(custops_store_new(&st, "UTC", "CNY"));
+    ck_assert_ok(custops_store_save(st, path));
+    custops_store_free(st);
+    ck_assert_status(custops_clv_load(&bad, path), CUSTOPS_ECORRUPT);
+    ck_assert_ptr_nonnull(strstr(custops_last_error(), "holds a 'STOR' object, expected 'CLVM'"));
     snprintf(path, sizeof path, "%s/missing.clvm", dir);
     ck_assert_status(custops_clv_load(&bad, path), CUSTOPS_ENOTFOUND);
     ck_assert_status(custops_clv_save(NULL, path), CUSTOPS_EINVAL);
