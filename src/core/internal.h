@@ -229,4 +229,11 @@ void custops__intern_truncate(custops__intern *t, uint32_t count);
  * that matters: capacities stay true lower bounds). */
 void custops__intern_trim(custops__intern *t);
 
+/* ---- store: adding an identifier known to be absent (intern_append.c) ----
+ * Same result as custops__intern_put for a new string, without its lookup;
+ * the caller guarantees s is not in t yet (its own index said so). */
+int custops__intern_append(custops__intern *t, const char *s, size_t len, uint32_t *id);
+/* A hint: start loading the slot an append or lookup of s would probe first. */
+void custops__intern_prefetch(const custops__intern *t, const char *s, size_t len);
+
 #endif /* CUSTOPS_CORE_INTERNAL_H */

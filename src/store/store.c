@@ -127,6 +127,8 @@ void custops_store_free(custops_store *s)
     custops__intern_release(&s->customers);
     custops__intern_release(&s->orders);
     custops__intern_release(&s->refund_ids);
+    custops__st_index_release(&s->customer_index);
+    custops__st_index_release(&s->order_index);
     for (int d = 0; d < D_COUNT; d++)
         custops__intern_release(&s->dict[d]);
     custops__st_table_release(&s->lines);
@@ -149,7 +151,8 @@ int custops_store_stats(const custops_store *s, custops_store_counts *out)
     out->lines = s->lines.n;
     out->refunds = s->refunds.n;
     out->events = s->events.n;
-    size_t b = sizeof *s + intern_bytes(&s->customers) + intern_bytes(&s->orders) + intern_bytes(&s->refund_ids);
+    size_t b = sizeof *s + intern_bytes(&s->customers) + intern_bytes(&s->orders) + intern_bytes(&s->refund_ids) +
+               custops__st_index_bytes(&s->customer_index) + custops__st_index_bytes(&s->order_index);
     for (int d = 0; d < D_COUNT; d++)
         b += intern_bytes(&s->dict[d]);
     b += custops__st_table_bytes(&s->lines) + custops__st_table_bytes(&s->ord) +
@@ -185,6 +188,8 @@ void custops__st_rollback(custops_store *s, const st_mark *m)
     s->have_last_order = 0;
     custops__intern_truncate(&s->customers, m->customers);
     custops__intern_truncate(&s->orders, m->orders);
+    custops__st_index_invalidate(&s->customer_index);
+    custops__st_index_invalidate(&s->order_index);
     custops__intern_truncate(&s->refund_ids, m->refund_ids);
     for (int d = 0; d < D_COUNT; d++)
         custops__intern_truncate(&s->dict[d], m->dict[d]);
@@ -230,7 +235,7 @@ static int put_customer(custops_store *s, st_str v, int64_t *code)
         return CUSTOPS_OK;
     }
     bool added;
-    int rc = custops__intern_put(&s->customers, v.p, v.n, &id, &added);
+    int rc = custops__st_index_put(&s->customer_index, &s->customers, v.p, v.n, &id, &added);
     if (rc)
         return rc;
     if (added) {
@@ -308,7 +313,7 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
     } else {
         /* one probe for both cases: a new order is added here, a known one is checked */
         bool added;
-        if ((rc = custops__intern_put(&s->orders, r->order.p, r->order.n, &oid, &added)) != 0)
+        if ((rc = custops__st_index_put(&s->order_index, &s->orders, r->order.p, r->order.n, &oid, &added)) != 0)
             return rc;
         if (!added) {
             const char *cs = custops__intern_str(&s->customers, (uint32_t)oc[oid]);
@@ -378,9 +383,13 @@ int custops__st_add_refund(custops_store *s, const st_refund_rec *r, int *ignore
     if (r->qty < -1 || r->qty == 0)
         return bad(field, ST_F_QTY, msg, cap, CUSTOPS_EINVAL, "qty must be > 0 (or empty for all units)");
     uint32_t oid, rid;
-    if (custops__intern_get(&s->orders, r->order.p, r->order.n, &oid) != 0)
+    int rc;
+    if ((rc = custops__st_index_get(&s->order_index, &s->orders, r->order.p, r->order.n, &oid)) != 0) {
+        if (rc != CUSTOPS_ENOTFOUND)
+            return rc;
         return bad(field, ST_F_ORDER_ID, msg, cap, CUSTOPS_ENOTFOUND, "unknown order '%.*s' (ingest orders first)",
                    (int)r->order.n, r->order.p);
+    }
     int64_t sku = -1;
     if (r->sku.n) {
         uint32_t id;
@@ -392,7 +401,7 @@ int custops__st_add_refund(custops_store *s, const st_refund_rec *r, int *ignore
         *ignored = 1; /* idempotency: a repeated refund id is ignored */
         return CUSTOPS_OK;
     }
-    int rc = custops__st_table_reserve(&s->refunds, s->refunds.n + 1);
+    rc = custops__st_table_reserve(&s->refunds, s->refunds.n + 1);
     if (rc == 0)
         rc = custops__intern_put(&s->refund_ids, r->refund.p, r->refund.n, &rid, NULL);
     if (rc)

@@ -25,6 +25,14 @@ enum { D_SKU, D_CATEGORY, D_COUPON, D_CHANNEL, D_REGION, D_TAG, D_COUNT };
 
 #define ST_MAXCOLS 12
 
+/* hash-tagged lookup index over an intern table (idindex.c) */
+typedef struct st_index {
+    uint64_t *slots; /* upper 32 hash bits | id + 1; 0 = empty */
+    size_t nslots;
+    uint32_t n; /* ids 0..n-1 of the table are indexed */
+    int valid;
+} st_index;
+
 typedef struct st_table {
     size_t n, cap;
     int ncols;
@@ -36,6 +44,7 @@ struct custops_store {
     char currency[4];
     int exponent;
     custops__intern customers, orders, refund_ids;
+    st_index customer_index, order_index; /* fast put/get for the two large tables */
     custops__intern dict[D_COUNT];
     st_table lines, ord, refunds, events, attrs;
     int lines_sorted, events_sorted; /* rows are in view order */
@@ -68,6 +77,18 @@ static inline int64_t st_add(int64_t a, int64_t b)
 #define ST_TIME_MIN INT64_C(-62135596800)
 #define ST_TIME_MAX INT64_C(253402300799)
 static inline int st_time_ok(int64_t t) { return t >= ST_TIME_MIN && t <= ST_TIME_MAX; }
+
+/* ---- lookup index (idindex.c) ----
+ * put: id of (p, n) in t, adding it (through custops__intern_put) if new;
+ * get: CUSTOPS_ENOTFOUND without message when absent. Call invalidate
+ * whenever t may have shrunk or been replaced. */
+int custops__st_index_put(st_index *x, custops__intern *t, const char *p, size_t n, uint32_t *id, bool *added);
+int custops__st_index_get(st_index *x, const custops__intern *t, const char *p, size_t n, uint32_t *id);
+void custops__st_index_invalidate(st_index *x);
+void custops__st_index_release(st_index *x);
+size_t custops__st_index_bytes(const st_index *x);
+/* a hint: start loading the slot (p, n) will probe */
+void custops__st_index_prefetch(const st_index *x, const char *p, size_t n);
 
 /* ---- tables (store.c) ---- */
 void custops__st_table_init(st_table *t, int ncols);
@@ -123,6 +144,8 @@ typedef struct st_customer_rec {
 } st_customer_rec;
 
 int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, char *msg, size_t cap);
+/* a hint before custops__st_add_line: prefetch the index slots of the line's ids */
+void custops__st_prefetch_line(const custops_store *s, const st_str *order, const st_str *customer);
 /* *ignored set when the refund id was already known */
 int custops__st_add_refund(custops_store *s, const st_refund_rec *r, int *ignored, int *field, char *msg, size_t cap);
 int custops__st_add_event(custops_store *s, const st_event_rec *r, int *field, char *msg, size_t cap);
