@@ -26,7 +26,9 @@ static int regrow(custops__intern *t, size_t nslots)
     return CUSTOPS_OK;
 }
 
-int custops__intern_append(custops__intern *t, const char *s, size_t len, uint32_t *id)
+uint64_t custops__intern_hash(const char *s, size_t len) { return custops__hash64(s, len, INTERN_SEED); }
+
+int custops__intern_append(custops__intern *t, const char *s, size_t len, uint64_t h, uint32_t *id)
 {
     if (memchr(s, '\0', len))
         return custops__err(CUSTOPS_EINVAL, "identifier contains a NUL byte");
@@ -48,7 +50,6 @@ int custops__intern_append(custops__intern *t, const char *s, size_t len, uint32
     t->ids_cap = (uint32_t)(idcap > UINT32_MAX ? UINT32_MAX : idcap);
     if (CUSTOPS__GROW(t->arena, t->arena_cap, t->arena_len + len + 1))
         return CUSTOPS_ENOMEM;
-    uint64_t h = custops__hash64(s, len, INTERN_SEED);
     size_t mask = t->nslots - 1, i = (size_t)h & mask;
     while (t->slots[i])
         i = (i + 1) & mask;
@@ -62,8 +63,8 @@ int custops__intern_append(custops__intern *t, const char *s, size_t len, uint32
     return CUSTOPS_OK;
 }
 
-void custops__intern_prefetch(const custops__intern *t, const char *s, size_t len)
+void custops__intern_prefetch(const custops__intern *t, uint64_t h)
 {
     if (t->nslots)
-        __builtin_prefetch(&t->slots[(size_t)custops__hash64(s, len, INTERN_SEED) & (t->nslots - 1)], 1);
+        __builtin_prefetch(&t->slots[(size_t)h & (t->nslots - 1)], 1);
 }

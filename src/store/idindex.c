@@ -12,7 +12,6 @@
  * replace the table (rollback, erase, purge, load) invalidates it. */
 #include "store_internal.h"
 
-#define SEED 0x9c4f2d7e3a61b58fULL
 #define TAG_MASK 0xFFFFFFFF00000000ULL
 
 void custops__st_index_release(st_index *x)
@@ -25,7 +24,8 @@ void custops__st_index_invalidate(st_index *x) { x->valid = 0; }
 
 size_t custops__st_index_bytes(const st_index *x) { return x->nslots * sizeof *x->slots; }
 
-static inline uint64_t hash_of(const char *p, size_t n) { return custops__hash64(p, n, SEED); }
+/* the intern table's own hash: one hash per key serves both tables */
+static inline uint64_t hash_of(const char *p, size_t n) { return custops__intern_hash(p, n); }
 
 /* length of string id of t, from the offsets (no strlen over the arena) */
 static inline size_t len_of(const custops__intern *t, uint32_t id)
@@ -54,7 +54,7 @@ static int sync(st_index *x, const custops__intern *t)
     int rebuild = !x->valid || x->n > t->count || want != x->nslots;
     if (!rebuild) {
         for (uint32_t id = x->n; id < t->count; id++)
-            place(x->slots, x->nslots - 1, hash_of(t->arena + t->offsets[id], len_of(t, id)), id);
+            place(x->slots, x->nslots - 1, t->hashes[id], id);
         x->n = t->count;
         return CUSTOPS_OK;
     }
@@ -65,7 +65,7 @@ static int sync(st_index *x, const custops__intern *t)
     x->slots = slots;
     x->nslots = want;
     for (uint32_t id = 0; id < t->count; id++)
-        place(slots, want - 1, hash_of(t->arena + t->offsets[id], len_of(t, id)), id);
+        place(slots, want - 1, t->hashes[id], id);
     x->n = t->count;
     x->valid = 1;
     return CUSTOPS_OK;
@@ -108,11 +108,16 @@ int custops__st_index_get(st_index *x, const custops__intern *t, const char *p, 
 
 int custops__st_index_put(st_index *x, custops__intern *t, const char *p, size_t n, uint32_t *id, bool *added)
 {
+    return custops__st_index_put_h(x, t, p, n, hash_of(p, n), id, added);
+}
+
+int custops__st_index_put_h(st_index *x, custops__intern *t, const char *p, size_t n, uint64_t h, uint32_t *id,
+                            bool *added)
+{
     *added = false;
     int rc = sync(x, t);
     if (rc)
         return rc;
-    uint64_t h = hash_of(p, n);
     int found;
     size_t i = find(x, t, p, n, h, &found);
     if (found) {
@@ -120,7 +125,7 @@ int custops__st_index_put(st_index *x, custops__intern *t, const char *p, size_t
         return CUSTOPS_OK;
     }
     /* the index covers every id of t, so (p, n) is new: append without a second lookup */
-    if ((rc = custops__intern_append(t, p, n, id)) != 0)
+    if ((rc = custops__intern_append(t, p, n, h, id)) != 0)
         return rc;
     *added = true;
     x->slots[i] = (h & TAG_MASK) | ((uint64_t)*id + 1);
@@ -128,18 +133,19 @@ int custops__st_index_put(st_index *x, custops__intern *t, const char *p, size_t
     return CUSTOPS_OK;
 }
 
-void custops__st_index_prefetch(const st_index *x, const char *p, size_t n)
+void custops__st_index_prefetch(const st_index *x, uint64_t h)
 {
-    if (x->nslots && n)
-        __builtin_prefetch(&x->slots[(size_t)hash_of(p, n) & (x->nslots - 1)]);
+    if (x->nslots)
+        __builtin_prefetch(&x->slots[(size_t)h & (x->nslots - 1)]);
 }
 
-void custops__st_prefetch_line(const custops_store *s, const st_str *order, const st_str *customer)
+void custops__st_prefetch_line(const custops_store *s, const st_str *order, const st_str *customer, uint64_t *hashes)
 {
-    custops__st_index_prefetch(&s->order_index, order->p, order->n);
+    hashes[0] = hash_of(order->p, order->n);
+    hashes[1] = hash_of(customer->p, customer->n);
+    custops__st_index_prefetch(&s->order_index, hashes[0]);
+    custops__st_index_prefetch(&s->customer_index, hashes[1]);
     /* a new order is appended to the intern table too: its slot misses as well */
-    if (order->n && !(s->have_last_order && s->last_order < s->orders.count &&
-                      strncmp(custops__intern_str(&s->orders, s->last_order), order->p, order->n) == 0))
-        custops__intern_prefetch(&s->orders, order->p, order->n);
-    custops__st_index_prefetch(&s->customer_index, customer->p, customer->n);
+    if (!(s->have_last_order && st_is(&s->orders, s->last_order, order->p, order->n)))
+        custops__intern_prefetch(&s->orders, hashes[0]);
 }
