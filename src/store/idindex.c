@@ -43,13 +43,15 @@ static void place(uint64_t *slots, size_t mask, uint64_t h, uint32_t id)
 }
 
 /* Make the index cover every id of t, with room for one more at a load
- * factor of at most 1/2. */
+ * factor of at most 3/4: the 32 tag bits make a probe past a foreign slot
+ * cheap, and the index of a large order table is a sizeable part of the
+ * store's memory. */
 static int sync(st_index *x, const custops__intern *t)
 {
-    if (x->valid && x->n == t->count && ((size_t)t->count + 1) * 2 <= x->nslots)
+    if (x->valid && x->n == t->count && ((size_t)t->count + 1) * 4 <= x->nslots * 3)
         return CUSTOPS_OK; /* the common case: up to date, room for one more */
     size_t want = x->nslots ? x->nslots : 64;
-    while (((size_t)t->count + 1) * 2 > want)
+    while (((size_t)t->count + 1) * 4 > want * 3)
         want *= 2;
     int rebuild = !x->valid || x->n > t->count || want != x->nslots;
     if (!rebuild) {
