@@ -229,4 +229,14 @@ void custops__intern_truncate(custops__intern *t, uint32_t count);
  * that matters: capacities stay true lower bounds). */
 void custops__intern_trim(custops__intern *t);
 
+/* ---- store: adding an identifier known to be absent (intern_append.c) ----
+ * custops__intern_hash is the hash the intern table keeps per id. append
+ * gives the same result as custops__intern_put for a new string (h its
+ * hash), without the lookup: the caller guarantees s is not in t yet (its
+ * own index said so). prefetch is a hint: start loading the first slot a
+ * lookup of hash h probes. */
+uint64_t custops__intern_hash(const char *s, size_t len);
+int custops__intern_append(custops__intern *t, const char *s, size_t len, uint64_t h, uint32_t *id);
+void custops__intern_prefetch(const custops__intern *t, uint64_t h);
+
 #endif /* CUSTOPS_CORE_INTERNAL_H */

@@ -212,52 +212,78 @@ int custops__st_parse_csv(st_ingest *g)
         if (custops__st_kind_requires(kind, f) && seen[f] < 0)
             rc = custops__st_fatal(g, CUSTOPS_EPARSE, 1, 1, "header lacks the required column '%s' of %s records",
                                    custops__st_field_names[f], KIND_NAMES[kind]);
-    /* rows */
-    st_row row;
-    memset(&row, 0, sizeof row);
+    /* Rows, one behind: row k+1 is read (and its order and customer ids
+     * prefetched) before row k is applied, so the hash-table cache misses of
+     * k+1 overlap the work on k. Rows are still applied, and their errors
+     * reported, in file order: a format error met while reading k+1 is
+     * returned only after k has been applied. Each of the two row slots has
+     * its own scratch buffer. */
+    st_row rows[2];
+    char *scr[2] = {c.scratch, NULL};
+    if (rc == 0 && (scr[1] = custops__malloc(c.scratch_cap)) == NULL)
+        rc = custops__nomem();
+    st_row *pending = NULL;
+    int cur = 0;
     while (rc == 0 && c.p < c.end) {
         if (blank_line(&c))
             continue;
         custops__st_progress(g, c.p);
-        row.row_start = c.p;
-        row.line_start = c.line_start;
-        row.line = c.line;
+        st_row *row = &rows[cur];
+        row->row_start = c.p;
+        row->line_start = c.line_start;
+        row->line = c.line;
+        c.scratch = scr[cur];
         c.scratch_len = 0;
         for (int f = 0; f < ST_F_COUNT; f++) {
-            row.f[f] = (st_str){NULL, 0};
-            row.pos[f] = NULL;
+            row->f[f] = (st_str){NULL, 0};
+            row->pos[f] = NULL;
         }
-        int i = 0;
+        int i = 0, frc = 0;
         term = ',';
         while (term == ',') {
             st_str v;
             const char *start;
-            if ((rc = read_field(&c, &v, &start, &term)) != 0)
+            if ((frc = read_field(&c, &v, &start, &term)) != 0)
                 break;
             if (i < ncols && map[i] >= 0) {
-                row.f[map[i]] = v;
-                row.pos[map[i]] = start;
+                row->f[map[i]] = v;
+                row->pos[map[i]] = start;
             }
             i++;
         }
-        if (rc)
-            break;
-        if ((size_t)(c.p - row.row_start) > g->o.max_line_len) {
-            rc = custops__st_fatal(g, CUSTOPS_ELIMIT, row.line, 1, "row of %zu bytes exceeds the limit of %zu bytes",
-                                   (size_t)(c.p - row.row_start), g->o.max_line_len);
+        if (frc == 0 && (size_t)(c.p - row->row_start) > g->o.max_line_len)
+            frc = custops__st_fatal(g, CUSTOPS_ELIMIT, row->line, 1, "row of %zu bytes exceeds the limit of %zu bytes",
+                                    (size_t)(c.p - row->row_start), g->o.max_line_len);
+        if (pending) { /* the previous row comes first, whatever this one holds */
+            rc = custops__st_apply_row(g, kind, pending);
+            pending = NULL;
+            if (rc > 0)
+                rc = 0;
+            if (rc)
+                break;
+        }
+        if (frc) {
+            rc = frc;
             break;
         }
         if (i != ncols) {
             g->res.rows++;
-            rc = custops__st_row_error(g, row.line, 1, "row has %d fields, the header has %d", i, ncols);
-            if (rc)
-                break;
+            rc = custops__st_row_error(g, row->line, 1, "row has %d fields, the header has %d", i, ncols);
             continue;
         }
-        rc = custops__st_apply_row(g, kind, &row);
+        row->hashed = kind == CUSTOPS_RECORD_ORDER_LINE;
+        if (row->hashed)
+            custops__st_prefetch_line(g->s, &row->f[ST_F_ORDER_ID], &row->f[ST_F_CUSTOMER_ID], row->hashes);
+        pending = row;
+        cur ^= 1;
+    }
+    if (rc == 0 && pending) {
+        rc = custops__st_apply_row(g, kind, pending);
         if (rc > 0)
             rc = 0;
     }
+    c.scratch = scr[0];
+    custops__free(scr[1]);
     custops__free(c.scratch);
     return rc;
 }

@@ -13,6 +13,7 @@
 #include "store_internal.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 
 void custops_features_opts_init(custops_features_opts *o)
@@ -76,28 +77,47 @@ static int check_opts(const custops_store *s, const custops_features_opts *o, cu
     return CUSTOPS_OK;
 }
 
-/* order_refund[o] = refunds of order o made at or before now, and a bitmap
- * of the refunded orders: the feature pass visits orders in customer order,
- * so it tests the small bitmap (cache-resident) instead of touching the
- * large array at random for every order. */
-static int refunds_as_of(const custops_store *s, int64_t now, int64_t **out, uint64_t **bits_out)
+/* Refunds made at or before now, as (customer, order time, order, amount)
+ * in the lines' (customer, time, order) order: the feature pass merges
+ * this short list with the lines, so it never looks an order up at random
+ * (a per-order array or bitmap indexed by order id misses the cache on
+ * nearly every order of a large store). Refunds of one order stay
+ * adjacent; the pass sums them. */
+typedef struct refund_key {
+    int64_t cust, time, order, amount;
+} refund_key;
+
+static int refund_key_cmp(const void *x, const void *y)
 {
-    size_t no = s->orders.count ? s->orders.count : 1;
-    int64_t *r = custops__calloc(no, sizeof *r);
-    uint64_t *bits = custops__calloc(no / 64 + 1, sizeof *bits);
-    if (!r || !bits) {
-        custops__free(r);
-        custops__free(bits);
+    const refund_key *p = x, *q = y;
+    if (p->cust != q->cust)
+        return p->cust < q->cust ? -1 : 1;
+    if (p->time != q->time)
+        return p->time < q->time ? -1 : 1;
+    return p->order < q->order ? -1 : p->order > q->order;
+}
+
+static int refunds_as_of(const custops_store *s, int64_t now, refund_key **out, size_t *n_out)
+{
+    size_t n = 0;
+    *out = NULL;
+    *n_out = 0;
+    for (size_t i = 0; i < s->refunds.n; i++)
+        n += s->refunds.col[R_TIME][i] <= now;
+    if (n == 0)
+        return CUSTOPS_OK;
+    refund_key *r = custops__calloc(n, sizeof *r);
+    if (!r)
         return custops__nomem();
-    }
+    size_t k = 0;
     for (size_t i = 0; i < s->refunds.n; i++)
         if (s->refunds.col[R_TIME][i] <= now) {
             int64_t o = s->refunds.col[R_ORDER][i];
-            r[o] = st_add(r[o], s->refunds.col[R_AMOUNT][i]);
-            bits[o / 64] |= (uint64_t)1 << (o % 64);
+            r[k++] = (refund_key){s->ord.col[O_CUSTOMER][o], s->ord.col[O_TIME][o], o, s->refunds.col[R_AMOUNT][i]};
         }
+    qsort(r, n, sizeof *r, refund_key_cmp);
     *out = r;
-    *bits_out = bits;
+    *n_out = n;
     return CUSTOPS_OK;
 }
 
@@ -113,20 +133,22 @@ static int64_t local_day(const custops_zone *z, int64_t t, int *hour)
 static int compute(custops_store *s, const custops_zone *z, int64_t now, int period, outcols *o)
 {
     size_t nc = s->customers.count, ncat = s->dict[D_CATEGORY].count;
+    /* not zeroed: the pass below writes every column of every customer */
     for (int k = 0; k < F_NCOLS; k++) {
-        o->col[k] = custops__calloc(nc ? nc : 1, 8);
+        o->col[k] = custops__reallocarray(NULL, nc ? nc : 1, 8);
         if (!o->col[k])
             return custops__nomem();
     }
-    int64_t *order_refund = NULL, *cat_amount = custops__calloc(ncat ? ncat : 1, sizeof *cat_amount);
+    int64_t *cat_amount = custops__calloc(ncat ? ncat : 1, sizeof *cat_amount);
     int64_t *touched = custops__calloc(ncat ? ncat : 1, sizeof *touched);
     if (!cat_amount || !touched) {
         custops__free(cat_amount);
         custops__free(touched);
         return custops__nomem();
     }
-    uint64_t *refunded = NULL;
-    int rc = refunds_as_of(s, now, &order_refund, &refunded);
+    refund_key *rk;
+    size_t nrk, rpos = 0;
+    int rc = refunds_as_of(s, now, &rk, &nrk);
     if (rc) {
         custops__free(cat_amount);
         custops__free(touched);
@@ -139,7 +161,7 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
     for (size_t c = 0; c < nc; c++) {
         int64_t orders = 0, gross = 0, disc = 0, refunds = 0, coupon_orders = 0, first = -1, last = -1;
         int64_t ndays = 0, first_day = 0, cur_day = 0, day_value = 0, repeat_sum = 0, prev_order = -1;
-        int64_t top = -1, best = 0;
+        int64_t top = -1, best = 0, hours[24] = {0};
         size_t ntouched = 0;
         for (; j < n && L[L_CUSTOMER][j] == (int64_t)c; j++) {
             int64_t t = L[L_TIME][j];
@@ -151,13 +173,20 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
                 orders++;
                 int hour;
                 int64_t day = local_day(z, t, &hour);
-                I(o, F_HOUR0 + hour)[c]++;
+                hours[hour]++; /* a local tally: 24 scattered column writes per order would each miss the cache */
                 if (first < 0)
                     first = t;
                 last = t;
                 if (L[L_COUPON][j] >= 0)
                     coupon_orders++;
-                int64_t oref = (refunded[ord / 64] >> (ord % 64)) & 1 ? order_refund[ord] : 0;
+                int64_t oref = 0;
+                if (rpos < nrk) { /* merge step: skip refunds of earlier (or purged) orders, sum this one's */
+                    const refund_key key = {(int64_t)c, t, ord, 0};
+                    while (rpos < nrk && refund_key_cmp(&rk[rpos], &key) < 0)
+                        rpos++;
+                    for (; rpos < nrk && refund_key_cmp(&rk[rpos], &key) == 0; rpos++)
+                        oref = st_add(oref, rk[rpos].amount);
+                }
                 refunds = st_add(refunds, oref);
                 if (ndays == 0 || day != cur_day) {
                     if (ndays >= 2)
@@ -191,6 +220,8 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
         if (ndays >= 2)
             repeat_sum = st_add(repeat_sum, day_value);
         int64_t spend = st_add(gross, -refunds);
+        for (int h = 0; h < 24; h++)
+            I(o, F_HOUR0 + h)[c] = hours[h];
         I(o, F_FREQUENCY)[c] = ndays ? ndays - 1 : 0;
         D(o, F_RECENCY)[c] = ndays ? (double)(cur_day - first_day) / per : 0.0;
         D(o, F_T)[c] = ndays ? (double)(now_day - first_day) / per : 0.0;
@@ -219,8 +250,7 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
     }
     custops__free(cat_amount);
     custops__free(touched);
-    custops__free(order_refund);
-    custops__free(refunded);
+    custops__free(rk);
     return CUSTOPS_OK;
 }
 

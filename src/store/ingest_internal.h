@@ -13,6 +13,8 @@ typedef struct st_row {
     const char *line_start;      /* start of the physical line holding the row start */
     const char *row_start;
     int line;
+    int hashed; /* hashes: order and customer id hashes from the prefetch */
+    uint64_t hashes[2];
 } st_row;
 
 typedef struct st_ingest {

@@ -127,8 +127,12 @@ void custops_store_free(custops_store *s)
     custops__intern_release(&s->customers);
     custops__intern_release(&s->orders);
     custops__intern_release(&s->refund_ids);
-    for (int d = 0; d < D_COUNT; d++)
+    custops__st_index_release(&s->customer_index);
+    custops__st_index_release(&s->order_index);
+    for (int d = 0; d < D_COUNT; d++) {
         custops__intern_release(&s->dict[d]);
+        custops__st_index_release(&s->dict_index[d]);
+    }
     custops__st_table_release(&s->lines);
     custops__st_table_release(&s->ord);
     custops__st_table_release(&s->refunds);
@@ -149,9 +153,10 @@ int custops_store_stats(const custops_store *s, custops_store_counts *out)
     out->lines = s->lines.n;
     out->refunds = s->refunds.n;
     out->events = s->events.n;
-    size_t b = sizeof *s + intern_bytes(&s->customers) + intern_bytes(&s->orders) + intern_bytes(&s->refund_ids);
+    size_t b = sizeof *s + intern_bytes(&s->customers) + intern_bytes(&s->orders) + intern_bytes(&s->refund_ids) +
+               custops__st_index_bytes(&s->customer_index) + custops__st_index_bytes(&s->order_index);
     for (int d = 0; d < D_COUNT; d++)
-        b += intern_bytes(&s->dict[d]);
+        b += intern_bytes(&s->dict[d]) + custops__st_index_bytes(&s->dict_index[d]);
     b += custops__st_table_bytes(&s->lines) + custops__st_table_bytes(&s->ord) +
          custops__st_table_bytes(&s->refunds) + custops__st_table_bytes(&s->events) +
          custops__st_table_bytes(&s->attrs);
@@ -185,9 +190,13 @@ void custops__st_rollback(custops_store *s, const st_mark *m)
     s->have_last_order = 0;
     custops__intern_truncate(&s->customers, m->customers);
     custops__intern_truncate(&s->orders, m->orders);
+    custops__st_index_invalidate(&s->customer_index);
+    custops__st_index_invalidate(&s->order_index);
     custops__intern_truncate(&s->refund_ids, m->refund_ids);
-    for (int d = 0; d < D_COUNT; d++)
+    for (int d = 0; d < D_COUNT; d++) {
         custops__intern_truncate(&s->dict[d], m->dict[d]);
+        custops__st_index_invalidate(&s->dict_index[d]);
+    }
     s->ord.n = s->orders.count;
     s->attrs.n = s->customers.count;
 }
@@ -195,13 +204,7 @@ void custops__st_rollback(custops_store *s, const st_mark *m)
 /* ---- interning ---- */
 
 /* is v the string of id in t? */
-static int same(const custops__intern *t, uint32_t id, st_str v)
-{
-    if (id >= t->count)
-        return 0;
-    const char *c = custops__intern_str(t, id);
-    return strncmp(c, v.p, v.n) == 0 && c[v.n] == '\0';
-}
+static int same(const custops__intern *t, uint32_t id, st_str v) { return st_is(t, id, v.p, v.n); }
 
 static int put_dict(custops_store *s, int d, st_str v, int64_t *code)
 {
@@ -214,7 +217,8 @@ static int put_dict(custops_store *s, int d, st_str v, int64_t *code)
         *code = id;
         return CUSTOPS_OK;
     }
-    int rc = custops__intern_put(&s->dict[d], v.p, v.n, &id, NULL);
+    bool added;
+    int rc = custops__st_index_put(&s->dict_index[d], &s->dict[d], v.p, v.n, &id, &added);
     if (rc == 0) {
         *code = id;
         s->last_dict[d] = id;
@@ -222,7 +226,11 @@ static int put_dict(custops_store *s, int d, st_str v, int64_t *code)
     return rc;
 }
 
-static int put_customer(custops_store *s, st_str v, int64_t *code)
+static int put_customer_h(custops_store *s, st_str v, const uint64_t *h, int64_t *code);
+static int put_customer(custops_store *s, st_str v, int64_t *code) { return put_customer_h(s, v, NULL, code); }
+
+/* h: the id's custops__intern_hash when the caller has it, else NULL */
+static int put_customer_h(custops_store *s, st_str v, const uint64_t *h, int64_t *code)
 {
     uint32_t id = s->last_customer;
     if (same(&s->customers, id, v)) {
@@ -230,7 +238,8 @@ static int put_customer(custops_store *s, st_str v, int64_t *code)
         return CUSTOPS_OK;
     }
     bool added;
-    int rc = custops__intern_put(&s->customers, v.p, v.n, &id, &added);
+    int rc = h ? custops__st_index_put_h(&s->customer_index, &s->customers, v.p, v.n, *h, &id, &added)
+               : custops__st_index_put(&s->customer_index, &s->customers, v.p, v.n, &id, &added);
     if (rc)
         return rc;
     if (added) {
@@ -294,11 +303,10 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
     int64_t cust, order, sku, cat, coupon, channel;
     int rc;
     /* consecutive lines of one order: the order, customer and time were checked with its first line */
-    const char *last = s->have_last_order ? custops__intern_str(&s->orders, s->last_order) : NULL;
-    if (last && strncmp(last, r->order.p, r->order.n) == 0 && last[r->order.n] == '\0') {
+    if (s->have_last_order && st_is(&s->orders, s->last_order, r->order.p, r->order.n)) {
         oid = s->last_order;
         const char *cs = custops__intern_str(&s->customers, (uint32_t)oc[oid]);
-        if (strncmp(cs, r->customer.p, r->customer.n) != 0 || cs[r->customer.n] != '\0')
+        if (!st_is(&s->customers, (uint32_t)oc[oid], r->customer.p, r->customer.n))
             return bad(field, ST_F_CUSTOMER_ID, msg, cap, CUSTOPS_EINVAL,
                        "order '%.*s' belongs to customer '%s'", (int)r->order.n, r->order.p, cs);
         if (ot[oid] != r->time)
@@ -308,11 +316,14 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
     } else {
         /* one probe for both cases: a new order is added here, a known one is checked */
         bool added;
-        if ((rc = custops__intern_put(&s->orders, r->order.p, r->order.n, &oid, &added)) != 0)
+        rc = r->hashed ? custops__st_index_put_h(&s->order_index, &s->orders, r->order.p, r->order.n, r->hashes[0], &oid,
+                                                 &added)
+                       : custops__st_index_put(&s->order_index, &s->orders, r->order.p, r->order.n, &oid, &added);
+        if (rc != 0)
             return rc;
         if (!added) {
             const char *cs = custops__intern_str(&s->customers, (uint32_t)oc[oid]);
-            if (strncmp(cs, r->customer.p, r->customer.n) != 0 || cs[r->customer.n] != '\0')
+            if (!st_is(&s->customers, (uint32_t)oc[oid], r->customer.p, r->customer.n))
                 return bad(field, ST_F_CUSTOMER_ID, msg, cap, CUSTOPS_EINVAL,
                            "order '%.*s' belongs to customer '%s'", (int)r->order.n, r->order.p, cs);
             if (ot[oid] != r->time)
@@ -322,7 +333,7 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
         } else {
             /* the order id is interned before its customer; if anything below fails the
              * caller rolls the batch back, and a rejected row (skip policy) cannot get here */
-            if ((rc = put_customer(s, r->customer, &cust)) != 0)
+            if ((rc = put_customer_h(s, r->customer, r->hashed ? &r->hashes[1] : NULL, &cust)) != 0)
                 return rc;
             if ((rc = custops__st_table_reserve(&s->ord, (size_t)oid + 1)) != 0)
                 return rc;
@@ -378,9 +389,13 @@ int custops__st_add_refund(custops_store *s, const st_refund_rec *r, int *ignore
     if (r->qty < -1 || r->qty == 0)
         return bad(field, ST_F_QTY, msg, cap, CUSTOPS_EINVAL, "qty must be > 0 (or empty for all units)");
     uint32_t oid, rid;
-    if (custops__intern_get(&s->orders, r->order.p, r->order.n, &oid) != 0)
+    int rc;
+    if ((rc = custops__st_index_get(&s->order_index, &s->orders, r->order.p, r->order.n, &oid)) != 0) {
+        if (rc != CUSTOPS_ENOTFOUND)
+            return rc;
         return bad(field, ST_F_ORDER_ID, msg, cap, CUSTOPS_ENOTFOUND, "unknown order '%.*s' (ingest orders first)",
                    (int)r->order.n, r->order.p);
+    }
     int64_t sku = -1;
     if (r->sku.n) {
         uint32_t id;
@@ -392,7 +407,7 @@ int custops__st_add_refund(custops_store *s, const st_refund_rec *r, int *ignore
         *ignored = 1; /* idempotency: a repeated refund id is ignored */
         return CUSTOPS_OK;
     }
-    int rc = custops__st_table_reserve(&s->refunds, s->refunds.n + 1);
+    rc = custops__st_table_reserve(&s->refunds, s->refunds.n + 1);
     if (rc == 0)
         rc = custops__intern_put(&s->refund_ids, r->refund.p, r->refund.n, &rid, NULL);
     if (rc)

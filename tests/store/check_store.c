@@ -862,6 +862,206 @@ START_TEST(test_time_range)
 }
 END_TEST
 
+/* The order and customer lookups go through an index kept beside the
+ * intern tables; it must follow every way those tables shrink or are
+ * replaced: a rolled-back batch, an erase, a load. A stale index would
+ * call a new order known (or an old one new) and the checks below fail. */
+START_TEST(test_lookup_index_follows_the_tables)
+{
+    custops_store *s;
+    ck_assert_ok(custops_store_new(&s, "UTC", "CNY"));
+    const char *hdr = "order_id,customer_id,time,currency,sku,qty,unit_price\n";
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%so1,ann,100,CNY,a,1,1\no2,bob,200,CNY,a,1,1\n", hdr);
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, buf, strlen(buf), "a.csv", NULL, NULL, NULL));
+    /* o3/o4 and cy are added, then the last row fails: all rolled back */
+    snprintf(buf, sizeof buf, "%so3,cy,300,CNY,a,1,1\no4,cy,300,CNY,a,1,1\no5,cy,300,CNY,a,0,1\n", hdr);
+    ck_assert_status(custops_store_ingest_csv_buffer(s, buf, strlen(buf), "b.csv", NULL, NULL, NULL), CUSTOPS_EPARSE);
+    ck_assert_str_eq(custops_last_error(), "b.csv:4:17: qty must be > 0, got 0");
+    /* o3 is free again: it may now belong to dee */
+    snprintf(buf, sizeof buf, "%so3,dee,400,CNY,a,1,1\no1,ann,100,CNY,b,1,1\n", hdr);
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, buf, strlen(buf), "c.csv", NULL, NULL, NULL));
+    custops_store_counts n;
+    ck_assert_ok(custops_store_stats(s, &n));
+    ck_assert_int_eq(n.orders, 3);
+    ck_assert_int_eq(n.customers, 3);
+    ck_assert_int_eq(n.lines, 4);
+    custops_refund rf = {"r1", "o4", 500, NULL, -1, 1};
+    ck_assert_status(custops_store_add_refunds(s, &rf, 1), CUSTOPS_ENOTFOUND);
+    /* erase ann: o1 is forgotten and may be reused; bob's o2 still checks its customer */
+    ck_assert_ok(custops_store_erase(s, "ann"));
+    snprintf(buf, sizeof buf, "%so1,eve,600,CNY,a,1,1\n", hdr);
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, buf, strlen(buf), "d.csv", NULL, NULL, NULL));
+    snprintf(buf, sizeof buf, "%so2,eve,200,CNY,a,1,1\n", hdr);
+    ck_assert_status(custops_store_ingest_csv_buffer(s, buf, strlen(buf), "e.csv", NULL, NULL, NULL), CUSTOPS_EPARSE);
+    ck_assert_str_eq(custops_last_error(), "e.csv:2:4: order 'o2' belongs to customer 'bob'");
+    /* a loaded store knows every order of the saved one */
+    char dir[256], path[300];
+    test_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/s.stor", dir);
+    ck_assert_ok(custops_store_save(s, path));
+    custops_store *t;
+    ck_assert_ok(custops_store_load(&t, path));
+    ck_assert_status(custops_store_ingest_csv_buffer(t, buf, strlen(buf), "e.csv", NULL, NULL, NULL), CUSTOPS_EPARSE);
+    ck_assert_str_eq(custops_last_error(), "e.csv:2:4: order 'o2' belongs to customer 'bob'");
+    snprintf(buf, sizeof buf, "%so9,eve,700,CNY,a,1,1\no3,dee,400,CNY,c,2,1\n", hdr);
+    ck_assert_ok(custops_store_ingest_csv_buffer(t, buf, strlen(buf), "f.csv", NULL, NULL, NULL));
+    ck_assert_ok(custops_store_stats(t, &n));
+    ck_assert_int_eq(n.orders, 4); /* o1 o2 o3 o9 */
+    ck_assert_int_eq(n.customers, 3); /* bob dee eve */
+    custops_store_free(t);
+    remove(path);
+    rmdir(dir);
+    custops_store_free(s);
+}
+END_TEST
+
+/* Rows are read one ahead of the one applied; errors must still come in
+ * file order: a bad row before a format error is the one reported under
+ * fail-fast, and is a reject (before the fatal error) under skip. */
+START_TEST(test_row_errors_before_format_errors)
+{
+    custops_store *s;
+    ck_assert_ok(custops_store_new(&s, "UTC", "CNY"));
+    const char *csv = "order_id,customer_id,time,currency,sku,qty,unit_price\n"
+                      "o1,ann,100,CNY,a,1,1\n"
+                      "o2,ann,200,CNY,a,x,1\n"
+                      "o3,ann,300,CNY,\"a,1,1\n";
+    ck_assert_status(custops_store_ingest_csv_buffer(s, csv, strlen(csv), "g.csv", NULL, NULL, NULL), CUSTOPS_EPARSE);
+    ck_assert_str_eq(custops_last_error(), "g.csv:3:18: expected an integer in column 'qty', got 'x'");
+    custops_ingest_opts o = CUSTOPS_INGEST_OPTS_INIT;
+    o.policy = CUSTOPS_INGEST_SKIP;
+    custops_frame *rej = NULL;
+    ck_assert_status(custops_store_ingest_csv_buffer(s, csv, strlen(csv), "g.csv", &o, NULL, &rej), CUSTOPS_EPARSE);
+    ck_assert_str_eq(custops_last_error(), "g.csv:4:16: unterminated quoted field");
+    ck_assert_ptr_nonnull(rej);
+    ck_assert_int_eq(custops_frame_nrows(rej), 1);
+    ck_assert_int_eq(I(rej, "line", 0), 3);
+    custops_frame_free(rej);
+    /* a row with too few fields right after a bad one: both, in order */
+    const char *csv2 = "order_id,customer_id,time,currency,sku,qty,unit_price\n"
+                       "o2,ann,200,CNY,a,x,1\n"
+                       "o3,ann\n"
+                       "o4,ann,300,CNY,a,1,1\n";
+    custops_ingest_result r;
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, csv2, strlen(csv2), "h.csv", &o, &r, &rej));
+    ck_assert_int_eq(r.rows, 3);
+    ck_assert_int_eq(r.accepted, 1);
+    ck_assert_int_eq(r.rejected, 2);
+    ck_assert_int_eq(I(rej, "line", 0), 2);
+    ck_assert_int_eq(I(rej, "line", 1), 3);
+    custops_frame_free(rej);
+    custops_store_free(s);
+}
+END_TEST
+
+/* Features of a random store (many customers, orders on shared days,
+ * several refunds per order, some after `now`, lines added out of order)
+ * against a direct recomputation from the generated orders: the feature
+ * pass merges refunds with the sorted lines and tallies per customer, so
+ * any slip in that bookkeeping shows here. Zone UTC: local day = t / 86400. */
+#define RX_CUST 60
+#define RX_ORD 700
+START_TEST(test_features_random_cross_check)
+{
+    static int64_t ocust[RX_ORD], otime[RX_ORD], oamount[RX_ORD], orefund[RX_ORD];
+    static int ocoupon[RX_ORD];
+    uint64_t st = 12345;
+#define RX_NEXT() (st = st * 6364136223846793005ULL + 1442695040888963407ULL, (uint32_t)(st >> 33))
+    custops_store *s;
+    ck_assert_ok(custops_store_new(&s, "UTC", "CNY"));
+    const int64_t base = 1700000000 - 1700000000 % 86400, now = base + 20 * 86400;
+    char oid[RX_ORD][12], cid[RX_CUST][12];
+    for (int c = 0; c < RX_CUST; c++)
+        snprintf(cid[c], sizeof cid[c], "c%d", c);
+    for (int o = 0; o < RX_ORD; o++) {
+        snprintf(oid[o], sizeof oid[o], "o%d", o);
+        ocust[o] = RX_NEXT() % RX_CUST;
+        otime[o] = base + (int64_t)(RX_NEXT() % (24 * 86400)); /* some after now */
+        ocoupon[o] = RX_NEXT() % 4 == 0;
+        int k = 1 + (int)(RX_NEXT() % 3);
+        custops_order_line l[3];
+        oamount[o] = 0;
+        for (int j = 0; j < k; j++) {
+            int64_t qty = 1 + RX_NEXT() % 3, price = RX_NEXT() % 5000, disc = price ? RX_NEXT() % price : 0;
+            l[j] = (custops_order_line){oid[o], cid[ocust[o]], otime[o], j ? "b" : "a", j ? "x" : "y", qty, price,
+                                        disc, ocoupon[o] ? "C" : NULL, "app"};
+            oamount[o] += qty * price - disc;
+        }
+        ck_assert_ok(custops_store_add_lines(s, l, (size_t)k));
+    }
+    char rid[RX_ORD][12];
+    int nr = 0;
+    for (int o = 0; o < RX_ORD; o++) {
+        int k = (int)(RX_NEXT() % 4) - 1; /* up to 2 refunds per order */
+        for (int j = 0; j < k && oamount[o] > 0; j++) {
+            snprintf(rid[nr], sizeof rid[nr], "r%d", nr);
+            int64_t amt = 1 + RX_NEXT() % (uint32_t)oamount[o], t = otime[o] + (int64_t)(RX_NEXT() % (6 * 86400));
+            custops_refund r = {rid[nr], oid[o], t, NULL, -1, amt};
+            ck_assert_ok(custops_store_add_refunds(s, &r, 1));
+            if (t <= now && otime[o] <= now)
+                orefund[o] += amt;
+            nr++;
+        }
+    }
+    custops_features_opts fo = CUSTOPS_FEATURES_OPTS_INIT;
+    fo.now = now;
+    fo.period = CUSTOPS_PERIOD_DAY;
+    custops_frame *f;
+    ck_assert_ok(custops_store_features(s, &fo, &f));
+    for (int c = 0; c < RX_CUST; c++) {
+        int64_t orders = 0, gross = 0, refunds = 0, coupons = 0, first = -1, last = -1, hours[24] = {0};
+        int64_t day_value[24] = {0};
+        int day_seen[24] = {0};
+        for (int o = 0; o < RX_ORD; o++)
+            if (ocust[o] == c && otime[o] <= now) {
+                orders++;
+                gross += oamount[o];
+                refunds += orefund[o];
+                coupons += ocoupon[o];
+                if (first < 0 || otime[o] < first)
+                    first = otime[o];
+                if (otime[o] > last)
+                    last = otime[o];
+                hours[(otime[o] % 86400) / 3600]++;
+                int d = (int)((otime[o] - base) / 86400);
+                day_seen[d] = 1;
+                day_value[d] += oamount[o] - orefund[o];
+            }
+        int ndays = 0, first_day = -1, last_day = -1;
+        int64_t repeat = 0;
+        for (int d = 0; d < 24; d++)
+            if (day_seen[d]) {
+                if (ndays++ == 0)
+                    first_day = d;
+                else
+                    repeat += day_value[d];
+                last_day = d;
+            }
+        size_t r = row_of(f, cid[c]);
+        ck_assert_int_eq(I(f, "orders", r), orders);
+        ck_assert_int_eq(I(f, "spend", r), gross - refunds);
+        ck_assert_int_eq(I(f, "frequency", r), ndays ? ndays - 1 : 0);
+        ck_assert_int_eq(I(f, "first_order", r), first);
+        ck_assert_int_eq(I(f, "last_order", r), last);
+        ck_assert_double_eq_tol(D(f, "recency", r), (ndays ? last_day - first_day : 0), 1e-12);
+        ck_assert_double_eq_tol(D(f, "T", r), (ndays ? 20 - first_day : 0), 1e-12);
+        ck_assert_double_eq_tol(D(f, "monetary", r), (ndays >= 2 ? (double)repeat / (ndays - 1) : 0.0), 1e-9);
+        ck_assert_double_eq_tol(D(f, "refund_rate", r), (gross > 0 ? (double)refunds / (double)gross : 0.0), 1e-12);
+        ck_assert_double_eq_tol(D(f, "coupon_share", r), (orders ? (double)coupons / (double)orders : 0.0), 1e-12);
+        for (int h = 0; h < 24; h++) {
+            char name[8];
+            snprintf(name, sizeof name, "hour_%02d", h);
+            ck_assert_int_eq(I(f, name, r), hours[h]);
+        }
+    }
+    ck_assert_int_gt(nr, 100);
+    custops_frame_free(f);
+    custops_store_free(s);
+#undef RX_NEXT
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -870,6 +1070,9 @@ static Suite *store_suite(void)
     tcase_add_test(tc, test_ingest_and_lines_view);
     tcase_add_test(tc, test_features_by_hand);
     tcase_add_test(tc, test_refunds);
+    tcase_add_test(tc, test_features_random_cross_check);
+    tcase_add_test(tc, test_lookup_index_follows_the_tables);
+    tcase_add_test(tc, test_row_errors_before_format_errors);
     tcase_add_test(tc, test_bad_csv_line_col);
     tcase_add_test(tc, test_skip_policy_and_rejects);
     tcase_add_test(tc, test_limits);
