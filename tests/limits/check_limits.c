@@ -454,6 +454,8 @@ static Suite *limits_suite(void)
     tcase_add_test(tc, frame_csv_fields);
     suite_add_tcase(s, tc);
     suite_add_tcase(s, limits_files_tcase());
+    suite_add_tcase(s, limits_counts_tcase());
+    suite_add_tcase(s, limits_config_tcase());
     return s;
 }
 

@@ -53,5 +53,7 @@ static inline void lim_u64(lim_buf *b, uint64_t v)
 }
 
 TCase *limits_files_tcase(void);
+TCase *limits_counts_tcase(void);
+TCase *limits_config_tcase(void);
 
 #endif
