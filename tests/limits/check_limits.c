@@ -103,6 +103,54 @@ START_TEST(segment_in_list)
 }
 END_TEST
 
+/* A library where each definition names the one below twice would expand
+ * to 2^40 predicates; the expanded text is bounded by the length limit. */
+START_TEST(segment_reference_fanout)
+{
+    custops_segment_library *lib;
+    ck_assert_ok(custops_segment_library_new(&lib));
+    ck_assert_ok(custops_segment_library_define(lib, "s0", "orders > 1"));
+    char name[16], text[64];
+    for (int i = 1; i <= 40; i++) {
+        snprintf(name, sizeof name, "s%d", i);
+        snprintf(text, sizeof text, "segment s%d or segment s%d", i - 1, i - 1);
+        ck_assert_ok(custops_segment_library_define(lib, name, text));
+    }
+    ck_assert_ok(custops_segment_ctx_set_library(g_ctx, lib));
+    custops_audience *a = NULL;
+    ck_assert_limit(custops_audience_compile(&a, "segment s40", g_ctx), CUSTOPS_ELIMIT,
+                    "expression with its segment references expanded is more than the limit of 65536 bytes");
+    ck_assert_ptr_null(a);
+    /* a small fan-out stays within the limit and is evaluated */
+    ck_assert_ok(custops_audience_compile(&a, "segment s3", g_ctx));
+    custops_bitset *b = NULL;
+    ck_assert_ok(custops_audience_evaluate(&b, a));
+    ck_assert_uint_eq(custops_bitset_count(b), 2);
+    custops_bitset_free(b);
+    custops_audience_free(a);
+    custops_segment_library_free(lib);
+}
+END_TEST
+
+/* A chain of references counts towards the nesting depth. */
+START_TEST(segment_reference_chain)
+{
+    custops_segment_library *lib;
+    ck_assert_ok(custops_segment_library_new(&lib));
+    ck_assert_ok(custops_segment_library_define(lib, "c0", "orders > 1"));
+    char name[16], text[64];
+    for (int i = 1; i <= 100; i++) {
+        snprintf(name, sizeof name, "c%d", i);
+        snprintf(text, sizeof text, "segment c%d", i - 1);
+        ck_assert_ok(custops_segment_library_define(lib, name, text));
+    }
+    ck_assert_ok(custops_segment_ctx_set_library(g_ctx, lib));
+    custops_audience *a = NULL;
+    ck_assert_limit(custops_audience_compile(&a, "segment c100", g_ctx), CUSTOPS_ELIMIT, "nested deeper than 64 levels");
+    custops_segment_library_free(lib);
+}
+END_TEST
+
 START_TEST(segment_library_count)
 {
     custops_segment_library *lib;
@@ -421,6 +469,8 @@ static Suite *limits_suite(void)
     tcase_add_test(tc, segment_depth_raised);
     tcase_add_test(tc, segment_length);
     tcase_add_test(tc, segment_in_list);
+    tcase_add_test(tc, segment_reference_fanout);
+    tcase_add_test(tc, segment_reference_chain);
     tcase_add_test(tc, segment_library_count);
     suite_add_tcase(s, tc);
     tc = tcase_create("coupon");
