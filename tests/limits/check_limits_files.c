@@ -307,6 +307,29 @@ START_TEST(clvm_forged_lengths)
 }
 END_TEST
 
+/* Found by fuzz_loyalty: a purchase dated after the program's last
+ * operation loaded, a later purchase went in before it, and the saved
+ * result no longer loaded. The reproducer is fuzz/crashes-loyalty/. */
+START_TEST(loyl_purchase_after_last_time)
+{
+    char path[4200];
+    const char *src = getenv("top_srcdir");
+    snprintf(path, sizeof path, "%s/fuzz/crashes-loyalty/purchase-after-last-time", src ? src : "../..");
+    size_t flen;
+    unsigned char *file = slurp(path, &flen);
+    char dir[4096];
+    test_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/p.loyl", dir);
+    lim_forge_save(path, "LOYL", 1, file + 40, flen - 40); /* fresh checksums */
+    free(file);
+    custops_loyalty *l = NULL;
+    ck_assert_limit(custops_loyalty_load(&l, path), CUSTOPS_ECORRUPT, "purchase 1 is out of order, after the last operation");
+    ck_assert_ptr_null(l);
+    remove(path);
+    rmdir(dir);
+}
+END_TEST
+
 /* A header that promises a payload longer than the file is refused before
  * anything is allocated for it. */
 START_TEST(frame_length_beyond_file)
@@ -343,6 +366,7 @@ TCase *limits_files_tcase(void)
     tcase_add_test(tc, jrny_forged_lengths);
     tcase_add_test(tc, stor_forged_lengths);
     tcase_add_test(tc, clvm_forged_lengths);
+    tcase_add_test(tc, loyl_purchase_after_last_time);
     tcase_add_test(tc, frame_length_beyond_file);
     return tc;
 }
