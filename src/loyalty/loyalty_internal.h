@@ -9,6 +9,9 @@
 
 #define LOY_MAX_TIERS 16
 #define LOY_DAY 86400
+/* Largest balance a member may hold: far above any real program, and far
+ * enough below INT64_MAX that sums of lots and earnings cannot overflow. */
+#define LOY_MAX_POINTS INT64_C(1000000000000000000)
 
 enum { LOY_EARN = 0, LOY_REDEEM = 1, LOY_EXPIRE = 2 };
 

@@ -122,8 +122,11 @@ static int read_body(custops_loyalty **out, custops__rd *r, const char *path)
             goto done;
         if (c >= nm || left < 0 || t > l->last_time)
             BAD("%s: lot %llu is invalid", path, (unsigned long long)i);
-        if ((rc = loy_add_lot(l, c, t, e, left)))
+        if ((rc = loy_add_lot(l, c, t, e, left))) {
+            if (rc == CUSTOPS_ERANGE) /* lots that no program could have earned */
+                BAD("%s: lot %llu is invalid", path, (unsigned long long)i);
             goto done;
+        }
     }
     if ((rc = custops__rd_count(r, &n, 29)))
         goto done;

@@ -330,6 +330,30 @@ START_TEST(loyl_purchase_after_last_time)
 }
 END_TEST
 
+/* Found by fuzz_loyalty: forged lots whose points sum past INT64_MAX
+ * overflowed a member's balance (undefined behaviour). Balances are now
+ * bounded by 10^18 points and such lots are refused. */
+START_TEST(loyl_balance_overflow)
+{
+    char path[4200];
+    const char *src = getenv("top_srcdir");
+    snprintf(path, sizeof path, "%s/fuzz/crashes-loyalty/balance-overflow", src ? src : "../..");
+    size_t flen;
+    unsigned char *file = slurp(path, &flen);
+    char dir[4096];
+    test_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/p.loyl", dir);
+    size_t skip = flen > 40 && memcmp(file, "CUSTOPS", 7) == 0 ? 40 : 0;
+    lim_forge_save(path, "LOYL", 1, file + skip, flen - skip);
+    free(file);
+    custops_loyalty *l = NULL;
+    ck_assert_limit(custops_loyalty_load(&l, path), CUSTOPS_ECORRUPT, "is invalid");
+    ck_assert_ptr_null(l);
+    remove(path);
+    rmdir(dir);
+}
+END_TEST
+
 /* A header that promises a payload longer than the file is refused before
  * anything is allocated for it. */
 START_TEST(frame_length_beyond_file)
@@ -367,6 +391,7 @@ TCase *limits_files_tcase(void)
     tcase_add_test(tc, stor_forged_lengths);
     tcase_add_test(tc, clvm_forged_lengths);
     tcase_add_test(tc, loyl_purchase_after_last_time);
+    tcase_add_test(tc, loyl_balance_overflow);
     tcase_add_test(tc, frame_length_beyond_file);
     return tc;
 }
