@@ -64,7 +64,8 @@ CUSTOPS_API int custops_loyalty_options_init(custops_loyalty_options *opts, unsi
  * @param out receives the program (caller owns it; free with custops_loyalty_free)
  * @param opts options, or NULL for the defaults
  * @return CUSTOPS_OK, CUSTOPS_EINVAL (bad tiers or multipliers, with the
- *         position: "tiers:1:COL: ..."), CUSTOPS_EVERSION or CUSTOPS_ENOMEM
+ *         position: "tiers:1:COL: ..."), CUSTOPS_ELIMIT (more than 16
+ *         tiers, same form), CUSTOPS_EVERSION or CUSTOPS_ENOMEM
  */
 CUSTOPS_API int custops_loyalty_new(custops_loyalty **out, const custops_loyalty_options *opts);
 

@@ -97,14 +97,14 @@ CUSTOPS_API int custops_template_render_frame(const custops_template *tpl, const
  * 世界级, 极致, 绝对, 万能, 100%, and others in the documented list.
  * Benign words that contain a flagged character (最近, 最后, 第一天, ...)
  * are not reported.
- * @param text UTF-8 text
+ * @param text UTF-8 text (at most 1 MiB)
  * @param findings_out receives a frame (caller owns it) with one row per
  *        finding: @c start and @c end (byte offsets, end exclusive),
  *        @c line and @c column (1-based, column in characters), @c term
  *        (the offending text) and @c rule (why it is forbidden); 0 rows
  *        when the text is clean
  * @return CUSTOPS_OK, CUSTOPS_EINVAL (NULL or invalid UTF-8, with the byte
- *         offset) or CUSTOPS_ENOMEM
+ *         offset), CUSTOPS_ELIMIT (text over 1 MiB) or CUSTOPS_ENOMEM
  */
 CUSTOPS_API int custops_ad_lint(const char *text, custops_frame **findings_out);
 

@@ -262,7 +262,8 @@ CUSTOPS_API int custops_segment_ctx_set_library(custops_segment_ctx *ctx, const 
 /**
  * Set the resource limits for compilation.
  * @param ctx the context
- * @param max_length longest expression text in bytes (1..16 MiB)
+ * @param max_length longest expression text in bytes (1..16 MiB), counted
+ *        with every `segment NAME` reference expanded
  * @param max_depth deepest nesting of parentheses, not, and references (1..1000)
  * @return CUSTOPS_OK or CUSTOPS_ERANGE
  */

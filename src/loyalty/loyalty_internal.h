@@ -9,6 +9,9 @@
 
 #define LOY_MAX_TIERS 16
 #define LOY_DAY 86400
+/* Largest balance a member may hold: far above any real program, and far
+ * enough below INT64_MAX that sums of lots and earnings cannot overflow. */
+#define LOY_MAX_POINTS INT64_C(1000000000000000000)
 
 enum { LOY_EARN = 0, LOY_REDEEM = 1, LOY_EXPIRE = 2 };
 
@@ -74,5 +77,8 @@ int loy_check_time(custops_loyalty *l, int64_t instant);
 int loy_member_get(custops_loyalty *l, const char *customer, bool create, uint32_t *id);
 int loy_expire(custops_loyalty *l, uint32_t id, int64_t instant);
 int loy_add_lot(custops_loyalty *l, uint32_t cust, int64_t time, int64_t expires, int64_t left);
+/* persist.c: rebuild a program from a LOYL payload (the fuzz target calls
+ * it past the checksum); `what` names the source in messages. */
+int custops__loy_decode(custops_loyalty **out, const void *payload, size_t len, const char *what);
 
 #endif

@@ -83,6 +83,10 @@ static int read_body(custops_loyalty **out, custops__rd *r, const char *path)
     }
     if ((rc = custops__rd_i64(r, &l->last_time)) || (rc = custops__rd_u32(r, &u)))
         goto done;
+    /* every saved instant is at or before the last operation: a file that
+     * says otherwise would let new operations land out of order */
+    if (l->last_time > (int64_t)1 << 40 || l->last_time < -((int64_t)1 << 40))
+        BAD("%s: last operation time %lld is out of range", path, (long long)l->last_time);
     for (uint32_t i = 0; i < u; i++) {
         uint32_t id, tier;
         if ((rc = custops__rd_str(r, &name)) || (rc = custops__rd_u32(r, &tier)))
@@ -102,8 +106,8 @@ static int read_body(custops_loyalty **out, custops__rd *r, const char *path)
         loy_purchase p;
         if ((rc = custops__rd_u32(r, &p.cust)) || (rc = custops__rd_i64(r, &p.time)) || (rc = custops__rd_i64(r, &p.amount)))
             goto done;
-        if (p.cust >= nm || (l->npurchases && p.time < l->purchases[l->npurchases - 1].time))
-            BAD("%s: purchase %llu is out of order or names no member", path, (unsigned long long)i);
+        if (p.cust >= nm || (l->npurchases && p.time < l->purchases[l->npurchases - 1].time) || p.time > l->last_time)
+            BAD("%s: purchase %llu is out of order, after the last operation, or names no member", path, (unsigned long long)i);
         if ((rc = CUSTOPS__GROW(l->purchases, l->cap_purchases, l->npurchases + 1)))
             goto done;
         l->purchases[l->npurchases++] = p;
@@ -116,10 +120,13 @@ static int read_body(custops_loyalty **out, custops__rd *r, const char *path)
         if ((rc = custops__rd_u32(r, &c)) || (rc = custops__rd_i64(r, &t)) || (rc = custops__rd_i64(r, &e)) ||
             (rc = custops__rd_i64(r, &left)))
             goto done;
-        if (c >= nm || left < 0)
+        if (c >= nm || left < 0 || t > l->last_time)
             BAD("%s: lot %llu is invalid", path, (unsigned long long)i);
-        if ((rc = loy_add_lot(l, c, t, e, left)))
+        if ((rc = loy_add_lot(l, c, t, e, left))) {
+            if (rc == CUSTOPS_ERANGE) /* lots that no program could have earned */
+                BAD("%s: lot %llu is invalid", path, (unsigned long long)i);
             goto done;
+        }
     }
     if ((rc = custops__rd_count(r, &n, 29)))
         goto done;
@@ -128,7 +135,7 @@ static int read_body(custops_loyalty **out, custops__rd *r, const char *path)
         if ((rc = custops__rd_u32(r, &e.cust)) || (rc = custops__rd_u8(r, &e.kind)) || (rc = custops__rd_i64(r, &e.time)) ||
             (rc = custops__rd_i64(r, &e.points)) || (rc = custops__rd_i64(r, &e.balance)))
             goto done;
-        if (e.cust >= nm || e.kind > LOY_EXPIRE)
+        if (e.cust >= nm || e.kind > LOY_EXPIRE || e.time > l->last_time)
             BAD("%s: ledger entry %llu is invalid", path, (unsigned long long)i);
         if ((rc = CUSTOPS__GROW(l->ledger, l->cap_ledger, l->nledger + 1)))
             goto done;
@@ -142,7 +149,7 @@ static int read_body(custops_loyalty **out, custops__rd *r, const char *path)
         if ((rc = custops__rd_u32(r, &c.cust)) || (rc = custops__rd_u32(r, &from)) || (rc = custops__rd_u32(r, &to)) ||
             (rc = custops__rd_i64(r, &c.time)) || (rc = custops__rd_i64(r, &c.spend)))
             goto done;
-        if (c.cust >= nm || from >= l->ntiers || to >= l->ntiers)
+        if (c.cust >= nm || from >= l->ntiers || to >= l->ntiers || c.time > l->last_time)
             BAD("%s: tier change %llu is invalid", path, (unsigned long long)i);
         c.from = (int32_t)from;
         c.to = (int32_t)to;
@@ -173,9 +180,15 @@ int custops_loyalty_load(custops_loyalty **out, const char *path)
     int rc = custops__load_file(path, "LOYL", LOY_VERSION, &payload, &len, &version);
     if (rc)
         return rc;
-    custops__rd r;
-    custops__rd_init(&r, payload, len, path);
-    rc = read_body(out, &r, path);
+    rc = custops__loy_decode(out, payload, len, path);
     custops__free(payload);
     return rc;
+}
+
+int custops__loy_decode(custops_loyalty **out, const void *payload, size_t len, const char *what)
+{
+    *out = NULL;
+    custops__rd r;
+    custops__rd_init(&r, payload, len, what);
+    return read_body(out, &r, what);
 }

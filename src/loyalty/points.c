@@ -121,6 +121,8 @@ int loy_expire(custops_loyalty *l, uint32_t id, int64_t instant)
 
 int loy_add_lot(custops_loyalty *l, uint32_t cust, int64_t time, int64_t expires, int64_t left)
 {
+    if (left < 0 || left > LOY_MAX_POINTS - l->members[cust].balance)
+        return custops__err(CUSTOPS_ERANGE, "a balance above %lld points is not supported", (long long)LOY_MAX_POINTS);
     if (CUSTOPS__GROW(l->lots, l->cap_lots, l->nlots + 1))
         return CUSTOPS_ENOMEM;
     loy_lot *lot = &l->lots[l->nlots++];
@@ -163,7 +165,15 @@ int custops_loyalty_purchase(int64_t *points_out, custops_loyalty *l, const char
         goto fail;
     double units = (double)amount / pow(10.0, l->exponent);
     double pts = floor(units * l->rate * l->tiers[l->members[id].tier].mult * promo_multiplier + 1e-9);
+    if (!(pts < (double)LOY_MAX_POINTS)) {
+        rc = custops__err(CUSTOPS_ERANGE, "a purchase earning %g points is not supported", pts);
+        goto fail;
+    }
     int64_t points = (int64_t)pts;
+    if (points > LOY_MAX_POINTS - l->members[id].balance) {
+        rc = custops__err(CUSTOPS_ERANGE, "a balance above %lld points is not supported", (long long)LOY_MAX_POINTS);
+        goto fail;
+    }
     l->purchases[l->npurchases++] = (loy_purchase){id, instant, amount};
     if (points > 0) {
         int64_t exp = l->expiry_days ? instant + l->expiry_days * LOY_DAY : 0;

@@ -17,7 +17,7 @@ static int parse_tiers(custops_loyalty *l, const char *text)
         if (!colon || colon > comma || colon == p)
             return custops__err(CUSTOPS_EINVAL, "tiers:1:%d: expected NAME:THRESHOLD", (int)(start - text) + 1);
         if (l->ntiers >= LOY_MAX_TIERS)
-            return custops__err(CUSTOPS_EINVAL, "tiers:1:%d: more than %d tiers", (int)(start - text) + 1,
+            return custops__err(CUSTOPS_ELIMIT, "tiers:1:%d: more than %d tiers", (int)(start - text) + 1,
                                 LOY_MAX_TIERS);
         int64_t v;
         if (custops__parse_money(colon + 1, (size_t)(comma - colon - 1), l->exponent, &v) || v < 0)

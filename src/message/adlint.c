@@ -10,6 +10,10 @@
 
 #include "custops/message.h"
 
+/* Ad copy is short; a bound keeps hostile input from growing the findings
+ * (one copy of the term each) without limit and keeps line/column in int. */
+#define AD_LINT_MAX_TEXT (1u << 20)
+
 typedef struct term_rule {
     const char *term;
     const char *rule;
@@ -153,7 +157,10 @@ int custops_ad_lint(const char *text, custops_frame **findings_out)
     CUSTOPS__CHECK_NULL(findings_out);
     *findings_out = NULL;
     CUSTOPS__CHECK_NULL(text);
-    const char *end = text + strlen(text);
+    size_t len = strlen(text);
+    if (len > AD_LINT_MAX_TEXT)
+        return custops__err(CUSTOPS_ELIMIT, "ad text of %zu bytes exceeds the limit of %u", len, AD_LINT_MAX_TEXT);
+    const char *end = text + len;
     findings f;
     memset(&f, 0, sizeof f);
     int rc = CUSTOPS_OK, line = 1, col = 1;

@@ -209,8 +209,11 @@ int custops_journeys_load(custops_journeys **out, const char *path)
         rc = custops__rd_str(&r, &zone);
     if (rc == 0) {
         rc = custops_journeys_new(&j, text, zone);
-        if (rc)
+        /* the text was compiled when saved: failing now means the file lies */
+        if (rc && rc != CUSTOPS_ENOMEM) {
             custops__err_prefix("%s: saved plays do not compile: ", path);
+            rc = CUSTOPS_ECORRUPT;
+        }
     }
     if (rc == 0)
         rc = load_body(j, &r, path);

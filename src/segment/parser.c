@@ -790,6 +790,12 @@ static int parse_reference(parser *p, int *node)
     if (!text)
         return err_at(p, npos, CUSTOPS_ENOTFOUND, "unknown segment '%s'%s", name,
                       p->a->ctx.library ? "" : " (no library in the context)");
+    size_t tlen = strlen(text);
+    if (tlen > p->a->ctx.max_length - p->a->text_bytes)
+        return err_at(p, npos, CUSTOPS_ELIMIT,
+                      "expression with its segment references expanded is more than the limit of %zu bytes "
+                      "(at segment '%s')",
+                      p->a->ctx.max_length, name);
     const char **stack = custops__reallocarray(NULL, p->nstack + 1, sizeof *stack);
     if (!stack)
         return custops__nomem();
@@ -892,6 +898,7 @@ int seg_parse(custops_audience *a, const char *text, const char *what, bool bind
     if (!copy)
         return custops__nomem();
     a->texts[a->ntexts] = copy;
+    a->text_bytes += len;
     parser p;
     memset(&p, 0, sizeof p);
     p.a = a;

@@ -129,6 +129,10 @@ struct custops_audience {
     size_t nleaves, capleaves;
     char **texts;           /* the expression and every inlined definition */
     size_t ntexts, captexts;
+    size_t text_bytes;      /* their total length: bounded by ctx.max_length, so
+                             * references that fan out (a diamond of definitions
+                             * each naming the one below twice) cannot expand
+                             * exponentially */
     int root;
     size_t depth;           /* deepest node nesting (sizes the evaluation stack) */
     size_t cur_depth;       /* parser recursion depth, across inlined definitions */
