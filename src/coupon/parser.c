@@ -411,10 +411,11 @@ int cpn_parse_expr_text(custops_ruleset *rs, cpn_rule *r, const char *text, size
 }
 
 /* ---- effects, limits, scope, windows ---- */
-static int grow_effect(cpn_rule *r, cpn_effect **e)
+static int grow_effect(parser *p, cpn_rule *r, cpn_effect **e)
 {
+    /* the position is the 17th effect's first token, so an editor can jump there */
     if (r->neffects >= 16)
-        return custops__err(CUSTOPS_ELIMIT, "rule %s: more than 16 effects", r->id);
+        return custops__scan_err_at(&p->lx.sc, TOK->p, CUSTOPS_ELIMIT, "rule %s: more than 16 effects", r->id);
     cpn_effect *m = custops__reallocarray(r->effects, (size_t)r->neffects + 1, sizeof *m);
     if (!m)
         return custops__nomem();
@@ -428,7 +429,7 @@ static int grow_effect(cpn_rule *r, cpn_effect **e)
 static int parse_effect(parser *p, cpn_rule *r)
 {
     cpn_effect *e = NULL;
-    int rc = grow_effect(r, &e);
+    int rc = grow_effect(p, r, &e);
     if (rc)
         return rc;
     const cpn_tok t = *TOK;

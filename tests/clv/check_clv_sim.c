@@ -1,7 +1,7 @@
 /* Simulation (seeded, deterministic) and parameter recovery; save files. */
-#include <string.h>
 #include "clv_testdata.h"
 
+#include <string.h>
 #include <sys/stat.h>
 
 #define N clv_sample(40000)

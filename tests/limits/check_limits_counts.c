@@ -144,8 +144,9 @@ START_TEST(coupon_effects)
     size_t len;
     char *text = rules_text("rule e {\n  then amount_off 1.00", ", amount_off 1.00", 16, ";\n}\n", &len);
     custops_ruleset *rs = NULL;
-    /* the message names the rule; it carries no line:col (see docs/limits.md) */
+    /* the message names the rule and points at the 17th effect */
     ck_assert_limit(custops_ruleset_compile(&rs, text, len, "e.rules"), CUSTOPS_ELIMIT, "rule e: more than 16 effects");
+    ck_assert_msg(strstr(custops_last_error(), "e.rules:2:280:") != NULL, "position in '%s'", custops_last_error());
     free(text);
 }
 END_TEST
