@@ -4,6 +4,9 @@
 # corpus in fuzz/corpus/<name>/ (new inputs found go to a scratch dir, so
 # the committed corpus changes only when someone copies them in on purpose).
 #   tools/fuzz.sh [SECONDS] [target-name...]
+# FUZZ_SEED=N makes the mutations repeatable (CI sets it so a red run is a
+# regression in the code, not a new find by chance; exploratory runs leave
+# it unset and get a fresh seed each time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-20}; shift || true
@@ -26,8 +29,9 @@ for t in "${targets[@]}"; do
   scratch=$out/corpus_$t; rm -rf "$scratch"; mkdir -p "$scratch"
   corpus=fuzz/corpus/$t; mkdir -p "$corpus"
   dict=(); [ -f fuzz/$t.dict ] && dict=(-dict=fuzz/$t.dict)
+  seed=(); [ -n "${FUZZ_SEED:-}" ] && seed=(-seed="$FUZZ_SEED")
   echo "== fuzz $t: run ${secs}s"
-  if "$bin" "${dict[@]}" -max_total_time="$secs" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+  if "$bin" "${dict[@]}" "${seed[@]}" -max_total_time="$secs" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
        -print_final_stats=1 -artifact_prefix="$out/crash_${t}_" "$scratch" "$corpus" > "$out/fuzz_$t.log" 2>&1; then
     grep -E 'stat::number_of_executed_units|cov:' "$out/fuzz_$t.log" | tail -2
     echo "PASS: fuzz_$t"

@@ -82,7 +82,7 @@ fi
 
 if [ $status -eq 0 ] && command -v clang >/dev/null; then
   echo "== short fuzz run (${FUZZ_SECONDS:-10}s per target)"
-  if FUZZ_OUT="$top/build-fuzz" tools/fuzz.sh "${FUZZ_SECONDS:-10}"; then
+  if FUZZ_OUT="$top/build-fuzz" FUZZ_SEED="${FUZZ_SEED:-1}" tools/fuzz.sh "${FUZZ_SECONDS:-10}"; then
     P=$((P + $(ls fuzz/fuzz_*.c | wc -l)))
   else F=$((F + 1)); status=1; fi
 fi
