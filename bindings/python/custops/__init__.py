@@ -5,6 +5,13 @@ the libcustops C library, with numpy arrays and pandas DataFrames in and out.
 Every library error raises :class:`custops.Error`, whose text is the
 library's message (with file, line and column for bad input) and whose
 ``status`` attribute is the status code.
+
+Every object that owns library memory (Store, Frame, Ruleset, Quote,
+Audience, Model, Ledger, ...) is a context manager: ``with`` or ``close()``
+frees it at a known point, and a closed object raises ValueError when used.
+Objects that read another's memory hold it themselves, so closing the one
+you passed in (a Frame given to an Audience, the Ruleset of a Quote) is
+always safe.
 """
 from __future__ import annotations
 
@@ -17,7 +24,7 @@ from ._ledger import Ledger, LedgerError, generate_codes
 from ._synth import synth_catalog, synth_order_lines, synth_write
 from ._store import Store
 from ._coupon import Quote, Ruleset
-from ._util import Error
+from ._util import Error, Handle
 from ._analytics import (Calendar, ab_means, ab_means_summary, ab_power, ab_proportions, ab_sample_size, ab_sample_size_means, ab_sequential, cross_sell, kpi_cohorts, kpi_funnel, kpi_summary, repurchase_cycles, repurchase_due, send_hours_from_counts, send_times)
 from . import clv  # noqa: E402  (custops.clv: CLV models, lifetimes-compatible fitters)
 
@@ -54,11 +61,13 @@ def money_format(minor: int, exponent: int = 2) -> str:
     return _native.money_format(minor, exponent)
 
 
-class Zone:
+class Zone(Handle):
     """A time zone: ``"Asia/Shanghai"``, ``"UTC"`` or ``"+08:00"``.
 
     Zones are read-only and may be shared across threads.
     """
+
+    _what = "zone"
 
     def __init__(self, name: str = "UTC"):
         self._h = _native.zone_open(name)
@@ -66,15 +75,15 @@ class Zone:
     @property
     def name(self) -> str:
         """The name the zone was opened with."""
-        return _native.zone_name(self._h)
+        return _native.zone_name(self._live)
 
     def offset(self, instant: int) -> int:
         """UTC offset in seconds in force at ``instant`` (Unix seconds)."""
-        return _native.zone_offset(self._h, instant)
+        return _native.zone_offset(self._live, instant)
 
     def local_day(self, instant: int) -> int:
         """Local calendar day (days since 1970-01-01) of ``instant``."""
-        day, _ = _native.zone_local(self._h, instant)
+        day, _ = _native.zone_local(self._live, instant)
         return day
 
     def __repr__(self) -> str:
@@ -84,9 +93,9 @@ class Zone:
 def parse_time(text: str, zone: "Zone | None" = None) -> int:
     """Parse ``"2024-11-11 00:00"`` (local to ``zone``, default UTC) or a
     text with an offset into Unix seconds."""
-    return _native.time_parse(text, zone._h if zone is not None else None)
+    return _native.time_parse(text, zone._live if zone is not None else None)
 
 
 def format_time(instant: int, zone: "Zone | None" = None) -> str:
     """Format Unix seconds as ISO 8601 in ``zone`` (default UTC)."""
-    return _native.time_format(instant, zone._h if zone is not None else None)
+    return _native.time_format(instant, zone._live if zone is not None else None)

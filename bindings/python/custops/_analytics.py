@@ -16,7 +16,7 @@ import numpy as np
 
 from . import native as _native
 from ._frame import Frame
-from ._util import as_float64, as_int64
+from ._util import Handle, as_float64, as_int64
 
 if TYPE_CHECKING:  # for annotations only; pandas is imported when used
     import pandas as pd
@@ -38,12 +38,12 @@ def _zone(zone):
 
 def _instant(value, zone) -> int:
     if isinstance(value, str):
-        return int(_native.time_parse(value, zone._h))
+        return int(_native.time_parse(value, zone._live))
     return int(value)
 
 
 def _h(frame: Optional[Frame]):
-    return frame._h if frame is not None else None
+    return frame._live if frame is not None else None
 
 
 # ---- A/B tests -------------------------------------------------------------
@@ -106,7 +106,7 @@ def repurchase_cycles(lines, now, zone="UTC", *, min_intervals: int = 10, outlie
     outliers dropped and the category as fallback (``source`` 1 SKU, 2
     category, 0 none)."""
     z = _zone(zone)
-    return Frame(_native.repurchase_cycles_flat(_frame(lines)._h, z._h, _instant(now, z), int(min_intervals),
+    return Frame(_native.repurchase_cycles_flat(_frame(lines)._live, z._live, _instant(now, z), int(min_intervals),
                                                 float(outlier_iqr))).to_pandas()
 
 
@@ -119,10 +119,10 @@ def repurchase_due(lines, now, zone="UTC", *, cycles=None, lead_days: int = 3, g
     t = _instant(now, z)
     f = _frame(lines)
     if cycles is None:
-        cf = Frame(_native.repurchase_cycles_flat(f._h, z._h, t, int(min_intervals), float(outlier_iqr)))
+        cf = Frame(_native.repurchase_cycles_flat(f._live, z._live, t, int(min_intervals), float(outlier_iqr)))
     else:
         cf = _frame(cycles)
-    return Frame(_native.repurchase_due_flat(f._h, cf._h, z._h, t, int(lead_days), int(grace_days))).to_pandas()
+    return Frame(_native.repurchase_due_flat(f._live, cf._live, z._live, t, int(lead_days), int(grace_days))).to_pandas()
 
 
 # ---- send time ------------------------------------------------------------------
@@ -137,7 +137,7 @@ def send_times(events=None, lines=None, zone="UTC", *, customers: int = 0, event
     mask = 0
     for t in event_types:
         mask |= 1 << int(t)
-    f, hs, ws = _native.sendtime_flat(_h(_frame(events)), _h(_frame(lines)), z._h, int(customers),
+    f, hs, ws = _native.sendtime_flat(_h(_frame(events)), _h(_frame(lines)), z._live, int(customers),
                                       float(event_weight), float(order_weight), mask, float(hour_strength),
                                       float(weekday_strength), int(bool(full)))
     df = Frame(f).to_pandas()
@@ -150,7 +150,7 @@ def send_hours_from_counts(customers, *, hour_strength: float = 0.0, full: bool 
     """Best local hour per customer from the customers frame's
     ``hour_00`` .. ``hour_23`` order counts (already local to the store's
     zone), with the same shrinkage; the strength is in ``df.attrs``."""
-    f, hs = _native.sendtime_from_hours_flat(_frame(customers)._h, float(hour_strength), int(bool(full)))
+    f, hs = _native.sendtime_from_hours_flat(_frame(customers)._live, float(hour_strength), int(bool(full)))
     df = Frame(f).to_pandas()
     df.attrs["hour_strength"] = hs
     return df
@@ -167,7 +167,7 @@ def cross_sell(lines, *, by: str = "order", item: str = "sku", top_k: int = 10, 
     ranks = {"confidence": 0, "lift": 1}
     if rank_by not in ranks:
         raise ValueError("rank_by must be 'confidence' or 'lift'")
-    return Frame(_native.crosssell_flat(_frame(lines)._h, by, item, int(min_count), float(min_support), int(top_k),
+    return Frame(_native.crosssell_flat(_frame(lines)._live, by, item, int(min_count), float(min_support), int(top_k),
                                         ranks[rank_by], int(max_basket_items))).to_pandas()
 
 
@@ -175,7 +175,7 @@ def cross_sell(lines, *, by: str = "order", item: str = "sku", top_k: int = 10, 
 
 def _kpi(which, lines, events, zone, start, end, by_day=False, ordered=True):
     z = _zone(zone)
-    return Frame(_native.kpi_flat(which, _frame(lines)._h, _h(_frame(events)), z._h, _instant(start, z),
+    return Frame(_native.kpi_flat(which, _frame(lines)._live, _h(_frame(events)), z._live, _instant(start, z),
                                   _instant(end, z), int(bool(by_day)), int(bool(ordered)))).to_pandas()
 
 
@@ -203,10 +203,12 @@ def kpi_cohorts(lines, *, zone="UTC", start, end, wide: bool = False) -> "pd.Dat
 
 # ---- calendar ------------------------------------------------------------------------
 
-class Calendar:
+class Calendar(Handle):
     """A campaign calendar: dated phases binding audience names to actions
     (see custops/calendar.h for the text format). Syntax errors raise
     :class:`custops.Error` with ``<what>:<line>:<col>``."""
+
+    _what = "calendar"
 
     def __init__(self, text: str, what: str = "<calendar>", _handle=None):
         self._h = _handle if _handle is not None else _native.calendar_parse_text(text, what)
@@ -219,17 +221,17 @@ class Calendar:
     @property
     def name(self) -> str:
         """Campaign name."""
-        return _native.calendar_name(self._h)
+        return _native.calendar_name(self._live)
 
     @property
     def zone(self) -> str:
         """Campaign zone name."""
-        return _native.calendar_zone_name(self._h)
+        return _native.calendar_zone_name(self._live)
 
     def phases(self) -> "pd.DataFrame":
         """Phases as a DataFrame: phase, start, end (Unix seconds, end
         exclusive), bindings."""
-        return Frame(_native.calendar_phases(self._h)).to_pandas()
+        return Frame(_native.calendar_phases(self._live)).to_pandas()
 
     def now(self, at, audiences: Iterable[str] = ()) -> "pd.DataFrame":
         """What runs at ``at`` (Unix seconds or a text in the campaign zone)
@@ -237,5 +239,5 @@ class Calendar:
         if isinstance(at, str):
             from . import Zone
 
-            at = _native.time_parse(at, Zone(self.zone)._h)
-        return Frame(_native.calendar_now_list(self._h, int(at), [str(a) for a in audiences])).to_pandas()
+            at = _native.time_parse(at, Zone(self.zone)._live)
+        return Frame(_native.calendar_now_list(self._live, int(at), [str(a) for a in audiences])).to_pandas()

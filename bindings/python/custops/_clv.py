@@ -11,7 +11,7 @@ from typing import Dict, Optional, Tuple, TYPE_CHECKING
 import numpy as np
 
 from . import native as _native
-from ._util import as_float64
+from ._util import Handle, as_float64
 
 if TYPE_CHECKING:  # for annotations only; pandas is imported when used
     import pandas as pd
@@ -43,7 +43,7 @@ def _shape_of(*values):
     return np.broadcast(*[np.asarray(v) for v in values]).shape
 
 
-class Model:
+class Model(Handle):
     """A fitted (or given) CLV model.
 
     Make one with :meth:`fit`, :meth:`fit_spend`, :meth:`from_params` or
@@ -52,6 +52,8 @@ class Model:
     ``gamma_gamma`` model predicts spend. Every library error raises
     :class:`custops.Error`.
     """
+
+    _what = "model"
 
     def __init__(self, _handle):
         self._h = _handle
@@ -93,7 +95,7 @@ class Model:
 
     def save(self, path) -> None:
         """Save atomically (a CLVM save file)."""
-        _native.clv_save(self._h, str(path))
+        _native.clv_save(self._live, str(path))
 
     # ---- pickling (Dask ships models to workers) ------------------------
     def __getstate__(self):
@@ -104,7 +106,7 @@ class Model:
 
         with tempfile.TemporaryDirectory(prefix="custops-") as d:
             path = os.path.join(d, "model.clvm")
-            _native.clv_save(self._h, path)
+            _native.clv_save(self._live, path)
             with open(path, "rb") as f:
                 return {"clvm": f.read()}
 
@@ -122,30 +124,30 @@ class Model:
     @property
     def name(self) -> str:
         """``"bgnbd"``, ``"mbgnbd"``, ``"pareto_nbd"``, ``"bgbb"`` or ``"gamma_gamma"``."""
-        return _native.clv_name(self._h)
+        return _native.clv_name(self._live)
 
     @property
     def params(self) -> Dict[str, float]:
         """Parameters by name."""
-        n = _native.clv_nparams(self._h)
-        return {_native.clv_param_name(self._h, i): _native.clv_param(self._h, i) for i in range(n)}
+        n = _native.clv_nparams(self._live)
+        return {_native.clv_param_name(self._live, i): _native.clv_param(self._live, i) for i in range(n)}
 
     @property
     def stderr(self) -> Dict[str, float]:
         """Standard errors by name (0 when not available)."""
-        n = _native.clv_nparams(self._h)
-        return {_native.clv_param_name(self._h, i): _native.clv_stderr(self._h, i) for i in range(n)}
+        n = _native.clv_nparams(self._live)
+        return {_native.clv_param_name(self._live, i): _native.clv_stderr(self._live, i) for i in range(n)}
 
     @property
     def loglik(self) -> float:
         """Maximised log-likelihood."""
-        return _native.clv_loglik(self._h)
+        return _native.clv_loglik(self._live)
 
     @property
     def convergence(self) -> Dict[str, object]:
         """Iterations, gradient norm and status of the fit."""
-        return {"iterations": _native.clv_iterations(self._h), "grad_norm": _native.clv_grad_norm(self._h),
-                "status": _native.clv_status(self._h)}
+        return {"iterations": _native.clv_iterations(self._live), "grad_norm": _native.clv_grad_norm(self._live),
+                "status": _native.clv_status(self._live)}
 
     def __repr__(self) -> str:
         ps = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
@@ -154,7 +156,7 @@ class Model:
     # ---- predictions --------------------------------------------------
     def _predict(self, what, data_h, t=0.0, spend=None, months=12, discount_rate=0.01, periods_per_month=30.0,
                  margin=1.0):
-        out = _native.clv_predict_frame(self._h, spend._h if spend is not None else None, what, data_h, float(t),
+        out = _native.clv_predict_frame(self._live, spend._live if spend is not None else None, what, data_h, float(t),
                                         int(months), float(discount_rate), float(periods_per_month), float(margin))
         return _column(out)
 
@@ -202,12 +204,12 @@ class Model:
         """Simulate customers observed for ``T``: DataFrame (frequency, recency)."""
         import pandas as pd
 
-        out = _native.clv_simulate_frame(self._h, float(seed), _frame(T=T))
+        out = _native.clv_simulate_frame(self._live, float(seed), _frame(T=T))
         return pd.DataFrame({"frequency": _column(out, "frequency"), "recency": _column(out, "recency")})
 
     def simulate_spend(self, frequency, seed: int = 0) -> np.ndarray:
         """Simulate average repeat spend (Gamma-Gamma) for the given frequencies."""
-        return _column(_native.clv_simulate_frame(self._h, float(seed), _frame(frequency=frequency)), "monetary")
+        return _column(_native.clv_simulate_frame(self._live, float(seed), _frame(frequency=frequency)), "monetary")
 
     # ---- diagnostics --------------------------------------------------
     def repeat_histogram(self, frequency, T, weights=None, max_x: int = 7) -> "pd.DataFrame":
@@ -218,7 +220,7 @@ class Model:
         cols = dict(frequency=frequency, T=T)
         if weights is not None:
             cols["weights"] = weights
-        out = _native.clv_diag_frame(self._h, "histogram", _frame(**cols), _frame(), 0.0, 0.0, int(max_x))
+        out = _native.clv_diag_frame(self._live, "histogram", _frame(**cols), _frame(), 0.0, 0.0, int(max_x))
         return pd.DataFrame({"frequency": np.arange(max_x + 1), "expected": _column(out, "expected"),
                              "observed": _column(out, "observed")})
 
@@ -230,7 +232,7 @@ class Model:
         cols = dict(birth=birth)
         if weights is not None:
             cols["weights"] = weights
-        out = _native.clv_diag_frame(self._h, "tracking", _frame(**cols), _frame(times=times), 0.0, 0.0, 0)
+        out = _native.clv_diag_frame(self._live, "tracking", _frame(**cols), _frame(times=times), 0.0, 0.0, 0)
         return pd.DataFrame({"time": np.asarray(times, dtype=float), "cumulative": _column(out, "cumulative"),
                              "incremental": _column(out, "incremental")})
 
@@ -241,14 +243,14 @@ class Model:
         import pandas as pd
 
         h = _frame(frequency=frequency, recency=recency, T=T, frequency_holdout=frequency_holdout)
-        out = _native.clv_diag_frame(self._h, "holdout", h, _frame(), float(duration_holdout), 0.0, int(max_x))
+        out = _native.clv_diag_frame(self._live, "holdout", h, _frame(), float(duration_holdout), 0.0, int(max_x))
         return pd.DataFrame({"frequency": np.arange(max_x + 1), "count": _column(out, "count"),
                              "predicted": _column(out, "predicted"), "actual": _column(out, "actual")})
 
     def alive_matrix(self, max_frequency: int, T: float, nrecency: int = 50) -> np.ndarray:
         """P(alive) over frequency 0..max_frequency (rows) and recency 0..T
         (``nrecency`` columns); impossible histories hold 0."""
-        out = _native.clv_diag_frame(self._h, "alive_matrix", _frame(), _frame(), float(T), float(nrecency),
+        out = _native.clv_diag_frame(self._live, "alive_matrix", _frame(), _frame(), float(T), float(nrecency),
                                      int(max_frequency))
         return _column(out).reshape(max_frequency + 1, nrecency)
 

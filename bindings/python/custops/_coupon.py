@@ -5,6 +5,7 @@ import json
 from typing import Any, Dict, List, Mapping, Optional, Union
 
 from . import native as _native
+from ._util import Handle
 from ._frame import Frame
 
 CartLike = Union[str, Mapping[str, Any]]
@@ -26,7 +27,7 @@ def _now(now: TimeLike, cart: CartLike) -> int:
     return int(now)
 
 
-class Quote:
+class Quote(Handle):
     """The result of :meth:`Ruleset.quote`.
 
     ``result`` is the canonical JSON as a dict; ``allocations`` and
@@ -34,33 +35,37 @@ class Quote:
     not used). Money is in minor units.
     """
 
+    _what = "quote"
+
     def __init__(self, ruleset: "Ruleset", handle):
-        self._rs = ruleset  # the quote refers to its ruleset: keep it alive
+        # the quote refers to its ruleset: hold the native handle, so that
+        # closing the Ruleset object cannot free what the quote still reads
+        self._rs = ruleset._live
         self._h = handle
 
     @property
     def discount(self) -> int:
         """Total discount on goods and shipping (minor units)."""
-        return _native.quote_discount(self._h)
+        return _native.quote_discount(self._live)
 
     @property
     def total(self) -> int:
         """Amount payable after discounts (minor units)."""
-        return _native.quote_total(self._h)
+        return _native.quote_total(self._live)
 
     @property
     def points(self) -> int:
         """Points the order earns."""
-        return _native.quote_points(self._h)
+        return _native.quote_points(self._live)
 
     @property
     def exact(self) -> bool:
         """True when the best combination was proved optimal."""
-        return bool(_native.quote_exact(self._h))
+        return bool(_native.quote_exact(self._live))
 
     def to_json(self) -> str:
         """Canonical JSON text (byte-identical for identical inputs)."""
-        return _native.coupon_quote_json(self._h)
+        return _native.coupon_quote_json(self._live)
 
     @property
     def result(self) -> Dict[str, Any]:
@@ -70,15 +75,15 @@ class Quote:
     @property
     def allocations(self):
         """DataFrame: rule, lane, line_id, amount, unit_high, units_high, unit_low."""
-        return Frame(_native.coupon_allocations(self._h)).to_pandas()
+        return Frame(_native.coupon_allocations(self._live)).to_pandas()
 
     @property
     def reasons(self):
         """DataFrame: rule, reason, need, have, gap, value, other, message."""
-        return Frame(_native.coupon_reasons(self._h)).to_pandas()
+        return Frame(_native.coupon_reasons(self._live)).to_pandas()
 
 
-class Ruleset:
+class Ruleset(Handle):
     """Compiled promotion rules (text language or canonical JSON).
 
     >>> rs = Ruleset('rule r { when subtotal() >= 69.00; then amount_off 10.00; }')
@@ -88,6 +93,8 @@ class Ruleset:
     Errors raise :class:`custops.Error` with ``file:line:col`` in the message.
     A ruleset is read-only and may be shared across threads.
     """
+
+    _what = "ruleset"
 
     def __init__(self, text: str = "", what: str = "<rules>", _handle=None):
         self._h = _handle if _handle is not None else _native.coupon_compile_text(text, what)
@@ -108,22 +115,22 @@ class Ruleset:
 
     def to_json(self) -> str:
         """Canonical JSON (rules sorted by id; round-trips byte for byte)."""
-        return _native.coupon_ruleset_json(self._h)
+        return _native.coupon_ruleset_json(self._live)
 
     @property
     def rule_ids(self) -> List[str]:
         """Rule ids in canonical (sorted) order."""
-        return [_native.ruleset_rule_id(self._h, i) for i in range(_native.ruleset_nrules(self._h))]
+        return [_native.ruleset_rule_id(self._live, i) for i in range(_native.ruleset_nrules(self._live))]
 
     def lint(self):
         """Lint findings as a DataFrame: rule, line, column, code, message."""
-        return Frame(_native.coupon_lint(self._h)).to_pandas()
+        return Frame(_native.coupon_lint(self._live)).to_pandas()
 
     def quote(self, cart: CartLike, now: TimeLike = None) -> Quote:
         """Quote a cart (a dict or JSON text, see docs/coupons.md) at ``now``
         (Unix seconds or ISO 8601 with an offset; default: the cart's "now")."""
         c = _cart(cart)
-        return Quote(self, _native.coupon_quote(self._h, c, _now(now, cart)))
+        return Quote(self, _native.coupon_quote(self._live, c, _now(now, cart)))
 
     def quote_many(self, carts: List[CartLike], now: TimeLike = None) -> List[Dict[str, Any]]:
         """Quote several carts; returns their result dicts."""
@@ -133,4 +140,4 @@ class Ruleset:
         """Coupons an event issues for the cart's customer, as a DataFrame:
         rule, template, recipient, issue_key, cost_points."""
         c = _cart(cart)
-        return Frame(_native.coupon_issue(self._h, event, c, _now(now, cart))).to_pandas()
+        return Frame(_native.coupon_issue(self._live, event, c, _now(now, cart))).to_pandas()

@@ -6,19 +6,21 @@ from typing import Dict, Mapping, TYPE_CHECKING
 import numpy as np
 
 from . import native as _native
-from ._util import as_float64, as_int64, check_open
+from ._util import Handle, as_float64, as_int64, check_open
 
 if TYPE_CHECKING:  # for annotations only; pandas is imported when used
     import pandas as pd
 
 
-class Frame:
+class Frame(Handle):
     """A table of named, equally long columns (int64, float64 or str).
 
     Frames come back from the library (features, RFM tables, predictions) and
     can be built from a mapping of arrays. Columns convert to numpy arrays
     with one copy and no per-row Python work.
     """
+
+    _what = "frame"
 
     def __init__(self, _handle=None):
         self._h = _handle if _handle is not None else _native.frame_new()
@@ -31,11 +33,11 @@ class Frame:
         for name, values in columns.items():
             arr = np.asarray(values)
             if arr.dtype.kind in "iub":
-                _native.frame_add_int64(f._h, name, as_int64(arr))
+                _native.frame_add_int64(f._live, name, as_int64(arr))
             elif arr.dtype.kind == "f":
-                _native.frame_add_double(f._h, name, as_float64(arr))
+                _native.frame_add_double(f._live, name, as_float64(arr))
             else:
-                _native.frame_add_string(f._h, name, [str(v) for v in arr.tolist()])
+                _native.frame_add_string(f._live, name, [str(v) for v in arr.tolist()])
         return f
 
     @classmethod
@@ -44,17 +46,17 @@ class Frame:
         return cls.from_columns({str(c): df[c].to_numpy() for c in df.columns})
 
     def __len__(self) -> int:
-        return int(_native.frame_nrows(check_open(self._h, "frame")))
+        return int(_native.frame_nrows(self._live))
 
     @property
     def columns(self) -> list:
         """Column names in order."""
-        h = check_open(self._h, "frame")
+        h = self._live
         return [_native.frame_col_name(h, i) for i in range(_native.frame_ncols(h))]
 
     def column(self, name: str) -> np.ndarray:
         """One column as a numpy array (int64, float64 or object of str)."""
-        h = check_open(self._h, "frame")
+        h = self._live
         col = _native.frame_find(h, name)
         kind = _native.frame_col_type(h, col)
         if kind == _native.COL_INT64:
@@ -78,17 +80,7 @@ class Frame:
 
     def write_csv(self, path: str) -> None:
         """Write the frame as CSV atomically (complete file or none)."""
-        _native.frame_write_csv(check_open(self._h, "frame"), str(path))
-
-    def close(self) -> None:
-        """Free the native frame now instead of at garbage collection."""
-        self._h = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+        _native.frame_write_csv(self._live, str(path))
 
     def __repr__(self) -> str:
         if self._h is None:

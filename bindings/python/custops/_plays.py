@@ -4,10 +4,11 @@ from __future__ import annotations
 from typing import Iterable, List
 
 from . import native as _native
+from ._util import Handle
 from ._frame import Frame
 
 
-class Journeys:
+class Journeys(Handle):
     """A journey engine over compiled plays (see the play language in the
     C documentation of custops/plays.h).
 
@@ -15,6 +16,8 @@ class Journeys:
     :meth:`enroll`, and call :meth:`due` with the current time to get the
     actions that fell due, each exactly once, as a pandas DataFrame.
     """
+
+    _what = "journeys"
 
     def __init__(self, plays: str, zone: str = "Asia/Shanghai", _handle=None):
         self._h = _handle if _handle is not None else _native.journeys_new(plays, zone)
@@ -26,46 +29,46 @@ class Journeys:
 
     def save(self, path: str) -> None:
         """Save plays and all journey state atomically."""
-        _native.journeys_save(self._h, str(path))
+        _native.journeys_save(self._live, str(path))
 
     @property
     def plays(self) -> List[str]:
         """Names of the plays."""
-        return [_native.journeys_play_name(self._h, i) for i in range(_native.journeys_nplays(self._h))]
+        return [_native.journeys_play_name(self._live, i) for i in range(_native.journeys_nplays(self._live))]
 
     def event(self, customer: str, type: str, key: str = "", at: int = 0) -> None:
         """Feed one event (Unix seconds ``at``)."""
-        _native.journeys_event(self._h, customer, type, key, int(at))
+        _native.journeys_event(self._live, customer, type, key, int(at))
 
     def set_consent(self, customer: str, channel: str, allowed: bool = True) -> None:
         """Record consent for a channel (sends without consent are suppressed)."""
-        _native.journeys_set_consent(self._h, customer, channel, int(bool(allowed)))
+        _native.journeys_set_consent(self._live, customer, channel, int(bool(allowed)))
 
     def set_send_hour(self, customer: str, hour: int) -> None:
         """Record the customer's best local send hour (0..23)."""
-        _native.journeys_set_send_hour(self._h, customer, int(hour))
+        _native.journeys_set_send_hour(self._live, customer, int(hour))
 
     def next_run(self, play: str, after: int) -> int:
         """Next run instant of a schedule play strictly after ``after``."""
-        return _native.journeys_next_run(self._h, play, int(after))
+        return _native.journeys_next_run(self._live, play, int(after))
 
     def enroll(self, play: str, customers: Iterable[str], run_instant: int) -> None:
         """Start the scheduled play for an audience (one C call)."""
-        _native.journeys_enroll(self._h, play, [str(c) for c in customers], int(run_instant))
+        _native.journeys_enroll(self._live, play, [str(c) for c in customers], int(run_instant))
 
     def due(self, now: int):
         """Actions due at ``now`` as a DataFrame (action_key, play, step,
         customer_id, kind, channel, target, at, status)."""
-        return Frame(_native.journeys_due(self._h, int(now))).to_pandas()
+        return Frame(_native.journeys_due(self._live, int(now))).to_pandas()
 
     @property
     def active(self) -> int:
         """Journeys still running."""
-        return int(_native.journeys_active(self._h))
+        return int(_native.journeys_active(self._live))
 
     def in_holdout(self, play: str, customer: str) -> bool:
         """Whether the customer is in the play's holdout group."""
-        return bool(_native.journeys_in_holdout(self._h, play, customer))
+        return bool(_native.journeys_in_holdout(self._live, play, customer))
 
 
 def uplift_report(customers, *, confidence: float = 0.95, holdout: str = "holdout", reached: str = "reached",
@@ -82,7 +85,7 @@ def uplift_report(customers, *, confidence: float = 0.95, holdout: str = "holdou
     from ._message import _as_frame
 
     f = _as_frame(customers)
-    return Frame(_native.uplift_report_cols(f._h, confidence, holdout, reached or "", visited or "", converted,
+    return Frame(_native.uplift_report_cols(f._live, confidence, holdout, reached or "", visited or "", converted,
                                             revenue or "", ",".join(group_by))).to_pandas()
 
 
@@ -91,4 +94,4 @@ def channel_value(customers, spend, *, channel: str = "first_channel", value: st
     ``channel`` and ``spend`` (minor units)."""
     from ._message import _as_frame
 
-    return Frame(_native.channel_value(_as_frame(customers)._h, channel, value, _as_frame(spend)._h)).to_pandas()
+    return Frame(_native.channel_value(_as_frame(customers)._live, channel, value, _as_frame(spend)._live)).to_pandas()

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import native as _native
 from ._frame import Frame
-from ._util import check_open
+from ._util import Handle, check_open
 
 if TYPE_CHECKING:  # for annotations only; pandas is imported when used
     import pandas as pd
@@ -40,15 +40,17 @@ def read_csv(path: str, zone=None) -> Frame:
     """Read a CSV file with a header row into a :class:`Frame`; column types
     are inferred (integers, numbers, dates as Unix seconds, text). Errors
     raise :class:`custops.Error` with ``file:line:col``."""
-    return Frame(_native.frame_read_csv(str(path), zone._h if zone is not None else None))
+    return Frame(_native.frame_read_csv(str(path), zone._live if zone is not None else None))
 
 
-class Bitset:
+class Bitset(Handle):
     """A set of customer rows, the result of :meth:`Audience.bitset`.
 
     ``len(b)`` is the number of members; ``row in b`` tests one row; ``|``,
     ``&`` and ``-`` combine two bitsets of the same size into a new one.
     """
+
+    _what = "bitset"
 
     def __init__(self, _handle):
         self._h = _handle
@@ -61,29 +63,29 @@ class Bitset:
     @property
     def size(self) -> int:
         """Number of rows the set covers."""
-        return int(_native.bitset_size(self._h))
+        return int(_native.bitset_size(self._live))
 
     def __len__(self) -> int:
-        return int(_native.bitset_count(self._h))
+        return int(_native.bitset_count(self._live))
 
     def __contains__(self, row: int) -> bool:
-        return bool(_native.bitset_test(self._h, int(row)))
+        return bool(_native.bitset_test(self._live, int(row)))
 
     def add(self, row: int) -> None:
         """Add one row."""
-        _native.bitset_set(self._h, int(row), 1)
+        _native.bitset_set(self._live, int(row), 1)
 
     def discard(self, row: int) -> None:
         """Remove one row."""
-        _native.bitset_set(self._h, int(row), 0)
+        _native.bitset_set(self._live, int(row), 0)
 
     def copy(self) -> "Bitset":
         """An independent copy."""
-        return Bitset(_native.bitset_copy(self._h))
+        return Bitset(_native.bitset_copy(self._live))
 
     def _combine(self, other: "Bitset", fn) -> "Bitset":
         out = self.copy()
-        fn(out._h, other._h)
+        fn(out._live, other._live)
         return out
 
     def __or__(self, other: "Bitset") -> "Bitset":
@@ -97,22 +99,24 @@ class Bitset:
 
     def ids(self) -> np.ndarray:
         """Member rows, ascending, as an int64 array."""
-        return np.frombuffer(_native.bitset_ids(self._h), dtype=np.int64).copy()
+        return np.frombuffer(_native.bitset_ids(self._live), dtype=np.int64).copy()
 
     def to_numpy(self) -> np.ndarray:
         """Membership as a numpy bool array of length :attr:`size`."""
-        return np.frombuffer(_native.bitset_bytes(self._h), dtype=np.uint8).astype(bool)
+        return np.frombuffer(_native.bitset_bytes(self._live), dtype=np.uint8).astype(bool)
 
     def __repr__(self) -> str:
         return f"custops.Bitset({len(self)} of {self.size})"
 
 
-class Library:
+class Library(Handle):
     """Named audience definitions, saved and loaded as one file.
 
     Definitions may refer to each other with ``segment NAME`` (quote names
     with ``-``); a definition that would close a cycle raises :class:`custops.Error`.
     """
+
+    _what = "library"
 
     def __init__(self, _handle=None):
         self._h = _handle if _handle is not None else _native.segment_library_new()
@@ -124,32 +128,32 @@ class Library:
 
     def save(self, path: str) -> None:
         """Save atomically (a crash leaves the old file or the new one)."""
-        _native.segment_library_save(self._h, str(path))
+        _native.segment_library_save(self._live, str(path))
 
     def define(self, name: str, text: str) -> None:
         """Add or replace a definition (syntax and cycles are checked now)."""
-        _native.segment_library_define(self._h, name, text)
+        _native.segment_library_define(self._live, name, text)
 
     def remove(self, name: str) -> None:
         """Remove a definition."""
-        _native.segment_library_remove(self._h, name)
+        _native.segment_library_remove(self._live, name)
 
     @property
     def names(self) -> list:
         """Names in order."""
-        return [_native.segment_library_name(self._h, i) for i in range(_native.segment_library_count(self._h))]
+        return [_native.segment_library_name(self._live, i) for i in range(_native.segment_library_count(self._live))]
 
     def __getitem__(self, name: str) -> str:
-        return _native.segment_library_get(self._h, name)
+        return _native.segment_library_get(self._live, name)
 
     def __len__(self) -> int:
-        return int(_native.segment_library_count(self._h))
+        return int(_native.segment_library_count(self._live))
 
     def __contains__(self, name: str) -> bool:
         return name in self.names
 
 
-class Audience:
+class Audience(Handle):
     """A compiled audience over a customers table.
 
     ``customers`` is a :class:`Frame`, a pandas DataFrame or a mapping of
@@ -162,6 +166,8 @@ class Audience:
     Syntax and type errors raise :class:`custops.Error` with ``line:col``.
     """
 
+    _what = "audience"
+
     def __init__(self, text: str, customers, now: int, lines=None, events=None,
                  dicts: Optional[Mapping[str, Sequence[str]]] = None, zone=None,
                  library: Optional[Library] = None, money_cols: Optional[str] = None, exponent: int = 2,
@@ -172,17 +178,22 @@ class Audience:
         self._events = _as_frame(events) if events is not None else None
         self._dicts = {k: _dict_frame(v) for k, v in (dicts or {}).items()}
         self._zone = zone
-        ctx = _native.segment_ctx_new(self._customers._h, int(now))
+        # ...and hold the native handles themselves, so that closing a Frame,
+        # Zone or Library the caller passed in cannot free what C still reads
+        self._borrowed = [f._live for f in (self._customers, self._lines, self._events) if f is not None]
+        self._borrowed += [f._live for f in self._dicts.values()]
+        self._borrowed += [o._live for o in (zone, library) if o is not None]
+        ctx = _native.segment_ctx_new(self._customers._live, int(now))
         if self._lines is not None:
-            _native.segment_ctx_set_lines(ctx, self._lines._h)
+            _native.segment_ctx_set_lines(ctx, self._lines._live)
         if self._events is not None:
-            _native.segment_ctx_set_events(ctx, self._events._h)
+            _native.segment_ctx_set_events(ctx, self._events._live)
         for name, f in self._dicts.items():
-            _native.segment_ctx_add_dict(ctx, name, f._h)
+            _native.segment_ctx_add_dict(ctx, name, f._live)
         if zone is not None:
-            _native.segment_ctx_set_zone(ctx, zone._h)
+            _native.segment_ctx_set_zone(ctx, zone._live)
         if library is not None:
-            _native.segment_ctx_set_library(ctx, library._h)
+            _native.segment_ctx_set_library(ctx, library._live)
         _native.segment_ctx_set_money_cols(ctx, money_cols or "", int(exponent))
         _native.segment_ctx_set_limits(ctx, int(max_length), int(max_depth))
         self._ctx = ctx
@@ -192,11 +203,11 @@ class Audience:
     @property
     def nclauses(self) -> int:
         """Leaf clauses in the compiled plan (after inlining ``segment`` references)."""
-        return int(_native.audience_nclauses(check_open(self._h, "audience")))
+        return int(_native.audience_nclauses(self._live))
 
     def bitset(self) -> Bitset:
         """Evaluate over all customers into a :class:`Bitset` (for set algebra)."""
-        return Bitset(_native.audience_evaluate(check_open(self._h, "audience")))
+        return Bitset(_native.audience_evaluate(self._live))
 
     def evaluate(self) -> np.ndarray:
         """Evaluate over all customers: a numpy bool array, one entry per customer row."""
@@ -217,7 +228,7 @@ class Audience:
     def explain(self, row: int) -> Tuple[bool, str]:
         """``(member, why)``: the deciding clauses as written, with the
         customer's values, e.g. ``"out: orders in -10d..now is false (orders = 0)"``."""
-        text, member = _native.audience_explain(check_open(self._h, "audience"), int(row))
+        text, member = _native.audience_explain(self._live, int(row))
         return bool(member), text
 
     def __repr__(self) -> str:
@@ -236,7 +247,7 @@ def rfm(customers, recency: str = "days_since_last_order", frequency: str = "ord
     if ties not in ("shared", "first"):
         raise ValueError("ties must be 'shared' or 'first'")
     f = _as_frame(customers)
-    return Frame(_native.rfm_score_cols(f._h, recency, frequency, monetary, int(bool(names)),
+    return Frame(_native.rfm_score_cols(f._live, recency, frequency, monetary, int(bool(names)),
                                         0 if ties == "shared" else 1)).to_pandas()
 
 
@@ -248,7 +259,7 @@ def lifecycle(customers, new_days: int = 30, active_orders: int = 2, sleeping_da
     ``p_alive`` the model variant for the lapse classes. Returns a DataFrame
     with lifecycle_code and lifecycle."""
     f = _as_frame(customers)
-    return Frame(_native.lifecycle_classify_with(f._h, int(new_days), int(active_orders), int(sleeping_days),
+    return Frame(_native.lifecycle_classify_with(f._live, int(new_days), int(active_orders), int(sleeping_days),
                                                  int(churned_days), p_alive or "", float(sleeping_p),
                                                  float(churned_p))).to_pandas()
 
@@ -259,18 +270,20 @@ def kmeans(table, columns: Sequence[str], k: int = 4, seed: int = 1, max_iter: i
     Returns ``(labels, centers, silhouette, calinski_harabasz)``: labels an
     int64 array, centers a DataFrame in original units with a ``size`` column."""
     f = _as_frame(table)
-    assign, centers, sil, ch = _native.kmeans_with(f._h, ",".join(columns), int(k), int(seed), int(max_iter),
+    assign, centers, sil, ch = _native.kmeans_with(f._live, ",".join(columns), int(k), int(seed), int(max_iter),
                                                    int(sample))
     return Frame(assign).column("cluster"), Frame(centers).to_pandas(), float(sil), float(ch)
 
 
-class Loyalty:
+class Loyalty(Handle):
     """A loyalty program: tiers by trailing spend and a points ledger.
 
     ``tiers`` is ``"name:threshold,..."`` (major units, first 0),
     ``multipliers`` one earn multiplier per tier. Time only moves forward:
     every call takes an instant not before the previous call's.
     """
+
+    _what = "loyalty"
 
     def __init__(self, tiers: str = "member:0,silver:1000,gold:5000,black:20000", multipliers: str = "",
                  points_per_unit: float = 1.0, exponent: int = 2, expiry_days: int = 365, window_days: int = 365,
@@ -285,32 +298,32 @@ class Loyalty:
 
     def save(self, path: str) -> None:
         """Save atomically."""
-        _native.loyalty_save(self._h, str(path))
+        _native.loyalty_save(self._live, str(path))
 
     def purchase(self, customer: str, at: int, amount: int, promo: float = 1.0) -> int:
         """Record a purchase (minor units); returns the points earned."""
-        return int(_native.loyalty_purchase(self._h, customer, int(at), int(amount), float(promo)))
+        return int(_native.loyalty_purchase(self._live, customer, int(at), int(amount), float(promo)))
 
     def redeem(self, customer: str, at: int, points: int) -> None:
         """Redeem points, oldest first."""
-        _native.loyalty_redeem(self._h, customer, int(at), int(points))
+        _native.loyalty_redeem(self._live, customer, int(at), int(points))
 
     def balance(self, customer: str, at: int) -> int:
         """Points balance as of ``at``."""
-        return int(_native.loyalty_balance(self._h, customer, int(at)))
+        return int(_native.loyalty_balance(self._live, customer, int(at)))
 
     def recalc(self, at: int) -> int:
         """Expire due points and recompute tiers; returns the number of tier changes."""
-        return int(_native.loyalty_recalc(self._h, int(at)))
+        return int(_native.loyalty_recalc(self._live, int(at)))
 
     def tier(self, customer: str) -> str:
         """The customer's current tier."""
-        return _native.loyalty_tier(self._h, customer)
+        return _native.loyalty_tier(self._live, customer)
 
     def ledger(self) -> "pd.DataFrame":
         """Every earn, redeem and expire as a DataFrame."""
-        return Frame(_native.loyalty_ledger(self._h)).to_pandas()
+        return Frame(_native.loyalty_ledger(self._live)).to_pandas()
 
     def history(self) -> "pd.DataFrame":
         """Every tier change as a DataFrame."""
-        return Frame(_native.loyalty_history(self._h)).to_pandas()
+        return Frame(_native.loyalty_history(self._live)).to_pandas()

@@ -29,4 +29,31 @@ def check_open(obj, name: str):
     return obj
 
 
+class Handle:
+    """Base of every class that owns a native handle.
+
+    ``close()`` frees the native object now instead of at garbage
+    collection, ``with obj:`` closes at the end of the block, and any use
+    after closing raises ValueError instead of reaching the library with a
+    null handle.
+    """
+
+    _what = "object"
+    _h = None
+
+    def close(self) -> None:
+        """Free the native object now; later calls raise ValueError."""
+        self._h = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def _live(self):
+        return check_open(self._h, self._what)
+
+
 Error = _native.Error
