@@ -18,9 +18,12 @@ end
 -- library (from M.library()), zone (custops.zone), money_cols ("clv,...").
 function M.audience(text, opts)
   assert(type(opts) == "table" and opts.customers and opts.now, "custops.segment.audience: customers and now are required")
-  -- the C context borrows every frame: the audience table keeps them alive
-  local self = setmetatable({ text = text, customers = opts.customers, lines = opts.lines,
-                              events = opts.events, dicts = {}, zone = opts.zone, library = opts.library }, Audience)
+  -- the C context borrows every frame: the audience keeps the native handles
+  -- themselves (not the wrappers), so that :close() on a frame the caller
+  -- passed in cannot free memory the audience still reads
+  local self = setmetatable({ text = text, customers_h = opts.customers.h, lines_h = opts.lines and opts.lines.h,
+                              events_h = opts.events and opts.events.h, dicts = {},
+                              zone_h = opts.zone and opts.zone.h, library_h = opts.library and opts.library.h }, Audience)
   local ctx = native.segment_ctx_new(opts.customers.h, opts.now)
   if opts.lines then native.segment_ctx_set_lines(ctx, opts.lines.h) end
   if opts.events then native.segment_ctx_set_events(ctx, opts.events.h) end
@@ -54,8 +57,8 @@ end
 
 --- Iterator over the members' customer_id values (the customers frame's string column).
 function Audience:each_id()
-  local col = native.frame_find(self.customers.h, "customer_id")
-  local all = native.frame_strings(self.customers.h, col)
+  local col = native.frame_find(self.customers_h, "customer_id")
+  local all = native.frame_strings(self.customers_h, col)
   local ids, i = self:ids(), 0
   return function()
     i = i + 1

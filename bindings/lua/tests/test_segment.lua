@@ -56,4 +56,16 @@ t.eq(p:purchase("x", NOW + 2, 1000), 20, "gold earns double")
 p:redeem("x", NOW + 3, 100)
 t.eq(p:balance("x", NOW + 3), 120, "balance")
 t.raises(function() p:redeem("x", NOW + 4, 1000) end, "fewer than", "overdraft refused")
+-- closing a frame the audience was compiled against must not free what it reads
+do
+  local f = custops.frame{ {"customer_id", {"a", "b", "c"}, "string"}, {"orders", {0, 3, 7}, "int"} }
+  local aud = custops.segment.audience("orders >= 3", { customers = f, now = NOW })
+  f:close()
+  f = nil
+  collectgarbage(); collectgarbage()
+  t.eq(aud:count(), 2, "audience outlives its closed frame")
+  local got = {}
+  for id in aud:each_id() do got[#got + 1] = id end
+  t.eq(table.concat(got, ","), "b,c", "ids after the frame was closed")
+end
 t.done()
