@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Mapping, Optional, Union
+from typing import Any, Dict, List, Mapping, Optional, TYPE_CHECKING, Union
 
 from . import native as _native
 from ._util import Handle
 from ._frame import Frame
+
+if TYPE_CHECKING:  # for annotations only; pandas is imported when used
+    import pandas as pd
 
 CartLike = Union[str, Mapping[str, Any]]
 TimeLike = Union[int, str, None]
@@ -73,12 +76,12 @@ class Quote(Handle):
         return json.loads(self.to_json())
 
     @property
-    def allocations(self):
+    def allocations(self) -> "pd.DataFrame":
         """DataFrame: rule, lane, line_id, amount, unit_high, units_high, unit_low."""
         return Frame(_native.coupon_allocations(self._live)).to_pandas()
 
     @property
-    def reasons(self):
+    def reasons(self) -> "pd.DataFrame":
         """DataFrame: rule, reason, need, have, gap, value, other, message."""
         return Frame(_native.coupon_reasons(self._live)).to_pandas()
 
@@ -122,7 +125,7 @@ class Ruleset(Handle):
         """Rule ids in canonical (sorted) order."""
         return [_native.ruleset_rule_id(self._live, i) for i in range(_native.ruleset_nrules(self._live))]
 
-    def lint(self):
+    def lint(self) -> "pd.DataFrame":
         """Lint findings as a DataFrame: rule, line, column, code, message."""
         return Frame(_native.coupon_lint(self._live)).to_pandas()
 
@@ -136,7 +139,7 @@ class Ruleset(Handle):
         """Quote several carts; returns their result dicts."""
         return [self.quote(c, now).result for c in carts]
 
-    def issue(self, event: str, cart: CartLike, now: TimeLike = 0):
+    def issue(self, event: str, cart: CartLike, now: TimeLike = 0) -> "pd.DataFrame":
         """Coupons an event issues for the cart's customer, as a DataFrame:
         rule, template, recipient, issue_key, cost_points."""
         c = _cart(cart)

@@ -4,7 +4,7 @@ processes, or in PostgreSQL."""
 from __future__ import annotations
 
 import json
-from typing import List, NamedTuple, Optional
+from typing import List, NamedTuple, Optional, Tuple
 
 from . import native as _native
 from ._util import Error
@@ -216,7 +216,7 @@ class Ledger:
         state = self.show()
         return {name: pd.DataFrame(state[name]) for name in ("coupons", "counters", "reservations")}
 
-    def verify(self):
+    def verify(self) -> Tuple[int, str]:
         """Check the journal's hash chain; returns ``(records, head_hash_hex)``
         or raises :class:`Corrupt`."""
         n, head = self._call(_native.ledger_verify)

@@ -1,11 +1,14 @@
 """Automated plays: journeys driven by your events and your clock."""
 from __future__ import annotations
 
-from typing import Iterable, List
+from typing import Iterable, List, TYPE_CHECKING
 
 from . import native as _native
 from ._util import Handle
 from ._frame import Frame
+
+if TYPE_CHECKING:  # for annotations only; pandas is imported when used
+    import pandas as pd
 
 
 class Journeys(Handle):
@@ -56,7 +59,7 @@ class Journeys(Handle):
         """Start the scheduled play for an audience (one C call)."""
         _native.journeys_enroll(self._live, play, [str(c) for c in customers], int(run_instant))
 
-    def due(self, now: int):
+    def due(self, now: int) -> "pd.DataFrame":
         """Actions due at ``now`` as a DataFrame (action_key, play, step,
         customer_id, kind, channel, target, at, status)."""
         return Frame(_native.journeys_due(self._live, int(now))).to_pandas()
@@ -73,7 +76,7 @@ class Journeys(Handle):
 
 def uplift_report(customers, *, confidence: float = 0.95, holdout: str = "holdout", reached: str = "reached",
                   visited: str = "visited", converted: str = "converted", revenue: str = "revenue",
-                  group_by=()):
+                  group_by=()) -> "pd.DataFrame":
     """Uplift of treatment over holdout with confidence intervals.
 
     ``customers`` is a DataFrame (or Frame) with one row per customer: 0/1
@@ -89,7 +92,7 @@ def uplift_report(customers, *, confidence: float = 0.95, holdout: str = "holdou
                                             revenue or "", ",".join(group_by))).to_pandas()
 
 
-def channel_value(customers, spend, *, channel: str = "first_channel", value: str = "value"):
+def channel_value(customers, spend, *, channel: str = "first_channel", value: str = "value") -> "pd.DataFrame":
     """LTV, CAC and ROI per first-order channel. ``spend`` has columns
     ``channel`` and ``spend`` (minor units)."""
     from ._message import _as_frame
