@@ -4,6 +4,8 @@
 #   tools/valgrind-check.sh BUILD_DIR
 set -euo pipefail
 build=$(cd "$1" && pwd)
+# tests that read files of the source tree find it the way make check tells them
+top_srcdir=$(cd "$(dirname "$0")/.." && pwd); export top_srcdir
 command -v valgrind >/dev/null || { echo "valgrind not installed: skipped"; exit 0; }
 fail=0; n=0
 while IFS= read -r prog; do
