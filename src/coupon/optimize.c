@@ -673,7 +673,11 @@ static int solve_component(const cpn_opt_in *in, const int *parent, int root, in
     si.n = m;
     si.forced = sforced;
     cpn_opt_out so = {flags, 0, 1, 0};
-    int rc = solve(&si, &so);
+    int rc = 0;
+    if (cpn_pick_one_applies(&si))
+        cpn_pick_one_solve(&si, sforced, flags, &so.value);
+    else
+        rc = solve(&si, &so);
     res->value = so.value;
     res->exact = so.exact;
     res->nodes = so.nodes;
@@ -774,6 +778,12 @@ int cpn_optimize_forced(const cpn_opt_in *in, const int *comp, const int *want, 
         si.cands = sub;
         si.n = m;
         si.forced = -1;
+        if (cpn_pick_one_applies(&si)) {
+            for (int k = 0; k < m; k++)
+                if (want[map[k]])
+                    taken[map[k]] = cpn_pick_one_solve(&si, k, NULL, &value[map[k]]) == k;
+            continue;
+        }
         cpn_mark inner = cpn_scratch_mark(in->scratch);
         search s;
         if ((rc = prepare(&s, &si)))
