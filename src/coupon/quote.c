@@ -761,6 +761,33 @@ static int eligibility(qrun *R)
     return 0;
 }
 
+/* Most rules end with a reason, every lane's rules may all be candidates,
+ * and each candidate's shares fit in 3.5 words per line plus its bitmap:
+ * sizing these once replaces a chain of doubling reallocs (and their
+ * copies) per quote. Only the first lane-size worth of pool is reserved;
+ * a larger lane still grows it. */
+static int presize(qrun *R)
+{
+    const custops_ruleset *rs = R->rs;
+    int most = 0;
+    for (int lane = 0; lane < LANE_COUNT; lane++)
+        if (lane != LANE_ISSUE && rs->lane_n[lane] > most)
+            most = rs->lane_n[lane];
+    if (CUSTOPS__GROW(R->q->reasons, R->q->reasons_cap, rs->nrules + 1) ||
+        CUSTOPS__GROW(R->cands, R->cands_cap, (size_t)most + 1))
+        return CUSTOPS_ENOMEM;
+    size_t per = R->n * 3 + R->words + (R->n + 1) / 2 + 1, want = per * (size_t)most;
+    if (want > ((size_t)1 << 20))
+        want = (size_t)1 << 20;
+    if (want > R->pool_cap) {
+        R->pool = custops__reallocarray(NULL, want, sizeof *R->pool);
+        if (!R->pool)
+            return custops__nomem();
+        R->pool_cap = want;
+    }
+    return 0;
+}
+
 static int build_index(qrun *R)
 {
     const custops_cart *c = R->cart;
@@ -858,6 +885,8 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
         }
     }
     q->shipping = q->shipping_net = cart->shipping;
+    if ((rc = presize(&R)))
+        goto done;
     if ((rc = build_index(&R)) || (rc = eligibility(&R)))
         goto done;
     for (int lane = LANE_ITEM; lane <= LANE_POINTS && !rc; lane++)
