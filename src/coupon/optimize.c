@@ -543,6 +543,18 @@ static void uf_union(int *p, int a, int b)
         p[a > b ? a : b] = a < b ? a : b;
 }
 
+/* a lazy candidate's share on a line whose base (= capacity, in the lanes
+ * that have lazy candidates) is w: floor(amount * w / wsum) plus at most one
+ * leftover unit, and never above w (see cpn_cand) */
+static int64_t lazy_bound(const cpn_cand *c, int64_t w)
+{
+    int64_t p;
+    if (c->wsum <= 0 || __builtin_mul_overflow(c->amount, w, &p))
+        return w;
+    int64_t b = p / c->wsum + 1;
+    return b < w ? b : w;
+}
+
 static int components(const cpn_opt_in *in, int *parent)
 {
     const custops_ruleset *rs = in->rs;
@@ -615,7 +627,8 @@ static int components(const cpn_opt_in *in, int *parent)
         int cc = cgrp[i] >= 0 ? cgrp[i] : ncol;
         for (int k = 0; k < c->nnz; k++) {
             int l = c->nz[k];
-            int64_t x = c->x[k];
+            int64_t x = c->lazy ? lazy_bound(c, in->cap[l]) : c->x[k];
+            hot[l] |= c->lazy << 1; /* bit 1: a bound, not a share, went in */
             size_t at = (size_t)l * w + (size_t)cc;
             if (first[l] < 0)
                 first[l] = i;
@@ -646,13 +659,16 @@ static int components(const cpn_opt_in *in, int *parent)
                 part = mx[c] * grp->max;
             sum = sum > INT64_MAX - part ? INT64_MAX : sum + part;
         }
-        if (sum > in->cap[l])
+        if (sum > in->cap[l]) {
+            if (hot[l] & 2)
+                return CPN_NEED_SHARES; /* the bounds are not enough to tell */
             anybinds = hot[l] = 1;
+        }
     }
     for (int i = 0; anybinds && i < n; i++) {
         const cpn_cand *c = &in->cands[i];
         for (int k = 0; k < c->nnz; k++)
-            if (hot[c->nz[k]])
+            if (hot[c->nz[k]] == 1)
                 uf_union(parent, first[c->nz[k]], i);
     }
     for (int i = 0; i < n; i++) {
@@ -668,7 +684,7 @@ static int components(const cpn_opt_in *in, int *parent)
 
 /* solve the candidates of component `root` (forced: index in the full list or -1) */
 static int solve_component(const cpn_opt_in *in, const int *parent, int root, int forced, cpn_cand *sub, int *map,
-                           int *flags, cpn_opt_out *res)
+                           int *flags, cpn_opt_out *res, int *mout)
 {
     int m = 0, sforced = -1;
     for (int i = 0; i < in->n; i++)
@@ -684,14 +700,19 @@ static int solve_component(const cpn_opt_in *in, const int *parent, int root, in
     si.forced = sforced;
     cpn_opt_out so = {flags, 0, 1, 0};
     int rc = 0;
-    if (cpn_pick_one_applies(&si))
+    *mout = m;
+    if (cpn_pick_one_applies(&si)) {
         cpn_pick_one_solve(&si, sforced, flags, &so.value);
-    else
+    } else {
+        for (int k = 0; k < m; k++)
+            if (sub[k].lazy)
+                return CPN_NEED_SHARES; /* the search adds up shares */
         rc = solve(&si, &so);
+    }
     res->value = so.value;
     res->exact = so.exact;
     res->nodes = so.nodes;
-    return rc ? rc : m;
+    return rc;
 }
 
 int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
@@ -728,12 +749,11 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
             continue; /* forcing one rule only changes its own component */
         cpn_opt_out res;
         cpn_mark inner = cpn_scratch_mark(in->scratch);
-        int m = solve_component(in, parent, root, in->forced, sub, map, flags, &res);
+        int m = 0;
+        rc = solve_component(in, parent, root, in->forced, sub, map, flags, &res, &m);
         cpn_scratch_release(in->scratch, inner);
-        if (m < 0) {
-            rc = m;
+        if (rc)
             goto done;
-        }
         out->value += res.value;
         out->nodes += res.nodes;
         if (!res.exact)

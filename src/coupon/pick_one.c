@@ -58,6 +58,10 @@ static int one_cmp(const one_key *a, const one_key *b)
 static one_key key_of(const cpn_opt_in *in, const cpn_cand *c)
 {
     one_key k = {0, c->code, c->gift, c->priority};
+    if (c->lazy) { /* no share exceeds its line's base, which is its capacity */
+        k.v = c->amount;
+        return k;
+    }
     for (int j = 0; j < c->nnz; j++) {
         int64_t cap = in->cap[c->nz[j]];
         k.v += c->x[j] < cap ? c->x[j] : cap;

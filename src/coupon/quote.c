@@ -266,18 +266,6 @@ static int pool_take(qrun *R, size_t n, int64_t **out)
     return 0;
 }
 
-static void fix_pointers(qrun *R)
-{
-    for (size_t i = 0; i < R->ncands; i++) {
-        cpn_cand *c = &R->cands[i];
-        c->x = R->pool + (uintptr_t)c->x;
-        c->uh = R->pool + (uintptr_t)c->uh;
-        c->nh = R->pool + (uintptr_t)c->nh;
-        c->bits = (uint64_t *)(R->pool + (uintptr_t)c->bits);
-        c->nz = (int32_t *)(R->pool + (uintptr_t)c->nz);
-    }
-}
-
 /* back to 0, -1, 0 for the next rule (only in-scope entries were written) */
 static void clear_shares(qrun *R, const int *lst, int ninl)
 {
@@ -286,6 +274,81 @@ static void clear_shares(qrun *R, const int *lst, int ninl)
         R->tx[l] = 0;
         R->tuh[l] = -1;
         R->tnh[l] = 0;
+    }
+}
+
+/* Move one rule's shares from the per-line buffers (tx, tuh, tnh) into dx:
+ * the nonzero slots' shares, then at dx + cap their unit overrides, at
+ * dx + 2 cap their counts, at dx + 3 cap the slots as a bitmap of `words`
+ * and then as a list. The buffers go back to 0, -1, 0 for the next rule.
+ * Returns the number of nonzero slots. */
+static int take_shares(qrun *R, const int *lst, int ninl, size_t words, int64_t *dx, size_t cap)
+{
+    int64_t *duh = dx + cap, *dnh = dx + 2 * cap;
+    uint64_t *bits = (uint64_t *)(dx + 3 * cap);
+    int32_t *nz = (int32_t *)(bits + words);
+    int nnz = 0;
+    memset(bits, 0, words * sizeof *bits);
+    for (int k = 0; k < ninl; k++) {
+        int l = lst[k];
+        if (R->tx[l]) {
+            bits[l / 64] |= 1ull << (l % 64);
+            dx[nnz] = R->tx[l];
+            duh[nnz] = R->tuh[l];
+            dnh[nnz] = R->tnh[l];
+            nz[nnz++] = l;
+        }
+        R->tx[l] = 0;
+        R->tuh[l] = -1;
+        R->tnh[l] = 0;
+    }
+    return nnz;
+}
+
+/* The shares of a lazy candidate, computed as they would have been when it
+ * was built: on the lane-start bases (so before anything of this lane is
+ * applied), into scratch memory that lasts until the lane ends. */
+static int materialise(qrun *R, cpn_cand *c)
+{
+    const custops_ruleset *rs = R->rs;
+    const cpn_rule *r = &rs->rules[c->rule];
+    int64_t S, Q, amount, need, unl;
+    int ninl = scope_of(R, r, R->inl, &S, &Q);
+    cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
+    int why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
+    size_t words = (R->n + 63) / 64 ? (R->n + 63) / 64 : 1, cap = (size_t)ninl;
+    int64_t *dx = cpn_scratch_take(&R->scratch, (cap * 3 + words + (cap + 1) / 2 + 1) * sizeof *dx);
+    if (!dx || why != -1 || amount != c->amount) { /* the same computation as before: cannot differ */
+        clear_shares(R, R->inl, ninl);
+        if (!dx)
+            return CUSTOPS_ENOMEM;
+        return why < -1 ? why : custops__err(CUSTOPS_EINVAL, "coupon quote: rule %s: shares differ from the amount", r->id);
+    }
+    c->nnz = take_shares(R, R->inl, ninl, words, dx, cap);
+    c->x = dx;
+    c->uh = dx + cap;
+    c->nh = dx + 2 * cap;
+    c->bits = (uint64_t *)(dx + 3 * cap);
+    c->nz = (int32_t *)(c->bits + words);
+    c->lazy = 0;
+    return 0;
+}
+
+static void fix_pointers(qrun *R)
+{
+    for (size_t i = 0; i < R->ncands; i++) {
+        cpn_cand *c = &R->cands[i];
+        if (c->lazy) { /* a bitmap and a list only */
+            c->bits = (uint64_t *)(R->pool + (uintptr_t)c->bits);
+            c->nz = (int32_t *)(R->pool + (uintptr_t)c->nz);
+            c->x = c->uh = c->nh = NULL;
+            continue;
+        }
+        c->x = R->pool + (uintptr_t)c->x;
+        c->uh = R->pool + (uintptr_t)c->uh;
+        c->nh = R->pool + (uintptr_t)c->nh;
+        c->bits = (uint64_t *)(R->pool + (uintptr_t)c->bits);
+        c->nz = (int32_t *)(R->pool + (uintptr_t)c->nz);
     }
 }
 
@@ -481,6 +544,7 @@ static int run_lane(qrun *R, int lane)
             continue;
         }
         int64_t amount = 0;
+        int lazy = 0;
         if (shipping || points) {
             R->tx[0] = 0;
             for (int k = 0; k < r->neffects; k++) {
@@ -504,7 +568,15 @@ static int run_lane(qrun *R, int lane)
             why = -1;
         } else {
             cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
-            why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
+            /* per-line group members need their exact lines at once (the
+             * search and the losers' conflicts compare them) */
+            lazy = cpn_effects_lazy(r) && (r->group < 0 || rs->groups[r->group].mode != GM_PER_LINE);
+            if (lazy) {
+                why = cpn_effects_apply(rs, r, &v, NULL, NULL, NULL, &amount, &need, &unl);
+                lazy = why >= 0 || amount <= S; /* else a percentage above 100%: clamped, so spread now */
+            }
+            if (!lazy)
+                why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
             if (why >= 0) {
                 clear_shares(R, R->inl, ninl);
                 int64_t have2 = why == R_SUBTOTAL_BELOW ? S : Q;
@@ -533,36 +605,42 @@ static int run_lane(qrun *R, int lane)
         if (CUSTOPS__GROW(R->cands, R->cands_cap, R->ncands + 1))
             return CUSTOPS_ENOMEM;
         cpn_cand *c = &R->cands[R->ncands];
-        /* x, uh, nh dense per slot, then the nonzero slots as a bitmap and a list */
-        /* only the nonzero slots (at most the in-scope ones): shares, unit
-         * overrides, the slots as a list and as a bitmap */
-        int nnz = 0;
-        size_t words = ((size_t)nslots + 63) / 64, cap = (size_t)ninl;
-        if ((rc = pool_take(R, cap * 3 + words + (cap + 1) / 2, &c->x)))
-            return rc;
-        uintptr_t off = (uintptr_t)c->x;
-        int64_t *dx = R->pool + off, *duh = dx + cap, *dnh = dx + 2 * cap;
-        uint64_t *bits = (uint64_t *)(dx + 3 * cap);
-        int32_t *nz = (int32_t *)(bits + words);
-        memset(bits, 0, words * sizeof *bits);
-        for (int k = 0; k < ninl; k++) { /* and back to 0, -1, 0 for the next rule */
-            int l = lst[k];
-            if (R->tx[l]) {
+        size_t words = ((size_t)nslots + 63) / 64;
+        if (lazy) {
+            /* no shares yet: the lines with a positive base as a list and a
+             * bitmap, all the optimizer needs to bound them */
+            size_t cap = (size_t)R->nw;
+            if ((rc = pool_take(R, words + (cap + 1) / 2, &c->x)))
+                return rc;
+            uintptr_t off = (uintptr_t)c->x;
+            uint64_t *bits = (uint64_t *)(R->pool + off);
+            int32_t *nz = (int32_t *)(bits + words);
+            memset(bits, 0, words * sizeof *bits);
+            for (int k = 0; k < R->nw; k++) {
+                int l = R->widx[k];
                 bits[l / 64] |= 1ull << (l % 64);
-                dx[nnz] = R->tx[l];
-                duh[nnz] = R->tuh[l];
-                dnh[nnz] = R->tnh[l];
-                nz[nnz++] = l;
+                nz[k] = l;
             }
-            R->tx[l] = 0;
-            R->tuh[l] = -1;
-            R->tnh[l] = 0;
+            c->bits = (uint64_t *)off;
+            c->nz = (int32_t *)(off + words);
+            c->nnz = R->nw;
+            c->wsum = R->wsum;
+        } else {
+            /* only the nonzero slots (at most the in-scope ones): shares, unit
+             * overrides, the slots as a list and as a bitmap */
+            size_t cap = (size_t)ninl;
+            if ((rc = pool_take(R, cap * 3 + words + (cap + 1) / 2, &c->x)))
+                return rc;
+            uintptr_t off = (uintptr_t)c->x;
+            int64_t *dx = R->pool + off;
+            c->nnz = take_shares(R, lst, ninl, words, dx, cap);
+            c->uh = (int64_t *)(off + cap);
+            c->nh = (int64_t *)(off + 2 * cap);
+            c->bits = (uint64_t *)(off + 3 * cap);
+            c->nz = (int32_t *)(off + 3 * cap + words);
+            c->wsum = 0;
         }
-        c->uh = (int64_t *)(off + cap);
-        c->nh = (int64_t *)(off + 2 * cap);
-        c->bits = (uint64_t *)(off + 3 * cap);
-        c->nz = (int32_t *)(off + 3 * cap + words);
-        c->nnz = nnz;
+        c->lazy = lazy;
         c->rule = ri;
         c->amount = amount;
         c->gift = gift;
@@ -595,6 +673,15 @@ static int run_lane(qrun *R, int lane)
                      &R->scratch};
     cpn_opt_out out = {flags, 0, 1, 0, comp, comp_value};
     rc = cpn_optimize(&in, &out);
+    if (rc == CPN_NEED_SHARES) { /* a capacity may bind, or a component needs the full search */
+        for (int i = 0; i < nc && rc == CPN_NEED_SHARES; i++) {
+            int e = R->cands[i].lazy ? materialise(R, &R->cands[i]) : 0;
+            if (e)
+                rc = e;
+        }
+        if (rc == CPN_NEED_SHARES)
+            rc = cpn_optimize(&in, &out);
+    }
     for (int i = 0; !rc && i < nc; i++)
         csize[comp[i]]++; /* comp[i] is its component's first candidate */
     if (!rc) {
@@ -608,6 +695,9 @@ static int run_lane(qrun *R, int lane)
             order[nch++] = &R->cands[i];
     if (!rc)
         sort_apply(rs, order, nch);
+    for (int k = 0; !rc && k < nch; k++) /* the chosen ones' shares, before any is applied */
+        if (order[k]->lazy)
+            rc = materialise(R, (cpn_cand *)order[k]);
     /* what forcing a loser would cost: always for a presented code or wallet
      * coupon, for automatic rules when their component is small */
     for (int i = 0; !rc && i < nc; i++)
