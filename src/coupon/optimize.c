@@ -543,17 +543,28 @@ static void uf_union(int *p, int a, int b)
         p[a > b ? a : b] = a < b ? a : b;
 }
 
-/* a lazy candidate's share on a line whose base (= capacity, in the lanes
- * that have lazy candidates) is w: floor(amount * w / wsum) plus at most one
- * leftover unit, and never above w (see cpn_cand) */
-static int64_t lazy_bound(const cpn_cand *c, int64_t w)
+/* A bound on the summed shares of `count` lazy candidates with these
+ * summed amounts on a line whose base (= capacity, in the lanes that have
+ * lazy candidates) is w: each share is floor(amount * w / wsum) plus at most
+ * one leftover unit, and never above w (see cpn_cand). */
+static int64_t lazy_bound(int64_t amount, int64_t count, int64_t wsum, int64_t w)
 {
-    int64_t p;
-    if (c->wsum <= 0 || __builtin_mul_overflow(c->amount, w, &p))
-        return w;
-    int64_t b = p / c->wsum + 1;
-    return b < w ? b : w;
+    int64_t p, cw;
+    if (__builtin_mul_overflow(count, w, &cw))
+        cw = INT64_MAX;
+    if (wsum <= 0 || __builtin_mul_overflow(amount, w, &p))
+        return cw;
+    int64_t b = p / wsum + count; /* count <= number of candidates: no overflow */
+    return b < cw ? b : cw;
 }
+
+/* lazy candidates bounded together, see components() */
+enum { AGG_MAX = 32 };
+typedef struct lazy_agg {
+    const int32_t *nz; /* the scope's lines, shared by its lazy candidates */
+    int nnz, col;
+    int64_t wsum, dmax, dsum, count;
+} lazy_agg;
 
 static int components(const cpn_opt_in *in, int *parent)
 {
@@ -622,12 +633,31 @@ static int components(const cpn_opt_in *in, int *parent)
     int perline[CUSTOPS_COUPON_MAX_GROUPS + 1];
     for (int c = 0; c < ncol; c++)
         perline[c] = rs->groups[gof[c]].mode == GM_PER_LINE;
+    /* Lazy candidates of one scope (they share its line list) and one column
+     * are bounded together: the largest share by the largest amount's bound,
+     * the sum of shares by the summed amounts' bound plus one per member. */
+    lazy_agg agg[AGG_MAX];
+    int nagg = 0;
     for (int i = 0; i < n; i++) {
         const cpn_cand *c = &in->cands[i];
         int cc = cgrp[i] >= 0 ? cgrp[i] : ncol;
+        if (c->lazy) {
+            int a = 0;
+            while (a < nagg && !(agg[a].nz == c->nz && agg[a].col == cc && agg[a].wsum == c->wsum))
+                a++;
+            if (a < AGG_MAX) {
+                if (a == nagg)
+                    agg[nagg++] = (lazy_agg){c->nz, c->nnz, cc, c->wsum, 0, 0, 0};
+                lazy_agg *g = &agg[a];
+                g->dmax = c->amount > g->dmax ? c->amount : g->dmax;
+                g->dsum = g->dsum > INT64_MAX - c->amount ? INT64_MAX : g->dsum + c->amount;
+                g->count++;
+                continue;
+            }
+        }
         for (int k = 0; k < c->nnz; k++) {
             int l = c->nz[k];
-            int64_t x = c->lazy ? lazy_bound(c, in->cap[l]) : c->x[k];
+            int64_t x = c->lazy ? lazy_bound(c->amount, 1, c->wsum, in->cap[l]) : c->x[k];
             hot[l] |= c->lazy << 1; /* bit 1: a bound, not a share, went in */
             size_t at = (size_t)l * w + (size_t)cc;
             if (first[l] < 0)
@@ -644,9 +674,21 @@ static int components(const cpn_opt_in *in, int *parent)
                 gmax[at] = x;
         }
     }
+    for (int a = 0; a < nagg; a++) {
+        const lazy_agg *g = &agg[a];
+        for (int k = 0; k < g->nnz; k++) {
+            int l = g->nz[k];
+            size_t at = (size_t)l * w + (size_t)g->col;
+            int64_t hi = lazy_bound(g->dmax, 1, g->wsum, in->cap[l]), sum = lazy_bound(g->dsum, g->count, g->wsum, in->cap[l]);
+            hot[l] |= 2;
+            gsum[at] = gsum[at] > INT64_MAX - sum ? INT64_MAX : gsum[at] + sum;
+            if (hi > gmax[at])
+                gmax[at] = hi;
+        }
+    }
     int anybinds = 0;
     for (int l = 0; l < ns; l++) {
-        if (first[l] < 0)
+        if (first[l] < 0 && !hot[l])
             continue;
         const int64_t *mx = gmax + (size_t)l * w, *sm = gsum + (size_t)l * w;
         int64_t sum = sm[ncol];

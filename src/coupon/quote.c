@@ -99,6 +99,7 @@ static const uint64_t *sidx_get(const sidx *x, const cpn_sel *sel)
 }
 
 /* ---- the run ---- */
+enum { LZ_MAX = 16 }; /* distinct scopes per lane whose lazy candidates share their lines */
 typedef struct qrun {
     const custops_ruleset *rs;
     const custops_cart *cart;
@@ -131,6 +132,11 @@ typedef struct qrun {
     int scope_valid, scope_n;
     int64_t scope_S, scope_Q;
     int nchosen_restrictive; /* chosen rules with a combine clause */
+    /* lazy candidates with the same scope share one list and bitmap of its
+     * lines (pool offsets), so the optimizer can bound them together */
+    uint64_t lz_acc[LZ_MAX][(CUSTOPS_COUPON_MAX_LINES + 63) / 64];
+    uintptr_t lz_off[LZ_MAX];
+    int lz_n;
 } qrun;
 
 static int scope_of(qrun *R, const cpn_rule *r, int *inl, int64_t *S, int64_t *Q)
@@ -334,6 +340,38 @@ static int materialise(qrun *R, cpn_cand *c)
     return 0;
 }
 
+/* the pool offset of the current scope's positive-base lines as a bitmap of
+ * `words` then a list, shared by the lane's lazy candidates of that scope */
+static int lazy_lines(qrun *R, size_t words, uintptr_t *out)
+{
+    size_t wb = R->words * sizeof(uint64_t);
+    for (int i = 0; i < R->lz_n; i++)
+        if (memcmp(R->lz_acc[i], R->scope_acc, wb) == 0) {
+            *out = R->lz_off[i];
+            return 0;
+        }
+    int64_t *p;
+    size_t cap = (size_t)R->nw;
+    int rc = pool_take(R, words + (cap + 1) / 2, &p);
+    if (rc)
+        return rc;
+    uintptr_t off = (uintptr_t)p;
+    uint64_t *bits = (uint64_t *)(R->pool + off);
+    int32_t *nz = (int32_t *)(bits + words);
+    memset(bits, 0, words * sizeof *bits);
+    for (int k = 0; k < R->nw; k++) {
+        int l = R->widx[k];
+        bits[l / 64] |= 1ull << (l % 64);
+        nz[k] = l;
+    }
+    if (R->lz_n < LZ_MAX) { /* past that, a scope is not shared */
+        memcpy(R->lz_acc[R->lz_n], R->scope_acc, wb);
+        R->lz_off[R->lz_n++] = off;
+    }
+    *out = off;
+    return 0;
+}
+
 static void fix_pointers(qrun *R)
 {
     for (size_t i = 0; i < R->ncands; i++) {
@@ -496,6 +534,7 @@ static int run_lane(qrun *R, int lane)
     R->ncands = 0;
     R->npool = 0;
     R->scope_valid = 0; /* the bases changed */
+    R->lz_n = 0;
     for (int li = 0; li < rs->lane_n[lane]; li++) {
         int ri = rs->lane_rules[lane][li];
         if (!R->eligible[ri])
@@ -609,18 +648,9 @@ static int run_lane(qrun *R, int lane)
         if (lazy) {
             /* no shares yet: the lines with a positive base as a list and a
              * bitmap, all the optimizer needs to bound them */
-            size_t cap = (size_t)R->nw;
-            if ((rc = pool_take(R, words + (cap + 1) / 2, &c->x)))
+            uintptr_t off;
+            if ((rc = lazy_lines(R, words, &off)))
                 return rc;
-            uintptr_t off = (uintptr_t)c->x;
-            uint64_t *bits = (uint64_t *)(R->pool + off);
-            int32_t *nz = (int32_t *)(bits + words);
-            memset(bits, 0, words * sizeof *bits);
-            for (int k = 0; k < R->nw; k++) {
-                int l = R->widx[k];
-                bits[l / 64] |= 1ull << (l % 64);
-                nz[k] = l;
-            }
             c->bits = (uint64_t *)off;
             c->nz = (int32_t *)(off + words);
             c->nnz = R->nw;
