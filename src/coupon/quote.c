@@ -124,6 +124,8 @@ typedef struct qrun {
     /* candidate pool */
     cpn_cand *cands;
     size_t ncands, cands_cap;
+    cpn_cand *spare; /* as large as cands when presize could: the sort's target */
+    size_t spare_cap;
     int64_t *pool;
     size_t npool, pool_cap;
     cpn_scratch scratch; /* per lane and per optimizer call working memory */
@@ -410,7 +412,8 @@ static int sort_cands(qrun *R)
     cpn_mark mark = cpn_scratch_mark(&R->scratch);
     int32_t *a = cpn_scratch_take(&R->scratch, n * sizeof *a);
     int32_t *b = cpn_scratch_take(&R->scratch, n * sizeof *b);
-    cpn_cand *tmp = cpn_scratch_take(&R->scratch, n * sizeof *tmp);
+    int swap = R->spare_cap >= n; /* sort into the spare array and swap: no copy back */
+    cpn_cand *tmp = swap ? R->spare : cpn_scratch_take(&R->scratch, n * sizeof *tmp);
     if (!a || !b || !tmp) {
         cpn_scratch_release(&R->scratch, mark);
         return CUSTOPS_ENOMEM;
@@ -446,7 +449,16 @@ static int sort_cands(qrun *R)
     }
     for (size_t i = 0; i < n; i++)
         tmp[i] = c[a[i]];
-    memcpy(R->cands, tmp, n * sizeof *tmp);
+    if (swap) { /* each array keeps its own capacity */
+        cpn_cand *old = R->cands;
+        size_t oldcap = R->cands_cap;
+        R->cands = R->spare;
+        R->cands_cap = R->spare_cap;
+        R->spare = old;
+        R->spare_cap = oldcap;
+    } else {
+        memcpy(R->cands, tmp, n * sizeof *tmp);
+    }
     cpn_scratch_release(&R->scratch, mark);
     return 0;
 }
@@ -894,7 +906,8 @@ static int presize(qrun *R)
         if (lane != LANE_ISSUE && rs->lane_n[lane] > most)
             most = rs->lane_n[lane];
     if (CUSTOPS__GROW(R->q->reasons, R->q->reasons_cap, rs->nrules + 1) ||
-        CUSTOPS__GROW(R->cands, R->cands_cap, (size_t)most + 1))
+        CUSTOPS__GROW(R->cands, R->cands_cap, (size_t)most + 1) ||
+        CUSTOPS__GROW(R->spare, R->spare_cap, (size_t)most + 1))
         return CUSTOPS_ENOMEM;
     size_t per = R->n * 3 + R->words + (R->n + 1) / 2 + 1, want = per * (size_t)most;
     if (want > ((size_t)1 << 20))
@@ -1035,6 +1048,7 @@ done:
     custops__free(R.chosen_rules);
     custops__free(R.group_used);
     custops__free(R.cands);
+    custops__free(R.spare);
     custops__free(R.pool);
     custops__free(R.idx.hash);
     custops__free(R.idx.str);
