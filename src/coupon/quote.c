@@ -896,8 +896,9 @@ static int eligibility(qrun *R)
 /* Most rules end with a reason, every lane's rules may all be candidates,
  * and each candidate's shares fit in 3.5 words per line plus its bitmap:
  * sizing these once replaces a chain of doubling reallocs (and their
- * copies) per quote. Only the first lane-size worth of pool is reserved;
- * a larger lane still grows it. */
+ * copies) per quote. The pool gets that bound for the largest lane, at most
+ * 512 KB: lazy candidates take far less (a shared line list per scope), so
+ * a large ruleset grows it only as far as it is used. */
 static int presize(qrun *R)
 {
     const custops_ruleset *rs = R->rs;
@@ -910,8 +911,8 @@ static int presize(qrun *R)
         CUSTOPS__GROW(R->spare, R->spare_cap, (size_t)most + 1))
         return CUSTOPS_ENOMEM;
     size_t per = R->n * 3 + R->words + (R->n + 1) / 2 + 1, want = per * (size_t)most;
-    if (want > ((size_t)1 << 20))
-        want = (size_t)1 << 20;
+    if (want > ((size_t)1 << 16))
+        want = (size_t)1 << 16;
     if (want > R->pool_cap) {
         R->pool = custops__reallocarray(NULL, want, sizeof *R->pool);
         if (!R->pool)
