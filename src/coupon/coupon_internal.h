@@ -352,6 +352,12 @@ typedef struct cpn_cand {
     int64_t *x;       /* share per nonzero slot (x[k] is slot nz[k]'s) */
     int64_t *uh, *nh; /* unit split overrides per nonzero slot (-1: generic) */
     uint64_t *bits;   /* the same slots as a bitmap of (nslots + 63) / 64 words */
+    /* lazy: x, uh and nh are NULL until the quote materialises them; nz, nnz
+     * and bits are then the in-scope lines with a positive base (a superset
+     * of the nonzero ones) and wsum their bases' sum, so a share on line l is
+     * at most amount * base[l] / wsum + 1 and at most base[l] */
+    int lazy;
+    int64_t wsum;
     int gift;         /* has a gift */
     int code;         /* consumes a code or wallet coupon */
     uint32_t via;
@@ -381,12 +387,21 @@ typedef struct cpn_opt_out {
     int *comp;            /* optional: per candidate, its component (a candidate index) */
     int64_t *comp_value;  /* optional: per component root, its optimum */
 } cpn_opt_out;
+/* cpn_optimize's answer when it needs the shares of lazy candidates: the
+ * capacity of some line may bind, or a component needs the full search */
+enum { CPN_NEED_SHARES = 1 };
 int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out);
 /* What forcing each candidate with want[i] set gives its component (comp from
  * an earlier cpn_optimize on the same input, in->forced ignored): the optimum
  * into value[i], and taken[i] whether it could be chosen at all. Each
  * component is prepared once for all its forced searches. */
 int cpn_optimize_forced(const cpn_opt_in *in, const int *comp, const int *want, int64_t *value, int *taken);
+/* pick_one.c: a component (in->cands, in->n) whose members exclude each
+ * other pairwise is solved in closed form: applies says whether it is one,
+ * solve sets chosen (if not NULL) and the value and returns the chosen
+ * candidate or -1 (forced: that candidate if it fits, as the search does). */
+int cpn_pick_one_applies(const cpn_opt_in *in);
+int cpn_pick_one_solve(const cpn_opt_in *in, int forced, int *chosen, int64_t *value);
 int cpn_compatible_slow(const custops_ruleset *rs, int a, int b);
 /* may rules a and b be chosen together (combine clauses, both ways)? */
 static inline int cpn_compatible(const custops_ruleset *rs, int a, int b)
@@ -410,9 +425,22 @@ typedef struct cpn_lane_view {
     int64_t wsum;        /* sum of w */
 } cpn_lane_view;
 /* Effects write only the in-scope entries of x, uh and nh: every other entry
- * must already hold 0, -1 and 0 (the caller keeps them so). */
+ * must already hold 0, -1 and 0 (the caller keeps them so). With x NULL only
+ * the amount (and need, unlocks, the reason) is computed, which is exact only
+ * for a rule that cpn_effects_lazy() accepts. */
 int cpn_effects_apply(const custops_ruleset *rs, const cpn_rule *r, const cpn_lane_view *v, int64_t *x,
                       int64_t *uh, int64_t *nh, int64_t *amount, int64_t *need, int64_t *unlocks);
+/* Can the rule's shares stay implicit until needed? One order-level effect
+ * spread over the in-scope lines by their bases: its shares sum to its amount
+ * d and, when d is at most the in-scope subtotal, none exceeds its line's
+ * base, so nothing is clamped and amount = d. */
+static inline int cpn_effects_lazy(const cpn_rule *r)
+{
+    if (r->neffects != 1)
+        return 0;
+    int k = r->effects[0].kind;
+    return k == EF_AMOUNT_OFF || k == EF_PERCENT_OFF || k == EF_EVERY || k == EF_TIERS;
+}
 int cpn_unit_split(int64_t amount, int64_t qty, int64_t *high, int64_t *nhigh, int64_t *low);
 
 int cpn_quote_to_json(const custops_quote *q, custops__buf *b);

@@ -150,7 +150,7 @@ int cpn_effects_apply(const custops_ruleset *rs, const cpn_rule *r, const cpn_la
     int64_t S = v->subtotal;
     int unit_effects = 0, rc;
     *need = *unlocks = 0;
-    int64_t qty_cap = 0;
+    int64_t qty_cap = 0, lazy = 0;
     for (int i = 0; i < r->nlimits; i++)
         if (r->limits[i].kind == LIM_QTY_PER_CUSTOMER)
             qty_cap = r->limits[i].n;
@@ -285,8 +285,16 @@ int cpn_effects_apply(const custops_ruleset *rs, const cpn_rule *r, const cpn_la
         default:
             continue;
         }
+        if (!x) { /* amount only (see cpn_effects_apply): the shares would sum to d */
+            lazy += v->nw ? d : 0;
+            continue;
+        }
         if (d > 0 && (rc = spread(v, d, x)))
             return rc;
+    }
+    if (!x) {
+        *amount = lazy;
+        return lazy == 0 && below >= 0 ? below : -1;
     }
     /* clamp to the line bases; mixed effects on a line lose the unit override */
     int64_t total = 0;

@@ -1,7 +1,8 @@
 # coupon: the rule language (lexer.c, parser.c), compiling and linting
 # (compile.c), the canonical JSON both ways (ruleset_json.c, json.c), the
 # cart (cart.c), conditions and windows (conditions.c), effects and unit
-# allocation (effects.c), the best-combination search (optimize.c), the
+# allocation (effects.c), the best-combination search (optimize.c) and its closed form
+# for pick-one components (pick_one.c), the
 # quote (quote.c), its explanation and JSON (explain.c) and issuance (issue.c).
 libcustops_la_SOURCES += \
 	%reldir%/coupon_internal.h \
@@ -15,6 +16,7 @@ libcustops_la_SOURCES += \
 	%reldir%/effects.c \
 	%reldir%/scratch.c \
 	%reldir%/optimize.c \
+	%reldir%/pick_one.c \
 	%reldir%/quote.c \
 	%reldir%/explain.c \
 	%reldir%/issue.c

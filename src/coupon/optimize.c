@@ -543,17 +543,38 @@ static void uf_union(int *p, int a, int b)
         p[a > b ? a : b] = a < b ? a : b;
 }
 
+/* A bound on the summed shares of `count` lazy candidates with these
+ * summed amounts on a line whose base (= capacity, in the lanes that have
+ * lazy candidates) is w: each share is floor(amount * w / wsum) plus at most
+ * one leftover unit, and never above w (see cpn_cand). */
+static int64_t lazy_bound(int64_t amount, int64_t count, int64_t wsum, int64_t w)
+{
+    int64_t p, cw;
+    if (__builtin_mul_overflow(count, w, &cw))
+        cw = INT64_MAX;
+    if (wsum <= 0 || __builtin_mul_overflow(amount, w, &p))
+        return cw;
+    int64_t b = p / wsum + count; /* count <= number of candidates: no overflow */
+    return b < cw ? b : cw;
+}
+
+/* lazy candidates bounded together, see components() */
+enum { AGG_MAX = 32 };
+typedef struct lazy_agg {
+    const int32_t *nz; /* the scope's lines, shared by its lazy candidates */
+    int nnz, col;
+    int64_t wsum, dmax, dsum, count;
+} lazy_agg;
+
 static int components(const cpn_opt_in *in, int *parent)
 {
     const custops_ruleset *rs = in->rs;
     int n = in->n, ng = rs->ngroups, ns = in->nslots;
-    int first[CUSTOPS_COUPON_MAX_GROUPS + 1], members[CUSTOPS_COUPON_MAX_GROUPS + 1];
-    int last[CUSTOPS_COUPON_MAX_GROUPS + 1];
-    int64_t gmax[CUSTOPS_COUPON_MAX_GROUPS + 1], gsum[CUSTOPS_COUPON_MAX_GROUPS + 1];
+    int gfirst[CUSTOPS_COUPON_MAX_GROUPS + 1], members[CUSTOPS_COUPON_MAX_GROUPS + 1];
     for (int i = 0; i < n; i++)
         parent[i] = i;
     for (int g = 0; g < ng; g++) {
-        first[g] = -1;
+        gfirst[g] = -1;
         members[g] = 0;
     }
     for (int i = 0; i < n; i++) {
@@ -569,81 +590,128 @@ static int components(const cpn_opt_in *in, int *parent)
         int used = in->group_used ? in->group_used[g] : 0;
         int binds = grp->mode == GM_EXCLUSIVE || (grp->mode == GM_STACKABLE && grp->max > 0 && used + members[g] > grp->max);
         if (binds) {
-            if (first[g] < 0)
-                first[g] = i;
+            if (gfirst[g] < 0)
+                gfirst[g] = i;
             else
-                uf_union(parent, first[g], i);
+                uf_union(parent, gfirst[g], i);
         }
     }
     /* per slot: per-line groups meeting on a line, and shares that can exceed
      * the capacity (counting one member per exclusive group, at most `max`
-     * largest per capped stackable group). The candidates of each slot come
-     * from their nonzero lists, in candidate order. */
-    int *start = cpn_scratch_zero(in->scratch, ((size_t)ns + 1) * sizeof *start);
-    size_t total = 0;
-    for (int i = 0; i < n; i++)
-        total += (size_t)in->cands[i].nnz;
-    int *list = cpn_scratch_take(in->scratch, (total + 1) * sizeof *list);
-    int64_t *lx = cpn_scratch_take(in->scratch, (total + 1) * sizeof *lx); /* the share beside it */
-    int *fill = cpn_scratch_take(in->scratch, ((size_t)ns + 1) * sizeof *fill);
-    if (!start || !list || !lx || !fill)
+     * largest per capped stackable group). One pass over the candidates'
+     * nonzero lists fills a slot x group table (columns only for the groups
+     * present in this lane, the last for no group); building per-slot lists
+     * first cost three passes. The union-find partition does not depend on
+     * the order of the unions, and saturating sums of nonnegative shares do
+     * not depend on the order of the additions. */
+    int col[CUSTOPS_COUPON_MAX_GROUPS + 1], gof[CUSTOPS_COUPON_MAX_GROUPS + 1], ncol = 0;
+    for (int g = 0; g < ng; g++)
+        col[g] = -1;
+    int *cgrp = cpn_scratch_take(in->scratch, ((size_t)n + 1) * sizeof *cgrp); /* per candidate: its column */
+    if (!cgrp)
         return CUSTOPS_ENOMEM;
-    for (int i = 0; i < n; i++)
-        for (int k = 0; k < in->cands[i].nnz; k++)
-            start[in->cands[i].nz[k] + 1]++;
-    for (int l = 0; l < ns; l++) {
-        start[l + 1] += start[l];
-        fill[l] = start[l];
+    for (int i = 0; i < n; i++) {
+        int g = rs->rules[in->cands[i].rule].group;
+        if (g >= 0 && col[g] < 0) {
+            gof[ncol] = g;
+            col[g] = ncol++;
+        }
+        cgrp[i] = g >= 0 ? col[g] : -1;
     }
-    for (int i = 0; i < n; i++)
-        for (int k = 0; k < in->cands[i].nnz; k++) {
-            int at = fill[in->cands[i].nz[k]]++;
-            list[at] = i;
-            lx[at] = in->cands[i].x[k];
-        }
-    for (int l = 0; l < ns; l++) {
-        int64_t sum = 0;
-        int any = -1;
-        if (start[l] == start[l + 1])
-            continue;
-        for (int g = 0; g < ng; g++) {
-            last[g] = -1;
-            gmax[g] = 0;
-            gsum[g] = 0;
-        }
-        for (int k = start[l]; k < start[l + 1]; k++) {
-            int i = list[k];
-            int64_t x = lx[k];
-            int g = rs->rules[in->cands[i].rule].group;
-            if (g < 0) {
-                sum = sum > INT64_MAX - x ? INT64_MAX : sum + x;
+    size_t w = (size_t)ncol + 1, cells = (size_t)ns * w;
+    int64_t *gmax = cpn_scratch_zero(in->scratch, cells * sizeof *gmax);
+    int64_t *gsum = cpn_scratch_zero(in->scratch, cells * sizeof *gsum); /* last column: the ungrouped sum */
+    int *last = cpn_scratch_take(in->scratch, (cells + 1) * sizeof *last);
+    int *first = cpn_scratch_take(in->scratch, ((size_t)ns + 1) * sizeof *first);
+    int *hot = cpn_scratch_zero(in->scratch, ((size_t)ns + 1) * sizeof *hot);
+    if (!gmax || !gsum || !last || !first || !hot)
+        return CUSTOPS_ENOMEM;
+    for (size_t k = 0; k < cells; k++)
+        last[k] = -1;
+    for (int l = 0; l < ns; l++)
+        first[l] = -1;
+    int perline[CUSTOPS_COUPON_MAX_GROUPS + 1];
+    for (int c = 0; c < ncol; c++)
+        perline[c] = rs->groups[gof[c]].mode == GM_PER_LINE;
+    /* Lazy candidates of one scope (they share its line list) and one column
+     * are bounded together: the largest share by the largest amount's bound,
+     * the sum of shares by the summed amounts' bound plus one per member. */
+    lazy_agg agg[AGG_MAX];
+    int nagg = 0;
+    for (int i = 0; i < n; i++) {
+        const cpn_cand *c = &in->cands[i];
+        int cc = cgrp[i] >= 0 ? cgrp[i] : ncol;
+        if (c->lazy) {
+            int a = 0;
+            while (a < nagg && !(agg[a].nz == c->nz && agg[a].col == cc && agg[a].wsum == c->wsum))
+                a++;
+            if (a < AGG_MAX) {
+                if (a == nagg)
+                    agg[nagg++] = (lazy_agg){c->nz, c->nnz, cc, c->wsum, 0, 0, 0};
+                lazy_agg *g = &agg[a];
+                g->dmax = c->amount > g->dmax ? c->amount : g->dmax;
+                g->dsum = g->dsum > INT64_MAX - c->amount ? INT64_MAX : g->dsum + c->amount;
+                g->count++;
                 continue;
             }
-            if (rs->groups[g].mode == GM_PER_LINE) {
-                if (last[g] >= 0)
-                    uf_union(parent, last[g], i);
-                last[g] = i;
-            }
-            if (x > gmax[g])
-                gmax[g] = x;
-            gsum[g] = gsum[g] > INT64_MAX - x ? INT64_MAX : gsum[g] + x;
         }
-        for (int g = 0; g < ng; g++) {
-            int64_t part = gsum[g];
-            const cpn_group *grp = &rs->groups[g];
+        for (int k = 0; k < c->nnz; k++) {
+            int l = c->nz[k];
+            int64_t x = c->lazy ? lazy_bound(c->amount, 1, c->wsum, in->cap[l]) : c->x[k];
+            hot[l] |= c->lazy << 1; /* bit 1: a bound, not a share, went in */
+            size_t at = (size_t)l * w + (size_t)cc;
+            if (first[l] < 0)
+                first[l] = i;
+            gsum[at] = gsum[at] > INT64_MAX - x ? INT64_MAX : gsum[at] + x;
+            if (cc == ncol)
+                continue;
+            if (perline[cc]) {
+                if (last[at] >= 0)
+                    uf_union(parent, last[at], i);
+                last[at] = i;
+            }
+            if (x > gmax[at])
+                gmax[at] = x;
+        }
+    }
+    for (int a = 0; a < nagg; a++) {
+        const lazy_agg *g = &agg[a];
+        for (int k = 0; k < g->nnz; k++) {
+            int l = g->nz[k];
+            size_t at = (size_t)l * w + (size_t)g->col;
+            int64_t hi = lazy_bound(g->dmax, 1, g->wsum, in->cap[l]), sum = lazy_bound(g->dsum, g->count, g->wsum, in->cap[l]);
+            hot[l] |= 2;
+            gsum[at] = gsum[at] > INT64_MAX - sum ? INT64_MAX : gsum[at] + sum;
+            if (hi > gmax[at])
+                gmax[at] = hi;
+        }
+    }
+    int anybinds = 0;
+    for (int l = 0; l < ns; l++) {
+        if (first[l] < 0 && !hot[l])
+            continue;
+        const int64_t *mx = gmax + (size_t)l * w, *sm = gsum + (size_t)l * w;
+        int64_t sum = sm[ncol];
+        for (int c = 0; c < ncol; c++) {
+            int64_t part = sm[c];
+            const cpn_group *grp = &rs->groups[gof[c]];
             if (grp->mode != GM_STACKABLE)
-                part = gmax[g];
-            else if (grp->max > 0 && gmax[g] <= INT64_MAX / grp->max && part > gmax[g] * grp->max)
-                part = gmax[g] * grp->max;
+                part = mx[c];
+            else if (grp->max > 0 && mx[c] <= INT64_MAX / grp->max && part > mx[c] * grp->max)
+                part = mx[c] * grp->max;
             sum = sum > INT64_MAX - part ? INT64_MAX : sum + part;
         }
-        if (sum > in->cap[l])
-            for (int k = start[l]; k < start[l + 1]; k++) {
-                int i = list[k];
-                if (any >= 0)
-                    uf_union(parent, any, i);
-                any = i;
-            }
+        if (sum > in->cap[l]) {
+            if (hot[l] & 2)
+                return CPN_NEED_SHARES; /* the bounds are not enough to tell */
+            anybinds = hot[l] = 1;
+        }
+    }
+    for (int i = 0; anybinds && i < n; i++) {
+        const cpn_cand *c = &in->cands[i];
+        for (int k = 0; k < c->nnz; k++)
+            if (hot[c->nz[k]] == 1)
+                uf_union(parent, first[c->nz[k]], i);
     }
     for (int i = 0; i < n; i++) {
         const cpn_rule *ri = &rs->rules[in->cands[i].rule];
@@ -658,7 +726,7 @@ static int components(const cpn_opt_in *in, int *parent)
 
 /* solve the candidates of component `root` (forced: index in the full list or -1) */
 static int solve_component(const cpn_opt_in *in, const int *parent, int root, int forced, cpn_cand *sub, int *map,
-                           int *flags, cpn_opt_out *res)
+                           int *flags, cpn_opt_out *res, int *mout)
 {
     int m = 0, sforced = -1;
     for (int i = 0; i < in->n; i++)
@@ -673,11 +741,20 @@ static int solve_component(const cpn_opt_in *in, const int *parent, int root, in
     si.n = m;
     si.forced = sforced;
     cpn_opt_out so = {flags, 0, 1, 0};
-    int rc = solve(&si, &so);
+    int rc = 0;
+    *mout = m;
+    if (cpn_pick_one_applies(&si)) {
+        cpn_pick_one_solve(&si, sforced, flags, &so.value);
+    } else {
+        for (int k = 0; k < m; k++)
+            if (sub[k].lazy)
+                return CPN_NEED_SHARES; /* the search adds up shares */
+        rc = solve(&si, &so);
+    }
     res->value = so.value;
     res->exact = so.exact;
     res->nodes = so.nodes;
-    return rc ? rc : m;
+    return rc;
 }
 
 int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
@@ -714,12 +791,11 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
             continue; /* forcing one rule only changes its own component */
         cpn_opt_out res;
         cpn_mark inner = cpn_scratch_mark(in->scratch);
-        int m = solve_component(in, parent, root, in->forced, sub, map, flags, &res);
+        int m = 0;
+        rc = solve_component(in, parent, root, in->forced, sub, map, flags, &res, &m);
         cpn_scratch_release(in->scratch, inner);
-        if (m < 0) {
-            rc = m;
+        if (rc)
             goto done;
-        }
         out->value += res.value;
         out->nodes += res.nodes;
         if (!res.exact)
@@ -774,6 +850,12 @@ int cpn_optimize_forced(const cpn_opt_in *in, const int *comp, const int *want, 
         si.cands = sub;
         si.n = m;
         si.forced = -1;
+        if (cpn_pick_one_applies(&si)) {
+            for (int k = 0; k < m; k++)
+                if (want[map[k]])
+                    taken[map[k]] = cpn_pick_one_solve(&si, k, NULL, &value[map[k]]) == k;
+            continue;
+        }
         cpn_mark inner = cpn_scratch_mark(in->scratch);
         search s;
         if ((rc = prepare(&s, &si)))

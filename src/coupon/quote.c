@@ -99,6 +99,7 @@ static const uint64_t *sidx_get(const sidx *x, const cpn_sel *sel)
 }
 
 /* ---- the run ---- */
+enum { LZ_MAX = 16 }; /* distinct scopes per lane whose lazy candidates share their lines */
 typedef struct qrun {
     const custops_ruleset *rs;
     const custops_cart *cart;
@@ -123,6 +124,8 @@ typedef struct qrun {
     /* candidate pool */
     cpn_cand *cands;
     size_t ncands, cands_cap;
+    cpn_cand *spare; /* as large as cands when presize could: the sort's target */
+    size_t spare_cap;
     int64_t *pool;
     size_t npool, pool_cap;
     cpn_scratch scratch; /* per lane and per optimizer call working memory */
@@ -131,6 +134,11 @@ typedef struct qrun {
     int scope_valid, scope_n;
     int64_t scope_S, scope_Q;
     int nchosen_restrictive; /* chosen rules with a combine clause */
+    /* lazy candidates with the same scope share one list and bitmap of its
+     * lines (pool offsets), so the optimizer can bound them together */
+    uint64_t lz_acc[LZ_MAX][(CUSTOPS_COUPON_MAX_LINES + 63) / 64];
+    uintptr_t lz_off[LZ_MAX];
+    int lz_n;
 } qrun;
 
 static int scope_of(qrun *R, const cpn_rule *r, int *inl, int64_t *S, int64_t *Q)
@@ -266,18 +274,6 @@ static int pool_take(qrun *R, size_t n, int64_t **out)
     return 0;
 }
 
-static void fix_pointers(qrun *R)
-{
-    for (size_t i = 0; i < R->ncands; i++) {
-        cpn_cand *c = &R->cands[i];
-        c->x = R->pool + (uintptr_t)c->x;
-        c->uh = R->pool + (uintptr_t)c->uh;
-        c->nh = R->pool + (uintptr_t)c->nh;
-        c->bits = (uint64_t *)(R->pool + (uintptr_t)c->bits);
-        c->nz = (int32_t *)(R->pool + (uintptr_t)c->nz);
-    }
-}
-
 /* back to 0, -1, 0 for the next rule (only in-scope entries were written) */
 static void clear_shares(qrun *R, const int *lst, int ninl)
 {
@@ -289,14 +285,182 @@ static void clear_shares(qrun *R, const int *lst, int ninl)
     }
 }
 
-static int cmp_cand(const void *a, const void *b)
+/* Move one rule's shares from the per-line buffers (tx, tuh, tnh) into dx:
+ * the nonzero slots' shares, then at dx + cap their unit overrides, at
+ * dx + 2 cap their counts, at dx + 3 cap the slots as a bitmap of `words`
+ * and then as a list. The buffers go back to 0, -1, 0 for the next rule.
+ * Returns the number of nonzero slots. */
+static int take_shares(qrun *R, const int *lst, int ninl, size_t words, int64_t *dx, size_t cap)
 {
-    const cpn_cand *x = a, *y = b;
+    int64_t *duh = dx + cap, *dnh = dx + 2 * cap;
+    uint64_t *bits = (uint64_t *)(dx + 3 * cap);
+    int32_t *nz = (int32_t *)(bits + words);
+    int nnz = 0;
+    memset(bits, 0, words * sizeof *bits);
+    for (int k = 0; k < ninl; k++) {
+        int l = lst[k];
+        if (R->tx[l]) {
+            bits[l / 64] |= 1ull << (l % 64);
+            dx[nnz] = R->tx[l];
+            duh[nnz] = R->tuh[l];
+            dnh[nnz] = R->tnh[l];
+            nz[nnz++] = l;
+        }
+        R->tx[l] = 0;
+        R->tuh[l] = -1;
+        R->tnh[l] = 0;
+    }
+    return nnz;
+}
+
+/* The shares of a lazy candidate, computed as they would have been when it
+ * was built: on the lane-start bases (so before anything of this lane is
+ * applied), into scratch memory that lasts until the lane ends. */
+static int materialise(qrun *R, cpn_cand *c)
+{
+    const custops_ruleset *rs = R->rs;
+    const cpn_rule *r = &rs->rules[c->rule];
+    int64_t S, Q, amount, need, unl;
+    int ninl = scope_of(R, r, R->inl, &S, &Q);
+    cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
+    int why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
+    size_t words = (R->n + 63) / 64 ? (R->n + 63) / 64 : 1, cap = (size_t)ninl;
+    int64_t *dx = cpn_scratch_take(&R->scratch, (cap * 3 + words + (cap + 1) / 2 + 1) * sizeof *dx);
+    if (!dx || why != -1 || amount != c->amount) { /* the same computation as before: cannot differ */
+        clear_shares(R, R->inl, ninl);
+        if (!dx)
+            return CUSTOPS_ENOMEM;
+        return why < -1 ? why : custops__err(CUSTOPS_EINVAL, "coupon quote: rule %s: shares differ from the amount", r->id);
+    }
+    c->nnz = take_shares(R, R->inl, ninl, words, dx, cap);
+    c->x = dx;
+    c->uh = dx + cap;
+    c->nh = dx + 2 * cap;
+    c->bits = (uint64_t *)(dx + 3 * cap);
+    c->nz = (int32_t *)(c->bits + words);
+    c->lazy = 0;
+    return 0;
+}
+
+/* the pool offset of the current scope's positive-base lines as a bitmap of
+ * `words` then a list, shared by the lane's lazy candidates of that scope */
+static int lazy_lines(qrun *R, size_t words, uintptr_t *out)
+{
+    size_t wb = R->words * sizeof(uint64_t);
+    for (int i = 0; i < R->lz_n; i++)
+        if (memcmp(R->lz_acc[i], R->scope_acc, wb) == 0) {
+            *out = R->lz_off[i];
+            return 0;
+        }
+    int64_t *p;
+    size_t cap = (size_t)R->nw;
+    int rc = pool_take(R, words + (cap + 1) / 2, &p);
+    if (rc)
+        return rc;
+    uintptr_t off = (uintptr_t)p;
+    uint64_t *bits = (uint64_t *)(R->pool + off);
+    int32_t *nz = (int32_t *)(bits + words);
+    memset(bits, 0, words * sizeof *bits);
+    for (int k = 0; k < R->nw; k++) {
+        int l = R->widx[k];
+        bits[l / 64] |= 1ull << (l % 64);
+        nz[k] = l;
+    }
+    if (R->lz_n < LZ_MAX) { /* past that, a scope is not shared */
+        memcpy(R->lz_acc[R->lz_n], R->scope_acc, wb);
+        R->lz_off[R->lz_n++] = off;
+    }
+    *out = off;
+    return 0;
+}
+
+static void fix_pointers(qrun *R)
+{
+    for (size_t i = 0; i < R->ncands; i++) {
+        cpn_cand *c = &R->cands[i];
+        if (c->lazy) { /* a bitmap and a list only */
+            c->bits = (uint64_t *)(R->pool + (uintptr_t)c->bits);
+            c->nz = (int32_t *)(R->pool + (uintptr_t)c->nz);
+            c->x = c->uh = c->nh = NULL;
+            continue;
+        }
+        c->x = R->pool + (uintptr_t)c->x;
+        c->uh = R->pool + (uintptr_t)c->uh;
+        c->nh = R->pool + (uintptr_t)c->nh;
+        c->bits = (uint64_t *)(R->pool + (uintptr_t)c->bits);
+        c->nz = (int32_t *)(R->pool + (uintptr_t)c->nz);
+    }
+}
+
+/* does candidate x come before y: amount desc, gift first, rule asc (a total order) */
+static inline int cand_before(const cpn_cand *x, const cpn_cand *y)
+{
     if (x->amount != y->amount)
-        return x->amount > y->amount ? -1 : 1;
+        return x->amount > y->amount;
     if (x->gift != y->gift)
-        return x->gift > y->gift ? -1 : 1;
-    return x->rule - y->rule;
+        return x->gift > y->gift;
+    return x->rule < y->rule;
+}
+
+/* Sort the candidates into search order. qsort moved the ~100-byte structs
+ * through memcpy and an indirect compare (a tenth of a quote); this merge
+ * sorts 32-bit indices with the compare inlined and moves each struct once.
+ * The order is total (rule ids are distinct), so any sort gives the same. */
+static int sort_cands(qrun *R)
+{
+    size_t n = R->ncands;
+    cpn_mark mark = cpn_scratch_mark(&R->scratch);
+    int32_t *a = cpn_scratch_take(&R->scratch, n * sizeof *a);
+    int32_t *b = cpn_scratch_take(&R->scratch, n * sizeof *b);
+    int swap = R->spare_cap >= n; /* sort into the spare array and swap: no copy back */
+    cpn_cand *tmp = swap ? R->spare : cpn_scratch_take(&R->scratch, n * sizeof *tmp);
+    if (!a || !b || !tmp) {
+        cpn_scratch_release(&R->scratch, mark);
+        return CUSTOPS_ENOMEM;
+    }
+    const cpn_cand *c = R->cands;
+    for (size_t i = 0; i < n; i++)
+        a[i] = (int32_t)i;
+    for (size_t i = 0; i < n; i += 8) { /* runs of 8 by insertion */
+        size_t end = i + 8 < n ? i + 8 : n;
+        for (size_t j = i + 1; j < end; j++) {
+            int32_t v = a[j];
+            size_t k = j;
+            while (k > i && cand_before(&c[v], &c[a[k - 1]])) {
+                a[k] = a[k - 1];
+                k--;
+            }
+            a[k] = v;
+        }
+    }
+    for (size_t w = 8; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n, i = lo, j = mid, o = lo;
+            while (i < mid && j < hi)
+                b[o++] = cand_before(&c[a[j]], &c[a[i]]) ? a[j++] : a[i++]; /* stable: left wins ties */
+            while (i < mid)
+                b[o++] = a[i++];
+            while (j < hi)
+                b[o++] = a[j++];
+        }
+        int32_t *t = a;
+        a = b;
+        b = t;
+    }
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = c[a[i]];
+    if (swap) { /* each array keeps its own capacity */
+        cpn_cand *old = R->cands;
+        size_t oldcap = R->cands_cap;
+        R->cands = R->spare;
+        R->cands_cap = R->spare_cap;
+        R->spare = old;
+        R->spare_cap = oldcap;
+    } else {
+        memcpy(R->cands, tmp, n * sizeof *tmp);
+    }
+    cpn_scratch_release(&R->scratch, mark);
+    return 0;
 }
 
 /* application order: priority desc, id asc (insertion sort: few chosen rules) */
@@ -382,6 +546,7 @@ static int run_lane(qrun *R, int lane)
     R->ncands = 0;
     R->npool = 0;
     R->scope_valid = 0; /* the bases changed */
+    R->lz_n = 0;
     for (int li = 0; li < rs->lane_n[lane]; li++) {
         int ri = rs->lane_rules[lane][li];
         if (!R->eligible[ri])
@@ -430,6 +595,7 @@ static int run_lane(qrun *R, int lane)
             continue;
         }
         int64_t amount = 0;
+        int lazy = 0;
         if (shipping || points) {
             R->tx[0] = 0;
             for (int k = 0; k < r->neffects; k++) {
@@ -453,7 +619,15 @@ static int run_lane(qrun *R, int lane)
             why = -1;
         } else {
             cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
-            why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
+            /* per-line group members need their exact lines at once (the
+             * search and the losers' conflicts compare them) */
+            lazy = cpn_effects_lazy(r) && (r->group < 0 || rs->groups[r->group].mode != GM_PER_LINE);
+            if (lazy) {
+                why = cpn_effects_apply(rs, r, &v, NULL, NULL, NULL, &amount, &need, &unl);
+                lazy = why >= 0 || amount <= S; /* else a percentage above 100%: clamped, so spread now */
+            }
+            if (!lazy)
+                why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
             if (why >= 0) {
                 clear_shares(R, R->inl, ninl);
                 int64_t have2 = why == R_SUBTOTAL_BELOW ? S : Q;
@@ -482,36 +656,33 @@ static int run_lane(qrun *R, int lane)
         if (CUSTOPS__GROW(R->cands, R->cands_cap, R->ncands + 1))
             return CUSTOPS_ENOMEM;
         cpn_cand *c = &R->cands[R->ncands];
-        /* x, uh, nh dense per slot, then the nonzero slots as a bitmap and a list */
-        /* only the nonzero slots (at most the in-scope ones): shares, unit
-         * overrides, the slots as a list and as a bitmap */
-        int nnz = 0;
-        size_t words = ((size_t)nslots + 63) / 64, cap = (size_t)ninl;
-        if ((rc = pool_take(R, cap * 3 + words + (cap + 1) / 2, &c->x)))
-            return rc;
-        uintptr_t off = (uintptr_t)c->x;
-        int64_t *dx = R->pool + off, *duh = dx + cap, *dnh = dx + 2 * cap;
-        uint64_t *bits = (uint64_t *)(dx + 3 * cap);
-        int32_t *nz = (int32_t *)(bits + words);
-        memset(bits, 0, words * sizeof *bits);
-        for (int k = 0; k < ninl; k++) { /* and back to 0, -1, 0 for the next rule */
-            int l = lst[k];
-            if (R->tx[l]) {
-                bits[l / 64] |= 1ull << (l % 64);
-                dx[nnz] = R->tx[l];
-                duh[nnz] = R->tuh[l];
-                dnh[nnz] = R->tnh[l];
-                nz[nnz++] = l;
-            }
-            R->tx[l] = 0;
-            R->tuh[l] = -1;
-            R->tnh[l] = 0;
+        size_t words = ((size_t)nslots + 63) / 64;
+        if (lazy) {
+            /* no shares yet: the lines with a positive base as a list and a
+             * bitmap, all the optimizer needs to bound them */
+            uintptr_t off;
+            if ((rc = lazy_lines(R, words, &off)))
+                return rc;
+            c->bits = (uint64_t *)off;
+            c->nz = (int32_t *)(off + words);
+            c->nnz = R->nw;
+            c->wsum = R->wsum;
+        } else {
+            /* only the nonzero slots (at most the in-scope ones): shares, unit
+             * overrides, the slots as a list and as a bitmap */
+            size_t cap = (size_t)ninl;
+            if ((rc = pool_take(R, cap * 3 + words + (cap + 1) / 2, &c->x)))
+                return rc;
+            uintptr_t off = (uintptr_t)c->x;
+            int64_t *dx = R->pool + off;
+            c->nnz = take_shares(R, lst, ninl, words, dx, cap);
+            c->uh = (int64_t *)(off + cap);
+            c->nh = (int64_t *)(off + 2 * cap);
+            c->bits = (uint64_t *)(off + 3 * cap);
+            c->nz = (int32_t *)(off + 3 * cap + words);
+            c->wsum = 0;
         }
-        c->uh = (int64_t *)(off + cap);
-        c->nh = (int64_t *)(off + 2 * cap);
-        c->bits = (uint64_t *)(off + 3 * cap);
-        c->nz = (int32_t *)(off + 3 * cap + words);
-        c->nnz = nnz;
+        c->lazy = lazy;
         c->rule = ri;
         c->amount = amount;
         c->gift = gift;
@@ -524,7 +695,8 @@ static int run_lane(qrun *R, int lane)
     if (!R->ncands)
         return 0;
     fix_pointers(R);
-    qsort(R->cands, R->ncands, sizeof *R->cands, cmp_cand);
+    if ((rc = sort_cands(R)))
+        return rc;
     int nc = (int)R->ncands;
     cpn_mark mark = cpn_scratch_mark(&R->scratch);
     int *flags = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *flags);
@@ -543,6 +715,15 @@ static int run_lane(qrun *R, int lane)
                      &R->scratch};
     cpn_opt_out out = {flags, 0, 1, 0, comp, comp_value};
     rc = cpn_optimize(&in, &out);
+    if (rc == CPN_NEED_SHARES) { /* a capacity may bind, or a component needs the full search */
+        for (int i = 0; i < nc && rc == CPN_NEED_SHARES; i++) {
+            int e = R->cands[i].lazy ? materialise(R, &R->cands[i]) : 0;
+            if (e)
+                rc = e;
+        }
+        if (rc == CPN_NEED_SHARES)
+            rc = cpn_optimize(&in, &out);
+    }
     for (int i = 0; !rc && i < nc; i++)
         csize[comp[i]]++; /* comp[i] is its component's first candidate */
     if (!rc) {
@@ -556,6 +737,9 @@ static int run_lane(qrun *R, int lane)
             order[nch++] = &R->cands[i];
     if (!rc)
         sort_apply(rs, order, nch);
+    for (int k = 0; !rc && k < nch; k++) /* the chosen ones' shares, before any is applied */
+        if (order[k]->lazy)
+            rc = materialise(R, (cpn_cand *)order[k]);
     /* what forcing a loser would cost: always for a presented code or wallet
      * coupon, for automatic rules when their component is small */
     for (int i = 0; !rc && i < nc; i++)
@@ -709,6 +893,35 @@ static int eligibility(qrun *R)
     return 0;
 }
 
+/* Most rules end with a reason, every lane's rules may all be candidates,
+ * and each candidate's shares fit in 3.5 words per line plus its bitmap:
+ * sizing these once replaces a chain of doubling reallocs (and their
+ * copies) per quote. The pool gets that bound for the largest lane, at most
+ * 512 KB: lazy candidates take far less (a shared line list per scope), so
+ * a large ruleset grows it only as far as it is used. */
+static int presize(qrun *R)
+{
+    const custops_ruleset *rs = R->rs;
+    int most = 0;
+    for (int lane = 0; lane < LANE_COUNT; lane++)
+        if (lane != LANE_ISSUE && rs->lane_n[lane] > most)
+            most = rs->lane_n[lane];
+    if (CUSTOPS__GROW(R->q->reasons, R->q->reasons_cap, rs->nrules + 1) ||
+        CUSTOPS__GROW(R->cands, R->cands_cap, (size_t)most + 1) ||
+        CUSTOPS__GROW(R->spare, R->spare_cap, (size_t)most + 1))
+        return CUSTOPS_ENOMEM;
+    size_t per = R->n * 3 + R->words + (R->n + 1) / 2 + 1, want = per * (size_t)most;
+    if (want > ((size_t)1 << 16))
+        want = (size_t)1 << 16;
+    if (want > R->pool_cap) {
+        R->pool = custops__reallocarray(NULL, want, sizeof *R->pool);
+        if (!R->pool)
+            return custops__nomem();
+        R->pool_cap = want;
+    }
+    return 0;
+}
+
 static int build_index(qrun *R)
 {
     const custops_cart *c = R->cart;
@@ -806,6 +1019,8 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
         }
     }
     q->shipping = q->shipping_net = cart->shipping;
+    if ((rc = presize(&R)))
+        goto done;
     if ((rc = build_index(&R)) || (rc = eligibility(&R)))
         goto done;
     for (int lane = LANE_ITEM; lane <= LANE_POINTS && !rc; lane++)
@@ -834,6 +1049,7 @@ done:
     custops__free(R.chosen_rules);
     custops__free(R.group_used);
     custops__free(R.cands);
+    custops__free(R.spare);
     custops__free(R.pool);
     custops__free(R.idx.hash);
     custops__free(R.idx.str);

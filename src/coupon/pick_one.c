@@ -1,0 +1,109 @@
+/* Components where at most one candidate can ever be chosen, solved without
+ * the search. Most components of a real lane are like this: the members of
+ * one exclusive group, or of one exclusive-per-line group that all discount
+ * the same lines. Their optimum is the best single member by the search's
+ * key (value, fewer codes, more gifts, larger priority, fewer rules: a rule
+ * whose key ties the empty set's loses to it), ties between members going to
+ * the smaller rule index, the id tie-break for one-rule sets.
+ *
+ * The branch and bound finds the same optimum: on such a component every
+ * path includes at most one candidate, so it visits at most m * (m + 1) / 2
+ * + m nodes, under the smallest node budget (20,000) for m <= PICK_ONE_MAX,
+ * so its answer there is always exact and equals this one. */
+#include "coupon_internal.h"
+
+enum { PICK_ONE_MAX = 128 };
+
+int cpn_pick_one_applies(const cpn_opt_in *in)
+{
+    int m = in->n;
+    if (m < 1 || m > PICK_ONE_MAX)
+        return 0;
+    const custops_ruleset *rs = in->rs;
+    int g = rs->rules[in->cands[0].rule].group;
+    if (g < 0)
+        return 0;
+    int mode = rs->groups[g].mode;
+    if (mode != GM_EXCLUSIVE && mode != GM_PER_LINE)
+        return 0;
+    size_t words = ((size_t)in->nslots + 63) / 64;
+    const cpn_cand *c0 = &in->cands[0];
+    for (int i = 0; i < m; i++) {
+        const cpn_cand *c = &in->cands[i];
+        if (rs->rules[c->rule].group != g)
+            return 0;
+        /* per line: two members exclude each other only when they share a
+         * line; identical nonempty line sets make every pair collide */
+        if (mode == GM_PER_LINE && (c->nnz == 0 || memcmp(c->bits, c0->bits, words * sizeof *c->bits) != 0))
+            return 0;
+    }
+    return 1;
+}
+
+typedef struct one_key {
+    int64_t v, codes, gifts, prio;
+} one_key;
+
+/* the search's key order for one-rule sets: -1 a better, 1 worse, 0 tie */
+static int one_cmp(const one_key *a, const one_key *b)
+{
+    if (a->v != b->v) return a->v > b->v ? -1 : 1;
+    if (a->codes != b->codes) return a->codes < b->codes ? -1 : 1;
+    if (a->gifts != b->gifts) return a->gifts > b->gifts ? -1 : 1;
+    if (a->prio != b->prio) return a->prio > b->prio ? -1 : 1;
+    return 0;
+}
+
+/* V of the set {c}: its shares, each slot capped at its capacity */
+static one_key key_of(const cpn_opt_in *in, const cpn_cand *c)
+{
+    one_key k = {0, c->code, c->gift, c->priority};
+    if (c->lazy) { /* no share exceeds its line's base, which is its capacity */
+        k.v = c->amount;
+        return k;
+    }
+    for (int j = 0; j < c->nnz; j++) {
+        int64_t cap = in->cap[c->nz[j]];
+        k.v += c->x[j] < cap ? c->x[j] : cap;
+    }
+    return k;
+}
+
+/* Only an exclusive group can already be used up, by an earlier lane;
+ * per-line exclusivity is within the lane, so a lone member always fits. */
+static int group_full(const cpn_opt_in *in)
+{
+    int g = in->rs->rules[in->cands[0].rule].group;
+    return in->rs->groups[g].mode == GM_EXCLUSIVE && in->group_used && in->group_used[g] >= 1;
+}
+
+int cpn_pick_one_solve(const cpn_opt_in *in, int forced, int *chosen, int64_t *value)
+{
+    int m = in->n, best = -1;
+    one_key bk = {0, 0, 0, 0};
+    if (chosen)
+        for (int i = 0; i < m; i++)
+            chosen[i] = 0;
+    *value = 0;
+    if (group_full(in))
+        return -1; /* nothing fits: the empty set */
+    if (forced >= 0) {
+        best = forced;
+        bk = key_of(in, &in->cands[forced]);
+    } else {
+        for (int i = 0; i < m; i++) {
+            one_key k = key_of(in, &in->cands[i]);
+            int c = one_cmp(&k, &bk); /* against the empty set first: a tie loses on rule count */
+            if (c < 0 || (c == 0 && best >= 0 && in->cands[i].rule < in->cands[best].rule)) {
+                best = i;
+                bk = k;
+            }
+        }
+    }
+    if (best < 0)
+        return -1;
+    if (chosen)
+        chosen[best] = 1;
+    *value = bk.v;
+    return best;
+}
