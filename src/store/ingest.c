@@ -214,12 +214,15 @@ static int record_err(st_ingest *g, const st_row *r, int rc, int field, const ch
 int custops__st_apply_row(st_ingest *g, int kind, st_row *r)
 {
     g->res.rows++;
-    for (int f = 0; f < ST_F_COUNT; f++)
-        if (custops__st_kind_requires(kind, f) && r->f[f].n == 0) {
+    /* the kind's required fields, lowest id first (the order messages name them in) */
+    for (uint32_t req = kind >= 1 && kind <= 4 ? REQUIRES[kind] : 0; req; req &= req - 1) {
+        int f = __builtin_ctz(req);
+        if (r->f[f].n == 0) {
             int rc = r->pos[f] ? field_err(g, r, f, "required field '%s' is empty", custops__st_field_names[f])
                                : field_err(g, r, f, "required field '%s' is missing", custops__st_field_names[f]);
             return rc ? rc : 1;
         }
+    }
     int bad = 0, rc = 0, field = 0;
     char msg[512];
     custops_store *s = g->s;
