@@ -197,6 +197,7 @@ void custops__st_rollback(custops_store *s, const st_mark *m)
         custops__intern_truncate(&s->dict[d], m->dict[d]);
         custops__st_index_invalidate(&s->dict_index[d]);
     }
+    memset(s->dcache, 0, sizeof s->dcache); /* it may name codes just dropped */
     s->ord.n = s->orders.count;
     s->attrs.n = s->customers.count;
 }
@@ -206,11 +207,31 @@ void custops__st_rollback(custops_store *s, const st_mark *m)
 /* is v the string of id in t? */
 static int same(const custops__intern *t, uint32_t id, st_str v) { return st_is(t, id, v.p, v.n); }
 
+/* v packed into one word when it is 1..7 bytes long, else 0 */
+static inline uint64_t short_key(st_str v)
+{
+    if (v.n > 7)
+        return 0;
+    uint64_t w = (uint64_t)v.n << 56;
+    for (size_t i = 0; i < v.n; i++)
+        w |= (uint64_t)(unsigned char)v.p[i] << (8 * i);
+    return w;
+}
+
 static int put_dict(custops_store *s, int d, st_str v, int64_t *code)
 {
     if (v.n == 0) {
         *code = -1;
         return CUSTOPS_OK;
+    }
+    uint64_t key = short_key(v);
+    st_dcache_ent *e = NULL;
+    if (key) {
+        e = &s->dcache[((key ^ (uint64_t)d) * 0x9E3779B97F4A7C15ULL) >> (64 - ST_DCACHE_BITS)];
+        if (e->key == key && e->dict == (uint32_t)d) {
+            *code = e->code;
+            return CUSTOPS_OK;
+        }
     }
     uint32_t id = s->last_dict[d];
     if (same(&s->dict[d], id, v)) {
@@ -222,6 +243,8 @@ static int put_dict(custops_store *s, int d, st_str v, int64_t *code)
     if (rc == 0) {
         *code = id;
         s->last_dict[d] = id;
+        if (e)
+            *e = (st_dcache_ent){key, id, (uint32_t)d};
     }
     return rc;
 }

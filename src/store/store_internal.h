@@ -36,6 +36,19 @@ typedef struct st_index {
     int valid;
 } st_index;
 
+/* Front cache of dictionary codes for values of at most 7 bytes (store.c):
+ * sku, category, channel and coupon values are short, and one compare of a
+ * packed word replaces hashing the value and probing the index. Entries
+ * are only ever true (value -> code) facts; rollback, the one thing that
+ * drops dictionary codes, clears the cache. */
+#define ST_DCACHE_BITS 12
+#define ST_DCACHE_SIZE (1u << ST_DCACHE_BITS)
+typedef struct st_dcache_ent {
+    uint64_t key; /* the value's bytes, its length in the top byte; 0 = empty */
+    uint32_t code;
+    uint32_t dict;
+} st_dcache_ent;
+
 typedef struct st_table {
     size_t n, cap;
     int ncols;
@@ -61,6 +74,7 @@ struct custops_store {
      * it is checked against the table size and compared byte for byte. */
     uint32_t last_dict[D_COUNT];
     uint32_t last_customer;
+    st_dcache_ent dcache[ST_DCACHE_SIZE];
 };
 
 /* Is string id of t exactly (p, n)? Lengths come from the offsets, so a
