@@ -319,10 +319,10 @@ int custops__st_parse_csv(st_ingest *g)
         row->line = c.line;
         c.scratch = scr[cur];
         c.scratch_len = 0;
-        for (int f = 0; f < ST_F_COUNT; f++) {
-            row->f[f] = (st_str){NULL, 0};
-            row->pos[f] = NULL;
-        }
+        /* absent fields are {NULL, 0} with no position; memset clears both
+         * arrays in a few vector stores (the field loop was ~140 instructions) */
+        memset(row->f, 0, sizeof row->f);
+        memset(row->pos, 0, sizeof row->pos);
         int i = 0, frc = plain_row(&c, map, ncols, row, &i);
         term = frc == 1 ? ',' : '\n';
         if (frc == 1)
