@@ -358,9 +358,8 @@ int custops__st_parse_csv(st_ingest *g)
             rc = custops__st_row_error(g, row->line, 1, "row has %d fields, the header has %d", i, ncols);
             continue;
         }
-        row->hashed = kind == CUSTOPS_RECORD_ORDER_LINE;
-        if (row->hashed)
-            custops__st_prefetch_line(g->s, &row->f[ST_F_ORDER_ID], &row->f[ST_F_CUSTOMER_ID], row->hashes);
+        row->hashed = kind == CUSTOPS_RECORD_ORDER_LINE &&
+                      custops__st_prefetch_line(g->s, &row->f[ST_F_ORDER_ID], &row->f[ST_F_CUSTOMER_ID], row->hashes);
         pending = row;
         cur ^= 1;
     }

@@ -178,8 +178,10 @@ typedef struct st_customer_rec {
 
 int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, char *msg, size_t cap);
 /* a hint before custops__st_add_line: hash the line's order and customer
- * ids into hashes[0..1] (for st_line_rec.hashes) and prefetch their slots */
-void custops__st_prefetch_line(const custops_store *s, const st_str *order, const st_str *customer, uint64_t *hashes);
+ * ids into hashes[0..1] (for st_line_rec.hashes) and prefetch their slots.
+ * Returns whether it did: not for a further line of the last order added
+ * (then st_line_rec.hashed must be 0; add_line hashes if it needs to). */
+int custops__st_prefetch_line(const custops_store *s, const st_str *order, const st_str *customer, uint64_t *hashes);
 /* *ignored set when the refund id was already known */
 int custops__st_add_refund(custops_store *s, const st_refund_rec *r, int *ignored, int *field, char *msg, size_t cap);
 int custops__st_add_event(custops_store *s, const st_event_rec *r, int *field, char *msg, size_t cap);
