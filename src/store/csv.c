@@ -157,6 +157,8 @@ static int plain_row(csv_state *c, const int *map, int ncols, st_row *row, int *
     const char *le = nl ? nl : end;
     if (memchr(p, '"', (size_t)(le - p)))
         return 1;
+    /* one scan for the whole line instead of one per field in add_line */
+    row->nul_free = memchr(p, '\0', (size_t)(le - p)) == NULL;
     int i = 0, rc;
     const char *fs = p; /* start of the current field */
     for (const char *q = p; q < le;) {
@@ -323,6 +325,7 @@ int custops__st_parse_csv(st_ingest *g)
          * arrays in a few vector stores (the field loop was ~140 instructions) */
         memset(row->f, 0, sizeof row->f);
         memset(row->pos, 0, sizeof row->pos);
+        row->nul_free = 0; /* set by plain_row for the rows it reads */
         int i = 0, frc = plain_row(&c, map, ncols, row, &i);
         term = frc == 1 ? ',' : '\n';
         if (frc == 1)

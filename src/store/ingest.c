@@ -239,6 +239,7 @@ int custops__st_apply_row(st_ingest *g, int kind, st_row *r)
         x.hashed = r->hashed;
         x.hashes[0] = r->hashes[0];
         x.hashes[1] = r->hashes[1];
+        x.nul_free = r->nul_free;
         const st_str cur = r->f[ST_F_CURRENCY];
         if (cur.n != 3 || memcmp(cur.p, s->currency, 3) != 0) {
             rc = field_err(g, r, ST_F_CURRENCY, "currency '%.*s' differs from the store's %s", SHOW(r, ST_F_CURRENCY),

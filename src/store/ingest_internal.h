@@ -15,6 +15,7 @@ typedef struct st_row {
     int line;
     int hashed; /* hashes: order and customer id hashes from the prefetch */
     uint64_t hashes[2];
+    int nul_free; /* the reader found no NUL byte in the row */
 } st_row;
 
 typedef struct st_ingest {

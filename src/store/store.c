@@ -298,13 +298,14 @@ static int has_nul(st_str v) { return v.n > 0 && memchr(v.p, '\0', v.n) != NULL;
 
 int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, char *msg, size_t cap)
 {
-    if (!valid_id(r->order))
+    /* nul_free: the reader scanned the row for NUL bytes once, only emptiness is left */
+    if (r->nul_free ? r->order.n == 0 : !valid_id(r->order))
         return bad(field, ST_F_ORDER_ID, msg, cap, CUSTOPS_EINVAL, "order_id is empty or holds a NUL byte");
-    if (!valid_id(r->customer))
+    if (r->nul_free ? r->customer.n == 0 : !valid_id(r->customer))
         return bad(field, ST_F_CUSTOMER_ID, msg, cap, CUSTOPS_EINVAL, "customer_id is empty or holds a NUL byte");
-    if (!valid_id(r->sku))
+    if (r->nul_free ? r->sku.n == 0 : !valid_id(r->sku))
         return bad(field, ST_F_SKU, msg, cap, CUSTOPS_EINVAL, "sku is empty or holds a NUL byte");
-    if (has_nul(r->category) || has_nul(r->coupon) || has_nul(r->channel))
+    if (!r->nul_free && (has_nul(r->category) || has_nul(r->coupon) || has_nul(r->channel)))
         return bad(field, has_nul(r->category) ? ST_F_CATEGORY : has_nul(r->coupon) ? ST_F_COUPON_CODE : ST_F_CHANNEL,
                    msg, cap, CUSTOPS_EINVAL, "field holds a NUL byte");
     if (!st_time_ok(r->time))

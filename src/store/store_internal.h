@@ -162,6 +162,7 @@ typedef struct st_line_rec {
     int64_t time, qty, unit_price, discount;
     int hashed;         /* hashes holds custops__intern_hash of order and customer */
     uint64_t hashes[2];
+    int nul_free;       /* the caller knows no field holds a NUL byte (skips the scans) */
 } st_line_rec;
 typedef struct st_refund_rec {
     st_str refund, order, sku;
