@@ -207,15 +207,28 @@ void custops__st_rollback(custops_store *s, const st_mark *m)
 /* is v the string of id in t? */
 static int same(const custops__intern *t, uint32_t id, st_str v) { return st_is(t, id, v.p, v.n); }
 
-/* v packed into one word when it is 1..7 bytes long, else 0 */
+static inline uint64_t byte_at(const char *p, size_t i) { return (unsigned char)p[i]; }
+
+/* bytes 0..3 of p as a little-endian word (compilers make it one load) */
+static inline uint64_t le32_at(const char *p)
+{
+    return byte_at(p, 0) | byte_at(p, 1) << 8 | byte_at(p, 2) << 16 | byte_at(p, 3) << 24;
+}
+
+/* v packed into one word when it is 1..7 bytes long (byte i at bits 8i,
+ * the length in the top byte), else 0. Only bytes of v are read: two
+ * overlapping 4-byte reads for 4..7 bytes, first/middle/last for 1..3. */
 static inline uint64_t short_key(st_str v)
 {
-    if (v.n > 7)
+    size_t n = v.n;
+    if (n == 0 || n > 7)
         return 0;
-    uint64_t w = (uint64_t)v.n << 56;
-    for (size_t i = 0; i < v.n; i++)
-        w |= (uint64_t)(unsigned char)v.p[i] << (8 * i);
-    return w;
+    uint64_t w;
+    if (n >= 4)
+        w = le32_at(v.p) | le32_at(v.p + n - 4) << (8 * (n - 4));
+    else
+        w = byte_at(v.p, 0) | byte_at(v.p, n / 2) << (8 * (n / 2)) | byte_at(v.p, n - 1) << (8 * (n - 1));
+    return w | (uint64_t)n << 56;
 }
 
 static int put_dict(custops_store *s, int d, st_str v, int64_t *code)
