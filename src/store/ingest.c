@@ -151,12 +151,42 @@ static int get_i64(st_ingest *g, const st_row *r, int f, int64_t dflt, int64_t *
     return 0;
 }
 
+/* The common amount: digits, then nothing or '.' and exactly the
+ * currency's decimals ("129.90" for CNY), at most 18 digits once scaled to
+ * minor units. No sign and no overflow possible (< 10^18), so this gives
+ * what custops__parse_money gives without its per-digit checks; any other
+ * text returns 0 and goes to custops__parse_money. */
+static int quick_money(const char *p, size_t n, int exponent, int64_t *out)
+{
+    size_t ip = n, i;
+    if (exponent > 0 && n > (size_t)exponent + 1 && p[n - (size_t)exponent - 1] == '.')
+        ip = n - (size_t)exponent - 1; /* integer digits before the point */
+    if (ip == 0 || ip + (size_t)exponent > 18)
+        return 0;
+    uint64_t v = 0;
+    for (i = 0; i < n; i++) {
+        if (i == ip)
+            continue; /* the point */
+        unsigned d = (unsigned char)p[i] - '0';
+        if (d > 9)
+            return 0;
+        v = v * 10 + d;
+    }
+    if (ip == n)
+        for (int k = 0; k < exponent; k++)
+            v *= 10; /* "129" is 129.00 */
+    *out = (int64_t)v;
+    return 1;
+}
+
 static int get_money(st_ingest *g, const st_row *r, int f, int64_t *out, int *bad)
 {
     if (r->f[f].n == 0) {
         *out = 0;
         return 0;
     }
+    if (quick_money(r->f[f].p, r->f[f].n, g->s->exponent, out))
+        return 0;
     int rc = custops__parse_money(r->f[f].p, r->f[f].n, g->s->exponent, out);
     if (rc == CUSTOPS_ERANGE) {
         *bad = 1;
