@@ -207,13 +207,23 @@ static int get_time(st_ingest *g, const st_row *r, int f, int64_t dflt, int64_t 
         *out = dflt;
         return 0;
     }
-    if (custops__st_parse_time(g->s, r->f[f].p, r->f[f].n, out) != 0) {
-        *bad = 1;
-        return field_err(g, r, f,
-                         "expected a time (ISO 8601, 'YYYY-MM-DD HH:MM:SS' or Unix seconds) in column '%s', got '%.*s'",
-                         custops__st_field_names[f], SHOW(r, f));
+    const st_str v = r->f[f];
+    if (v.n == g->last_time_n && memcmp(v.p, g->last_time, v.n) == 0) {
+        *out = g->last_time_v;
+        return 0;
     }
-    return 0;
+    if (custops__st_parse_time(g->s, v.p, v.n, out) == 0) {
+        if (v.n <= sizeof g->last_time) {
+            memcpy(g->last_time, v.p, v.n);
+            g->last_time_n = v.n;
+            g->last_time_v = *out;
+        }
+        return 0;
+    }
+    *bad = 1;
+    return field_err(g, r, f,
+                     "expected a time (ISO 8601, 'YYYY-MM-DD HH:MM:SS' or Unix seconds) in column '%s', got '%.*s'",
+                     custops__st_field_names[f], SHOW(r, f));
 }
 
 static int get_flag(st_ingest *g, const st_row *r, int f, int64_t *out, int *bad)
