@@ -15,6 +15,7 @@ typedef struct st_row {
     int line;
     int hashed; /* hashes: order and customer id hashes from the prefetch */
     uint64_t hashes[2];
+    int nul_free; /* the reader found no NUL byte in the row */
 } st_row;
 
 typedef struct st_ingest {
@@ -31,6 +32,11 @@ typedef struct st_ingest {
     char **rmsg;
     size_t nrej, rcap;
     uint64_t next_progress;
+    /* the last time text parsed and its instant: lines of one order repeat
+     * it, and parsing depends only on the text and the store's zone */
+    char last_time[32];
+    size_t last_time_n; /* 0: none */
+    int64_t last_time_v;
     char msg[640];
 } st_ingest;
 

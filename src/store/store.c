@@ -197,6 +197,7 @@ void custops__st_rollback(custops_store *s, const st_mark *m)
         custops__intern_truncate(&s->dict[d], m->dict[d]);
         custops__st_index_invalidate(&s->dict_index[d]);
     }
+    memset(s->dcache, 0, sizeof s->dcache); /* it may name codes just dropped */
     s->ord.n = s->orders.count;
     s->attrs.n = s->customers.count;
 }
@@ -206,11 +207,44 @@ void custops__st_rollback(custops_store *s, const st_mark *m)
 /* is v the string of id in t? */
 static int same(const custops__intern *t, uint32_t id, st_str v) { return st_is(t, id, v.p, v.n); }
 
+static inline uint64_t byte_at(const char *p, size_t i) { return (unsigned char)p[i]; }
+
+/* bytes 0..3 of p as a little-endian word (compilers make it one load) */
+static inline uint64_t le32_at(const char *p)
+{
+    return byte_at(p, 0) | byte_at(p, 1) << 8 | byte_at(p, 2) << 16 | byte_at(p, 3) << 24;
+}
+
+/* v packed into one word when it is 1..7 bytes long (byte i at bits 8i,
+ * the length in the top byte), else 0. Only bytes of v are read: two
+ * overlapping 4-byte reads for 4..7 bytes, first/middle/last for 1..3. */
+static inline uint64_t short_key(st_str v)
+{
+    size_t n = v.n;
+    if (n == 0 || n > 7)
+        return 0;
+    uint64_t w;
+    if (n >= 4)
+        w = le32_at(v.p) | le32_at(v.p + n - 4) << (8 * (n - 4));
+    else
+        w = byte_at(v.p, 0) | byte_at(v.p, n / 2) << (8 * (n / 2)) | byte_at(v.p, n - 1) << (8 * (n - 1));
+    return w | (uint64_t)n << 56;
+}
+
 static int put_dict(custops_store *s, int d, st_str v, int64_t *code)
 {
     if (v.n == 0) {
         *code = -1;
         return CUSTOPS_OK;
+    }
+    uint64_t key = short_key(v);
+    st_dcache_ent *e = NULL;
+    if (key) {
+        e = &s->dcache[((key ^ (uint64_t)d) * 0x9E3779B97F4A7C15ULL) >> (64 - ST_DCACHE_BITS)];
+        if (e->key == key && e->dict == (uint32_t)d) {
+            *code = e->code;
+            return CUSTOPS_OK;
+        }
     }
     uint32_t id = s->last_dict[d];
     if (same(&s->dict[d], id, v)) {
@@ -222,6 +256,8 @@ static int put_dict(custops_store *s, int d, st_str v, int64_t *code)
     if (rc == 0) {
         *code = id;
         s->last_dict[d] = id;
+        if (e)
+            *e = (st_dcache_ent){key, id, (uint32_t)d};
     }
     return rc;
 }
@@ -275,13 +311,14 @@ static int has_nul(st_str v) { return v.n > 0 && memchr(v.p, '\0', v.n) != NULL;
 
 int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, char *msg, size_t cap)
 {
-    if (!valid_id(r->order))
+    /* nul_free: the reader scanned the row for NUL bytes once, only emptiness is left */
+    if (r->nul_free ? r->order.n == 0 : !valid_id(r->order))
         return bad(field, ST_F_ORDER_ID, msg, cap, CUSTOPS_EINVAL, "order_id is empty or holds a NUL byte");
-    if (!valid_id(r->customer))
+    if (r->nul_free ? r->customer.n == 0 : !valid_id(r->customer))
         return bad(field, ST_F_CUSTOMER_ID, msg, cap, CUSTOPS_EINVAL, "customer_id is empty or holds a NUL byte");
-    if (!valid_id(r->sku))
+    if (r->nul_free ? r->sku.n == 0 : !valid_id(r->sku))
         return bad(field, ST_F_SKU, msg, cap, CUSTOPS_EINVAL, "sku is empty or holds a NUL byte");
-    if (has_nul(r->category) || has_nul(r->coupon) || has_nul(r->channel))
+    if (!r->nul_free && (has_nul(r->category) || has_nul(r->coupon) || has_nul(r->channel)))
         return bad(field, has_nul(r->category) ? ST_F_CATEGORY : has_nul(r->coupon) ? ST_F_COUPON_CODE : ST_F_CHANNEL,
                    msg, cap, CUSTOPS_EINVAL, "field holds a NUL byte");
     if (!st_time_ok(r->time))

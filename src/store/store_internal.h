@@ -36,6 +36,19 @@ typedef struct st_index {
     int valid;
 } st_index;
 
+/* Front cache of dictionary codes for values of at most 7 bytes (store.c):
+ * sku, category, channel and coupon values are short, and one compare of a
+ * packed word replaces hashing the value and probing the index. Entries
+ * are only ever true (value -> code) facts; rollback, the one thing that
+ * drops dictionary codes, clears the cache. */
+#define ST_DCACHE_BITS 12
+#define ST_DCACHE_SIZE (1u << ST_DCACHE_BITS)
+typedef struct st_dcache_ent {
+    uint64_t key; /* the value's bytes, its length in the top byte; 0 = empty */
+    uint32_t code;
+    uint32_t dict;
+} st_dcache_ent;
+
 typedef struct st_table {
     size_t n, cap;
     int ncols;
@@ -61,6 +74,7 @@ struct custops_store {
      * it is checked against the table size and compared byte for byte. */
     uint32_t last_dict[D_COUNT];
     uint32_t last_customer;
+    st_dcache_ent dcache[ST_DCACHE_SIZE];
 };
 
 /* Is string id of t exactly (p, n)? Lengths come from the offsets, so a
@@ -148,6 +162,7 @@ typedef struct st_line_rec {
     int64_t time, qty, unit_price, discount;
     int hashed;         /* hashes holds custops__intern_hash of order and customer */
     uint64_t hashes[2];
+    int nul_free;       /* the caller knows no field holds a NUL byte (skips the scans) */
 } st_line_rec;
 typedef struct st_refund_rec {
     st_str refund, order, sku;
@@ -164,8 +179,10 @@ typedef struct st_customer_rec {
 
 int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, char *msg, size_t cap);
 /* a hint before custops__st_add_line: hash the line's order and customer
- * ids into hashes[0..1] (for st_line_rec.hashes) and prefetch their slots */
-void custops__st_prefetch_line(const custops_store *s, const st_str *order, const st_str *customer, uint64_t *hashes);
+ * ids into hashes[0..1] (for st_line_rec.hashes) and prefetch their slots.
+ * Returns whether it did: not for a further line of the last order added
+ * (then st_line_rec.hashed must be 0; add_line hashes if it needs to). */
+int custops__st_prefetch_line(const custops_store *s, const st_str *order, const st_str *customer, uint64_t *hashes);
 /* *ignored set when the refund id was already known */
 int custops__st_add_refund(custops_store *s, const st_refund_rec *r, int *ignored, int *field, char *msg, size_t cap);
 int custops__st_add_event(custops_store *s, const st_event_rec *r, int *field, char *msg, size_t cap);

@@ -916,6 +916,37 @@ START_TEST(test_lookup_index_follows_the_tables)
 }
 END_TEST
 
+/* Dictionary codes are cached by value; a rolled-back batch drops the codes
+ * it added, so a value interned again later must not get its old code. */
+START_TEST(test_dictionary_codes_after_rollback)
+{
+    custops_store *s;
+    ck_assert_ok(custops_store_new(&s, "UTC", "CNY"));
+    const char *hdr = "order_id,customer_id,time,currency,sku,category,qty,unit_price,channel\n";
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%so1,ann,100,CNY,x,k1,1,1,app\n", hdr);
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, buf, strlen(buf), "a.csv", NULL, NULL, NULL));
+    snprintf(buf, sizeof buf, "%so2,ann,200,CNY,y,k2,1,1,web\no3,ann,300,CNY,y,k2,0,1,web\n", hdr);
+    ck_assert_status(custops_store_ingest_csv_buffer(s, buf, strlen(buf), "b.csv", NULL, NULL, NULL), CUSTOPS_EPARSE);
+    snprintf(buf, sizeof buf, "%so2,ann,200,CNY,z,k3,1,1,store\no3,ann,300,CNY,y,k2,1,1,web\n", hdr);
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, buf, strlen(buf), "c.csv", NULL, NULL, NULL));
+    custops_frame *f;
+    ck_assert_ok(custops_store_lines(s, &f));
+    ck_assert_int_eq(custops_frame_nrows(f), 3);
+    static const char *const want[3][3] = {{"x", "k1", "app"}, {"z", "k3", "store"}, {"y", "k2", "web"}};
+    static const char *const dicts[3] = {"sku", "category", "channel"};
+    for (int k = 0; k < 3; k++) {
+        custops_frame *d;
+        ck_assert_ok(custops_store_dict(s, dicts[k], &d));
+        for (size_t row = 0; row < 3; row++)
+            ck_assert_str_eq(S(d, "name", (size_t)I(f, dicts[k], row)), want[row][k]);
+        custops_frame_free(d);
+    }
+    custops_frame_free(f);
+    custops_store_free(s);
+}
+END_TEST
+
 /* Rows are read one ahead of the one applied; errors must still come in
  * file order: a bad row before a format error is the one reported under
  * fail-fast, and is a reject (before the fatal error) under skip. */
@@ -1072,6 +1103,7 @@ static Suite *store_suite(void)
     tcase_add_test(tc, test_refunds);
     tcase_add_test(tc, test_features_random_cross_check);
     tcase_add_test(tc, test_lookup_index_follows_the_tables);
+    tcase_add_test(tc, test_dictionary_codes_after_rollback);
     tcase_add_test(tc, test_row_errors_before_format_errors);
     tcase_add_test(tc, test_bad_csv_line_col);
     tcase_add_test(tc, test_skip_policy_and_rejects);
