@@ -14,6 +14,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 
 void custops_features_opts_init(custops_features_opts *o)
@@ -130,6 +131,41 @@ static int64_t local_day(const custops_zone *z, int64_t t, int *hour)
     return day;
 }
 
+/* Rank of every category code in name order. Codes follow ingest order, so
+ * breaking top_category ties by code would make the answer depend on the
+ * order the data came in (and differ between partitions of one data set);
+ * names do not. */
+typedef struct {
+    const char *name;
+    uint32_t code;
+} cat_name;
+
+static int cat_name_cmp(const void *a, const void *b)
+{
+    return strcmp(((const cat_name *)a)->name, ((const cat_name *)b)->name);
+}
+
+static int category_ranks(const custops_store *s, uint32_t **out)
+{
+    const custops__intern *d = &s->dict[D_CATEGORY];
+    size_t n = d->count;
+    cat_name *v = custops__reallocarray(NULL, n ? n : 1, sizeof *v);
+    uint32_t *rank = custops__reallocarray(NULL, n ? n : 1, sizeof *rank);
+    if (!v || !rank) {
+        custops__free(v);
+        custops__free(rank);
+        return custops__nomem();
+    }
+    for (uint32_t i = 0; i < n; i++)
+        v[i] = (cat_name){custops__intern_str(d, i), i};
+    qsort(v, n, sizeof *v, cat_name_cmp); /* interned names are unique: a strict order */
+    for (uint32_t i = 0; i < n; i++)
+        rank[v[i].code] = i;
+    custops__free(v);
+    *out = rank;
+    return 0;
+}
+
 static int compute(custops_store *s, const custops_zone *z, int64_t now, int period, outcols *o)
 {
     size_t nc = s->customers.count, ncat = s->dict[D_CATEGORY].count;
@@ -141,7 +177,8 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
     }
     int64_t *cat_amount = custops__calloc(ncat ? ncat : 1, sizeof *cat_amount);
     int64_t *touched = custops__calloc(ncat ? ncat : 1, sizeof *touched);
-    if (!cat_amount || !touched) {
+    uint32_t *cat_rank = NULL;
+    if (!cat_amount || !touched || category_ranks(s, &cat_rank)) {
         custops__free(cat_amount);
         custops__free(touched);
         return custops__nomem();
@@ -152,6 +189,7 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
     if (rc) {
         custops__free(cat_amount);
         custops__free(touched);
+        custops__free(cat_rank);
         return rc;
     }
     int64_t **L = s->lines.col;
@@ -206,9 +244,10 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
             if (cat >= 0) {
                 if (cat_amount[cat] == 0)
                     touched[ntouched++] = cat;
-                /* sums only grow, so a running arg-max (ties: lower code) is the final one */
+                /* sums only grow, so a running arg-max (ties: the name first
+                 * in byte order) is the final one */
                 int64_t v = cat_amount[cat] = st_add(cat_amount[cat], st_add(L[L_AMOUNT][j], 1));
-                if (v > best || (v == best && cat < top)) {
+                if (v > best || (v == best && top >= 0 && cat_rank[cat] < cat_rank[top])) {
                     best = v;
                     top = cat;
                 }
@@ -250,6 +289,7 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
     }
     custops__free(cat_amount);
     custops__free(touched);
+    custops__free(cat_rank);
     custops__free(rk);
     return CUSTOPS_OK;
 }

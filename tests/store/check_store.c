@@ -169,6 +169,37 @@ START_TEST(test_features_by_hand)
 }
 END_TEST
 
+/* An exact tie between categories goes to the name first in byte order,
+ * whatever order the categories were first seen in. */
+START_TEST(test_top_category_tie_by_name)
+{
+    static const char *const orders[2] = {
+        "order_id,customer_id,time,currency,sku,category,qty,unit_price\n"
+        "o1,dan,2024-11-01 10:00:00,CNY,s1,zeta,1,10.00\n"
+        "o2,dan,2024-11-02 10:00:00,CNY,s2,alpha,1,10.00\n"
+        "o3,eve,2024-11-02 10:00:00,CNY,s2,alpha,1,10.00\n",
+        "order_id,customer_id,time,currency,sku,category,qty,unit_price\n"
+        "o3,eve,2024-11-02 10:00:00,CNY,s2,alpha,1,10.00\n"
+        "o2,dan,2024-11-02 10:00:00,CNY,s2,alpha,1,10.00\n"
+        "o1,dan,2024-11-01 10:00:00,CNY,s1,zeta,1,10.00\n",
+    };
+    for (int k = 0; k < 2; k++) {
+        custops_store *s;
+        ck_assert_ok(custops_store_new(&s, "Asia/Shanghai", "CNY"));
+        ck_assert_ok(custops_store_ingest_csv_buffer(s, orders[k], strlen(orders[k]), "tie.csv", NULL, NULL, NULL));
+        custops_features_opts o = CUSTOPS_FEATURES_OPTS_INIT;
+        o.now = at("2024-11-15 00:00:00");
+        custops_frame *f, *d;
+        ck_assert_ok(custops_store_features(s, &o, &f));
+        ck_assert_ok(custops_store_dict(s, "category", &d));
+        ck_assert_str_eq(S(d, "name", (size_t)I(f, "top_category", row_of(f, "dan"))), "alpha");
+        custops_frame_free(d);
+        custops_frame_free(f);
+        custops_store_free(s);
+    }
+}
+END_TEST
+
 START_TEST(test_refunds)
 {
     custops_store *s = shop();
@@ -1100,6 +1131,7 @@ static Suite *store_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_ingest_and_lines_view);
     tcase_add_test(tc, test_features_by_hand);
+    tcase_add_test(tc, test_top_category_tie_by_name);
     tcase_add_test(tc, test_refunds);
     tcase_add_test(tc, test_features_random_cross_check);
     tcase_add_test(tc, test_lookup_index_follows_the_tables);

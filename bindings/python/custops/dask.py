@@ -23,8 +23,8 @@ equals the single-machine one exactly:
 ``top_category`` in :func:`features` is the category *name* (text, ``""``
 for none) rather than a dictionary code, because each partition's store
 numbers categories in its own order; ties between categories go to the
-alphabetically first name. :func:`local_features` is the
-single-machine version of the same table.
+name first in byte order (the store's own rule), so they agree too.
+:func:`local_features` is the single-machine version of the same table.
 
 Workers must import :mod:`custops`: start them with the package's parent
 directory on ``PYTHONPATH`` (see :func:`worker_env`).
@@ -103,21 +103,6 @@ def _decode_categories(f: pd.DataFrame, names: np.ndarray) -> pd.DataFrame:
     return f
 
 
-def _categories_first_in_name_order(lines: pd.DataFrame) -> pd.DataFrame:
-    """The same lines with each category's first line moved to the front in
-    name order. The store numbers categories in order of first appearance
-    and breaks top_category ties by the smaller number; with this order the
-    tie goes to the alphabetically first name in every partition and on one
-    machine alike. (The store sorts lines itself, so nothing else changes.)"""
-    if "category" not in lines.columns:
-        return lines
-    cat = lines["category"].astype(str).to_numpy()
-    first = ~lines["category"].duplicated().to_numpy()
-    head = np.flatnonzero(first)
-    head = head[np.argsort(cat[head], kind="stable")]
-    return lines.iloc[np.concatenate([head, np.flatnonzero(~first)])]
-
-
 def local_features(lines: pd.DataFrame, now: int, *, refunds: Optional[pd.DataFrame] = None, zone: str = "UTC",
                    currency: str = "CNY", period: str = "week") -> pd.DataFrame:
     """Features of the customers in ``lines`` (order lines as in
@@ -129,7 +114,7 @@ def local_features(lines: pd.DataFrame, now: int, *, refunds: Optional[pd.DataFr
     hours)."""
     with Store(zone, currency) as st:
         if len(lines):
-            st.ingest_dataframe(_categories_first_in_name_order(lines))
+            st.ingest_dataframe(lines)
         if refunds is not None and len(refunds):
             st.ingest_dataframe(refunds.drop(columns=["customer_id"], errors="ignore"), kind="refund")
         f = st.features(int(now), period=period)

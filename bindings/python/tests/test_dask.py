@@ -124,8 +124,8 @@ def test_features_with_refunds_from_csv_files(client, tmp_path):
     cols = [c for c in want.columns if c != "top_category"]
     pd.testing.assert_frame_equal(got[cols], want[cols], check_exact=True)
     assert (got["refund_rate"] > 0).sum() > 20  # the refunds arrived
-    # ties aside, the most bought category is the same
-    assert (got["top_category"] == want["top_category"]).mean() > 0.99
+    # ties included: both break them by name, whatever order categories came in
+    assert (got["top_category"] == want["top_category"]).all()
 
 
 def test_fit_from_merged_statistics_equals_full_fit(dist, single):
