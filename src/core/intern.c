@@ -67,25 +67,17 @@ int custops__intern_get(const custops__intern *t, const char *s, size_t len, uin
     return CUSTOPS_OK;
 }
 
-int custops__intern_put(custops__intern *t, const char *s, size_t len, uint32_t *id, bool *added)
+/* Make room for one more id: keep the load factor under 1/2. */
+static int room_for_one(custops__intern *t)
 {
-    if (added)
-        *added = false;
-    if (memchr(s, '\0', len))
-        return custops__err(CUSTOPS_EINVAL, "identifier contains a NUL byte");
-    /* keep the load factor under 1/2 */
-    if ((size_t)(t->count + 1) * 2 > t->nslots) {
-        int rc = rehash(t, t->nslots ? t->nslots * 2 : 64);
-        if (rc)
-            return rc;
-    }
-    uint64_t h = custops__hash64(s, len, SEED);
-    int found;
-    size_t i = find_slot(t, s, len, h, &found);
-    if (found) {
-        *id = t->slots[i] - 1;
-        return CUSTOPS_OK;
-    }
+    if ((size_t)(t->count + 1) * 2 > t->nslots)
+        return rehash(t, t->nslots ? t->nslots * 2 : 64);
+    return CUSTOPS_OK;
+}
+
+/* Store s (hash h) as the next id in the empty slot i. */
+static int insert_new(custops__intern *t, const char *s, size_t len, uint64_t h, size_t i, uint32_t *id)
+{
     if (t->count == UINT32_MAX - 1)
         return custops__err(CUSTOPS_ELIMIT, "more than 4 billion distinct identifiers");
     size_t idcap = t->ids_cap;
@@ -106,9 +98,54 @@ int custops__intern_put(custops__intern *t, const char *s, size_t len, uint32_t 
     t->arena_len += len + 1;
     t->slots[i] = t->count + 1;
     *id = t->count++;
-    if (added)
-        *added = true;
     return CUSTOPS_OK;
+}
+
+int custops__intern_put(custops__intern *t, const char *s, size_t len, uint32_t *id, bool *added)
+{
+    if (added)
+        *added = false;
+    if (memchr(s, '\0', len))
+        return custops__err(CUSTOPS_EINVAL, "identifier contains a NUL byte");
+    int rc = room_for_one(t);
+    if (rc)
+        return rc;
+    uint64_t h = custops__hash64(s, len, SEED);
+    int found;
+    size_t i = find_slot(t, s, len, h, &found);
+    if (found) {
+        *id = t->slots[i] - 1;
+        return CUSTOPS_OK;
+    }
+    rc = insert_new(t, s, len, h, i, id);
+    if (!rc && added)
+        *added = true;
+    return rc;
+}
+
+/* Adding an identifier the caller already knows is absent (the store's
+ * hash-tagged index said so): the same insertion as custops__intern_put
+ * without the lookup, which on a large table costs two cache misses per
+ * probe (slot, then the hash of the id in it). */
+uint64_t custops__intern_hash(const char *s, size_t len) { return custops__hash64(s, len, SEED); }
+
+int custops__intern_append(custops__intern *t, const char *s, size_t len, uint64_t h, uint32_t *id)
+{
+    if (memchr(s, '\0', len))
+        return custops__err(CUSTOPS_EINVAL, "identifier contains a NUL byte");
+    int rc = room_for_one(t);
+    if (rc)
+        return rc;
+    size_t mask = t->nslots - 1, i = (size_t)h & mask;
+    while (t->slots[i])
+        i = (i + 1) & mask;
+    return insert_new(t, s, len, h, i, id);
+}
+
+void custops__intern_prefetch(const custops__intern *t, uint64_t h)
+{
+    if (t->nslots)
+        __builtin_prefetch(&t->slots[(size_t)h & (t->nslots - 1)], 1);
 }
 
 const char *custops__intern_str(const custops__intern *t, uint32_t id)

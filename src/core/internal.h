@@ -229,7 +229,7 @@ void custops__intern_truncate(custops__intern *t, uint32_t count);
  * that matters: capacities stay true lower bounds). */
 void custops__intern_trim(custops__intern *t);
 
-/* ---- store: adding an identifier known to be absent (intern_append.c) ----
+/* ---- store: adding an identifier known to be absent (intern.c) ----
  * custops__intern_hash is the hash the intern table keeps per id. append
  * gives the same result as custops__intern_put for a new string (h its
  * hash), without the lookup: the caller guarantees s is not in t yet (its

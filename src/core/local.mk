@@ -9,7 +9,6 @@ libcustops_la_SOURCES += \
 	%reldir%/hash.c \
 	%reldir%/intern.c \
 	%reldir%/intern_compact.c \
-	%reldir%/intern_append.c \
 	%reldir%/savefile.c \
 	%reldir%/scan.c \
 	%reldir%/num.c \
