@@ -49,6 +49,59 @@ static inline void test_tmpdir(char *buf, size_t cap)
         ck_abort_msg("mkdtemp failed");
 }
 
+/* ---- frame columns in assertions: a missing column or one of another
+ * type fails the test at the call, naming the column ---- */
+static inline size_t test_col(const custops_frame *f, const char *name)
+{
+    size_t c;
+    ck_assert_msg(custops_frame_find(f, name, &c) == CUSTOPS_OK, "no column %s", name);
+    return c;
+}
+
+static inline const int64_t *test_i64_col(const custops_frame *f, const char *name)
+{
+    const int64_t *v;
+    ck_assert_ok(custops_frame_int64(f, test_col(f, name), &v));
+    return v;
+}
+
+static inline const double *test_f64_col(const custops_frame *f, const char *name)
+{
+    const double *v;
+    ck_assert_ok(custops_frame_double(f, test_col(f, name), &v));
+    return v;
+}
+
+static inline int64_t test_i64(const custops_frame *f, const char *name, size_t row)
+{
+    ck_assert_uint_lt(row, custops_frame_nrows(f));
+    return test_i64_col(f, name)[row];
+}
+
+static inline double test_f64(const custops_frame *f, const char *name, size_t row)
+{
+    ck_assert_uint_lt(row, custops_frame_nrows(f));
+    return test_f64_col(f, name)[row];
+}
+
+static inline const char *test_str(const custops_frame *f, const char *name, size_t row)
+{
+    const char *s;
+    ck_assert_ok(custops_frame_string(f, test_col(f, name), row, &s));
+    return s;
+}
+
+/* The instant of a local time text ("2025-11-11 00:00") in an IANA zone. */
+static inline int64_t test_local_time(const char *text, const char *zone)
+{
+    custops_zone *z;
+    ck_assert_ok(custops_zone_open(&z, zone));
+    int64_t t;
+    ck_assert_ok(custops_time_parse(text, z, &t));
+    custops_zone_free(z);
+    return t;
+}
+
 /* Standard main: run one suite, exit non-zero on any failure. */
 #define TEST_MAIN(make_suite)                                       \
     int main(void)                                                  \

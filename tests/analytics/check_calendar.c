@@ -15,33 +15,7 @@ static custops_calendar *load_example(void)
     return cal;
 }
 
-static int64_t sh(const char *text)
-{
-    custops_zone *z;
-    ck_assert_ok(custops_zone_open(&z, "Asia/Shanghai"));
-    int64_t t;
-    ck_assert_ok(custops_time_parse(text, z, &t));
-    custops_zone_free(z);
-    return t;
-}
-
-static const char *str(const custops_frame *f, const char *col, size_t row)
-{
-    size_t c;
-    const char *s;
-    ck_assert_ok(custops_frame_find(f, col, &c));
-    ck_assert_ok(custops_frame_string(f, c, row, &s));
-    return s;
-}
-
-static int64_t i64(const custops_frame *f, const char *col, size_t row)
-{
-    size_t c;
-    const int64_t *v;
-    ck_assert_ok(custops_frame_find(f, col, &c));
-    ck_assert_ok(custops_frame_int64(f, c, &v));
-    return v[row];
-}
+static int64_t sh(const char *text) { return test_local_time(text, "Asia/Shanghai"); }
 
 START_TEST(double11_phases)
 {
@@ -51,15 +25,15 @@ START_TEST(double11_phases)
     custops_frame *ph;
     ck_assert_ok(custops_calendar_phases(&ph, cal));
     ck_assert_uint_eq(custops_frame_nrows(ph), 5);
-    ck_assert_str_eq(str(ph, "phase", 0), "warm_up");
+    ck_assert_str_eq(test_str(ph, "phase", 0), "warm_up");
     /* 2026-08-25 00:00 in Shanghai is 2026-08-24 16:00 UTC */
-    ck_assert_int_eq(i64(ph, "start", 0), 1787587200LL);
-    ck_assert_int_eq(i64(ph, "start", 0), sh("2026-08-25"));
-    ck_assert_int_eq(i64(ph, "end", 0), sh("2026-09-09"));
-    ck_assert_int_eq(i64(ph, "end", 2), sh("2026-11-11")); /* pre-heat runs to the burst */
-    ck_assert_int_eq(i64(ph, "end", 4), sh("2026-11-26"));
-    ck_assert_int_eq(i64(ph, "bindings", 1), 2);
-    ck_assert_int_eq(i64(ph, "bindings", 3), 2);
+    ck_assert_int_eq(test_i64(ph, "start", 0), 1787587200LL);
+    ck_assert_int_eq(test_i64(ph, "start", 0), sh("2026-08-25"));
+    ck_assert_int_eq(test_i64(ph, "end", 0), sh("2026-09-09"));
+    ck_assert_int_eq(test_i64(ph, "end", 2), sh("2026-11-11")); /* pre-heat runs to the burst */
+    ck_assert_int_eq(test_i64(ph, "end", 4), sh("2026-11-26"));
+    ck_assert_int_eq(test_i64(ph, "bindings", 1), 2);
+    ck_assert_int_eq(test_i64(ph, "bindings", 3), 2);
     custops_frame_free(ph);
     custops_calendar_free(cal);
 }
@@ -73,25 +47,25 @@ START_TEST(double11_now)
     /* pre-sale: the "*" binding and the cart_abandoners one, in text order */
     ck_assert_ok(custops_calendar_now(&f, cal, sh("2026-09-10 12:00"), aud, 2));
     ck_assert_uint_eq(custops_frame_nrows(f), 3);
-    ck_assert_str_eq(str(f, "phase", 0), "pre_sale");
-    ck_assert_str_eq(str(f, "audience", 0), "*");
-    ck_assert_str_eq(str(f, "action", 0), "message");
-    ck_assert_str_eq(str(f, "arg", 0), "presale_deposit");
-    ck_assert_str_eq(str(f, "action", 1), "reminder");
-    ck_assert_str_eq(str(f, "arg", 1), "");
-    ck_assert_str_eq(str(f, "action", 2), "coupon");
-    ck_assert_str_eq(str(f, "arg", 2), "R-205");
+    ck_assert_str_eq(test_str(f, "phase", 0), "pre_sale");
+    ck_assert_str_eq(test_str(f, "audience", 0), "*");
+    ck_assert_str_eq(test_str(f, "action", 0), "message");
+    ck_assert_str_eq(test_str(f, "arg", 0), "presale_deposit");
+    ck_assert_str_eq(test_str(f, "action", 1), "reminder");
+    ck_assert_str_eq(test_str(f, "arg", 1), "");
+    ck_assert_str_eq(test_str(f, "action", 2), "coupon");
+    ck_assert_str_eq(test_str(f, "arg", 2), "R-205");
     custops_frame_free(f);
     /* the last second of pre-heat, then the first of the burst */
     ck_assert_ok(custops_calendar_now(&f, cal, sh("2026-11-11") - 1, aud, 2));
     ck_assert_uint_eq(custops_frame_nrows(f), 1);
-    ck_assert_str_eq(str(f, "arg", 0), "cart_nudge");
+    ck_assert_str_eq(test_str(f, "arg", 0), "cart_nudge");
     custops_frame_free(f);
     const char *vip[] = {"lapsed_vip"};
     ck_assert_ok(custops_calendar_now(&f, cal, sh("2026-11-11"), vip, 1));
     ck_assert_uint_eq(custops_frame_nrows(f), 3);
-    ck_assert_str_eq(str(f, "phase", 2), "burst");
-    ck_assert_str_eq(str(f, "arg", 2), "R-1112");
+    ck_assert_str_eq(test_str(f, "phase", 2), "burst");
+    ck_assert_str_eq(test_str(f, "arg", 2), "R-1112");
     custops_frame_free(f);
     /* after-sale ends on the 26th; nothing before warm-up or after the end */
     ck_assert_ok(custops_calendar_now(&f, cal, sh("2026-11-25 23:59"), aud, 2));
@@ -184,9 +158,9 @@ START_TEST(quoted_times_and_keywords)
     const char *aud[] = {"audience"};
     ck_assert_ok(custops_calendar_now(&f, cal, sh("2026-06-18 21:00"), aud, 1));
     ck_assert_uint_eq(custops_frame_nrows(f), 2);
-    ck_assert_str_eq(str(f, "phase", 0), "phase");
-    ck_assert_str_eq(str(f, "arg", 0), "phase");
-    ck_assert_str_eq(str(f, "arg", 1), "m");
+    ck_assert_str_eq(test_str(f, "phase", 0), "phase");
+    ck_assert_str_eq(test_str(f, "arg", 0), "phase");
+    ck_assert_str_eq(test_str(f, "arg", 1), "m");
     custops_frame_free(f);
     ck_assert_ok(custops_calendar_now(&f, cal, sh("2026-06-18 22:00"), aud, 1));
     ck_assert_uint_eq(custops_frame_nrows(f), 0);

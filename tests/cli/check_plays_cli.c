@@ -33,33 +33,6 @@ static int custops(const char *args)
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-static const char *str(const custops_frame *f, const char *name, size_t row)
-{
-    size_t c;
-    const char *s;
-    ck_assert_msg(custops_frame_find(f, name, &c) == 0, "no column %s", name);
-    ck_assert_ok(custops_frame_string(f, c, row, &s));
-    return s;
-}
-
-static const int64_t *i64(const custops_frame *f, const char *name)
-{
-    size_t c;
-    const int64_t *v;
-    ck_assert_msg(custops_frame_find(f, name, &c) == 0, "no column %s", name);
-    ck_assert_ok(custops_frame_int64(f, c, &v));
-    return v;
-}
-
-static const double *f64(const custops_frame *f, const char *name)
-{
-    size_t c;
-    const double *v;
-    ck_assert_msg(custops_frame_find(f, name, &c) == 0, "no column %s", name);
-    ck_assert_ok(custops_frame_double(f, c, &v));
-    return v;
-}
-
 static custops_frame *read_csv(const char *name, const custops_zone *z)
 {
     char path[512];
@@ -162,7 +135,7 @@ START_TEST(hand_made_store)
     custops_frame *a = read_csv("actions.csv", z);
     size_t n = custops_frame_nrows(a);
     ck_assert_uint_eq(n, NEXPECTED);
-    const int64_t *step = i64(a, "step"), *at = i64(a, "at");
+    const int64_t *step = test_i64_col(a, "step"), *at = test_i64_col(a, "at");
     char *got[NEXPECTED], *want[NEXPECTED];
     for (size_t i = 0; i < n; i++) {
         char when[64];
@@ -172,10 +145,10 @@ START_TEST(hand_made_store)
         custops_day_to_date(day, &y, &m, &d);
         snprintf(when, sizeof when, "%04d-%02d-%02d %02d:%02d", y, m, d, sod / 3600, sod / 60 % 60);
         got[i] = malloc(256);
-        snprintf(got[i], 256, "%s,%lld,%s,%s,%s", str(a, "play", i), (long long)step[i], str(a, "customer_id", i),
-                 when, str(a, "status", i));
+        snprintf(got[i], 256, "%s,%lld,%s,%s,%s", test_str(a, "play", i), (long long)step[i], test_str(a, "customer_id", i),
+                 when, test_str(a, "status", i));
         /* the kind column says what the step does */
-        const char *kind = str(a, "kind", i);
+        const char *kind = test_str(a, "kind", i);
         if (strstr(got[i], "recovery") || strstr(got[i], "late_shipment,6"))
             ck_assert_str_eq(kind, "coupon");
         else if (strstr(got[i], "vip_weekly"))
@@ -191,7 +164,7 @@ START_TEST(hand_made_store)
     /* action keys are distinct (exactly once) */
     for (size_t i = 0; i < n; i++)
         for (size_t k = i + 1; k < n; k++)
-            ck_assert_str_ne(str(a, "action_key", i), str(a, "action_key", k));
+            ck_assert_str_ne(test_str(a, "action_key", i), test_str(a, "action_key", k));
     for (size_t i = 0; i < n; i++) {
         free(got[i]);
         free(want[i]);
@@ -199,20 +172,20 @@ START_TEST(hand_made_store)
 
     /* the CSV report's counts agree with the actions */
     custops_frame *r = read_csv("report.csv", z);
-    const int64_t *send = i64(r, "send"), *consent = i64(r, "suppressed_consent"), *cap = i64(r, "suppressed_cap"),
-                  *hold = i64(r, "holdout"), *day = i64(r, "day");
+    const int64_t *send = test_i64_col(r, "send"), *consent = test_i64_col(r, "suppressed_consent"), *cap = test_i64_col(r, "suppressed_cap"),
+                  *hold = test_i64_col(r, "holdout"), *day = test_i64_col(r, "day");
     int64_t nov10;
     ck_assert_ok(custops_time_parse("2024-11-10 00:00", z, &nov10));
     int found_total = 0, found_push = 0, found_day = 0;
     for (size_t i = 0; i < custops_frame_nrows(r); i++) {
-        const char *table = str(r, "table", i);
+        const char *table = test_str(r, "table", i);
         if (!strcmp(table, "total")) {
             found_total = 1;
             ck_assert_int_eq(send[i], 11);
             ck_assert_int_eq(hold[i], 0);
             ck_assert_int_eq(consent[i], 3);
             ck_assert_int_eq(cap[i], 1);
-        } else if (!strcmp(table, "channel") && !strcmp(str(r, "channel", i), "push")) {
+        } else if (!strcmp(table, "channel") && !strcmp(test_str(r, "channel", i), "push")) {
             found_push = 1;
             ck_assert_int_eq(send[i], 1);
             ck_assert_int_eq(consent[i], 1);
@@ -235,8 +208,8 @@ START_TEST(hand_made_store)
     a = read_csv("actions.csv", z);
     char *ka[NEXPECTED], *kb[NEXPECTED];
     for (size_t i = 0; i < NEXPECTED; i++) {
-        ka[i] = strdup(str(a, "action_key", i));
-        kb[i] = strdup(str(b, "action_key", i));
+        ka[i] = strdup(test_str(a, "action_key", i));
+        kb[i] = strdup(test_str(b, "action_key", i));
     }
     qsort(ka, NEXPECTED, sizeof *ka, cmp_str);
     qsort(kb, NEXPECTED, sizeof *kb, cmp_str);
@@ -264,10 +237,10 @@ START_TEST(hand_made_store)
     a = read_csv("actions.csv", z);
     size_t matched = 0;
     for (size_t i = 0; i < custops_frame_nrows(api); i++) {
-        if (strcmp(str(api, "play", i), "unpaid_reminder") != 0)
+        if (strcmp(test_str(api, "play", i), "unpaid_reminder") != 0)
             continue;
         for (size_t k = 0; k < custops_frame_nrows(a); k++)
-            matched += strcmp(str(api, "action_key", i), str(a, "action_key", k)) == 0;
+            matched += strcmp(test_str(api, "action_key", i), test_str(a, "action_key", k)) == 0;
     }
     ck_assert_uint_eq(matched, 3);
     custops_frame_free(api);
@@ -293,13 +266,13 @@ START_TEST(hand_made_store)
     ck_assert_ok(custops_ledger_open(&led, loc, NULL));
     size_t found = 0;
     for (size_t i = 0; i < custops_frame_nrows(a); i++) {
-        if (strcmp(str(a, "kind", i), "coupon") != 0)
+        if (strcmp(test_str(a, "kind", i), "coupon") != 0)
             continue;
         char code[256];
-        snprintf(code, sizeof code, "%s-%s", str(a, "target", i), str(a, "action_key", i));
+        snprintf(code, sizeof code, "%s-%s", test_str(a, "target", i), test_str(a, "action_key", i));
         custops_ledger_coupon c = CUSTOPS_LEDGER_COUPON_INIT;
         c.code = code;
-        ck_assert_status(custops_ledger_issue(led, NULL, &c, "another-key", i64(a, "at")[i]), CUSTOPS_EEXISTS);
+        ck_assert_status(custops_ledger_issue(led, NULL, &c, "another-key", test_i64_col(a, "at")[i]), CUSTOPS_EEXISTS);
         found++;
     }
     ck_assert_uint_eq(found, 2);
@@ -338,20 +311,20 @@ START_TEST(synthetic_uplift_matches_the_api)
     custops_frame *lines;
     ck_assert_ok(custops_synth_order_lines(&so, &lines));
     size_t nl = custops_frame_nrows(lines);
-    const int64_t *lt = i64(lines, "time"), *qty = i64(lines, "qty"), *price = i64(lines, "unit_price"),
-                  *disc = i64(lines, "discount");
+    const int64_t *lt = test_i64_col(lines, "time"), *qty = test_i64_col(lines, "qty"), *price = test_i64_col(lines, "unit_price"),
+                  *disc = test_i64_col(lines, "discount");
 
     /* per customer: the first action, holdout from a fresh engine */
     custops_journeys *j;
     ck_assert_ok(custops_journeys_new(&j, SYNTH_PLAYS, "Asia/Shanghai"));
-    const int64_t *at = i64(a, "at");
+    const int64_t *at = test_i64_col(a, "at");
     enum { MAXC = 2001 };
     static int64_t first[MAXC];
     static int hold[MAXC];
     for (size_t c = 0; c < MAXC; c++)
         first[c] = INT64_MAX;
     for (size_t i = 0; i < n; i++) {
-        const char *id = str(a, "customer_id", i), *status = str(a, "status", i);
+        const char *id = test_str(a, "customer_id", i), *status = test_str(a, "status", i);
         int num = atoi(id + 1);
         ck_assert(num >= 0 && num < MAXC);
         int in;
@@ -365,7 +338,7 @@ START_TEST(synthetic_uplift_matches_the_api)
     size_t m = 0;
     static int64_t conv_by[MAXC], rev_by[MAXC];
     for (size_t l = 0; l < nl; l++) {
-        int num = atoi(str(lines, "customer_id", l) + 1);
+        int num = atoi(test_str(lines, "customer_id", l) + 1);
         if (num < MAXC && first[num] != INT64_MAX && lt[l] > first[num] && lt[l] <= first[num] + 30 * 86400) {
             conv_by[num] = 1;
             rev_by[num] += qty[l] * price[l] - disc[l];
@@ -397,17 +370,17 @@ START_TEST(synthetic_uplift_matches_the_api)
                                        "revenue_per_customer_uplift", "revenue_per_customer_lo",
                                        "revenue_per_customer_hi"};
     for (size_t row = 0; row < 3; row++) {
-        ck_assert_str_eq(str(u, "play", row), "second_order");
-        ck_assert_str_eq(str(u, "scope", row), SCOPES[row]);
+        ck_assert_str_eq(test_str(u, "play", row), "second_order");
+        ck_assert_str_eq(test_str(u, "scope", row), SCOPES[row]);
         for (size_t k = 0; k < sizeof COLS / sizeof COLS[0]; k++) {
             double cli, lib;
             size_t c;
             ck_assert_ok(custops_frame_find(u, COLS[k], &c));
             if (custops_frame_col_type(u, c) == CUSTOPS_COL_INT64)
-                cli = (double)i64(u, COLS[k])[row];
+                cli = (double)test_i64_col(u, COLS[k])[row];
             else
-                cli = f64(u, COLS[k])[row];
-            lib = f64(rep, COLS[k])[0];
+                cli = test_f64_col(u, COLS[k])[row];
+            lib = test_f64_col(rep, COLS[k])[0];
             ck_assert_msg(fabs(cli - lib) <= 1e-9 * fmax(1, fabs(lib)), "%s %s: CLI %.17g, API %.17g", SCOPES[row],
                           COLS[k], cli, lib);
         }
@@ -416,9 +389,9 @@ START_TEST(synthetic_uplift_matches_the_api)
     size_t rc_col;
     ck_assert_ok(custops_frame_find(u, "reach_rate", &rc_col));
     if (custops_frame_col_type(u, rc_col) == CUSTOPS_COL_INT64) /* "1" reads as an integer */
-        ck_assert_int_eq(i64(u, "reach_rate")[0], 1);
+        ck_assert_int_eq(test_i64_col(u, "reach_rate")[0], 1);
     else
-        ck_assert_double_eq_tol(f64(u, "reach_rate")[0], 1.0, 1e-12);
+        ck_assert_double_eq_tol(test_f64_col(u, "reach_rate")[0], 1.0, 1e-12);
     free(h);
     free(conv);
     free(rev);

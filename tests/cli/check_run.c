@@ -8,33 +8,6 @@
 
 static char out[512];
 
-static const int64_t *i64(const custops_frame *f, const char *name)
-{
-    size_t c;
-    const int64_t *v;
-    ck_assert_msg(custops_frame_find(f, name, &c) == 0, "no column %s", name);
-    ck_assert_ok(custops_frame_int64(f, c, &v));
-    return v;
-}
-
-static const double *f64(const custops_frame *f, const char *name)
-{
-    size_t c;
-    const double *v;
-    ck_assert_msg(custops_frame_find(f, name, &c) == 0, "no column %s", name);
-    ck_assert_ok(custops_frame_double(f, c, &v));
-    return v;
-}
-
-static const char *str(const custops_frame *f, const char *name, size_t row)
-{
-    size_t c;
-    const char *s;
-    ck_assert_msg(custops_frame_find(f, name, &c) == 0, "no column %s", name);
-    ck_assert_ok(custops_frame_string(f, c, row, &s));
-    return s;
-}
-
 static void run_once(void)
 {
     const char *bin = getenv("CUSTOPS");
@@ -66,7 +39,7 @@ START_TEST(table_matches_the_api)
     }
     custops_frame *lines;
     ck_assert_ok(custops_store_lines(store, &lines));
-    const int64_t *t = i64(lines, "time");
+    const int64_t *t = test_i64_col(lines, "time");
     int64_t last = t[0];
     for (size_t i = 0; i < custops_frame_nrows(lines); i++)
         last = t[i] > last ? t[i] : last;
@@ -85,8 +58,8 @@ START_TEST(table_matches_the_api)
     ck_assert_uint_eq(custops_frame_nrows(table), n);
 
     /* models on the buyers */
-    const int64_t *orders = i64(feat, "orders"), *freq = i64(feat, "frequency"), *spend = i64(feat, "spend");
-    const double *rec = f64(feat, "recency"), *T = f64(feat, "T"), *mon = f64(feat, "monetary");
+    const int64_t *orders = test_i64_col(feat, "orders"), *freq = test_i64_col(feat, "frequency"), *spend = test_i64_col(feat, "spend");
+    const double *rec = test_f64_col(feat, "recency"), *T = test_f64_col(feat, "T"), *mon = test_f64_col(feat, "monetary");
     double *x = calloc(n, sizeof *x), *tx = calloc(n, sizeof *tx), *TT = calloc(n, sizeof *TT),
            *m = calloc(n, sizeof *m), *pa = calloc(n, sizeof *pa), *cv = calloc(n, sizeof *cv);
     size_t *row = calloc(n, sizeof *row), nb = 0;
@@ -112,19 +85,19 @@ START_TEST(table_matches_the_api)
     ck_assert_ok(custops_lifecycle_classify(&life, feat, NULL));
 
     /* row by row */
-    const int64_t *t_orders = i64(table, "orders"), *t_freq = i64(table, "frequency");
-    const double *t_spend = f64(table, "spend"), *t_pa = f64(table, "p_alive"), *t_clv = f64(table, "clv"),
-                 *t_rec = f64(table, "recency"), *t_T = f64(table, "T");
+    const int64_t *t_orders = test_i64_col(table, "orders"), *t_freq = test_i64_col(table, "frequency");
+    const double *t_spend = test_f64_col(table, "spend"), *t_pa = test_f64_col(table, "p_alive"), *t_clv = test_f64_col(table, "clv"),
+                 *t_rec = test_f64_col(table, "recency"), *t_T = test_f64_col(table, "T");
     size_t k = 0, buyers = 0;
     for (size_t i = 0; i < n; i++) {
-        ck_assert_str_eq(str(table, "customer_id", i), str(feat, "customer_id", i));
+        ck_assert_str_eq(test_str(table, "customer_id", i), test_str(feat, "customer_id", i));
         ck_assert_int_eq(t_orders[i], orders[i]);
         ck_assert_int_eq(t_freq[i], freq[i]);
         ck_assert_double_eq_tol(t_spend[i] * 100, (double)spend[i], 0.5);
         ck_assert_double_eq_tol(t_rec[i], rec[i], 1e-5 * (1 + rec[i]));
         ck_assert_double_eq_tol(t_T[i], T[i], 1e-5 * (1 + T[i]));
-        ck_assert_str_eq(str(table, "rfm_segment", i), str(rfm, "segment", i));
-        ck_assert_str_eq(str(table, "lifecycle", i), str(life, "lifecycle", i));
+        ck_assert_str_eq(test_str(table, "rfm_segment", i), test_str(rfm, "segment", i));
+        ck_assert_str_eq(test_str(table, "lifecycle", i), test_str(life, "lifecycle", i));
         if (k < nb && row[k] == i) {
             ck_assert_double_eq_tol(t_pa[i], pa[k], 1e-6);
             ck_assert_double_eq_tol(t_clv[i], cv[k], 0.006);
@@ -151,7 +124,7 @@ START_TEST(table_matches_the_api)
     ck_assert_ok(custops_audience_evaluate(&bs, a));
     size_t members = 0;
     for (size_t i = 0; i < n; i++) {
-        int in = strstr(str(table, "audiences", i), "cart_rescue") != NULL;
+        int in = strstr(test_str(table, "audiences", i), "cart_rescue") != NULL;
         ck_assert_int_eq(in, custops_bitset_test(bs, i));
         members += (size_t)in;
     }

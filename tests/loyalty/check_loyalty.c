@@ -5,24 +5,6 @@
 #define DAY 86400
 #define T0 1704067200 /* 2024-01-01T00:00:00Z */
 
-static int64_t icol(const custops_frame *f, const char *name, size_t row)
-{
-    size_t c;
-    const int64_t *v;
-    ck_assert_ok(custops_frame_find(f, name, &c));
-    ck_assert_ok(custops_frame_int64(f, c, &v));
-    return v[row];
-}
-
-static const char *scol(const custops_frame *f, const char *name, size_t row)
-{
-    size_t c;
-    const char *s;
-    ck_assert_ok(custops_frame_find(f, name, &c));
-    ck_assert_ok(custops_frame_string(f, c, row, &s));
-    return s;
-}
-
 static custops_loyalty *program(void)
 {
     custops_loyalty_options o;
@@ -64,11 +46,11 @@ START_TEST(earn_tiers_and_history)
     custops_frame *h;
     ck_assert_ok(custops_loyalty_history(&h, l));
     ck_assert_uint_eq(custops_frame_nrows(h), 2);
-    ck_assert_str_eq(scol(h, "from", 0), "member");
-    ck_assert_str_eq(scol(h, "to", 0), "silver");
-    ck_assert_int_eq(icol(h, "spend", 0), 110000);
-    ck_assert_str_eq(scol(h, "to", 1), "member");
-    ck_assert_int_eq(icol(h, "spend", 1), 0);
+    ck_assert_str_eq(test_str(h, "from", 0), "member");
+    ck_assert_str_eq(test_str(h, "to", 0), "silver");
+    ck_assert_int_eq(test_i64(h, "spend", 0), 110000);
+    ck_assert_str_eq(test_str(h, "to", 1), "member");
+    ck_assert_int_eq(test_i64(h, "spend", 1), 0);
     custops_frame_free(h);
     ck_assert_status(custops_loyalty_tier(&tier, l, "bob"), CUSTOPS_ENOTFOUND);
     custops_loyalty_free(l);
@@ -98,11 +80,11 @@ START_TEST(redeem_fifo_and_expiry)
     const char *kinds[4] = {"earn", "earn", "redeem", "expire"};
     int64_t points[4] = {100, 200, -150, -150}, balance[4] = {100, 300, 150, 0};
     for (size_t i = 0; i < 4; i++) {
-        ck_assert_str_eq(scol(g, "kind", i), kinds[i]);
-        ck_assert_int_eq(icol(g, "points", i), points[i]);
-        ck_assert_int_eq(icol(g, "balance", i), balance[i]);
+        ck_assert_str_eq(test_str(g, "kind", i), kinds[i]);
+        ck_assert_int_eq(test_i64(g, "points", i), points[i]);
+        ck_assert_int_eq(test_i64(g, "balance", i), balance[i]);
     }
-    ck_assert_int_eq(icol(g, "time", 3), T0 + 280 * DAY);
+    ck_assert_int_eq(test_i64(g, "time", 3), T0 + 280 * DAY);
     custops_frame_free(g);
     /* validation */
     ck_assert_status(custops_loyalty_purchase(&pts, l, "bo", T0, 100, 1.0), CUSTOPS_EINVAL); /* time backwards */

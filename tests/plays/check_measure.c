@@ -23,15 +23,6 @@ static custops_frame *arms(const char *group, int64_t n1, int64_t k1, int64_t n2
     return NULL;
 }
 
-static double col(const custops_frame *f, const char *name, size_t row)
-{
-    size_t c;
-    const double *v;
-    ck_assert_ok(custops_frame_find(f, name, &c));
-    ck_assert_ok(custops_frame_double(f, c, &v));
-    return v[row];
-}
-
 START_TEST(newcombe_published_examples)
 {
     /* Newcombe (1998), Stat Med 17:873-890, Table II, method 10 (hybrid score):
@@ -56,13 +47,13 @@ START_TEST(newcombe_published_examples)
     const char *g;
     ck_assert_ok(custops_frame_string(r, 0, 1, &g));
     ck_assert_str_eq(g, "b");
-    ck_assert_double_eq_tol(col(r, "conversion_uplift", 0), 0.2, 1e-12);
-    ck_assert_double_eq_tol(col(r, "conversion_lo", 0), 0.0524, 5e-5);
-    ck_assert_double_eq_tol(col(r, "conversion_hi", 0), 0.3339, 5e-5);
-    ck_assert_double_eq_tol(col(r, "conversion_lo", 1), 0.1705, 5e-5);
-    ck_assert_double_eq_tol(col(r, "conversion_hi", 1), 0.8090, 5e-5);
-    ck_assert_double_eq(col(r, "n_treatment", 0), 70);
-    ck_assert_double_eq(col(r, "n_holdout", 1), 10);
+    ck_assert_double_eq_tol(test_f64(r, "conversion_uplift", 0), 0.2, 1e-12);
+    ck_assert_double_eq_tol(test_f64(r, "conversion_lo", 0), 0.0524, 5e-5);
+    ck_assert_double_eq_tol(test_f64(r, "conversion_hi", 0), 0.3339, 5e-5);
+    ck_assert_double_eq_tol(test_f64(r, "conversion_lo", 1), 0.1705, 5e-5);
+    ck_assert_double_eq_tol(test_f64(r, "conversion_hi", 1), 0.8090, 5e-5);
+    ck_assert_double_eq(test_f64(r, "n_treatment", 0), 70);
+    ck_assert_double_eq(test_f64(r, "n_holdout", 1), 10);
     custops_frame_free(r);
     custops_frame_free(f);
     free(hold);
@@ -96,22 +87,22 @@ START_TEST(welch_revenue_interval)
     ck_assert_ok(custops_uplift_report(f, NULL, &r));
     ck_assert_uint_eq(custops_frame_nrows(r), 1);
     double se = sqrt(2 * 35000.0 / 6);
-    ck_assert_double_eq_tol(col(r, "revenue_per_customer_uplift", 0), 100, 1e-9);
-    ck_assert_double_eq_tol(col(r, "revenue_per_customer_lo", 0), 100 - 2.228138852 * se, 1e-6);
-    ck_assert_double_eq_tol(col(r, "revenue_per_customer_hi", 0), 100 + 2.228138852 * se, 1e-6);
-    ck_assert_double_eq_tol(col(r, "reach_rate", 0), 0.5, 1e-12);
-    ck_assert_double_eq_tol(col(r, "visit_treatment", 0), 4.0 / 6, 1e-12);
-    ck_assert_double_eq_tol(col(r, "visit_holdout", 0), 2.0 / 6, 1e-12);
+    ck_assert_double_eq_tol(test_f64(r, "revenue_per_customer_uplift", 0), 100, 1e-9);
+    ck_assert_double_eq_tol(test_f64(r, "revenue_per_customer_lo", 0), 100 - 2.228138852 * se, 1e-6);
+    ck_assert_double_eq_tol(test_f64(r, "revenue_per_customer_hi", 0), 100 + 2.228138852 * se, 1e-6);
+    ck_assert_double_eq_tol(test_f64(r, "reach_rate", 0), 0.5, 1e-12);
+    ck_assert_double_eq_tol(test_f64(r, "visit_treatment", 0), 4.0 / 6, 1e-12);
+    ck_assert_double_eq_tol(test_f64(r, "visit_holdout", 0), 2.0 / 6, 1e-12);
     /* 0 conversions on both sides: uplift 0 and a finite interval */
-    ck_assert_double_eq(col(r, "conversion_uplift", 0), 0);
-    ck_assert(isfinite(col(r, "conversion_lo", 0)) && col(r, "conversion_lo", 0) < 0);
+    ck_assert_double_eq(test_f64(r, "conversion_uplift", 0), 0);
+    ck_assert(isfinite(test_f64(r, "conversion_lo", 0)) && test_f64(r, "conversion_lo", 0) < 0);
     custops_frame_free(r);
 
     /* a 99% interval is wider */
     custops_uplift_options o = CUSTOPS_UPLIFT_OPTIONS_INIT;
     o.confidence = 0.99;
     ck_assert_ok(custops_uplift_report(f, &o, &r));
-    ck_assert(col(r, "revenue_per_customer_hi", 0) > 100 + 2.228138852 * se);
+    ck_assert(test_f64(r, "revenue_per_customer_hi", 0) > 100 + 2.228138852 * se);
     custops_frame_free(r);
     o.confidence = 1.5;
     ck_assert_status(custops_uplift_report(f, &o, &r), CUSTOPS_EINVAL);
@@ -136,9 +127,9 @@ START_TEST(revenue_interval_needs_two_per_side)
     o.reached_col = o.visited_col = "";
     custops_frame *r;
     ck_assert_ok(custops_uplift_report(f, &o, &r));
-    ck_assert_double_eq(col(r, "revenue_per_customer_uplift", 0), 50);
-    ck_assert_double_eq(col(r, "revenue_per_customer_lo", 0), -DBL_MAX);
-    ck_assert_double_eq(col(r, "revenue_per_customer_hi", 0), DBL_MAX);
+    ck_assert_double_eq(test_f64(r, "revenue_per_customer_uplift", 0), 50);
+    ck_assert_double_eq(test_f64(r, "revenue_per_customer_lo", 0), -DBL_MAX);
+    ck_assert_double_eq(test_f64(r, "revenue_per_customer_hi", 0), DBL_MAX);
     custops_frame_free(r);
     custops_frame_free(f);
 }
@@ -195,11 +186,11 @@ START_TEST(channel_value_cac_roi)
     ck_assert_int_eq(val[0], 40000);
     ck_assert_int_eq(spend[0], 20000);
     ck_assert_int_eq(spend[2], 0); /* referral: no spend row */
-    ck_assert_double_eq_tol(col(r, "ltv", 0), 20000, 1e-9);
-    ck_assert_double_eq_tol(col(r, "cac", 1), 6000, 1e-9);
-    ck_assert_double_eq_tol(col(r, "roi", 0), 1.0, 1e-12);
-    ck_assert_double_eq_tol(col(r, "roi", 1), 0.0, 1e-12);
-    ck_assert_double_eq(col(r, "roi", 2), 0);
+    ck_assert_double_eq_tol(test_f64(r, "ltv", 0), 20000, 1e-9);
+    ck_assert_double_eq_tol(test_f64(r, "cac", 1), 6000, 1e-9);
+    ck_assert_double_eq_tol(test_f64(r, "roi", 0), 1.0, 1e-12);
+    ck_assert_double_eq_tol(test_f64(r, "roi", 1), 0.0, 1e-12);
+    ck_assert_double_eq(test_f64(r, "roi", 2), 0);
     custops_frame_free(r);
     ck_assert_status(custops_channel_value(c, "value", "value", s, &r), CUSTOPS_EINVAL);
     sp[0] = -1;

@@ -42,15 +42,7 @@ static const char *PLAYS =
     "  tag winback_contacted\n"
     "end\n";
 
-static int64_t at(const char *local)
-{
-    custops_zone *z;
-    ck_assert_ok(custops_zone_open(&z, "Asia/Shanghai"));
-    int64_t t;
-    ck_assert_ok(custops_time_parse(local, z, &t));
-    custops_zone_free(z);
-    return t;
-}
+static int64_t at(const char *local) { return test_local_time(local, "Asia/Shanghai"); }
 
 static custops_journeys *engine(void)
 {
@@ -60,24 +52,6 @@ static custops_journeys *engine(void)
 }
 
 /* Column value helpers */
-static const char *str_at(const custops_frame *f, const char *col, size_t row)
-{
-    size_t c;
-    const char *s;
-    ck_assert_ok(custops_frame_find(f, col, &c));
-    ck_assert_ok(custops_frame_string(f, c, row, &s));
-    return s;
-}
-
-static int64_t int_at(const custops_frame *f, const char *col, size_t row)
-{
-    size_t c;
-    const int64_t *v;
-    ck_assert_ok(custops_frame_find(f, col, &c));
-    ck_assert_ok(custops_frame_int64(f, c, &v));
-    return v[row];
-}
-
 static custops_frame *due(custops_journeys *j, int64_t now)
 {
     custops_frame *f;
@@ -144,12 +118,12 @@ START_TEST(unpaid_order_stops_when_paid)
     custops_frame_free(f);
     f = due(j, t0 + 15 * 60);
     ck_assert_uint_eq(custops_frame_nrows(f), 2);
-    ck_assert_str_eq(str_at(f, "target", 0), "unpaid_first");
-    ck_assert_str_eq(str_at(f, "status", 0), "send");
-    ck_assert_str_eq(str_at(f, "kind", 0), "message");
-    ck_assert_str_eq(str_at(f, "channel", 0), "sms");
-    ck_assert_int_eq(int_at(f, "at", 0), t0 + 15 * 60);
-    ck_assert_int_eq(int_at(f, "step", 0), 3);
+    ck_assert_str_eq(test_str(f, "target", 0), "unpaid_first");
+    ck_assert_str_eq(test_str(f, "status", 0), "send");
+    ck_assert_str_eq(test_str(f, "kind", 0), "message");
+    ck_assert_str_eq(test_str(f, "channel", 0), "sms");
+    ck_assert_int_eq(test_i64(f, "at", 0), t0 + 15 * 60);
+    ck_assert_int_eq(test_i64(f, "step", 0), 3);
     custops_frame_free(f);
     /* exactly once: asking again at the same time gives nothing */
     f = due(j, t0 + 15 * 60);
@@ -160,9 +134,9 @@ START_TEST(unpaid_order_stops_when_paid)
     ck_assert_ok(custops_journeys_event(j, "c2", "order_paid", "other", t0 + 3600));
     f = due(j, t0 + 3 * 3600);
     ck_assert_uint_eq(custops_frame_nrows(f), 1);
-    ck_assert_str_eq(str_at(f, "customer_id", 0), "c2");
-    ck_assert_str_eq(str_at(f, "target", 0), "unpaid_last");
-    ck_assert_int_eq(int_at(f, "at", 0), t0 + 2 * 3600); /* due at trigger + 2h, even if asked later */
+    ck_assert_str_eq(test_str(f, "customer_id", 0), "c2");
+    ck_assert_str_eq(test_str(f, "target", 0), "unpaid_last");
+    ck_assert_int_eq(test_i64(f, "at", 0), t0 + 2 * 3600); /* due at trigger + 2h, even if asked later */
     custops_frame_free(f);
     /* the order_paid events started late_shipment journeys; the unpaid ones are over */
     ck_assert_uint_eq(custops_journeys_active(j), 2);
@@ -190,7 +164,7 @@ START_TEST(consent_and_caps)
     ck_assert_uint_eq(custops_frame_nrows(f), 6);
     int sent = 0, capped = 0, noconsent = 0;
     for (size_t i = 0; i < 6; i++) {
-        const char *s = str_at(f, "status", i);
+        const char *s = test_str(f, "status", i);
         sent += strcmp(s, "send") == 0;
         capped += strcmp(s, "suppressed_cap") == 0;
         noconsent += strcmp(s, "suppressed_consent") == 0;
@@ -203,7 +177,7 @@ START_TEST(consent_and_caps)
     ck_assert_ok(custops_journeys_set_consent(j, "c4", "sms", 0));
     f = due(j, t0 + 3 * 3600);
     for (size_t i = 0; i < custops_frame_nrows(f); i++)
-        ck_assert_str_ne(str_at(f, "status", i), "send");
+        ck_assert_str_ne(test_str(f, "status", i), "send");
     custops_frame_free(f);
     custops_journeys_free(j);
 }
@@ -223,8 +197,8 @@ START_TEST(quiet_hours_hold_messages)
     custops_frame_free(f);
     f = due(j, at("2024-11-11 09:30"));
     ck_assert_uint_eq(custops_frame_nrows(f), 1);
-    ck_assert_int_eq(int_at(f, "at", 0), at("2024-11-11 08:00"));
-    ck_assert_str_eq(str_at(f, "status", 0), "send");
+    ck_assert_int_eq(test_i64(f, "at", 0), at("2024-11-11 08:00"));
+    ck_assert_str_eq(test_str(f, "status", 0), "send");
     custops_frame_free(f);
     custops_journeys_free(j);
 }
@@ -243,15 +217,15 @@ START_TEST(absolute_waits_late_shipment)
     custops_frame_free(f);
     f = due(j, at("2024-11-14 00:00")); /* midnight Shanghai = 16:00 UTC the day before */
     ck_assert_uint_eq(custops_frame_nrows(f), 2);
-    ck_assert_str_eq(str_at(f, "target", 0), "apology");
-    ck_assert_int_eq(int_at(f, "at", 0), 1731513600); /* 2024-11-13T16:00:00Z */
+    ck_assert_str_eq(test_str(f, "target", 0), "apology");
+    ck_assert_int_eq(test_i64(f, "at", 0), 1731513600); /* 2024-11-13T16:00:00Z */
     custops_frame_free(f);
     f = due(j, at("2024-11-20 00:00"));
     ck_assert_uint_eq(custops_frame_nrows(f), 1); /* b shipped on the 15th: only a is compensated */
-    ck_assert_str_eq(str_at(f, "customer_id", 0), "a");
-    ck_assert_str_eq(str_at(f, "kind", 0), "coupon");
-    ck_assert_str_eq(str_at(f, "target", 0), "late_comp_5");
-    ck_assert_str_eq(str_at(f, "channel", 0), "");
+    ck_assert_str_eq(test_str(f, "customer_id", 0), "a");
+    ck_assert_str_eq(test_str(f, "kind", 0), "coupon");
+    ck_assert_str_eq(test_str(f, "target", 0), "late_comp_5");
+    ck_assert_str_eq(test_str(f, "channel", 0), "");
     custops_frame_free(f);
     custops_journeys_free(j);
 }
@@ -289,9 +263,9 @@ START_TEST(schedule_best_time_and_holdout)
     int holdout = 0;
     for (size_t i = 0; i < custops_frame_nrows(f); i += 2) {
         int in;
-        ck_assert_ok(custops_journeys_in_holdout(j, "weekly_winback", str_at(f, "customer_id", i), &in));
-        ck_assert_str_eq(str_at(f, "status", i), in ? "holdout" : "send");
-        ck_assert_str_eq(str_at(f, "status", i + 1), in ? "holdout" : "send");
+        ck_assert_ok(custops_journeys_in_holdout(j, "weekly_winback", test_str(f, "customer_id", i), &in));
+        ck_assert_str_eq(test_str(f, "status", i), in ? "holdout" : "send");
+        ck_assert_str_eq(test_str(f, "status", i + 1), in ? "holdout" : "send");
         holdout += in;
     }
     /* 50% of 1999: binomial sd ~22; allow 5 sd */
@@ -300,8 +274,8 @@ START_TEST(schedule_best_time_and_holdout)
     custops_frame_free(f);
     f = due(j, at("2024-11-11 20:00"));
     ck_assert_uint_eq(custops_frame_nrows(f), 2);
-    ck_assert_str_eq(str_at(f, "customer_id", 0), "m00000");
-    ck_assert_int_eq(int_at(f, "at", 0), at("2024-11-11 20:00"));
+    ck_assert_str_eq(test_str(f, "customer_id", 0), "m00000");
+    ck_assert_int_eq(test_i64(f, "at", 0), at("2024-11-11 20:00"));
     custops_frame_free(f);
     ck_assert_uint_eq(custops_journeys_active(j), 0);
     /* holdout is a pure function of play and customer: a fresh engine agrees */
@@ -345,8 +319,8 @@ START_TEST(save_load_continues_identically)
     custops_frame *fa = due(a, t0 + 5 * 3600), *fb = due(b, t0 + 5 * 3600);
     ck_assert_uint_eq(custops_frame_nrows(fa), 1);
     ck_assert_uint_eq(custops_frame_nrows(fb), 1);
-    ck_assert_str_eq(str_at(fa, "action_key", 0), str_at(fb, "action_key", 0));
-    ck_assert_str_eq(str_at(fb, "target", 0), "unpaid_last");
+    ck_assert_str_eq(test_str(fa, "action_key", 0), test_str(fb, "action_key", 0));
+    ck_assert_str_eq(test_str(fb, "target", 0), "unpaid_last");
     custops_frame_free(fa);
     custops_frame_free(fb);
     /* time cannot go backwards after a reload either */

@@ -6,35 +6,7 @@
  * Asia/Shanghai unless said. */
 #include "testutil.h"
 
-static int64_t at_in(const char *local, const char *zone)
-{
-    custops_zone *z;
-    ck_assert_ok(custops_zone_open(&z, zone));
-    int64_t t;
-    ck_assert_ok(custops_time_parse(local, z, &t));
-    custops_zone_free(z);
-    return t;
-}
-
-static int64_t at(const char *local) { return at_in(local, "Asia/Shanghai"); }
-
-static const char *str_at(const custops_frame *f, const char *col, size_t row)
-{
-    size_t c;
-    const char *s;
-    ck_assert_ok(custops_frame_find(f, col, &c));
-    ck_assert_ok(custops_frame_string(f, c, row, &s));
-    return s;
-}
-
-static int64_t int_at(const custops_frame *f, const char *col, size_t row)
-{
-    size_t c;
-    const int64_t *v;
-    ck_assert_ok(custops_frame_find(f, col, &c));
-    ck_assert_ok(custops_frame_int64(f, c, &v));
-    return v[row];
-}
+static int64_t at(const char *local) { return test_local_time(local, "Asia/Shanghai"); }
 
 static custops_frame *due(custops_journeys *j, int64_t now)
 {
@@ -87,15 +59,15 @@ START_TEST(birthday_daily_schedule)
         custops_frame *f = due(j, run);
         ck_assert_uint_eq(custops_frame_nrows(f), 2 * n);
         for (size_t i = 0; i < custops_frame_nrows(f); i++) {
-            ck_assert_int_eq(int_at(f, "at", i), run);
-            ck_assert_str_eq(str_at(f, "status", i), "send");
-            if (!strcmp(str_at(f, "kind", i), "message")) {
-                ck_assert_str_eq(str_at(f, "target", i), "birthday_greeting");
-                ck_assert_str_eq(str_at(f, "channel", i), "sms");
+            ck_assert_int_eq(test_i64(f, "at", i), run);
+            ck_assert_str_eq(test_str(f, "status", i), "send");
+            if (!strcmp(test_str(f, "kind", i), "message")) {
+                ck_assert_str_eq(test_str(f, "target", i), "birthday_greeting");
+                ck_assert_str_eq(test_str(f, "channel", i), "sms");
                 sends++;
             } else {
-                ck_assert_str_eq(str_at(f, "kind", i), "coupon");
-                ck_assert_str_eq(str_at(f, "target", i), "birthday_gift");
+                ck_assert_str_eq(test_str(f, "kind", i), "coupon");
+                ck_assert_str_eq(test_str(f, "target", i), "birthday_gift");
                 coupons++;
             }
         }
@@ -153,10 +125,10 @@ START_TEST(order_created_trigger)
     ck_assert_uint_eq(custops_journeys_active(j), 3);
     custops_frame *f = due(j, t0 + 3 * 3600);
     ck_assert_uint_eq(custops_frame_nrows(f), 2); /* u1 twice (A, B); u2 stopped by its refund */
-    ck_assert_str_eq(str_at(f, "customer_id", 0), "u1");
-    ck_assert_str_eq(str_at(f, "customer_id", 1), "u1");
-    ck_assert_str_ne(str_at(f, "action_key", 0), str_at(f, "action_key", 1));
-    ck_assert_int_eq(int_at(f, "at", 0) + int_at(f, "at", 1), 2 * (t0 + 7200) + 120);
+    ck_assert_str_eq(test_str(f, "customer_id", 0), "u1");
+    ck_assert_str_eq(test_str(f, "customer_id", 1), "u1");
+    ck_assert_str_ne(test_str(f, "action_key", 0), test_str(f, "action_key", 1));
+    ck_assert_int_eq(test_i64(f, "at", 0) + test_i64(f, "at", 1), 2 * (t0 + 7200) + 120);
     custops_frame_free(f);
     ck_assert_uint_eq(custops_journeys_active(j), 0);
     custops_journeys_free(j);
@@ -176,7 +148,7 @@ START_TEST(cap_window_and_channels)
                                  "UTC");
     ck_assert_ok(custops_journeys_set_consent(j, "x", "sms", 1));
     ck_assert_ok(custops_journeys_set_consent(j, "x", "push", 1));
-    int64_t t0 = at_in("2024-05-01 10:00", "UTC");
+    int64_t t0 = test_local_time("2024-05-01 10:00", "UTC");
     const int64_t offs[3] = {0, 3600, 86400 + 1};
     const char *const want_sms[3] = {"send", "suppressed_cap", "send"};
     for (int k = 0; k < 3; k++) {
@@ -185,10 +157,10 @@ START_TEST(cap_window_and_channels)
         ck_assert_ok(custops_journeys_event(j, "x", "ping", key, t0 + offs[k]));
         custops_frame *f = due(j, t0 + offs[k]);
         ck_assert_uint_eq(custops_frame_nrows(f), 2);
-        ck_assert_str_eq(str_at(f, "channel", 0), "sms");
-        ck_assert_str_eq(str_at(f, "status", 0), want_sms[k]);
-        ck_assert_str_eq(str_at(f, "channel", 1), "push");
-        ck_assert_str_eq(str_at(f, "status", 1), "send"); /* no push cap */
+        ck_assert_str_eq(test_str(f, "channel", 0), "sms");
+        ck_assert_str_eq(test_str(f, "status", 0), want_sms[k]);
+        ck_assert_str_eq(test_str(f, "channel", 1), "push");
+        ck_assert_str_eq(test_str(f, "status", 1), "send"); /* no push cap */
         custops_frame_free(f);
     }
     custops_journeys_free(j);
@@ -211,22 +183,22 @@ START_TEST(quiet_midday_messages_only)
     ck_assert_ok(custops_journeys_event(j, "y", "visit", "", at("2024-05-01 12:30")));
     custops_frame *f = due(j, at("2024-05-01 13:59"));
     ck_assert_uint_eq(custops_frame_nrows(f), 1); /* the coupon, at once */
-    ck_assert_str_eq(str_at(f, "kind", 0), "coupon");
-    ck_assert_int_eq(int_at(f, "at", 0), at("2024-05-01 12:30"));
+    ck_assert_str_eq(test_str(f, "kind", 0), "coupon");
+    ck_assert_int_eq(test_i64(f, "at", 0), at("2024-05-01 12:30"));
     custops_frame_free(f);
     f = due(j, at("2024-05-01 15:00"));
     ck_assert_uint_eq(custops_frame_nrows(f), 2);
-    ck_assert_str_eq(str_at(f, "kind", 0), "message");
-    ck_assert_int_eq(int_at(f, "at", 0), at("2024-05-01 14:00"));
-    ck_assert_str_eq(str_at(f, "kind", 1), "tag");
-    ck_assert_int_eq(int_at(f, "at", 1), at("2024-05-01 14:00")); /* steps follow in order */
+    ck_assert_str_eq(test_str(f, "kind", 0), "message");
+    ck_assert_int_eq(test_i64(f, "at", 0), at("2024-05-01 14:00"));
+    ck_assert_str_eq(test_str(f, "kind", 1), "tag");
+    ck_assert_int_eq(test_i64(f, "at", 1), at("2024-05-01 14:00")); /* steps follow in order */
     custops_frame_free(f);
     /* outside quiet hours nothing is held */
     ck_assert_ok(custops_journeys_event(j, "y", "visit", "v2", at("2024-05-01 16:00")));
     f = due(j, at("2024-05-01 16:00"));
     ck_assert_uint_eq(custops_frame_nrows(f), 3);
     for (size_t i = 0; i < 3; i++)
-        ck_assert_int_eq(int_at(f, "at", i), at("2024-05-01 16:00"));
+        ck_assert_int_eq(test_i64(f, "at", i), at("2024-05-01 16:00"));
     custops_frame_free(f);
     custops_journeys_free(j);
 }
@@ -237,7 +209,7 @@ END_TEST
 START_TEST(quiet_hours_follow_the_zone)
 {
     static const char *const PLAY = "play nudge\n  trigger event cart_add\n  quiet 22:00-08:00\n  send push n\nend\n";
-    int64_t t = at_in("2024-05-01 15:00", "UTC"); /* 23:00 in Shanghai, 16:00 in London (BST) */
+    int64_t t = test_local_time("2024-05-01 15:00", "UTC"); /* 23:00 in Shanghai, 16:00 in London (BST) */
     custops_journeys *sh = engine(PLAY, "Asia/Shanghai"), *lo = engine(PLAY, "Europe/London");
     custops_journeys *both[2] = {sh, lo};
     for (int e = 0; e < 2; e++) {
@@ -246,14 +218,14 @@ START_TEST(quiet_hours_follow_the_zone)
     }
     custops_frame *f = due(lo, t);
     ck_assert_uint_eq(custops_frame_nrows(f), 1);
-    ck_assert_int_eq(int_at(f, "at", 0), t);
+    ck_assert_int_eq(test_i64(f, "at", 0), t);
     custops_frame_free(f);
     f = due(sh, t);
     ck_assert_uint_eq(custops_frame_nrows(f), 0);
     custops_frame_free(f);
     f = due(sh, t + 86400);
     ck_assert_uint_eq(custops_frame_nrows(f), 1);
-    ck_assert_int_eq(int_at(f, "at", 0), at("2024-05-02 08:00"));
+    ck_assert_int_eq(test_i64(f, "at", 0), at("2024-05-02 08:00"));
     custops_frame_free(f);
     custops_journeys_free(sh);
     custops_journeys_free(lo);

@@ -4,24 +4,6 @@
 
 #include <math.h>
 
-static int64_t icol(const custops_frame *f, const char *name, size_t row)
-{
-    size_t c;
-    const int64_t *v;
-    ck_assert_ok(custops_frame_find(f, name, &c));
-    ck_assert_ok(custops_frame_int64(f, c, &v));
-    return v[row];
-}
-
-static const char *scol(const custops_frame *f, const char *name, size_t row)
-{
-    size_t c;
-    const char *s;
-    ck_assert_ok(custops_frame_find(f, name, &c));
-    ck_assert_ok(custops_frame_string(f, c, row, &s));
-    return s;
-}
-
 START_TEST(rfm_hand_worked)
 {
     /* 10 scored customers and one prospect (row 10) */
@@ -41,18 +23,18 @@ START_TEST(rfm_hand_worked)
     /* M: 10->0, 20->2, 30->3, 40->4 ... 90->9 */
     int64_t wm[11] = {1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 0};
     for (size_t i = 0; i < 11; i++) {
-        ck_assert_int_eq(icol(out, "f", i), wf[i]);
-        ck_assert_int_eq(icol(out, "r", i), wr[i]);
-        ck_assert_int_eq(icol(out, "m", i), wm[i]);
-        ck_assert_int_eq(icol(out, "rfm", i), wr[i] * 100 + wf[i] * 10 + wm[i]);
+        ck_assert_int_eq(test_i64(out, "f", i), wf[i]);
+        ck_assert_int_eq(test_i64(out, "r", i), wr[i]);
+        ck_assert_int_eq(test_i64(out, "m", i), wm[i]);
+        ck_assert_int_eq(test_i64(out, "rfm", i), wr[i] * 100 + wf[i] * 10 + wm[i]);
     }
-    ck_assert_str_eq(scol(out, "segment", 0), "new");          /* R5 F1 */
-    ck_assert_str_eq(scol(out, "segment", 1), "promising");      /* R4 F1 */
-    ck_assert_str_eq(scol(out, "segment", 4), "need_attention"); /* R3 F3 */
-    ck_assert_str_eq(scol(out, "segment", 6), "at_risk");      /* R2 F4 */
-    ck_assert_str_eq(scol(out, "segment", 8), "cant_lose");    /* R1 F5 */
-    ck_assert_str_eq(scol(out, "segment", 10), "prospect");
-    ck_assert_int_eq(icol(out, "segment_code", 10), -1);
+    ck_assert_str_eq(test_str(out, "segment", 0), "new");          /* R5 F1 */
+    ck_assert_str_eq(test_str(out, "segment", 1), "promising");      /* R4 F1 */
+    ck_assert_str_eq(test_str(out, "segment", 4), "need_attention"); /* R3 F3 */
+    ck_assert_str_eq(test_str(out, "segment", 6), "at_risk");      /* R2 F4 */
+    ck_assert_str_eq(test_str(out, "segment", 8), "cant_lose");    /* R1 F5 */
+    ck_assert_str_eq(test_str(out, "segment", 10), "prospect");
+    ck_assert_int_eq(test_i64(out, "segment_code", 10), -1);
     custops_frame_free(out);
 
     /* a custom table; unmatched rows are "other" */
@@ -62,9 +44,9 @@ START_TEST(rfm_hand_worked)
     o.rules = rules;
     o.nrules = 1;
     ck_assert_ok(custops_rfm_score(&out, f, &o));
-    ck_assert_str_eq(scol(out, "segment", 0), "top");
-    ck_assert_str_eq(scol(out, "segment", 9), "other");
-    ck_assert_int_eq(icol(out, "segment_code", 9), 1);
+    ck_assert_str_eq(test_str(out, "segment", 0), "top");
+    ck_assert_str_eq(test_str(out, "segment", 9), "other");
+    ck_assert_int_eq(test_i64(out, "segment_code", 9), 1);
     custops_frame_free(out);
     rules[0].r_lo = 0;
     ck_assert_status(custops_rfm_score(&out, f, &o), CUSTOPS_EINVAL);
@@ -80,9 +62,9 @@ START_TEST(rfm_hand_worked)
     ck_assert_ok(custops_rfm_score(&out, f, &o));
     int64_t wfb[10] = {1, 1, 1, 1, 2, 2, 3, 4, 4, 5}, wrb[10] = {5, 5, 5, 4, 3, 3, 3, 2, 2, 1};
     for (size_t i = 0; i < 10; i++) {
-        ck_assert_int_eq(icol(out, "f", i), wfb[i]);
-        ck_assert_int_eq(icol(out, "r", i), wrb[i]);
-        ck_assert_int_eq(icol(out, "m", i), wm[i]); /* still quantiles */
+        ck_assert_int_eq(test_i64(out, "f", i), wfb[i]);
+        ck_assert_int_eq(test_i64(out, "r", i), wrb[i]);
+        ck_assert_int_eq(test_i64(out, "m", i), wm[i]); /* still quantiles */
     }
     custops_frame_free(out);
     o.f_breaks = bad;
@@ -93,7 +75,7 @@ START_TEST(rfm_hand_worked)
     ck_assert_ok(custops_rfm_score(&out, f, &o));
     int64_t wff[10] = {1, 1, 2, 2, 3, 3, 4, 4, 5, 5};
     for (size_t i = 0; i < 10; i++)
-        ck_assert_int_eq(icol(out, "f", i), wff[i]);
+        ck_assert_int_eq(test_i64(out, "f", i), wff[i]);
     custops_frame_free(out);
     o.tie_rule = 7;
     ck_assert_status(custops_rfm_score(&out, f, &o), CUSTOPS_EINVAL);
@@ -129,7 +111,7 @@ START_TEST(rfm_matches_brute_force)
         ns += fr[i] > 0;
     for (size_t i = 0; i < M; i++) {
         if (fr[i] <= 0) {
-            ck_assert_int_eq(icol(out, "f", i), 0);
+            ck_assert_int_eq(test_i64(out, "f", i), 0);
             continue;
         }
         size_t lf = 0, lm = 0, gr = 0;
@@ -140,9 +122,9 @@ START_TEST(rfm_matches_brute_force)
             lm += mo[j] < mo[i];
             gr += rc[j] > rc[i];
         }
-        ck_assert_int_eq(icol(out, "f", i), 1 + (int64_t)(5 * lf / ns));
-        ck_assert_int_eq(icol(out, "m", i), 1 + (int64_t)(5 * lm / ns));
-        ck_assert_int_eq(icol(out, "r", i), 1 + (int64_t)(5 * gr / ns));
+        ck_assert_int_eq(test_i64(out, "f", i), 1 + (int64_t)(5 * lf / ns));
+        ck_assert_int_eq(test_i64(out, "m", i), 1 + (int64_t)(5 * lm / ns));
+        ck_assert_int_eq(test_i64(out, "r", i), 1 + (int64_t)(5 * gr / ns));
     }
     custops_frame_free(out);
     custops_frame_free(f);
@@ -168,8 +150,8 @@ START_TEST(lifecycle_rules_and_model)
     ck_assert_ok(custops_lifecycle_classify(&out, f, NULL));
     const char *want[6] = {"prospect", "new", "potential", "active", "sleeping", "churned"};
     for (size_t i = 0; i < 6; i++) {
-        ck_assert_str_eq(scol(out, "lifecycle", i), want[i]);
-        ck_assert_int_eq(icol(out, "lifecycle_code", i), (int64_t)i);
+        ck_assert_str_eq(test_str(out, "lifecycle", i), want[i]);
+        ck_assert_int_eq(test_i64(out, "lifecycle_code", i), (int64_t)i);
         ck_assert_str_eq(custops_lifecycle_name((int)i), want[i]);
     }
     ck_assert_ptr_null(custops_lifecycle_name(6));
@@ -181,7 +163,7 @@ START_TEST(lifecycle_rules_and_model)
     ck_assert_ok(custops_lifecycle_classify(&out, f, &o));
     const char *want2[6] = {"prospect", "new", "churned", "active", "sleeping", "active"};
     for (size_t i = 0; i < 6; i++)
-        ck_assert_str_eq(scol(out, "lifecycle", i), want2[i]);
+        ck_assert_str_eq(test_str(out, "lifecycle", i), want2[i]);
     custops_frame_free(out);
     o.sleeping_p = 0.1; /* below churned_p */
     ck_assert_status(custops_lifecycle_classify(&out, f, &o), CUSTOPS_EINVAL);
@@ -223,7 +205,7 @@ START_TEST(kmeans_blobs)
     /* the clusters are the blobs (up to label order) */
     int64_t map[3] = {-1, -1, -1};
     for (size_t i = 0; i < M; i++) {
-        int64_t l = icol(a, "cluster", i);
+        int64_t l = test_i64(a, "cluster", i);
         if (map[truth[i]] < 0)
             map[truth[i]] = l;
         ck_assert_int_eq(map[truth[i]], l);
@@ -231,12 +213,12 @@ START_TEST(kmeans_blobs)
     ck_assert_uint_eq(custops_frame_nrows(c), 3);
     int64_t total = 0;
     for (size_t j = 0; j < 3; j++)
-        total += icol(c, "size", j);
+        total += test_i64(c, "size", j);
     ck_assert_int_eq(total, M);
     /* deterministic */
     ck_assert_ok(custops_kmeans(&a2, NULL, &sil2, &ch2, f, "x,y", &o));
     for (size_t i = 0; i < M; i++)
-        ck_assert_int_eq(icol(a, "cluster", i), icol(a2, "cluster", i));
+        ck_assert_int_eq(test_i64(a, "cluster", i), test_i64(a2, "cluster", i));
     ck_assert_double_eq(sil, sil2);
     ck_assert_double_eq(ch, ch2);
     custops_frame_free(a2);

@@ -65,24 +65,6 @@ static int same_file(const char *d1, const char *d2, const char *name)
     return same;
 }
 
-static const int64_t *icol(const custops_frame *f, const char *name)
-{
-    size_t c;
-    const int64_t *v;
-    ck_assert_ok(custops_frame_find(f, name, &c));
-    ck_assert_ok(custops_frame_int64(f, c, &v));
-    return v;
-}
-
-static const char *scol(const custops_frame *f, const char *name, size_t row)
-{
-    size_t c;
-    const char *s;
-    ck_assert_ok(custops_frame_find(f, name, &c));
-    ck_assert_ok(custops_frame_string(f, c, row, &s));
-    return s;
-}
-
 static size_t scol_index(const custops_frame *f, const char *name)
 {
     size_t c;
@@ -513,22 +495,22 @@ START_TEST(frame_matches_csv)
     ck_assert_uint_eq(custops_frame_ncols(f), 11);
     for (size_t j = 0; j < 11; j++)
         ck_assert_str_eq(custops_frame_col_name(f, j), names[j]);
-    const int64_t *t = icol(f, "time"), *qty = icol(f, "qty"), *price = icol(f, "unit_price"),
-                  *disc = icol(f, "discount");
+    const int64_t *t = test_i64_col(f, "time"), *qty = test_i64_col(f, "qty"), *price = test_i64_col(f, "unit_price"),
+                  *disc = test_i64_col(f, "discount");
     custops_zone *z;
     ck_assert_ok(custops_zone_open(&z, "Asia/Shanghai"));
     for (size_t i = 0; i + 1 < ol.nrows; i++) {
         char **r = ol.rows[i + 1];
-        ck_assert_str_eq(scol(f, "order_id", i), r[0]);
-        ck_assert_str_eq(scol(f, "customer_id", i), r[1]);
+        ck_assert_str_eq(test_str(f, "order_id", i), r[0]);
+        ck_assert_str_eq(test_str(f, "customer_id", i), r[1]);
         ck_assert_int_eq(t[i], when(r[2], z));
-        ck_assert_str_eq(scol(f, "sku", i), r[4]);
-        ck_assert_str_eq(scol(f, "category", i), r[5]);
+        ck_assert_str_eq(test_str(f, "sku", i), r[4]);
+        ck_assert_str_eq(test_str(f, "category", i), r[5]);
         ck_assert_int_eq(qty[i], integer(r[6]));
         ck_assert_int_eq(price[i], money(r[7]));
         ck_assert_int_eq(disc[i], money(r[8]));
-        ck_assert_str_eq(scol(f, "coupon_code", i), r[9]);
-        ck_assert_str_eq(scol(f, "channel", i), r[10]);
+        ck_assert_str_eq(test_str(f, "coupon_code", i), r[9]);
+        ck_assert_str_eq(test_str(f, "channel", i), r[10]);
     }
     custops_zone_free(z);
     csv_free(&ol);
@@ -562,7 +544,7 @@ static double bgnbd_expected(double r, double alpha, double a, double b, double 
 static size_t customer_xt(const custops_frame *f, int64_t end, double **x_out, double **t_out)
 {
     size_t n = custops_frame_nrows(f), nc = 0;
-    const int64_t *t = icol(f, "time");
+    const int64_t *t = test_i64_col(f, "time");
     size_t co = scol_index(f, "order_id"), cc = scol_index(f, "customer_id");
     double *x = calloc(n, sizeof *x), *tt = calloc(n, sizeof *tt);
     const char *prev_c = NULL, *prev_o = NULL;
@@ -628,7 +610,7 @@ START_TEST(purchases_follow_bgnbd)
 
     /* spend: mean order value = p * gamma / (q - 1) (Gamma-Gamma), within 5% */
     size_t rows = custops_frame_nrows(f), co = scol_index(f, "order_id");
-    const int64_t *qty = icol(f, "qty"), *price = icol(f, "unit_price");
+    const int64_t *qty = test_i64_col(f, "qty"), *price = test_i64_col(f, "unit_price");
     double total = 0;
     size_t orders = 0;
     const char *prev = "";
@@ -655,7 +637,7 @@ START_TEST(calendar_double11_and_evening_peak)
     custops_zone *z;
     ck_assert_ok(custops_zone_open(&z, o.zone));
     size_t n = custops_frame_nrows(f), co = scol_index(f, "order_id");
-    const int64_t *t = icol(f, "time");
+    const int64_t *t = test_i64_col(f, "time");
     int32_t span = o.end_day - o.start_day;
     int64_t *per_day = calloc((size_t)span, sizeof *per_day);
     int64_t per_hour[24] = {0}, orders = 0;
@@ -723,19 +705,19 @@ START_TEST(consumables_repurchase_on_cycle)
     ck_assert_ok(custops_synth_order_lines(&o, &f));
     size_t nsku = custops_frame_nrows(cat);
     ck_assert_uint_eq(nsku, 200);
-    const int64_t *cycle = icol(cat, "cycle_days"), *list = icol(cat, "list_price");
+    const int64_t *cycle = test_i64_col(cat, "cycle_days"), *list = test_i64_col(cat, "list_price");
     int cyclic = 0;
     for (size_t s = 0; s < nsku; s++) {
         ck_assert(list[s] > 0 && cycle[s] >= 0);
         cyclic += cycle[s] > 0;
         if (cycle[s] > 0) /* consumables only */
-            ck_assert(strcmp(scol(cat, "category", s), "apparel") != 0 &&
-                      strcmp(scol(cat, "category", s), "electronics") != 0);
+            ck_assert(strcmp(test_str(cat, "category", s), "apparel") != 0 &&
+                      strcmp(test_str(cat, "category", s), "electronics") != 0);
     }
     ck_assert(cyclic > 20);
     /* last purchase day per (customer, sku): lines are per customer in time order */
     size_t n = custops_frame_nrows(f), cs = scol_index(f, "sku"), cc = scol_index(f, "customer_id");
-    const int64_t *t = icol(f, "time");
+    const int64_t *t = test_i64_col(f, "time");
     int64_t *last = malloc(nsku * sizeof *last);
     double *ratios = malloc(n * sizeof *ratios);
     size_t nr = 0;
@@ -749,7 +731,7 @@ START_TEST(consumables_repurchase_on_cycle)
                 last[k] = -1;
         prev = c;
         size_t k = (size_t)atoi(s + 3) - 1;
-        ck_assert_str_eq(scol(cat, "sku", k), s);
+        ck_assert_str_eq(test_str(cat, "sku", k), s);
         if (cycle[k] > 0 && last[k] >= 0 && t[i] > last[k])
             ratios[nr++] = (double)(t[i] - last[k]) / 86400.0 / (double)cycle[k];
         last[k] = t[i];
@@ -798,7 +780,7 @@ START_TEST(heavy_buyers_of_consumables)
     ck_assert_ok(custops_synth_order_lines(&o, &f));
     size_t n = custops_frame_nrows(f), co = scol_index(f, "order_id"), cc = scol_index(f, "coupon_code");
     ck_assert(n > 40 * 100);
-    const int64_t *qty = icol(f, "qty"), *price = icol(f, "unit_price"), *disc = icol(f, "discount");
+    const int64_t *qty = test_i64_col(f, "qty"), *price = test_i64_col(f, "unit_price"), *disc = test_i64_col(f, "discount");
     size_t start = 0, max_lines = 0;
     for (size_t i = 1; i <= n; i++) {
         const char *a, *b = NULL;
@@ -874,7 +856,7 @@ START_TEST(other_currency_and_zone)
     custops_frame *f;
     ck_assert_ok(custops_synth_catalog(&o, &f));
     ck_assert_uint_eq(custops_frame_nrows(f), 30);
-    ck_assert_str_eq(scol(f, "category", 19), "category_20");
+    ck_assert_str_eq(test_str(f, "category", 19), "category_20");
     custops_frame_free(f);
     char d[256];
     test_tmpdir(d, sizeof d);
