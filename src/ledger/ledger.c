@@ -452,44 +452,37 @@ static int wrong_state(const lg_res *r, const char *op)
                         r->order, custops_ledger_state_name(r->state));
 }
 
-static int apply_commit(lg_backend *be, const lg_req *q, custops_ledger_receipt *out, custops__buf *body)
+/* Commit and release both settle a pending reservation: a commit turns its
+ * hold into a use (counted and spent), a release gives the hold back. */
+static int settle_pending(lg_backend *be, const lg_req *q, custops_ledger_receipt *out, custops__buf *body, int commit)
 {
     lg_res r;
     int rc = find_res(be, q, &r);
     if (rc)
         return rc;
+    const char *verb = commit ? "commit" : "release";
     if (r.state != CUSTOPS_LEDGER_PENDING)
-        return wrong_state(&r, "commit");
-    if ((rc = move_holds(be, &r, 1, -1, r.amount, -r.amount)))
+        return wrong_state(&r, verb);
+    if ((rc = move_holds(be, &r, commit, -1, commit ? r.amount : 0, -r.amount)))
         return missing_counter(rc, &r);
-    r.state = CUSTOPS_LEDGER_COMMITTED;
+    r.state = commit ? CUSTOPS_LEDGER_COMMITTED : CUSTOPS_LEDGER_RELEASED;
     if ((rc = be->ops->res_put(be, &r)))
         return rc;
-    res_body(body, "commit", &r, r.amount);
+    res_body(body, verb, &r, r.amount);
     out->state = r.state;
     out->amount = r.amount;
     out->expires = r.expires;
     return 0;
 }
 
+static int apply_commit(lg_backend *be, const lg_req *q, custops_ledger_receipt *out, custops__buf *body)
+{
+    return settle_pending(be, q, out, body, 1);
+}
+
 static int apply_release(lg_backend *be, const lg_req *q, custops_ledger_receipt *out, custops__buf *body)
 {
-    lg_res r;
-    int rc = find_res(be, q, &r);
-    if (rc)
-        return rc;
-    if (r.state != CUSTOPS_LEDGER_PENDING)
-        return wrong_state(&r, "release");
-    if ((rc = move_holds(be, &r, 0, -1, 0, -r.amount)))
-        return missing_counter(rc, &r);
-    r.state = CUSTOPS_LEDGER_RELEASED;
-    if ((rc = be->ops->res_put(be, &r)))
-        return rc;
-    res_body(body, "release", &r, r.amount);
-    out->state = r.state;
-    out->amount = r.amount;
-    out->expires = r.expires;
-    return 0;
+    return settle_pending(be, q, out, body, 0);
 }
 
 static int apply_reverse(lg_backend *be, const lg_req *q, custops_ledger_receipt *out, custops__buf *body)
