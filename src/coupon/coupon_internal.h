@@ -114,6 +114,7 @@ typedef struct cpn_rule {
     int nwindows;
     cpn_sel *scope;
     int nscope;
+    int scope_id; /* rules with the same selector set share one, see rs->scope_rule */
     int naive;   /* valid/first times are still naive local seconds (text input) */
     cpn_node *nodes;
     int nnodes, root; /* root -1: no condition */
@@ -144,6 +145,10 @@ struct custops_ruleset {
     int ngroups;
     cpn_rule *rules;
     size_t nrules;
+    /* distinct scopes (selector sets, order and repeats ignored): the quote
+     * computes each one's lines once, not once per rule */
+    int *scope_rule; /* per scope id: the first rule with that scope */
+    int nscopes;
     int *lane_rules[LANE_COUNT]; /* rule indices per lane, ascending */
     int lane_n[LANE_COUNT];
     /* lint findings, filled at compile */

@@ -99,6 +99,15 @@ static const uint64_t *sidx_get(const sidx *x, const cpn_sel *sel)
 }
 
 /* ---- the run ---- */
+/* one distinct scope in this quote, see scope_of() */
+typedef struct scope_ent {
+    int have_acc;   /* its line bitmap is at sacc + acc_off */
+    int lane;       /* the lane stamp of the lists below */
+    int n, nw;      /* lines in scope, of them with a positive base */
+    int64_t S, Q;   /* their base sum and quantity */
+    size_t acc_off, int_off, w_off;
+} scope_ent;
+
 enum { LZ_MAX = 16 }; /* distinct scopes per lane whose lazy candidates share their lines */
 typedef struct qrun {
     const custops_ruleset *rs;
@@ -116,10 +125,21 @@ typedef struct qrun {
     int *group_used;
     int tier_rank;
     int64_t *net;       /* per line */
-    int *inl;           /* the lines in scope of the rule at hand, ascending */
-    int *widx;          /* those of them with a positive base, and the bases */
-    int64_t *w, wsum;
+    /* the scope of the rule at hand (pointers into the buffers below) */
+    const int *inl;     /* its lines, ascending */
+    const int *widx;    /* those of them with a positive base, and the bases */
+    const int64_t *w;
+    int64_t wsum;
     int nw;
+    const uint64_t *scope_acc; /* its lines as a bitmap */
+    scope_ent *sc;      /* per scope id */
+    int lane_stamp;     /* bumped per lane: the bases changed */
+    uint64_t *sacc;     /* scope bitmaps, for the whole quote */
+    size_t sacc_len, sacc_cap;
+    int *sint;          /* per scope: inl then widx, for this lane */
+    size_t sint_len, sint_cap;
+    int64_t *sw;        /* per scope: w, for this lane */
+    size_t sw_len, sw_cap;
     int64_t *tx, *tuh, *tnh; /* one rule's shares; kept at 0, -1, 0 between rules */
     /* candidate pool */
     cpn_cand *cands;
@@ -129,10 +149,6 @@ typedef struct qrun {
     int64_t *pool;
     size_t npool, pool_cap;
     cpn_scratch scratch; /* per lane and per optimizer call working memory */
-    /* the last scope seen in this lane: consecutive rules often share one */
-    uint64_t scope_acc[(CUSTOPS_COUPON_MAX_LINES + 63) / 64];
-    int scope_valid, scope_n;
-    int64_t scope_S, scope_Q;
     int nchosen_restrictive; /* chosen rules with a combine clause */
     /* lazy candidates with the same scope share one list and bitmap of its
      * lines (pool offsets), so the optimizer can bound them together */
@@ -141,60 +157,89 @@ typedef struct qrun {
     int lz_n;
 } qrun;
 
-static int scope_of(qrun *R, const cpn_rule *r, int *inl, int64_t *S, int64_t *Q)
+/* The lines of a rule's scope. Each distinct scope (see rs->scope_rule)
+ * has its line bitmap computed once per quote (it depends only on the cart)
+ * and its line lists, subtotal and quantity once per lane (they depend on
+ * the lane-start bases); every other rule of that scope reuses them. Sets
+ * R->inl (the lines in scope, ascending), R->widx, R->w, R->nw and R->wsum
+ * (those with a positive base) and R->scope_acc; returns the line count. */
+static int scope_of(qrun *R, const cpn_rule *r, int64_t *S, int64_t *Q)
 {
-    uint64_t acc[(CUSTOPS_COUPON_MAX_LINES + 63) / 64];
-    int any_include = 0;
-    for (size_t w = 0; w < R->words; w++)
-        acc[w] = 0;
-    for (int k = 0; k < r->nscope; k++)
-        if (!r->scope[k].exclude) {
-            any_include = 1;
-            const uint64_t *b = sidx_get(&R->idx, &r->scope[k]);
-            if (b)
-                for (size_t w = 0; w < R->words; w++)
-                    acc[w] |= b[w];
-        }
-    if (!any_include)
-        for (size_t w = 0; w < R->words; w++)
-            acc[w] = ~0ull;
-    for (int k = 0; k < r->nscope; k++)
-        if (r->scope[k].exclude) {
-            const uint64_t *b = sidx_get(&R->idx, &r->scope[k]);
-            if (b)
-                for (size_t w = 0; w < R->words; w++)
-                    acc[w] &= ~b[w];
-        }
-    for (size_t w = 0; w < R->words; w++)
-        acc[w] &= R->discountable[w]; /* discountable has no bit past the last line */
-    if (R->scope_valid && memcmp(acc, R->scope_acc, R->words * sizeof *acc) == 0) {
-        *S = R->scope_S; /* inl still holds this scope's lines */
-        *Q = R->scope_Q;
-        return R->scope_n;
-    }
-    int64_t s = 0, qty = 0;
-    int count = 0, nw = 0;
-    for (size_t w = 0; w < R->words; w++)
-        for (uint64_t m = acc[w]; m; m &= m - 1) {
-            int l = (int)(w * 64) + __builtin_ctzll(m);
-            inl[count++] = l;
-            s += R->net[l];
-            qty += R->cart->lines[l].qty;
-            if (R->net[l] > 0) {
-                R->w[nw] = R->net[l];
-                R->widx[nw++] = l;
+    scope_ent *e = &R->sc[r->scope_id];
+    size_t words = R->words;
+    if (!e->have_acc) {
+        if (CUSTOPS__GROW(R->sacc, R->sacc_cap, R->sacc_len + words))
+            return CUSTOPS_ENOMEM;
+        const cpn_rule *rep = &R->rs->rules[R->rs->scope_rule[r->scope_id]];
+        uint64_t *acc = R->sacc + R->sacc_len;
+        int any_include = 0;
+        for (size_t w = 0; w < words; w++)
+            acc[w] = 0;
+        for (int k = 0; k < rep->nscope; k++)
+            if (!rep->scope[k].exclude) {
+                any_include = 1;
+                const uint64_t *b = sidx_get(&R->idx, &rep->scope[k]);
+                if (b)
+                    for (size_t w = 0; w < words; w++)
+                        acc[w] |= b[w];
             }
-        }
-    R->nw = nw;
-    R->wsum = s; /* bases are never negative: the positive ones sum to s */
-    *S = s;
-    *Q = qty;
-    memcpy(R->scope_acc, acc, R->words * sizeof *acc);
-    R->scope_valid = 1;
-    R->scope_n = count;
-    R->scope_S = s;
-    R->scope_Q = qty;
-    return count;
+        if (!any_include)
+            for (size_t w = 0; w < words; w++)
+                acc[w] = ~0ull;
+        for (int k = 0; k < rep->nscope; k++)
+            if (rep->scope[k].exclude) {
+                const uint64_t *b = sidx_get(&R->idx, &rep->scope[k]);
+                if (b)
+                    for (size_t w = 0; w < words; w++)
+                        acc[w] &= ~b[w];
+            }
+        for (size_t w = 0; w < words; w++)
+            acc[w] &= R->discountable[w]; /* discountable has no bit past the last line */
+        e->acc_off = R->sacc_len;
+        e->have_acc = 1;
+        R->sacc_len += words;
+    }
+    const uint64_t *acc = R->sacc + e->acc_off;
+    if (e->lane != R->lane_stamp) {
+        int count = 0, nw = 0;
+        for (size_t w = 0; w < words; w++)
+            count += __builtin_popcountll(acc[w]);
+        if (CUSTOPS__GROW(R->sint, R->sint_cap, R->sint_len + 2 * (size_t)count) ||
+            CUSTOPS__GROW(R->sw, R->sw_cap, R->sw_len + (size_t)count))
+            return CUSTOPS_ENOMEM;
+        int *inl = R->sint + R->sint_len, *widx = inl + count;
+        int64_t *wv = R->sw + R->sw_len, s = 0, qty = 0;
+        count = 0;
+        for (size_t w = 0; w < words; w++)
+            for (uint64_t m = acc[w]; m; m &= m - 1) {
+                int l = (int)(w * 64) + __builtin_ctzll(m);
+                inl[count++] = l;
+                s += R->net[l];
+                qty += R->cart->lines[l].qty;
+                if (R->net[l] > 0) {
+                    wv[nw] = R->net[l];
+                    widx[nw++] = l;
+                }
+            }
+        e->lane = R->lane_stamp;
+        e->n = count;
+        e->nw = nw;
+        e->S = s; /* bases are never negative: the positive ones sum to s */
+        e->Q = qty;
+        e->int_off = R->sint_len;
+        e->w_off = R->sw_len;
+        R->sint_len += 2 * (size_t)count;
+        R->sw_len += (size_t)count;
+    }
+    R->inl = R->sint + e->int_off;
+    R->widx = R->inl + e->n;
+    R->w = R->sw + e->w_off;
+    R->nw = e->nw;
+    R->wsum = e->S;
+    R->scope_acc = acc;
+    *S = e->S;
+    *Q = e->Q;
+    return e->n;
 }
 
 /* money an unmet threshold would unlock, for the gap message */
@@ -321,7 +366,9 @@ static int materialise(qrun *R, cpn_cand *c)
     const custops_ruleset *rs = R->rs;
     const cpn_rule *r = &rs->rules[c->rule];
     int64_t S, Q, amount, need, unl;
-    int ninl = scope_of(R, r, R->inl, &S, &Q);
+    int ninl = scope_of(R, r, &S, &Q);
+    if (ninl < 0)
+        return ninl;
     cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
     int why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
     size_t words = (R->n + 63) / 64 ? (R->n + 63) / 64 : 1, cap = (size_t)ninl;
@@ -545,7 +592,8 @@ static int run_lane(qrun *R, int lane)
     }
     R->ncands = 0;
     R->npool = 0;
-    R->scope_valid = 0; /* the bases changed */
+    R->lane_stamp++; /* the bases changed: every scope's lists are recomputed */
+    R->sint_len = R->sw_len = 0;
     R->lz_n = 0;
     for (int li = 0; li < rs->lane_n[lane]; li++) {
         int ri = rs->lane_rules[lane][li];
@@ -554,7 +602,9 @@ static int run_lane(qrun *R, int lane)
         const cpn_rule *r = &rs->rules[ri];
         int64_t S, Q, need = 0, have = 0, unl = 0;
         int clause = 0;
-        int ninl = scope_of(R, r, R->inl, &S, &Q);
+        int ninl = scope_of(R, r, &S, &Q);
+        if (ninl < 0)
+            return ninl;
         if (!ninl) {
             if ((rc = add_reason(q, ri, R_SCOPE_EMPTY, -1, 0, 0, 0, 0)))
                 return rc;
@@ -908,7 +958,9 @@ static int presize(qrun *R)
             most = rs->lane_n[lane];
     if (CUSTOPS__GROW(R->q->reasons, R->q->reasons_cap, rs->nrules + 1) ||
         CUSTOPS__GROW(R->cands, R->cands_cap, (size_t)most + 1) ||
-        CUSTOPS__GROW(R->spare, R->spare_cap, (size_t)most + 1))
+        CUSTOPS__GROW(R->spare, R->spare_cap, (size_t)most + 1) ||
+        CUSTOPS__GROW(R->sacc, R->sacc_cap, R->words * (size_t)(rs->nscopes < 64 ? rs->nscopes + 1 : 64)) ||
+        CUSTOPS__GROW(R->sint, R->sint_cap, 8 * R->n + 64) || CUSTOPS__GROW(R->sw, R->sw_cap, 4 * R->n + 32))
         return CUSTOPS_ENOMEM;
     size_t per = R->n * 3 + R->words + (R->n + 1) / 2 + 1, want = per * (size_t)most;
     if (want > ((size_t)1 << 16))
@@ -986,9 +1038,7 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
     q->line_base = custops__calloc(n1, sizeof *q->line_base);
     q->line_net = custops__calloc(n1, sizeof *q->line_net);
     R.net = q->line_net;
-    R.inl = custops__calloc(n1, sizeof *R.inl);
-    R.widx = custops__calloc(n1, sizeof *R.widx);
-    R.w = custops__calloc(n1, sizeof *R.w);
+    R.sc = custops__calloc((size_t)rs->nscopes + 1, sizeof *R.sc);
     R.tx = custops__calloc(n1 * 3, sizeof *R.tx);
     R.discountable = custops__calloc(R.words, sizeof *R.discountable);
     R.eligible = custops__calloc(nr, sizeof *R.eligible);
@@ -996,7 +1046,7 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
     R.via_wallet = custops__calloc(nr, sizeof *R.via_wallet);
     R.chosen_rules = custops__calloc(nr, sizeof *R.chosen_rules);
     R.group_used = custops__calloc((size_t)rs->ngroups + 1, sizeof *R.group_used);
-    if (!q->line_ids || !q->line_base || !q->line_net || !R.inl || !R.widx || !R.w || !R.tx || !R.discountable || !R.eligible || !R.via ||
+    if (!q->line_ids || !q->line_base || !q->line_net || !R.sc || !R.tx || !R.discountable || !R.eligible || !R.via ||
         !R.via_wallet || !R.chosen_rules || !R.group_used) {
         rc = custops__nomem();
         goto done;
@@ -1037,9 +1087,10 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
         goto done;
     }
 done:
-    custops__free(R.inl);
-    custops__free(R.widx);
-    custops__free(R.w);
+    custops__free(R.sc);
+    custops__free(R.sacc);
+    custops__free(R.sint);
+    custops__free(R.sw);
     cpn_scratch_free(&R.scratch);
     custops__free(R.tx);
     custops__free(R.discountable);
