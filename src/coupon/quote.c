@@ -274,9 +274,18 @@ static int conditions(qrun *R, const cpn_rule *r, int64_t S, int64_t Q, int64_t 
     cpn_eval_ctx e = {R->rs, R->cart, S, Q, R->tier_rank};
     int threshold = -1;
     for (int k = 0; k < r->nconj; k++) {
-        if (cpn_eval_bool(&e, r, r->conj[k]))
-            continue;
         int why = r->conj_reason[k];
+        if (why == R_SUBTOTAL_BELOW || why == R_QTY_BELOW) {
+            /* a threshold (classify() gives these reasons only to
+             * subtotal() or qty() >= or > a literal): two integers compared
+             * as eval() would, without walking the nodes */
+            const cpn_node *x = &r->nodes[r->conj[k]];
+            int64_t v = r->nodes[x->b].v, subject = why == R_SUBTOTAL_BELOW ? S : Q;
+            if (x->n == CMP_GE ? subject >= v : subject > v)
+                continue;
+        } else if (cpn_eval_bool(&e, r, r->conj[k])) {
+            continue;
+        }
         if (why == R_SUBTOTAL_BELOW || why == R_QTY_BELOW) {
             if (threshold < 0) {
                 threshold = why;
@@ -624,12 +633,15 @@ static int run_lane(qrun *R, int lane)
                 return rc;
             continue;
         }
-        int gift = 0, stock_ok = 1;
-        for (int k = 0; k < r->neffects; k++)
-            if (r->effects[k].kind == EF_GIFT) {
+        int gift = 0, stock_ok = 1, money = 0;
+        for (int k = 0; k < r->neffects; k++) {
+            int kind = r->effects[k].kind;
+            if (kind == EF_GIFT) {
                 gift = 1;
                 stock_ok &= gift_in_stock(R->cart, r->effects[k].str, r->effects[k].a);
             }
+            money += kind <= EF_BXGY; /* the effects that discount lines */
+        }
         if (!stock_ok) {
             if ((rc = add_reason(q, ri, R_GIFT_OUT_OF_STOCK, -1, 0, 0, 0, 0)))
                 return rc;
@@ -645,7 +657,7 @@ static int run_lane(qrun *R, int lane)
             continue;
         }
         int64_t amount = 0;
-        int lazy = 0;
+        int lazy = 0, touched = ninl; /* the in-scope lines whose share buffers may be nonzero */
         if (shipping || points) {
             R->tx[0] = 0;
             for (int k = 0; k < r->neffects; k++) {
@@ -676,8 +688,16 @@ static int run_lane(qrun *R, int lane)
                 why = cpn_effects_apply(rs, r, &v, NULL, NULL, NULL, &amount, &need, &unl);
                 lazy = why >= 0 || amount <= S; /* else a percentage above 100%: clamped, so spread now */
             }
-            if (!lazy)
+            if (!lazy && !money) {
+                /* a gift only: no shares, amount 0, nothing below a
+                 * threshold, exactly what the effects would say after
+                 * visiting every line */
+                touched = 0;
+                amount = need = unl = 0;
+                why = -1;
+            } else if (!lazy) {
                 why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
+            }
             if (why >= 0) {
                 clear_shares(R, R->inl, ninl);
                 int64_t have2 = why == R_SUBTOTAL_BELOW ? S : Q;
@@ -725,7 +745,7 @@ static int run_lane(qrun *R, int lane)
                 return rc;
             uintptr_t off = (uintptr_t)c->x;
             int64_t *dx = R->pool + off;
-            c->nnz = take_shares(R, lst, ninl, words, dx, cap);
+            c->nnz = take_shares(R, lst, shipping || points ? ninl : touched, words, dx, cap);
             c->uh = (int64_t *)(off + cap);
             c->nh = (int64_t *)(off + 2 * cap);
             c->bits = (uint64_t *)(off + 3 * cap);
