@@ -162,12 +162,17 @@ int cpn_effects_apply(const custops_ruleset *rs, const cpn_rule *r, const cpn_la
         case EF_AMOUNT_OFF:
             d = e->a < S ? e->a : S;
             break;
-        case EF_PERCENT_OFF:
-            if ((rc = custops_money_muldiv(S, e->a, 10000, &d)))
+        case EF_PERCENT_OFF: {
+            int64_t p;
+            if (S >= 0 && e->a >= 0 && !__builtin_mul_overflow(S, e->a, &p)) {
+                d = p / 10000 + (p % 10000 >= 5000); /* custops_money_muldiv's half up, in 64 bits */
+            } else if ((rc = custops_money_muldiv(S, e->a, 10000, &d))) {
                 return custops__err(rc, "rule %s: percent of %lld overflows", r->id, (long long)S);
+            }
             if (e->b >= 0 && d > e->b)
                 d = e->b;
             break;
+        }
         case EF_EVERY: {
             int64_t times = S / e->a;
             if (e->c > 0 && times > e->c)
