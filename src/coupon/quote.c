@@ -556,10 +556,54 @@ static int record_alloc(custops_quote *q, int rule, int line, int64_t amount, in
     return 0;
 }
 
-/* the rule a losing candidate collides with, for NOT_COMBINABLE */
-static int conflict_with(const qrun *R, const cpn_cand *c, const cpn_cand *const *chosen, int nch, int nslots)
+/* the chosen rules of a lane by group, for conflict_with() */
+typedef struct chosen_ix {
+    int first[CUSTOPS_COUPON_MAX_GROUPS + 1]; /* per group: its first in application order, or -1 */
+    int *next;       /* per position: the next of its group, or -1 */
+    int restrictive; /* some chosen rule has a combine clause */
+} chosen_ix;
+
+static void index_chosen(const custops_ruleset *rs, const cpn_cand *const *chosen, int nch, chosen_ix *ix)
+{
+    int last[CUSTOPS_COUPON_MAX_GROUPS + 1];
+    for (int g = 0; g < rs->ngroups; g++)
+        ix->first[g] = last[g] = -1;
+    ix->restrictive = 0;
+    for (int k = 0; k < nch; k++) {
+        const cpn_rule *o = &rs->rules[chosen[k]->rule];
+        ix->next[k] = -1;
+        ix->restrictive |= o->combine != COMBINE_ALL;
+        if (o->group < 0)
+            continue;
+        if (last[o->group] < 0)
+            ix->first[o->group] = k;
+        else
+            ix->next[last[o->group]] = k;
+        last[o->group] = k;
+    }
+}
+
+/* the rule a losing candidate collides with, for NOT_COMBINABLE: the first
+ * chosen one (in application order) it is incompatible with or shares a
+ * group with (per line: a line) */
+static int conflict_with(const qrun *R, const cpn_cand *c, const cpn_cand *const *chosen, int nch, int nslots,
+                         const chosen_ix *ix)
 {
     const cpn_rule *r = &R->rs->rules[c->rule];
+    size_t words = (size_t)(nslots + 63) / 64;
+    if (!ix->restrictive && r->combine == COMBINE_ALL) {
+        /* every pair is compatible: only the chosen of its own group count */
+        if (r->group < 0)
+            return -1;
+        int k = ix->first[r->group];
+        if (R->rs->groups[r->group].mode != GM_PER_LINE)
+            return k >= 0 ? chosen[k]->rule : -1;
+        for (; k >= 0; k = ix->next[k])
+            for (size_t w = 0; w < words; w++) /* shares are never negative */
+                if (c->bits[w] & chosen[k]->bits[w])
+                    return chosen[k]->rule;
+        return -1;
+    }
     for (int k = 0; k < nch; k++) {
         const cpn_rule *o = &R->rs->rules[chosen[k]->rule];
         if (!cpn_compatible(R->rs, c->rule, chosen[k]->rule))
@@ -568,7 +612,7 @@ static int conflict_with(const qrun *R, const cpn_cand *c, const cpn_cand *const
             int mode = R->rs->groups[r->group].mode;
             if (mode == GM_EXCLUSIVE || mode == GM_STACKABLE)
                 return chosen[k]->rule;
-            for (size_t w = 0; w < (size_t)(nslots + 63) / 64; w++) /* shares are never negative */
+            for (size_t w = 0; w < words; w++)
                 if (c->bits[w] & chosen[k]->bits[w])
                     return chosen[k]->rule;
         }
@@ -821,11 +865,17 @@ static int run_lane(qrun *R, int lane)
     }
     /* the losers: whom they collide with, and what forcing them would cost
      * (before applying, while group_used still holds only earlier lanes) */
+    chosen_ix cix = {.next = NULL};
+    cix.next = rc ? NULL : cpn_scratch_take(&R->scratch, ((size_t)nch + 1) * sizeof *cix.next);
+    if (!rc && !cix.next)
+        rc = CUSTOPS_ENOMEM;
+    if (!rc)
+        index_chosen(rs, order, nch, &cix);
     for (int i = 0; !rc && i < nc; i++) {
         if (flags[i])
             continue;
         const cpn_cand *c = &R->cands[i];
-        int other = conflict_with(R, c, order, nch, nslots);
+        int other = conflict_with(R, c, order, nch, nslots, &cix);
         int64_t delta = 0;
         if (want[i])
             delta = flags2[i] ? comp_value[comp[i]] - fvalue[i] : c->amount;
