@@ -85,6 +85,10 @@ static int spread(const cpn_lane_view *v, int64_t amount, int64_t *x)
     size_t k = (size_t)v->nw;
     if (!k || amount <= 0)
         return 0;
+    if (k == 1) { /* one line: its weight is the sum, so it takes all */
+        x[v->widx[0]] += amount;
+        return 0;
+    }
     const int64_t *w = v->w, wsum = v->wsum;
     const int *idx = v->widx;
     int64_t rem[CUSTOPS_COUPON_MAX_LINES], given = 0;

@@ -448,26 +448,27 @@ static void fix_pointers(qrun *R)
     }
 }
 
-/* does candidate x come before y: amount desc, gift first, rule asc (a total order) */
-static inline int cand_before(const cpn_cand *x, const cpn_cand *y)
+/* Sort the candidates into search order: amount desc, gift first, rule asc
+ * (a total order: rule ids are distinct, so any sort gives the same).
+ * Each candidate becomes a 16-byte key (amount; gift, inverted rule and
+ * index packed in a word) merge-sorted in place of indirect compares on the
+ * ~100-byte structs, which are then moved once. */
+typedef struct sort_key {
+    int64_t amount;
+    uint64_t rest; /* gift << 63 | (INT32_MAX - rule) << 32 | index: larger first */
+} sort_key;
+
+static inline int key_before(const sort_key *x, const sort_key *y)
 {
-    if (x->amount != y->amount)
-        return x->amount > y->amount;
-    if (x->gift != y->gift)
-        return x->gift > y->gift;
-    return x->rule < y->rule;
+    return x->amount != y->amount ? x->amount > y->amount : x->rest > y->rest;
 }
 
-/* Sort the candidates into search order. qsort moved the ~100-byte structs
- * through memcpy and an indirect compare (a tenth of a quote); this merge
- * sorts 32-bit indices with the compare inlined and moves each struct once.
- * The order is total (rule ids are distinct), so any sort gives the same. */
 static int sort_cands(qrun *R)
 {
     size_t n = R->ncands;
     cpn_mark mark = cpn_scratch_mark(&R->scratch);
-    int32_t *a = cpn_scratch_take(&R->scratch, n * sizeof *a);
-    int32_t *b = cpn_scratch_take(&R->scratch, n * sizeof *b);
+    sort_key *a = cpn_scratch_take(&R->scratch, n * sizeof *a);
+    sort_key *b = cpn_scratch_take(&R->scratch, n * sizeof *b);
     int swap = R->spare_cap >= n; /* sort into the spare array and swap: no copy back */
     cpn_cand *tmp = swap ? R->spare : cpn_scratch_take(&R->scratch, n * sizeof *tmp);
     if (!a || !b || !tmp) {
@@ -475,14 +476,14 @@ static int sort_cands(qrun *R)
         return CUSTOPS_ENOMEM;
     }
     const cpn_cand *c = R->cands;
-    for (size_t i = 0; i < n; i++)
-        a[i] = (int32_t)i;
+    for (size_t i = 0; i < n; i++) /* rule and index are below 2^31 */
+        a[i] = (sort_key){c[i].amount, (uint64_t)(c[i].gift != 0) << 63 | (uint64_t)(INT32_MAX - c[i].rule) << 32 | i};
     for (size_t i = 0; i < n; i += 8) { /* runs of 8 by insertion */
         size_t end = i + 8 < n ? i + 8 : n;
         for (size_t j = i + 1; j < end; j++) {
-            int32_t v = a[j];
+            sort_key v = a[j];
             size_t k = j;
-            while (k > i && cand_before(&c[v], &c[a[k - 1]])) {
+            while (k > i && key_before(&v, &a[k - 1])) {
                 a[k] = a[k - 1];
                 k--;
             }
@@ -493,18 +494,18 @@ static int sort_cands(qrun *R)
         for (size_t lo = 0; lo < n; lo += 2 * w) {
             size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n, i = lo, j = mid, o = lo;
             while (i < mid && j < hi)
-                b[o++] = cand_before(&c[a[j]], &c[a[i]]) ? a[j++] : a[i++]; /* stable: left wins ties */
+                b[o++] = key_before(&a[j], &a[i]) ? a[j++] : a[i++];
             while (i < mid)
                 b[o++] = a[i++];
             while (j < hi)
                 b[o++] = a[j++];
         }
-        int32_t *t = a;
+        sort_key *t = a;
         a = b;
         b = t;
     }
     for (size_t i = 0; i < n; i++)
-        tmp[i] = c[a[i]];
+        tmp[i] = c[(uint32_t)a[i].rest];
     if (swap) { /* each array keeps its own capacity */
         cpn_cand *old = R->cands;
         size_t oldcap = R->cands_cap;
