@@ -560,28 +560,41 @@ static int record_alloc(custops_quote *q, int rule, int line, int64_t amount, in
 /* the chosen rules of a lane by group, for conflict_with() */
 typedef struct chosen_ix {
     int first[CUSTOPS_COUPON_MAX_GROUPS + 1]; /* per group: its first in application order, or -1 */
-    int *next;       /* per position: the next of its group, or -1 */
+    int pcol[CUSTOPS_COUPON_MAX_GROUPS + 1];  /* per exclusive-per-line group with chosen members: its column */
+    int *owner;      /* column x slot: the first chosen member (position) discounting the slot, or -1 */
     int restrictive; /* some chosen rule has a combine clause */
 } chosen_ix;
 
-static void index_chosen(const custops_ruleset *rs, const cpn_cand *const *chosen, int nch, chosen_ix *ix)
+static int index_chosen(qrun *R, const cpn_cand *const *chosen, int nch, int nslots, chosen_ix *ix)
 {
-    int last[CUSTOPS_COUPON_MAX_GROUPS + 1];
+    const custops_ruleset *rs = R->rs;
+    int ncol = 0;
     for (int g = 0; g < rs->ngroups; g++)
-        ix->first[g] = last[g] = -1;
+        ix->first[g] = ix->pcol[g] = -1;
     ix->restrictive = 0;
     for (int k = 0; k < nch; k++) {
         const cpn_rule *o = &rs->rules[chosen[k]->rule];
-        ix->next[k] = -1;
         ix->restrictive |= o->combine != COMBINE_ALL;
-        if (o->group < 0)
+        if (o->group < 0 || ix->first[o->group] >= 0)
             continue;
-        if (last[o->group] < 0)
-            ix->first[o->group] = k;
-        else
-            ix->next[last[o->group]] = k;
-        last[o->group] = k;
+        ix->first[o->group] = k;
+        if (rs->groups[o->group].mode == GM_PER_LINE)
+            ix->pcol[o->group] = ncol++;
     }
+    ix->owner = cpn_scratch_take(&R->scratch, ((size_t)ncol * (size_t)nslots + 1) * sizeof *ix->owner);
+    if (!ix->owner)
+        return CUSTOPS_ENOMEM;
+    for (size_t i = 0; i < (size_t)ncol * (size_t)nslots; i++)
+        ix->owner[i] = -1;
+    for (int k = nch - 1; k >= 0; k--) { /* backwards: the first in order is written last */
+        int g = rs->rules[chosen[k]->rule].group;
+        if (g < 0 || ix->pcol[g] < 0)
+            continue;
+        int *own = ix->owner + (size_t)ix->pcol[g] * (size_t)nslots;
+        for (int j = 0; j < chosen[k]->nnz; j++)
+            own[chosen[k]->nz[j]] = k;
+    }
+    return 0;
 }
 
 /* the rule a losing candidate collides with, for NOT_COMBINABLE: the first
@@ -591,20 +604,24 @@ static int conflict_with(const qrun *R, const cpn_cand *c, const cpn_cand *const
                          const chosen_ix *ix)
 {
     const cpn_rule *r = &R->rs->rules[c->rule];
-    size_t words = (size_t)(nslots + 63) / 64;
     if (!ix->restrictive && r->combine == COMBINE_ALL) {
-        /* every pair is compatible: only the chosen of its own group count */
-        if (r->group < 0)
+        /* every pair is compatible: only the chosen of its own group count,
+         * the first of them in order, or per line the first on one of its
+         * lines (nz lists the same slots as bits; shares are never negative) */
+        if (r->group < 0 || ix->first[r->group] < 0)
             return -1;
-        int k = ix->first[r->group];
-        if (R->rs->groups[r->group].mode != GM_PER_LINE)
-            return k >= 0 ? chosen[k]->rule : -1;
-        for (; k >= 0; k = ix->next[k])
-            for (size_t w = 0; w < words; w++) /* shares are never negative */
-                if (c->bits[w] & chosen[k]->bits[w])
-                    return chosen[k]->rule;
-        return -1;
+        if (ix->pcol[r->group] < 0)
+            return chosen[ix->first[r->group]]->rule;
+        const int *own = ix->owner + (size_t)ix->pcol[r->group] * (size_t)nslots;
+        int k = -1;
+        for (int j = 0; j < c->nnz; j++) {
+            int o = own[c->nz[j]];
+            if (o >= 0 && (k < 0 || o < k))
+                k = o;
+        }
+        return k >= 0 ? chosen[k]->rule : -1;
     }
+    size_t words = (size_t)(nslots + 63) / 64;
     for (int k = 0; k < nch; k++) {
         const cpn_rule *o = &R->rs->rules[chosen[k]->rule];
         if (!cpn_compatible(R->rs, c->rule, chosen[k]->rule))
@@ -613,7 +630,7 @@ static int conflict_with(const qrun *R, const cpn_cand *c, const cpn_cand *const
             int mode = R->rs->groups[r->group].mode;
             if (mode == GM_EXCLUSIVE || mode == GM_STACKABLE)
                 return chosen[k]->rule;
-            for (size_t w = 0; w < words; w++)
+            for (size_t w = 0; w < words; w++) /* shares are never negative */
                 if (c->bits[w] & chosen[k]->bits[w])
                     return chosen[k]->rule;
         }
@@ -866,12 +883,9 @@ static int run_lane(qrun *R, int lane)
     }
     /* the losers: whom they collide with, and what forcing them would cost
      * (before applying, while group_used still holds only earlier lanes) */
-    chosen_ix cix = {.next = NULL};
-    cix.next = rc ? NULL : cpn_scratch_take(&R->scratch, ((size_t)nch + 1) * sizeof *cix.next);
-    if (!rc && !cix.next)
-        rc = CUSTOPS_ENOMEM;
+    chosen_ix cix = {.owner = NULL};
     if (!rc)
-        index_chosen(rs, order, nch, &cix);
+        rc = index_chosen(R, order, nch, nslots, &cix);
     for (int i = 0; !rc && i < nc; i++) {
         if (flags[i])
             continue;
