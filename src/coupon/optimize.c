@@ -571,21 +571,35 @@ static int components(const cpn_opt_in *in, int *parent)
     const custops_ruleset *rs = in->rs;
     int n = in->n, ng = rs->ngroups, ns = in->nslots;
     int gfirst[CUSTOPS_COUPON_MAX_GROUPS + 1], members[CUSTOPS_COUPON_MAX_GROUPS + 1];
-    for (int i = 0; i < n; i++)
-        parent[i] = i;
+    int col[CUSTOPS_COUPON_MAX_GROUPS + 1], gof[CUSTOPS_COUPON_MAX_GROUPS + 1], ncol = 0, anyrestrict = 0;
+    int *cgrp = cpn_scratch_take(in->scratch, ((size_t)n + 1) * sizeof *cgrp); /* per candidate: its column */
+    if (!cgrp)
+        return CUSTOPS_ENOMEM;
     for (int g = 0; g < ng; g++) {
         gfirst[g] = -1;
         members[g] = 0;
+        col[g] = -1;
     }
+    /* one pass for each candidate's group (counted, and given a column of
+     * the slot table below) and whether any restricts what it combines with */
     for (int i = 0; i < n; i++) {
-        int g = rs->rules[in->cands[i].rule].group;
-        if (g >= 0)
+        const cpn_rule *r = &rs->rules[in->cands[i].rule];
+        int g = r->group;
+        parent[i] = i;
+        anyrestrict |= restrictive(r);
+        if (g >= 0) {
             members[g]++;
+            if (col[g] < 0) {
+                gof[ncol] = g;
+                col[g] = ncol++;
+            }
+        }
+        cgrp[i] = g >= 0 ? col[g] : -1;
     }
     for (int i = 0; i < n; i++) {
-        int g = rs->rules[in->cands[i].rule].group;
-        if (g < 0)
+        if (cgrp[i] < 0)
             continue;
+        int g = gof[cgrp[i]];
         const cpn_group *grp = &rs->groups[g];
         int used = in->group_used ? in->group_used[g] : 0;
         int binds = grp->mode == GM_EXCLUSIVE || (grp->mode == GM_STACKABLE && grp->max > 0 && used + members[g] > grp->max);
@@ -604,20 +618,6 @@ static int components(const cpn_opt_in *in, int *parent)
      * first cost three passes. The union-find partition does not depend on
      * the order of the unions, and saturating sums of nonnegative shares do
      * not depend on the order of the additions. */
-    int col[CUSTOPS_COUPON_MAX_GROUPS + 1], gof[CUSTOPS_COUPON_MAX_GROUPS + 1], ncol = 0;
-    for (int g = 0; g < ng; g++)
-        col[g] = -1;
-    int *cgrp = cpn_scratch_take(in->scratch, ((size_t)n + 1) * sizeof *cgrp); /* per candidate: its column */
-    if (!cgrp)
-        return CUSTOPS_ENOMEM;
-    for (int i = 0; i < n; i++) {
-        int g = rs->rules[in->cands[i].rule].group;
-        if (g >= 0 && col[g] < 0) {
-            gof[ncol] = g;
-            col[g] = ncol++;
-        }
-        cgrp[i] = g >= 0 ? col[g] : -1;
-    }
     size_t w = (size_t)ncol + 1, cells = (size_t)ns * w;
     int64_t *gmax = cpn_scratch_zero(in->scratch, cells * sizeof *gmax);
     int64_t *gsum = cpn_scratch_zero(in->scratch, cells * sizeof *gsum); /* last column: the ungrouped sum */
@@ -713,7 +713,7 @@ static int components(const cpn_opt_in *in, int *parent)
             if (hot[c->nz[k]] == 1)
                 uf_union(parent, first[c->nz[k]], i);
     }
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; anyrestrict && i < n; i++) {
         const cpn_rule *ri = &rs->rules[in->cands[i].rule];
         if (!restrictive(ri))
             continue;
