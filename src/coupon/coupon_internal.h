@@ -322,6 +322,10 @@ int cpn_json_money(const cpn_jdoc *d, const cpn_json *v, int exponent, int64_t *
 int cpn_json_str(const cpn_jdoc *d, const cpn_json *v, const char **out);
 int cpn_buf_jstr(custops__buf *b, const char *s);
 
+/* CUSTOPS__GROW with the common case (room left) inline: the quote grows
+ * its reason, candidate and allocation arrays once per rule */
+#define CPN_GROW(arr, cap, need) ((need) <= (cap) ? CUSTOPS_OK : CUSTOPS__GROW(arr, cap, need))
+
 /* ---- scratch memory of one quote (scratch.c) ---- */
 typedef struct cpn_chunk cpn_chunk;
 typedef struct cpn_scratch {

@@ -56,14 +56,25 @@ void custops_quote_free(custops_quote *q)
 static int add_reason(custops_quote *q, int rule, int code, int other, int64_t need, int64_t have, int64_t gap,
                       int64_t value)
 {
-    if (CUSTOPS__GROW(q->reasons, q->reasons_cap, q->nreasons + 1))
+    if (CPN_GROW(q->reasons, q->reasons_cap, q->nreasons + 1))
         return CUSTOPS_ENOMEM;
     q->reasons[q->nreasons++] = (cpn_reason){rule, code, other, need, have, gap, value};
     return 0;
 }
 
+/* Place `bytes` at *off in block (16-byte aligned) and advance *off. With
+ * block NULL it only measures: a first pass sizes one allocation for many
+ * arrays, a second places them. */
+static void *carve(unsigned char *block, size_t *off, size_t bytes)
+{
+    void *p = block ? block + *off : NULL;
+    *off += (bytes + 15) & ~(size_t)15;
+    return p;
+}
+
 /* ---- scope index: (kind, value) -> bitmap of lines ---- */
 typedef struct sidx {
+    unsigned char *block; /* owns the arrays below */
     uint64_t *hash;
     const char **str;
     int *kind;
@@ -115,6 +126,7 @@ typedef struct qrun {
     custops_quote *q;
     int64_t now;
     size_t n, words;
+    unsigned char *block; /* owns the per-rule, per-line and per-scope arrays below */
     sidx idx;
     uint64_t *discountable;
     int *eligible;      /* per rule: 1 candidate so far */
@@ -168,7 +180,7 @@ static int scope_of(qrun *R, const cpn_rule *r, int64_t *S, int64_t *Q)
     scope_ent *e = &R->sc[r->scope_id];
     size_t words = R->words;
     if (!e->have_acc) {
-        if (CUSTOPS__GROW(R->sacc, R->sacc_cap, R->sacc_len + words))
+        if (CPN_GROW(R->sacc, R->sacc_cap, R->sacc_len + words))
             return CUSTOPS_ENOMEM;
         const cpn_rule *rep = &R->rs->rules[R->rs->scope_rule[r->scope_id]];
         uint64_t *acc = R->sacc + R->sacc_len;
@@ -204,8 +216,8 @@ static int scope_of(qrun *R, const cpn_rule *r, int64_t *S, int64_t *Q)
         int count = 0, nw = 0;
         for (size_t w = 0; w < words; w++)
             count += __builtin_popcountll(acc[w]);
-        if (CUSTOPS__GROW(R->sint, R->sint_cap, R->sint_len + 2 * (size_t)count) ||
-            CUSTOPS__GROW(R->sw, R->sw_cap, R->sw_len + (size_t)count))
+        if (CPN_GROW(R->sint, R->sint_cap, R->sint_len + 2 * (size_t)count) ||
+            CPN_GROW(R->sw, R->sw_cap, R->sw_len + (size_t)count))
             return CUSTOPS_ENOMEM;
         int *inl = R->sint + R->sint_len, *widx = inl + count;
         int64_t *wv = R->sw + R->sw_len, s = 0, qty = 0;
@@ -541,7 +553,7 @@ static void sort_apply(const custops_ruleset *rs, const cpn_cand **order, int n)
 
 static int record_alloc(custops_quote *q, int rule, int line, int64_t amount, int64_t uh, int64_t nh, int64_t qty)
 {
-    if (CUSTOPS__GROW(q->allocs, q->allocs_cap, q->nallocs + 1))
+    if (CPN_GROW(q->allocs, q->allocs_cap, q->nallocs + 1))
         return CUSTOPS_ENOMEM;
     cpn_alloc *a = &q->allocs[q->nallocs++];
     a->rule = rule;
@@ -768,7 +780,7 @@ static int run_lane(qrun *R, int lane)
                 continue;
             }
             if (need > S && amount > 0) { /* next tier or step: the 凑单 hint */
-                if (CUSTOPS__GROW(q->hints, q->hints_cap, q->nhints + 1))
+                if (CPN_GROW(q->hints, q->hints_cap, q->nhints + 1))
                     return CUSTOPS_ENOMEM;
                 q->hints[q->nhints++] = (cpn_hint){ri, need - S, unl - amount};
             }
@@ -785,7 +797,7 @@ static int run_lane(qrun *R, int lane)
                 return rc;
             continue;
         }
-        if (CUSTOPS__GROW(R->cands, R->cands_cap, R->ncands + 1))
+        if (CPN_GROW(R->cands, R->cands_cap, R->ncands + 1))
             return CUSTOPS_ENOMEM;
         cpn_cand *c = &R->cands[R->ncands];
         size_t words = ((size_t)nslots + 63) / 64;
@@ -920,7 +932,7 @@ static int run_lane(qrun *R, int lane)
         }
         if (rc)
             break;
-        if (CUSTOPS__GROW(q->applied, q->applied_cap, q->napplied + 1)) {
+        if (CPN_GROW(q->applied, q->applied_cap, q->napplied + 1)) {
             rc = CUSTOPS_ENOMEM;
             break;
         }
@@ -931,7 +943,7 @@ static int run_lane(qrun *R, int lane)
         const cpn_rule *r = &rs->rules[c->rule];
         for (int e = 0; e < r->neffects && !rc; e++)
             if (r->effects[e].kind == EF_GIFT) {
-                if (CUSTOPS__GROW(q->gifts, q->gifts_cap, q->ngifts + 1))
+                if (CPN_GROW(q->gifts, q->gifts_cap, q->ngifts + 1))
                     rc = CUSTOPS_ENOMEM;
                 else
                     q->gifts[q->ngifts++] = (cpn_gift){c->rule, e, r->effects[e].a};
@@ -1070,12 +1082,15 @@ static int build_index(qrun *R)
         slots *= 2;
     R->idx.nslots = slots;
     R->idx.words = R->words;
-    R->idx.hash = custops__malloc(slots * sizeof *R->idx.hash);
-    R->idx.str = custops__calloc(slots, sizeof *R->idx.str);
-    R->idx.kind = custops__malloc(slots * sizeof *R->idx.kind);
-    R->idx.bits = custops__calloc(slots * R->words, sizeof *R->idx.bits);
-    if (!R->idx.hash || !R->idx.str || !R->idx.kind || !R->idx.bits)
-        return custops__nomem();
+    for (int pass = 0; pass < 2; pass++) { /* one zeroed block, as in custops_quote_run() */
+        size_t off = 0;
+        R->idx.hash = carve(R->idx.block, &off, slots * sizeof *R->idx.hash);
+        R->idx.str = carve(R->idx.block, &off, slots * sizeof *R->idx.str);
+        R->idx.kind = carve(R->idx.block, &off, slots * sizeof *R->idx.kind);
+        R->idx.bits = carve(R->idx.block, &off, slots * R->words * sizeof *R->idx.bits);
+        if (!pass && !(R->idx.block = custops__calloc(1, off)))
+            return custops__nomem();
+    }
     for (size_t l = 0; l < R->n; l++) {
         const cpn_line *ln = &c->lines[l];
         sidx_add(&R->idx, SEL_SKU, c->arena + ln->sku, l);
@@ -1123,16 +1138,22 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
     q->line_base = custops__calloc(n1, sizeof *q->line_base);
     q->line_net = custops__calloc(n1, sizeof *q->line_net);
     R.net = q->line_net;
-    R.sc = custops__calloc((size_t)rs->nscopes + 1, sizeof *R.sc);
-    R.tx = custops__calloc(n1 * 3, sizeof *R.tx);
-    R.discountable = custops__calloc(R.words, sizeof *R.discountable);
-    R.eligible = custops__calloc(nr, sizeof *R.eligible);
-    R.via = custops__calloc(nr, sizeof *R.via);
-    R.via_wallet = custops__calloc(nr, sizeof *R.via_wallet);
-    R.chosen_rules = custops__calloc(nr, sizeof *R.chosen_rules);
-    R.group_used = custops__calloc((size_t)rs->ngroups + 1, sizeof *R.group_used);
-    if (!q->line_ids || !q->line_base || !q->line_net || !R.sc || !R.tx || !R.discountable || !R.eligible || !R.via ||
-        !R.via_wallet || !R.chosen_rules || !R.group_used) {
+    /* the run's own arrays, zeroed, in one block: carved once to size it,
+     * once more to place them */
+    for (int pass = 0; pass < 2; pass++) {
+        size_t off = 0;
+        R.sc = carve(R.block, &off, ((size_t)rs->nscopes + 1) * sizeof *R.sc);
+        R.tx = carve(R.block, &off, n1 * 3 * sizeof *R.tx);
+        R.discountable = carve(R.block, &off, R.words * sizeof *R.discountable);
+        R.eligible = carve(R.block, &off, nr * sizeof *R.eligible);
+        R.via = carve(R.block, &off, nr * sizeof *R.via);
+        R.via_wallet = carve(R.block, &off, nr * sizeof *R.via_wallet);
+        R.chosen_rules = carve(R.block, &off, nr * sizeof *R.chosen_rules);
+        R.group_used = carve(R.block, &off, ((size_t)rs->ngroups + 1) * sizeof *R.group_used);
+        if (!pass && !(R.block = custops__calloc(1, off)))
+            break;
+    }
+    if (!q->line_ids || !q->line_base || !q->line_net || !R.block) {
         rc = custops__nomem();
         goto done;
     }
@@ -1172,25 +1193,15 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
         goto done;
     }
 done:
-    custops__free(R.sc);
+    custops__free(R.block);
     custops__free(R.sacc);
     custops__free(R.sint);
     custops__free(R.sw);
     cpn_scratch_free(&R.scratch);
-    custops__free(R.tx);
-    custops__free(R.discountable);
-    custops__free(R.eligible);
-    custops__free(R.via);
-    custops__free(R.via_wallet);
-    custops__free(R.chosen_rules);
-    custops__free(R.group_used);
     custops__free(R.cands);
     custops__free(R.spare);
     custops__free(R.pool);
-    custops__free(R.idx.hash);
-    custops__free(R.idx.str);
-    custops__free(R.idx.kind);
-    custops__free(R.idx.bits);
+    custops__free(R.idx.block);
     if (rc) {
         custops_quote_free(q);
         return rc;
