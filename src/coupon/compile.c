@@ -75,6 +75,7 @@ void custops_ruleset_free(custops_ruleset *rs)
     custops__free(rs->tz);
     for (int i = 0; i < LANE_COUNT; i++)
         custops__free(rs->lane_rules[i]);
+    custops__free(rs->scope_rule);
     for (size_t i = 0; i < rs->nlints; i++)
         custops__free(rs->lints[i].msg);
     custops__free(rs->lints);
@@ -232,6 +233,91 @@ static int cmp_rule(const void *a, const void *b)
     return strcmp(((const cpn_rule *)a)->id, ((const cpn_rule *)b)->id);
 }
 
+/* selectors in a canonical order: exclude, kind, value */
+static int cmp_sel(const void *a, const void *b)
+{
+    const cpn_sel *x = *(const cpn_sel *const *)a, *y = *(const cpn_sel *const *)b;
+    if (x->exclude != y->exclude)
+        return x->exclude - y->exclude;
+    if (x->kind != y->kind)
+        return x->kind - y->kind;
+    return strcmp(x->value, y->value);
+}
+
+/* Give rules with the same selector set (in any order, with repeats) the
+ * same scope id, numbered by first rule. The lines a scope selects depend
+ * only on that set, so the quote computes them once per scope. Selector
+ * hashes must be set. */
+static int intern_scopes(custops_ruleset *rs)
+{
+    size_t nsel = 0, n = rs->nrules, slots = 16;
+    for (size_t i = 0; i < n; i++)
+        nsel += (size_t)rs->rules[i].nscope;
+    while (slots < 2 * n)
+        slots *= 2;
+    const cpn_sel **sel = custops__calloc(nsel + 1, sizeof *sel);
+    size_t *first = custops__calloc(n + 1, sizeof *first), *len = custops__calloc(n + 1, sizeof *len);
+    uint64_t *hash = custops__calloc(n + 1, sizeof *hash);
+    int *table = custops__malloc(slots * sizeof *table);
+    custops__free(rs->scope_rule);
+    rs->scope_rule = custops__calloc(n + 1, sizeof *rs->scope_rule);
+    rs->nscopes = 0;
+    int rc = 0;
+    if (!sel || !first || !len || !hash || !table || !rs->scope_rule) {
+        rc = custops__nomem();
+        goto done;
+    }
+    for (size_t k = 0; k < slots; k++)
+        table[k] = -1;
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        cpn_rule *r = &rs->rules[i];
+        const cpn_sel **s = sel + at;
+        size_t m = 0;
+        for (int k = 0; k < r->nscope; k++)
+            s[m++] = &r->scope[k];
+        if (m > 1)
+            qsort(s, m, sizeof *s, cmp_sel);
+        size_t u = 0; /* drop repeats */
+        for (size_t k = 0; k < m; k++)
+            if (!u || cmp_sel(&s[u - 1], &s[k]) != 0)
+                s[u++] = s[k];
+        uint64_t h = 0x84222325cbf29ce4ull;
+        for (size_t k = 0; k < u; k++)
+            h = (h ^ (s[k]->hash + (uint64_t)s[k]->exclude)) * 0x100000001b3ull;
+        first[i] = at;
+        len[i] = u;
+        hash[i] = h;
+        at += (size_t)r->nscope;
+        size_t j = (size_t)h & (slots - 1);
+        for (;; j = (j + 1) & (slots - 1)) {
+            int o = table[j];
+            if (o < 0) {
+                table[j] = (int)i;
+                r->scope_id = rs->nscopes;
+                rs->scope_rule[rs->nscopes++] = (int)i;
+                break;
+            }
+            if (hash[o] == h && len[o] == u) {
+                size_t k = 0;
+                while (k < u && cmp_sel(&sel[first[o] + k], &s[k]) == 0)
+                    k++;
+                if (k == u) {
+                    r->scope_id = rs->rules[o].scope_id;
+                    break;
+                }
+            }
+        }
+    }
+done:
+    custops__free(sel);
+    custops__free(first);
+    custops__free(len);
+    custops__free(hash);
+    custops__free(table);
+    return rc;
+}
+
 static int effect_lane_ok(int kind, int lane)
 {
     switch (kind) {
@@ -366,6 +452,8 @@ int cpn_ruleset_finish(custops_ruleset *rs, const char *what)
                 classify(r, r->conj[k], &r->conj_reason[k], &r->conj_need[k]);
         }
     }
+    if ((rc = intern_scopes(rs)))
+        return rc;
     for (int l = 0; l < LANE_COUNT; l++) {
         custops__free(rs->lane_rules[l]);
         rs->lane_rules[l] = custops__calloc(rs->nrules ? rs->nrules : 1, sizeof(int));

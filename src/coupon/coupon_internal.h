@@ -114,6 +114,7 @@ typedef struct cpn_rule {
     int nwindows;
     cpn_sel *scope;
     int nscope;
+    int scope_id; /* rules with the same selector set share one, see rs->scope_rule */
     int naive;   /* valid/first times are still naive local seconds (text input) */
     cpn_node *nodes;
     int nnodes, root; /* root -1: no condition */
@@ -144,6 +145,10 @@ struct custops_ruleset {
     int ngroups;
     cpn_rule *rules;
     size_t nrules;
+    /* distinct scopes (selector sets, order and repeats ignored): the quote
+     * computes each one's lines once, not once per rule */
+    int *scope_rule; /* per scope id: the first rule with that scope */
+    int nscopes;
     int *lane_rules[LANE_COUNT]; /* rule indices per lane, ascending */
     int lane_n[LANE_COUNT];
     /* lint findings, filled at compile */
@@ -316,6 +321,10 @@ int cpn_json_i64(const cpn_jdoc *d, const cpn_json *v, int64_t *out);
 int cpn_json_money(const cpn_jdoc *d, const cpn_json *v, int exponent, int64_t *out);
 int cpn_json_str(const cpn_jdoc *d, const cpn_json *v, const char **out);
 int cpn_buf_jstr(custops__buf *b, const char *s);
+
+/* CUSTOPS__GROW with the common case (room left) inline: the quote grows
+ * its reason, candidate and allocation arrays once per rule */
+#define CPN_GROW(arr, cap, need) ((need) <= (cap) ? CUSTOPS_OK : CUSTOPS__GROW(arr, cap, need))
 
 /* ---- scratch memory of one quote (scratch.c) ---- */
 typedef struct cpn_chunk cpn_chunk;

@@ -85,6 +85,10 @@ static int spread(const cpn_lane_view *v, int64_t amount, int64_t *x)
     size_t k = (size_t)v->nw;
     if (!k || amount <= 0)
         return 0;
+    if (k == 1) { /* one line: its weight is the sum, so it takes all */
+        x[v->widx[0]] += amount;
+        return 0;
+    }
     const int64_t *w = v->w, wsum = v->wsum;
     const int *idx = v->widx;
     int64_t rem[CUSTOPS_COUPON_MAX_LINES], given = 0;
@@ -162,12 +166,17 @@ int cpn_effects_apply(const custops_ruleset *rs, const cpn_rule *r, const cpn_la
         case EF_AMOUNT_OFF:
             d = e->a < S ? e->a : S;
             break;
-        case EF_PERCENT_OFF:
-            if ((rc = custops_money_muldiv(S, e->a, 10000, &d)))
+        case EF_PERCENT_OFF: {
+            int64_t p;
+            if (S >= 0 && e->a >= 0 && !__builtin_mul_overflow(S, e->a, &p)) {
+                d = p / 10000 + (p % 10000 >= 5000); /* custops_money_muldiv's half up, in 64 bits */
+            } else if ((rc = custops_money_muldiv(S, e->a, 10000, &d))) {
                 return custops__err(rc, "rule %s: percent of %lld overflows", r->id, (long long)S);
+            }
             if (e->b >= 0 && d > e->b)
                 d = e->b;
             break;
+        }
         case EF_EVERY: {
             int64_t times = S / e->a;
             if (e->c > 0 && times > e->c)

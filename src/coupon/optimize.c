@@ -571,21 +571,35 @@ static int components(const cpn_opt_in *in, int *parent)
     const custops_ruleset *rs = in->rs;
     int n = in->n, ng = rs->ngroups, ns = in->nslots;
     int gfirst[CUSTOPS_COUPON_MAX_GROUPS + 1], members[CUSTOPS_COUPON_MAX_GROUPS + 1];
-    for (int i = 0; i < n; i++)
-        parent[i] = i;
+    int col[CUSTOPS_COUPON_MAX_GROUPS + 1], gof[CUSTOPS_COUPON_MAX_GROUPS + 1], ncol = 0, anyrestrict = 0;
+    int *cgrp = cpn_scratch_take(in->scratch, ((size_t)n + 1) * sizeof *cgrp); /* per candidate: its column */
+    if (!cgrp)
+        return CUSTOPS_ENOMEM;
     for (int g = 0; g < ng; g++) {
         gfirst[g] = -1;
         members[g] = 0;
+        col[g] = -1;
     }
+    /* one pass for each candidate's group (counted, and given a column of
+     * the slot table below) and whether any restricts what it combines with */
     for (int i = 0; i < n; i++) {
-        int g = rs->rules[in->cands[i].rule].group;
-        if (g >= 0)
+        const cpn_rule *r = &rs->rules[in->cands[i].rule];
+        int g = r->group;
+        parent[i] = i;
+        anyrestrict |= restrictive(r);
+        if (g >= 0) {
             members[g]++;
+            if (col[g] < 0) {
+                gof[ncol] = g;
+                col[g] = ncol++;
+            }
+        }
+        cgrp[i] = g >= 0 ? col[g] : -1;
     }
     for (int i = 0; i < n; i++) {
-        int g = rs->rules[in->cands[i].rule].group;
-        if (g < 0)
+        if (cgrp[i] < 0)
             continue;
+        int g = gof[cgrp[i]];
         const cpn_group *grp = &rs->groups[g];
         int used = in->group_used ? in->group_used[g] : 0;
         int binds = grp->mode == GM_EXCLUSIVE || (grp->mode == GM_STACKABLE && grp->max > 0 && used + members[g] > grp->max);
@@ -604,20 +618,6 @@ static int components(const cpn_opt_in *in, int *parent)
      * first cost three passes. The union-find partition does not depend on
      * the order of the unions, and saturating sums of nonnegative shares do
      * not depend on the order of the additions. */
-    int col[CUSTOPS_COUPON_MAX_GROUPS + 1], gof[CUSTOPS_COUPON_MAX_GROUPS + 1], ncol = 0;
-    for (int g = 0; g < ng; g++)
-        col[g] = -1;
-    int *cgrp = cpn_scratch_take(in->scratch, ((size_t)n + 1) * sizeof *cgrp); /* per candidate: its column */
-    if (!cgrp)
-        return CUSTOPS_ENOMEM;
-    for (int i = 0; i < n; i++) {
-        int g = rs->rules[in->cands[i].rule].group;
-        if (g >= 0 && col[g] < 0) {
-            gof[ncol] = g;
-            col[g] = ncol++;
-        }
-        cgrp[i] = g >= 0 ? col[g] : -1;
-    }
     size_t w = (size_t)ncol + 1, cells = (size_t)ns * w;
     int64_t *gmax = cpn_scratch_zero(in->scratch, cells * sizeof *gmax);
     int64_t *gsum = cpn_scratch_zero(in->scratch, cells * sizeof *gsum); /* last column: the ungrouped sum */
@@ -713,7 +713,7 @@ static int components(const cpn_opt_in *in, int *parent)
             if (hot[c->nz[k]] == 1)
                 uf_union(parent, first[c->nz[k]], i);
     }
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; anyrestrict && i < n; i++) {
         const cpn_rule *ri = &rs->rules[in->cands[i].rule];
         if (!restrictive(ri))
             continue;
@@ -724,25 +724,23 @@ static int components(const cpn_opt_in *in, int *parent)
     return 0;
 }
 
-/* solve the candidates of component `root` (forced: index in the full list or -1) */
-static int solve_component(const cpn_opt_in *in, const int *parent, int root, int forced, cpn_cand *sub, int *map,
-                           int *flags, cpn_opt_out *res, int *mout)
+/* solve the m candidates map[0..m) of one component (forced: index in the
+ * full list or -1) */
+static int solve_component(const cpn_opt_in *in, const int *map, int m, int forced, cpn_cand *sub, int *flags,
+                           cpn_opt_out *res)
 {
-    int m = 0, sforced = -1;
-    for (int i = 0; i < in->n; i++)
-        if (parent[i] == root) {
-            if (i == forced)
-                sforced = m;
-            map[m] = i;
-            sub[m++] = in->cands[i];
-        }
+    int sforced = -1;
+    for (int k = 0; k < m; k++) {
+        if (map[k] == forced)
+            sforced = k;
+        sub[k] = in->cands[map[k]];
+    }
     cpn_opt_in si = *in;
     si.cands = sub;
     si.n = m;
     si.forced = sforced;
     cpn_opt_out so = {flags, 0, 1, 0};
     int rc = 0;
-    *mout = m;
     if (cpn_pick_one_applies(&si)) {
         cpn_pick_one_solve(&si, sforced, flags, &so.value);
     } else {
@@ -767,10 +765,11 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
         return 0;
     cpn_mark mark = cpn_scratch_mark(in->scratch);
     int *parent = cpn_scratch_take(in->scratch, (size_t)n * sizeof *parent);
-    int *map = cpn_scratch_take(in->scratch, (size_t)n * sizeof *map);
+    int *members = cpn_scratch_take(in->scratch, (size_t)n * sizeof *members);
+    int *start = cpn_scratch_zero(in->scratch, ((size_t)n + 1) * sizeof *start);
     int *flags = cpn_scratch_take(in->scratch, (size_t)n * sizeof *flags);
     cpn_cand *sub = cpn_scratch_take(in->scratch, (size_t)n * sizeof *sub);
-    if (!parent || !map || !flags || !sub) {
+    if (!parent || !members || !start || !flags || !sub) {
         rc = CUSTOPS_ENOMEM;
         goto done;
     }
@@ -784,15 +783,24 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
     }
     for (int i = 0; i < n; i++)
         out->chosen[i] = 0;
-    for (int root = 0; root < n; root++) {
+    /* members of each component (rooted at its first candidate), in candidate order */
+    for (int i = 0; i < n; i++)
+        start[parent[i] + 1]++;
+    for (int i = 0; i < n; i++)
+        start[i + 1] += start[i];
+    for (int i = 0; i < n; i++)
+        members[start[parent[i]]++] = i; /* start[r] ends at the next component's start */
+    for (int root = 0, at = 0; root < n; root++) {
         if (parent[root] != root)
             continue;
+        const int *map = members + at;
+        int m = start[root] - at;
+        at = start[root];
         if (in->forced >= 0 && parent[in->forced] != root)
             continue; /* forcing one rule only changes its own component */
         cpn_opt_out res;
         cpn_mark inner = cpn_scratch_mark(in->scratch);
-        int m = 0;
-        rc = solve_component(in, parent, root, in->forced, sub, map, flags, &res, &m);
+        rc = solve_component(in, map, m, in->forced, sub, flags, &res);
         cpn_scratch_release(in->scratch, inner);
         if (rc)
             goto done;

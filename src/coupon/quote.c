@@ -56,14 +56,25 @@ void custops_quote_free(custops_quote *q)
 static int add_reason(custops_quote *q, int rule, int code, int other, int64_t need, int64_t have, int64_t gap,
                       int64_t value)
 {
-    if (CUSTOPS__GROW(q->reasons, q->reasons_cap, q->nreasons + 1))
+    if (CPN_GROW(q->reasons, q->reasons_cap, q->nreasons + 1))
         return CUSTOPS_ENOMEM;
     q->reasons[q->nreasons++] = (cpn_reason){rule, code, other, need, have, gap, value};
     return 0;
 }
 
+/* Place `bytes` at *off in block (16-byte aligned) and advance *off. With
+ * block NULL it only measures: a first pass sizes one allocation for many
+ * arrays, a second places them. */
+static void *carve(unsigned char *block, size_t *off, size_t bytes)
+{
+    void *p = block ? block + *off : NULL;
+    *off += (bytes + 15) & ~(size_t)15;
+    return p;
+}
+
 /* ---- scope index: (kind, value) -> bitmap of lines ---- */
 typedef struct sidx {
+    unsigned char *block; /* owns the arrays below */
     uint64_t *hash;
     const char **str;
     int *kind;
@@ -99,6 +110,15 @@ static const uint64_t *sidx_get(const sidx *x, const cpn_sel *sel)
 }
 
 /* ---- the run ---- */
+/* one distinct scope in this quote, see scope_of() */
+typedef struct scope_ent {
+    int have_acc;   /* its line bitmap is at sacc + acc_off */
+    int lane;       /* the lane stamp of the lists below */
+    int n, nw;      /* lines in scope, of them with a positive base */
+    int64_t S, Q;   /* their base sum and quantity */
+    size_t acc_off, int_off, w_off;
+} scope_ent;
+
 enum { LZ_MAX = 16 }; /* distinct scopes per lane whose lazy candidates share their lines */
 typedef struct qrun {
     const custops_ruleset *rs;
@@ -106,6 +126,7 @@ typedef struct qrun {
     custops_quote *q;
     int64_t now;
     size_t n, words;
+    unsigned char *block; /* owns the per-rule, per-line and per-scope arrays below */
     sidx idx;
     uint64_t *discountable;
     int *eligible;      /* per rule: 1 candidate so far */
@@ -116,10 +137,21 @@ typedef struct qrun {
     int *group_used;
     int tier_rank;
     int64_t *net;       /* per line */
-    int *inl;           /* the lines in scope of the rule at hand, ascending */
-    int *widx;          /* those of them with a positive base, and the bases */
-    int64_t *w, wsum;
+    /* the scope of the rule at hand (pointers into the buffers below) */
+    const int *inl;     /* its lines, ascending */
+    const int *widx;    /* those of them with a positive base, and the bases */
+    const int64_t *w;
+    int64_t wsum;
     int nw;
+    const uint64_t *scope_acc; /* its lines as a bitmap */
+    scope_ent *sc;      /* per scope id */
+    int lane_stamp;     /* bumped per lane: the bases changed */
+    uint64_t *sacc;     /* scope bitmaps, for the whole quote */
+    size_t sacc_len, sacc_cap;
+    int *sint;          /* per scope: inl then widx, for this lane */
+    size_t sint_len, sint_cap;
+    int64_t *sw;        /* per scope: w, for this lane */
+    size_t sw_len, sw_cap;
     int64_t *tx, *tuh, *tnh; /* one rule's shares; kept at 0, -1, 0 between rules */
     /* candidate pool */
     cpn_cand *cands;
@@ -129,10 +161,6 @@ typedef struct qrun {
     int64_t *pool;
     size_t npool, pool_cap;
     cpn_scratch scratch; /* per lane and per optimizer call working memory */
-    /* the last scope seen in this lane: consecutive rules often share one */
-    uint64_t scope_acc[(CUSTOPS_COUPON_MAX_LINES + 63) / 64];
-    int scope_valid, scope_n;
-    int64_t scope_S, scope_Q;
     int nchosen_restrictive; /* chosen rules with a combine clause */
     /* lazy candidates with the same scope share one list and bitmap of its
      * lines (pool offsets), so the optimizer can bound them together */
@@ -141,60 +169,89 @@ typedef struct qrun {
     int lz_n;
 } qrun;
 
-static int scope_of(qrun *R, const cpn_rule *r, int *inl, int64_t *S, int64_t *Q)
+/* The lines of a rule's scope. Each distinct scope (see rs->scope_rule)
+ * has its line bitmap computed once per quote (it depends only on the cart)
+ * and its line lists, subtotal and quantity once per lane (they depend on
+ * the lane-start bases); every other rule of that scope reuses them. Sets
+ * R->inl (the lines in scope, ascending), R->widx, R->w, R->nw and R->wsum
+ * (those with a positive base) and R->scope_acc; returns the line count. */
+static int scope_of(qrun *R, const cpn_rule *r, int64_t *S, int64_t *Q)
 {
-    uint64_t acc[(CUSTOPS_COUPON_MAX_LINES + 63) / 64];
-    int any_include = 0;
-    for (size_t w = 0; w < R->words; w++)
-        acc[w] = 0;
-    for (int k = 0; k < r->nscope; k++)
-        if (!r->scope[k].exclude) {
-            any_include = 1;
-            const uint64_t *b = sidx_get(&R->idx, &r->scope[k]);
-            if (b)
-                for (size_t w = 0; w < R->words; w++)
-                    acc[w] |= b[w];
-        }
-    if (!any_include)
-        for (size_t w = 0; w < R->words; w++)
-            acc[w] = ~0ull;
-    for (int k = 0; k < r->nscope; k++)
-        if (r->scope[k].exclude) {
-            const uint64_t *b = sidx_get(&R->idx, &r->scope[k]);
-            if (b)
-                for (size_t w = 0; w < R->words; w++)
-                    acc[w] &= ~b[w];
-        }
-    for (size_t w = 0; w < R->words; w++)
-        acc[w] &= R->discountable[w]; /* discountable has no bit past the last line */
-    if (R->scope_valid && memcmp(acc, R->scope_acc, R->words * sizeof *acc) == 0) {
-        *S = R->scope_S; /* inl still holds this scope's lines */
-        *Q = R->scope_Q;
-        return R->scope_n;
-    }
-    int64_t s = 0, qty = 0;
-    int count = 0, nw = 0;
-    for (size_t w = 0; w < R->words; w++)
-        for (uint64_t m = acc[w]; m; m &= m - 1) {
-            int l = (int)(w * 64) + __builtin_ctzll(m);
-            inl[count++] = l;
-            s += R->net[l];
-            qty += R->cart->lines[l].qty;
-            if (R->net[l] > 0) {
-                R->w[nw] = R->net[l];
-                R->widx[nw++] = l;
+    scope_ent *e = &R->sc[r->scope_id];
+    size_t words = R->words;
+    if (!e->have_acc) {
+        if (CPN_GROW(R->sacc, R->sacc_cap, R->sacc_len + words))
+            return CUSTOPS_ENOMEM;
+        const cpn_rule *rep = &R->rs->rules[R->rs->scope_rule[r->scope_id]];
+        uint64_t *acc = R->sacc + R->sacc_len;
+        int any_include = 0;
+        for (size_t w = 0; w < words; w++)
+            acc[w] = 0;
+        for (int k = 0; k < rep->nscope; k++)
+            if (!rep->scope[k].exclude) {
+                any_include = 1;
+                const uint64_t *b = sidx_get(&R->idx, &rep->scope[k]);
+                if (b)
+                    for (size_t w = 0; w < words; w++)
+                        acc[w] |= b[w];
             }
-        }
-    R->nw = nw;
-    R->wsum = s; /* bases are never negative: the positive ones sum to s */
-    *S = s;
-    *Q = qty;
-    memcpy(R->scope_acc, acc, R->words * sizeof *acc);
-    R->scope_valid = 1;
-    R->scope_n = count;
-    R->scope_S = s;
-    R->scope_Q = qty;
-    return count;
+        if (!any_include)
+            for (size_t w = 0; w < words; w++)
+                acc[w] = ~0ull;
+        for (int k = 0; k < rep->nscope; k++)
+            if (rep->scope[k].exclude) {
+                const uint64_t *b = sidx_get(&R->idx, &rep->scope[k]);
+                if (b)
+                    for (size_t w = 0; w < words; w++)
+                        acc[w] &= ~b[w];
+            }
+        for (size_t w = 0; w < words; w++)
+            acc[w] &= R->discountable[w]; /* discountable has no bit past the last line */
+        e->acc_off = R->sacc_len;
+        e->have_acc = 1;
+        R->sacc_len += words;
+    }
+    const uint64_t *acc = R->sacc + e->acc_off;
+    if (e->lane != R->lane_stamp) {
+        int count = 0, nw = 0;
+        for (size_t w = 0; w < words; w++)
+            count += __builtin_popcountll(acc[w]);
+        if (CPN_GROW(R->sint, R->sint_cap, R->sint_len + 2 * (size_t)count) ||
+            CPN_GROW(R->sw, R->sw_cap, R->sw_len + (size_t)count))
+            return CUSTOPS_ENOMEM;
+        int *inl = R->sint + R->sint_len, *widx = inl + count;
+        int64_t *wv = R->sw + R->sw_len, s = 0, qty = 0;
+        count = 0;
+        for (size_t w = 0; w < words; w++)
+            for (uint64_t m = acc[w]; m; m &= m - 1) {
+                int l = (int)(w * 64) + __builtin_ctzll(m);
+                inl[count++] = l;
+                s += R->net[l];
+                qty += R->cart->lines[l].qty;
+                if (R->net[l] > 0) {
+                    wv[nw] = R->net[l];
+                    widx[nw++] = l;
+                }
+            }
+        e->lane = R->lane_stamp;
+        e->n = count;
+        e->nw = nw;
+        e->S = s; /* bases are never negative: the positive ones sum to s */
+        e->Q = qty;
+        e->int_off = R->sint_len;
+        e->w_off = R->sw_len;
+        R->sint_len += 2 * (size_t)count;
+        R->sw_len += (size_t)count;
+    }
+    R->inl = R->sint + e->int_off;
+    R->widx = R->inl + e->n;
+    R->w = R->sw + e->w_off;
+    R->nw = e->nw;
+    R->wsum = e->S;
+    R->scope_acc = acc;
+    *S = e->S;
+    *Q = e->Q;
+    return e->n;
 }
 
 /* money an unmet threshold would unlock, for the gap message */
@@ -229,9 +286,18 @@ static int conditions(qrun *R, const cpn_rule *r, int64_t S, int64_t Q, int64_t 
     cpn_eval_ctx e = {R->rs, R->cart, S, Q, R->tier_rank};
     int threshold = -1;
     for (int k = 0; k < r->nconj; k++) {
-        if (cpn_eval_bool(&e, r, r->conj[k]))
-            continue;
         int why = r->conj_reason[k];
+        if (why == R_SUBTOTAL_BELOW || why == R_QTY_BELOW) {
+            /* a threshold (classify() gives these reasons only to
+             * subtotal() or qty() >= or > a literal): two integers compared
+             * as eval() would, without walking the nodes */
+            const cpn_node *x = &r->nodes[r->conj[k]];
+            int64_t v = r->nodes[x->b].v, subject = why == R_SUBTOTAL_BELOW ? S : Q;
+            if (x->n == CMP_GE ? subject >= v : subject > v)
+                continue;
+        } else if (cpn_eval_bool(&e, r, r->conj[k])) {
+            continue;
+        }
         if (why == R_SUBTOTAL_BELOW || why == R_QTY_BELOW) {
             if (threshold < 0) {
                 threshold = why;
@@ -321,7 +387,9 @@ static int materialise(qrun *R, cpn_cand *c)
     const custops_ruleset *rs = R->rs;
     const cpn_rule *r = &rs->rules[c->rule];
     int64_t S, Q, amount, need, unl;
-    int ninl = scope_of(R, r, R->inl, &S, &Q);
+    int ninl = scope_of(R, r, &S, &Q);
+    if (ninl < 0)
+        return ninl;
     cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
     int why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
     size_t words = (R->n + 63) / 64 ? (R->n + 63) / 64 : 1, cap = (size_t)ninl;
@@ -392,26 +460,27 @@ static void fix_pointers(qrun *R)
     }
 }
 
-/* does candidate x come before y: amount desc, gift first, rule asc (a total order) */
-static inline int cand_before(const cpn_cand *x, const cpn_cand *y)
+/* Sort the candidates into search order: amount desc, gift first, rule asc
+ * (a total order: rule ids are distinct, so any sort gives the same).
+ * Each candidate becomes a 16-byte key (amount; gift, inverted rule and
+ * index packed in a word) merge-sorted in place of indirect compares on the
+ * ~100-byte structs, which are then moved once. */
+typedef struct sort_key {
+    int64_t amount;
+    uint64_t rest; /* gift << 63 | (INT32_MAX - rule) << 32 | index: larger first */
+} sort_key;
+
+static inline int key_before(const sort_key *x, const sort_key *y)
 {
-    if (x->amount != y->amount)
-        return x->amount > y->amount;
-    if (x->gift != y->gift)
-        return x->gift > y->gift;
-    return x->rule < y->rule;
+    return x->amount != y->amount ? x->amount > y->amount : x->rest > y->rest;
 }
 
-/* Sort the candidates into search order. qsort moved the ~100-byte structs
- * through memcpy and an indirect compare (a tenth of a quote); this merge
- * sorts 32-bit indices with the compare inlined and moves each struct once.
- * The order is total (rule ids are distinct), so any sort gives the same. */
 static int sort_cands(qrun *R)
 {
     size_t n = R->ncands;
     cpn_mark mark = cpn_scratch_mark(&R->scratch);
-    int32_t *a = cpn_scratch_take(&R->scratch, n * sizeof *a);
-    int32_t *b = cpn_scratch_take(&R->scratch, n * sizeof *b);
+    sort_key *a = cpn_scratch_take(&R->scratch, n * sizeof *a);
+    sort_key *b = cpn_scratch_take(&R->scratch, n * sizeof *b);
     int swap = R->spare_cap >= n; /* sort into the spare array and swap: no copy back */
     cpn_cand *tmp = swap ? R->spare : cpn_scratch_take(&R->scratch, n * sizeof *tmp);
     if (!a || !b || !tmp) {
@@ -419,14 +488,14 @@ static int sort_cands(qrun *R)
         return CUSTOPS_ENOMEM;
     }
     const cpn_cand *c = R->cands;
-    for (size_t i = 0; i < n; i++)
-        a[i] = (int32_t)i;
+    for (size_t i = 0; i < n; i++) /* rule and index are below 2^31 */
+        a[i] = (sort_key){c[i].amount, (uint64_t)(c[i].gift != 0) << 63 | (uint64_t)(INT32_MAX - c[i].rule) << 32 | i};
     for (size_t i = 0; i < n; i += 8) { /* runs of 8 by insertion */
         size_t end = i + 8 < n ? i + 8 : n;
         for (size_t j = i + 1; j < end; j++) {
-            int32_t v = a[j];
+            sort_key v = a[j];
             size_t k = j;
-            while (k > i && cand_before(&c[v], &c[a[k - 1]])) {
+            while (k > i && key_before(&v, &a[k - 1])) {
                 a[k] = a[k - 1];
                 k--;
             }
@@ -437,18 +506,18 @@ static int sort_cands(qrun *R)
         for (size_t lo = 0; lo < n; lo += 2 * w) {
             size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n, i = lo, j = mid, o = lo;
             while (i < mid && j < hi)
-                b[o++] = cand_before(&c[a[j]], &c[a[i]]) ? a[j++] : a[i++]; /* stable: left wins ties */
+                b[o++] = key_before(&a[j], &a[i]) ? a[j++] : a[i++];
             while (i < mid)
                 b[o++] = a[i++];
             while (j < hi)
                 b[o++] = a[j++];
         }
-        int32_t *t = a;
+        sort_key *t = a;
         a = b;
         b = t;
     }
     for (size_t i = 0; i < n; i++)
-        tmp[i] = c[a[i]];
+        tmp[i] = c[(uint32_t)a[i].rest];
     if (swap) { /* each array keeps its own capacity */
         cpn_cand *old = R->cands;
         size_t oldcap = R->cands_cap;
@@ -484,7 +553,7 @@ static void sort_apply(const custops_ruleset *rs, const cpn_cand **order, int n)
 
 static int record_alloc(custops_quote *q, int rule, int line, int64_t amount, int64_t uh, int64_t nh, int64_t qty)
 {
-    if (CUSTOPS__GROW(q->allocs, q->allocs_cap, q->nallocs + 1))
+    if (CPN_GROW(q->allocs, q->allocs_cap, q->nallocs + 1))
         return CUSTOPS_ENOMEM;
     cpn_alloc *a = &q->allocs[q->nallocs++];
     a->rule = rule;
@@ -500,10 +569,71 @@ static int record_alloc(custops_quote *q, int rule, int line, int64_t amount, in
     return 0;
 }
 
-/* the rule a losing candidate collides with, for NOT_COMBINABLE */
-static int conflict_with(const qrun *R, const cpn_cand *c, const cpn_cand *const *chosen, int nch, int nslots)
+/* the chosen rules of a lane by group, for conflict_with() */
+typedef struct chosen_ix {
+    int first[CUSTOPS_COUPON_MAX_GROUPS + 1]; /* per group: its first in application order, or -1 */
+    int pcol[CUSTOPS_COUPON_MAX_GROUPS + 1];  /* per exclusive-per-line group with chosen members: its column */
+    int *owner;      /* column x slot: the first chosen member (position) discounting the slot, or -1 */
+    int restrictive; /* some chosen rule has a combine clause */
+} chosen_ix;
+
+static int index_chosen(qrun *R, const cpn_cand *const *chosen, int nch, int nslots, chosen_ix *ix)
+{
+    const custops_ruleset *rs = R->rs;
+    int ncol = 0;
+    for (int g = 0; g < rs->ngroups; g++)
+        ix->first[g] = ix->pcol[g] = -1;
+    ix->restrictive = 0;
+    for (int k = 0; k < nch; k++) {
+        const cpn_rule *o = &rs->rules[chosen[k]->rule];
+        ix->restrictive |= o->combine != COMBINE_ALL;
+        if (o->group < 0 || ix->first[o->group] >= 0)
+            continue;
+        ix->first[o->group] = k;
+        if (rs->groups[o->group].mode == GM_PER_LINE)
+            ix->pcol[o->group] = ncol++;
+    }
+    ix->owner = cpn_scratch_take(&R->scratch, ((size_t)ncol * (size_t)nslots + 1) * sizeof *ix->owner);
+    if (!ix->owner)
+        return CUSTOPS_ENOMEM;
+    for (size_t i = 0; i < (size_t)ncol * (size_t)nslots; i++)
+        ix->owner[i] = -1;
+    for (int k = nch - 1; k >= 0; k--) { /* backwards: the first in order is written last */
+        int g = rs->rules[chosen[k]->rule].group;
+        if (g < 0 || ix->pcol[g] < 0)
+            continue;
+        int *own = ix->owner + (size_t)ix->pcol[g] * (size_t)nslots;
+        for (int j = 0; j < chosen[k]->nnz; j++)
+            own[chosen[k]->nz[j]] = k;
+    }
+    return 0;
+}
+
+/* the rule a losing candidate collides with, for NOT_COMBINABLE: the first
+ * chosen one (in application order) it is incompatible with or shares a
+ * group with (per line: a line) */
+static int conflict_with(const qrun *R, const cpn_cand *c, const cpn_cand *const *chosen, int nch, int nslots,
+                         const chosen_ix *ix)
 {
     const cpn_rule *r = &R->rs->rules[c->rule];
+    if (!ix->restrictive && r->combine == COMBINE_ALL) {
+        /* every pair is compatible: only the chosen of its own group count,
+         * the first of them in order, or per line the first on one of its
+         * lines (nz lists the same slots as bits; shares are never negative) */
+        if (r->group < 0 || ix->first[r->group] < 0)
+            return -1;
+        if (ix->pcol[r->group] < 0)
+            return chosen[ix->first[r->group]]->rule;
+        const int *own = ix->owner + (size_t)ix->pcol[r->group] * (size_t)nslots;
+        int k = -1;
+        for (int j = 0; j < c->nnz; j++) {
+            int o = own[c->nz[j]];
+            if (o >= 0 && (k < 0 || o < k))
+                k = o;
+        }
+        return k >= 0 ? chosen[k]->rule : -1;
+    }
+    size_t words = (size_t)(nslots + 63) / 64;
     for (int k = 0; k < nch; k++) {
         const cpn_rule *o = &R->rs->rules[chosen[k]->rule];
         if (!cpn_compatible(R->rs, c->rule, chosen[k]->rule))
@@ -512,7 +642,7 @@ static int conflict_with(const qrun *R, const cpn_cand *c, const cpn_cand *const
             int mode = R->rs->groups[r->group].mode;
             if (mode == GM_EXCLUSIVE || mode == GM_STACKABLE)
                 return chosen[k]->rule;
-            for (size_t w = 0; w < (size_t)(nslots + 63) / 64; w++) /* shares are never negative */
+            for (size_t w = 0; w < words; w++) /* shares are never negative */
                 if (c->bits[w] & chosen[k]->bits[w])
                     return chosen[k]->rule;
         }
@@ -545,7 +675,8 @@ static int run_lane(qrun *R, int lane)
     }
     R->ncands = 0;
     R->npool = 0;
-    R->scope_valid = 0; /* the bases changed */
+    R->lane_stamp++; /* the bases changed: every scope's lists are recomputed */
+    R->sint_len = R->sw_len = 0;
     R->lz_n = 0;
     for (int li = 0; li < rs->lane_n[lane]; li++) {
         int ri = rs->lane_rules[lane][li];
@@ -554,7 +685,9 @@ static int run_lane(qrun *R, int lane)
         const cpn_rule *r = &rs->rules[ri];
         int64_t S, Q, need = 0, have = 0, unl = 0;
         int clause = 0;
-        int ninl = scope_of(R, r, R->inl, &S, &Q);
+        int ninl = scope_of(R, r, &S, &Q);
+        if (ninl < 0)
+            return ninl;
         if (!ninl) {
             if ((rc = add_reason(q, ri, R_SCOPE_EMPTY, -1, 0, 0, 0, 0)))
                 return rc;
@@ -574,12 +707,15 @@ static int run_lane(qrun *R, int lane)
                 return rc;
             continue;
         }
-        int gift = 0, stock_ok = 1;
-        for (int k = 0; k < r->neffects; k++)
-            if (r->effects[k].kind == EF_GIFT) {
+        int gift = 0, stock_ok = 1, money = 0;
+        for (int k = 0; k < r->neffects; k++) {
+            int kind = r->effects[k].kind;
+            if (kind == EF_GIFT) {
                 gift = 1;
                 stock_ok &= gift_in_stock(R->cart, r->effects[k].str, r->effects[k].a);
             }
+            money += kind <= EF_BXGY; /* the effects that discount lines */
+        }
         if (!stock_ok) {
             if ((rc = add_reason(q, ri, R_GIFT_OUT_OF_STOCK, -1, 0, 0, 0, 0)))
                 return rc;
@@ -595,7 +731,7 @@ static int run_lane(qrun *R, int lane)
             continue;
         }
         int64_t amount = 0;
-        int lazy = 0;
+        int lazy = 0, touched = ninl; /* the in-scope lines whose share buffers may be nonzero */
         if (shipping || points) {
             R->tx[0] = 0;
             for (int k = 0; k < r->neffects; k++) {
@@ -626,8 +762,16 @@ static int run_lane(qrun *R, int lane)
                 why = cpn_effects_apply(rs, r, &v, NULL, NULL, NULL, &amount, &need, &unl);
                 lazy = why >= 0 || amount <= S; /* else a percentage above 100%: clamped, so spread now */
             }
-            if (!lazy)
+            if (!lazy && !money) {
+                /* a gift only: no shares, amount 0, nothing below a
+                 * threshold, exactly what the effects would say after
+                 * visiting every line */
+                touched = 0;
+                amount = need = unl = 0;
+                why = -1;
+            } else if (!lazy) {
                 why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
+            }
             if (why >= 0) {
                 clear_shares(R, R->inl, ninl);
                 int64_t have2 = why == R_SUBTOTAL_BELOW ? S : Q;
@@ -636,7 +780,7 @@ static int run_lane(qrun *R, int lane)
                 continue;
             }
             if (need > S && amount > 0) { /* next tier or step: the 凑单 hint */
-                if (CUSTOPS__GROW(q->hints, q->hints_cap, q->nhints + 1))
+                if (CPN_GROW(q->hints, q->hints_cap, q->nhints + 1))
                     return CUSTOPS_ENOMEM;
                 q->hints[q->nhints++] = (cpn_hint){ri, need - S, unl - amount};
             }
@@ -653,7 +797,7 @@ static int run_lane(qrun *R, int lane)
                 return rc;
             continue;
         }
-        if (CUSTOPS__GROW(R->cands, R->cands_cap, R->ncands + 1))
+        if (CPN_GROW(R->cands, R->cands_cap, R->ncands + 1))
             return CUSTOPS_ENOMEM;
         cpn_cand *c = &R->cands[R->ncands];
         size_t words = ((size_t)nslots + 63) / 64;
@@ -675,7 +819,7 @@ static int run_lane(qrun *R, int lane)
                 return rc;
             uintptr_t off = (uintptr_t)c->x;
             int64_t *dx = R->pool + off;
-            c->nnz = take_shares(R, lst, ninl, words, dx, cap);
+            c->nnz = take_shares(R, lst, shipping || points ? ninl : touched, words, dx, cap);
             c->uh = (int64_t *)(off + cap);
             c->nh = (int64_t *)(off + 2 * cap);
             c->bits = (uint64_t *)(off + 3 * cap);
@@ -751,11 +895,14 @@ static int run_lane(qrun *R, int lane)
     }
     /* the losers: whom they collide with, and what forcing them would cost
      * (before applying, while group_used still holds only earlier lanes) */
+    chosen_ix cix = {.owner = NULL};
+    if (!rc)
+        rc = index_chosen(R, order, nch, nslots, &cix);
     for (int i = 0; !rc && i < nc; i++) {
         if (flags[i])
             continue;
         const cpn_cand *c = &R->cands[i];
-        int other = conflict_with(R, c, order, nch, nslots);
+        int other = conflict_with(R, c, order, nch, nslots, &cix);
         int64_t delta = 0;
         if (want[i])
             delta = flags2[i] ? comp_value[comp[i]] - fvalue[i] : c->amount;
@@ -785,7 +932,7 @@ static int run_lane(qrun *R, int lane)
         }
         if (rc)
             break;
-        if (CUSTOPS__GROW(q->applied, q->applied_cap, q->napplied + 1)) {
+        if (CPN_GROW(q->applied, q->applied_cap, q->napplied + 1)) {
             rc = CUSTOPS_ENOMEM;
             break;
         }
@@ -796,7 +943,7 @@ static int run_lane(qrun *R, int lane)
         const cpn_rule *r = &rs->rules[c->rule];
         for (int e = 0; e < r->neffects && !rc; e++)
             if (r->effects[e].kind == EF_GIFT) {
-                if (CUSTOPS__GROW(q->gifts, q->gifts_cap, q->ngifts + 1))
+                if (CPN_GROW(q->gifts, q->gifts_cap, q->ngifts + 1))
                     rc = CUSTOPS_ENOMEM;
                 else
                     q->gifts[q->ngifts++] = (cpn_gift){c->rule, e, r->effects[e].a};
@@ -908,7 +1055,9 @@ static int presize(qrun *R)
             most = rs->lane_n[lane];
     if (CUSTOPS__GROW(R->q->reasons, R->q->reasons_cap, rs->nrules + 1) ||
         CUSTOPS__GROW(R->cands, R->cands_cap, (size_t)most + 1) ||
-        CUSTOPS__GROW(R->spare, R->spare_cap, (size_t)most + 1))
+        CUSTOPS__GROW(R->spare, R->spare_cap, (size_t)most + 1) ||
+        CUSTOPS__GROW(R->sacc, R->sacc_cap, R->words * (size_t)(rs->nscopes < 64 ? rs->nscopes + 1 : 64)) ||
+        CUSTOPS__GROW(R->sint, R->sint_cap, 8 * R->n + 64) || CUSTOPS__GROW(R->sw, R->sw_cap, 4 * R->n + 32))
         return CUSTOPS_ENOMEM;
     size_t per = R->n * 3 + R->words + (R->n + 1) / 2 + 1, want = per * (size_t)most;
     if (want > ((size_t)1 << 16))
@@ -933,12 +1082,15 @@ static int build_index(qrun *R)
         slots *= 2;
     R->idx.nslots = slots;
     R->idx.words = R->words;
-    R->idx.hash = custops__malloc(slots * sizeof *R->idx.hash);
-    R->idx.str = custops__calloc(slots, sizeof *R->idx.str);
-    R->idx.kind = custops__malloc(slots * sizeof *R->idx.kind);
-    R->idx.bits = custops__calloc(slots * R->words, sizeof *R->idx.bits);
-    if (!R->idx.hash || !R->idx.str || !R->idx.kind || !R->idx.bits)
-        return custops__nomem();
+    for (int pass = 0; pass < 2; pass++) { /* one zeroed block, as in custops_quote_run() */
+        size_t off = 0;
+        R->idx.hash = carve(R->idx.block, &off, slots * sizeof *R->idx.hash);
+        R->idx.str = carve(R->idx.block, &off, slots * sizeof *R->idx.str);
+        R->idx.kind = carve(R->idx.block, &off, slots * sizeof *R->idx.kind);
+        R->idx.bits = carve(R->idx.block, &off, slots * R->words * sizeof *R->idx.bits);
+        if (!pass && !(R->idx.block = custops__calloc(1, off)))
+            return custops__nomem();
+    }
     for (size_t l = 0; l < R->n; l++) {
         const cpn_line *ln = &c->lines[l];
         sidx_add(&R->idx, SEL_SKU, c->arena + ln->sku, l);
@@ -986,18 +1138,22 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
     q->line_base = custops__calloc(n1, sizeof *q->line_base);
     q->line_net = custops__calloc(n1, sizeof *q->line_net);
     R.net = q->line_net;
-    R.inl = custops__calloc(n1, sizeof *R.inl);
-    R.widx = custops__calloc(n1, sizeof *R.widx);
-    R.w = custops__calloc(n1, sizeof *R.w);
-    R.tx = custops__calloc(n1 * 3, sizeof *R.tx);
-    R.discountable = custops__calloc(R.words, sizeof *R.discountable);
-    R.eligible = custops__calloc(nr, sizeof *R.eligible);
-    R.via = custops__calloc(nr, sizeof *R.via);
-    R.via_wallet = custops__calloc(nr, sizeof *R.via_wallet);
-    R.chosen_rules = custops__calloc(nr, sizeof *R.chosen_rules);
-    R.group_used = custops__calloc((size_t)rs->ngroups + 1, sizeof *R.group_used);
-    if (!q->line_ids || !q->line_base || !q->line_net || !R.inl || !R.widx || !R.w || !R.tx || !R.discountable || !R.eligible || !R.via ||
-        !R.via_wallet || !R.chosen_rules || !R.group_used) {
+    /* the run's own arrays, zeroed, in one block: carved once to size it,
+     * once more to place them */
+    for (int pass = 0; pass < 2; pass++) {
+        size_t off = 0;
+        R.sc = carve(R.block, &off, ((size_t)rs->nscopes + 1) * sizeof *R.sc);
+        R.tx = carve(R.block, &off, n1 * 3 * sizeof *R.tx);
+        R.discountable = carve(R.block, &off, R.words * sizeof *R.discountable);
+        R.eligible = carve(R.block, &off, nr * sizeof *R.eligible);
+        R.via = carve(R.block, &off, nr * sizeof *R.via);
+        R.via_wallet = carve(R.block, &off, nr * sizeof *R.via_wallet);
+        R.chosen_rules = carve(R.block, &off, nr * sizeof *R.chosen_rules);
+        R.group_used = carve(R.block, &off, ((size_t)rs->ngroups + 1) * sizeof *R.group_used);
+        if (!pass && !(R.block = custops__calloc(1, off)))
+            break;
+    }
+    if (!q->line_ids || !q->line_base || !q->line_net || !R.block) {
         rc = custops__nomem();
         goto done;
     }
@@ -1037,24 +1193,15 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
         goto done;
     }
 done:
-    custops__free(R.inl);
-    custops__free(R.widx);
-    custops__free(R.w);
+    custops__free(R.block);
+    custops__free(R.sacc);
+    custops__free(R.sint);
+    custops__free(R.sw);
     cpn_scratch_free(&R.scratch);
-    custops__free(R.tx);
-    custops__free(R.discountable);
-    custops__free(R.eligible);
-    custops__free(R.via);
-    custops__free(R.via_wallet);
-    custops__free(R.chosen_rules);
-    custops__free(R.group_used);
     custops__free(R.cands);
     custops__free(R.spare);
     custops__free(R.pool);
-    custops__free(R.idx.hash);
-    custops__free(R.idx.str);
-    custops__free(R.idx.kind);
-    custops__free(R.idx.bits);
+    custops__free(R.idx.block);
     if (rc) {
         custops_quote_free(q);
         return rc;

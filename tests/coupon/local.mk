@@ -19,3 +19,8 @@ coupon_check_quote_bytes_SOURCES = %reldir%/check_quote_bytes.c %reldir%/coupon_
 coupon_check_quote_bytes_CPPFLAGS = $(AM_CPPFLAGS) -DCOUPON_TOP_SRCDIR='"$(abs_top_srcdir)"'
 TESTS += coupon/check_quote_bytes
 EXTRA_DIST += %reldir%/quote_bytes.txt
+check_PROGRAMS += coupon/check_coupon_threads
+coupon_check_coupon_threads_SOURCES = %reldir%/check_coupon_threads.c %reldir%/coupon_test.h
+coupon_check_coupon_threads_CPPFLAGS = $(AM_CPPFLAGS) -DCOUPON_TOP_SRCDIR='"$(abs_top_srcdir)"'
+coupon_check_coupon_threads_LDADD = $(LDADD) -lpthread
+TESTS += coupon/check_coupon_threads
