@@ -693,6 +693,88 @@ START_TEST(test_save_load_round_trip_and_corruption)
 }
 END_TEST
 
+/* tests/store/store_v1.stor was written by custops_store_save of the
+ * version-1 layout (all int64 columns) from exactly the store built here:
+ * the CSV of shop() plus an order whose amount needs 8 bytes and whose
+ * time is before 1970, two refunds, an event and customer attributes.
+ * Whatever the in-memory layout becomes, a version-1 file must load into
+ * the same store. */
+static const char *V1_EXTRA = "order_id,customer_id,time,currency,sku,category,qty,unit_price,discount,coupon_code,channel\n"
+                              "o6,dave,1901-01-01 00:00:00,CNY,sku9,,1,50000000000.00,,,\n";
+
+static custops_store *v1_source(void)
+{
+    custops_store *s = shop();
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, V1_EXTRA, strlen(V1_EXTRA), "orders.csv", NULL, NULL, NULL));
+    const char *ev = "customer_id,time,type,coupon_code\nbob,2024-11-01 09:00:00,coupon_received,C10\n";
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, ev, strlen(ev), "events.csv", NULL, NULL, NULL));
+    const char *rf = "refund_id,order_id,time,sku,amount\nr1,o1,2024-11-05 00:00:00,sku1,5.00\n"
+                     "r2,o6,1901-02-01 00:00:00,,7.00\n";
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, rf, strlen(rf), "refunds.csv", NULL, NULL, NULL));
+    const char *cu = "customer_id,gender,tags,consent_push\ncarol,m,x|y,1\n";
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, cu, strlen(cu), "customers.csv", NULL, NULL, NULL));
+    return s;
+}
+
+START_TEST(test_load_version_1_file)
+{
+    const char *top = getenv("top_srcdir");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/store/store_v1.stor", top ? top : "..");
+    custops_store *t, *s = v1_source();
+    ck_assert_ok(custops_store_load(&t, path));
+    ck_assert_str_eq(custops_store_zone(t), "Asia/Shanghai");
+    ck_assert_str_eq(custops_store_currency(t), "CNY");
+    custops_store_counts n;
+    ck_assert_ok(custops_store_stats(t, &n));
+    ck_assert_int_eq(n.customers, 4);
+    ck_assert_int_eq(n.orders, 6);
+    ck_assert_int_eq(n.lines, 7);
+    ck_assert_int_eq(n.refunds, 2);
+    ck_assert_int_eq(n.events, 1);
+    custops_frame *a, *b;
+    ck_assert_ok(custops_store_lines(t, &b));
+    /* dave's order sorts last (customer code 3); its amount needs 8 bytes */
+    ck_assert_int_eq(I(b, "amount", 6), INT64_C(5000000000000));
+    ck_assert_int_eq(I(b, "time", 6), at("1901-01-01 00:00:00"));
+    ck_assert_int_eq(I(b, "refunded", 6), 700);
+    ck_assert_int_eq(I(b, "category", 6), -1);
+    ck_assert_ok(custops_store_lines(s, &a));
+    same_frames(a, b);
+    custops_frame_free(a);
+    custops_frame_free(b);
+    ck_assert_ok(custops_store_events(s, &a));
+    ck_assert_ok(custops_store_events(t, &b));
+    same_frames(a, b);
+    custops_frame_free(a);
+    custops_frame_free(b);
+    custops_features_opts o = CUSTOPS_FEATURES_OPTS_INIT;
+    o.now = at("2024-12-01 00:00:00");
+    ck_assert_ok(custops_store_features(s, &o, &a));
+    ck_assert_ok(custops_store_features(t, &o, &b));
+    same_frames(a, b);
+    custops_frame_free(a);
+    custops_frame_free(b);
+    static const char *const dicts[] = {"customer", "sku", "category", "coupon", "channel", "region", "tag"};
+    for (size_t d = 0; d < sizeof dicts / sizeof *dicts; d++) {
+        ck_assert_ok(custops_store_dict(s, dicts[d], &a));
+        ck_assert_ok(custops_store_dict(t, dicts[d], &b));
+        same_frames(a, b);
+        custops_frame_free(a);
+        custops_frame_free(b);
+    }
+    /* the loaded store knows its refund ids and orders */
+    const char *rf = "refund_id,order_id,time,sku,amount\nr2,o6,1901-02-01 00:00:00,,7.00\n";
+    custops_ingest_result r;
+    ck_assert_ok(custops_store_ingest_csv_buffer(t, rf, strlen(rf), "refunds.csv", NULL, &r, NULL));
+    ck_assert_int_eq(r.ignored, 1);
+    ck_assert_ok(custops_store_stats(t, &n));
+    ck_assert_int_eq(n.refunds, 2);
+    custops_store_free(t);
+    custops_store_free(s);
+}
+END_TEST
+
 START_TEST(test_split)
 {
     custops_store *s;
@@ -1146,6 +1228,7 @@ static Suite *store_suite(void)
     tcase_add_test(tc, test_erase_really_erases);
     tcase_add_test(tc, test_purge);
     tcase_add_test(tc, test_save_load_round_trip_and_corruption);
+    tcase_add_test(tc, test_load_version_1_file);
     tcase_add_test(tc, test_split);
     tcase_add_test(tc, test_cdnow_summary);
     tcase_add_test(tc, test_huge_amounts_saturate);
