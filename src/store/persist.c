@@ -4,7 +4,7 @@
  * Payload: zone name, currency, the intern tables (customers, orders,
  * refund ids, six dictionaries) as counted string lists, then the tables
  * (lines, orders, refunds, events, attributes) as a row count and each
- * column as little-endian int64 values. The loader re-interns every string
+ * column as little-endian int64 values (whatever width it has in memory). The loader re-interns every string
  * (a duplicate means damage), checks every code against the table it
  * points into and only then hands out the store, so a damaged file gives
  * CUSTOPS_ECORRUPT and never a store that could index out of bounds. */
@@ -23,14 +23,9 @@ static void put_strings(custops__buf *b, const custops__intern *t)
 static void put_table(custops__buf *b, const st_table *t, size_t n)
 {
     custops__buf_u64(b, n);
-    for (int c = 0; c < t->ncols; c++) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-        custops__buf_append(b, t->col[c], n * sizeof(int64_t));
-#else
+    for (int c = 0; c < t->ncols; c++)
         for (size_t i = 0; i < n; i++)
-            custops__buf_i64(b, t->col[c][i]);
-#endif
-    }
+            custops__buf_i64(b, st_get(t, c, i));
 }
 
 int custops_store_save(const custops_store *s, const char *path)
@@ -103,7 +98,8 @@ static int get_table(custops__rd *r, st_table *t, size_t expect, int check_n, co
             uint64_t v = 0;
             for (int k = 7; k >= 0; k--)
                 v = (v << 8) | q[i * 8 + (size_t)k];
-            t->col[c][i] = (int64_t)v;
+            if ((rc = st_set(t, c, i, (int64_t)v)) != 0)
+                return rc;
         }
     }
     t->n = (size_t)n;
@@ -119,29 +115,34 @@ static int validate(const custops_store *s, const char *what)
     (void)nd;
     uint64_t nsku = s->dict[D_SKU].count, ncat = s->dict[D_CATEGORY].count, ncp = s->dict[D_COUPON].count,
              nch = s->dict[D_CHANNEL].count, nreg = s->dict[D_REGION].count;
-    int64_t *const *L = s->lines.col;
-    for (size_t i = 0; i < s->lines.n; i++)
-        if (!in(L[L_CUSTOMER][i], 0, nc) || !in(L[L_ORDER][i], 0, no) || !in(L[L_SKU][i], 0, nsku) ||
-            !in(L[L_CATEGORY][i], -1, ncat) || !in(L[L_COUPON][i], -1, ncp) || !in(L[L_CHANNEL][i], -1, nch) ||
-            L[L_QTY][i] <= 0 || L[L_AMOUNT][i] < 0 || L[L_DISCOUNT][i] < 0 || !st_time_ok(L[L_TIME][i]) || s->ord.col[O_CUSTOMER][L[L_ORDER][i]] != L[L_CUSTOMER][i])
+    const st_table *L = &s->lines;
+    for (size_t i = 0; i < s->lines.n; i++) {
+        int64_t cust = st_get(L, L_CUSTOMER, i), order = st_get(L, L_ORDER, i);
+        if (!in(cust, 0, nc) || !in(order, 0, no) || !in(st_get(L, L_SKU, i), 0, nsku) ||
+            !in(st_get(L, L_CATEGORY, i), -1, ncat) || !in(st_get(L, L_COUPON, i), -1, ncp) ||
+            !in(st_get(L, L_CHANNEL, i), -1, nch) || st_get(L, L_QTY, i) <= 0 || st_get(L, L_AMOUNT, i) < 0 ||
+            st_get(L, L_DISCOUNT, i) < 0 || !st_time_ok(st_get(L, L_TIME, i)) ||
+            st_get(&s->ord, O_CUSTOMER, (size_t)order) != cust)
             return corrupt(what, "an order line refers outside the saved tables");
+    }
     for (size_t o = 0; o < s->ord.n; o++)
-        if (!in(s->ord.col[O_CUSTOMER][o], 0, nc) || !st_time_ok(s->ord.col[O_TIME][o]))
+        if (!in(st_get(&s->ord, O_CUSTOMER, o), 0, nc) || !st_time_ok(st_get(&s->ord, O_TIME, o)))
             return corrupt(what, "an order refers to no customer");
     for (size_t i = 0; i < s->refunds.n; i++)
-        if (!in(s->refunds.col[R_ORDER][i], 0, no) || !in(s->refunds.col[R_SKU][i], -1, nsku) ||
-            s->refunds.col[R_AMOUNT][i] <= 0 || !st_time_ok(s->refunds.col[R_TIME][i]))
+        if (!in(st_get(&s->refunds, R_ORDER, i), 0, no) || !in(st_get(&s->refunds, R_SKU, i), -1, nsku) ||
+            st_get(&s->refunds, R_AMOUNT, i) <= 0 || !st_time_ok(st_get(&s->refunds, R_TIME, i)))
             return corrupt(what, "a refund refers outside the saved tables");
-    int64_t *const *E = s->events.col;
+    const st_table *E = &s->events;
     for (size_t i = 0; i < s->events.n; i++)
-        if (!in(E[E_CUSTOMER][i], 0, nc) || !in(E[E_TYPE][i], 0, 7) || !in(E[E_SKU][i], -1, nsku) ||
-            !in(E[E_CATEGORY][i], -1, ncat) || !in(E[E_COUPON][i], -1, ncp) || !st_time_ok(E[E_TIME][i]))
+        if (!in(st_get(E, E_CUSTOMER, i), 0, nc) || !in(st_get(E, E_TYPE, i), 0, 7) ||
+            !in(st_get(E, E_SKU, i), -1, nsku) || !in(st_get(E, E_CATEGORY, i), -1, ncat) ||
+            !in(st_get(E, E_COUPON, i), -1, ncp) || !st_time_ok(st_get(E, E_TIME, i)))
             return corrupt(what, "an event refers outside the saved tables");
-    int64_t *const *A = s->attrs.col;
+    const st_table *A = &s->attrs;
     for (size_t c = 0; c < s->attrs.n; c++)
-        if (!in(A[C_GENDER][c], 0, 3) || !in(A[C_REGION][c], -1, nreg) || (A[C_SMS][c] & ~1) ||
-            (A[C_EMAIL][c] & ~1) || (A[C_PUSH][c] & ~1) ||
-            (A[C_MEMBER_SINCE][c] != -1 && !st_time_ok(A[C_MEMBER_SINCE][c])))
+        if (!in(st_get(A, C_GENDER, c), 0, 3) || !in(st_get(A, C_REGION, c), -1, nreg) || (st_get(A, C_SMS, c) & ~1) ||
+            (st_get(A, C_EMAIL, c) & ~1) || (st_get(A, C_PUSH, c) & ~1) ||
+            (st_get(A, C_MEMBER_SINCE, c) != -1 && !st_time_ok(st_get(A, C_MEMBER_SINCE, c))))
             return corrupt(what, "customer attributes out of range");
     return CUSTOPS_OK;
 }

@@ -1,8 +1,8 @@
 /* Private layout of the profile store, shared by its source files.
  *
- * Every record kind is a table of int64 columns of equal length grown by
- * doubling (no per-row allocation); strings live in intern tables and
- * columns hold their dense ids. Rows are appended in arrival order and put
+ * Every record kind is a table of integer columns of equal length, each as
+ * narrow as its values allow, grown by doubling (no per-row allocation);
+ * strings live in intern tables and columns hold their dense ids. Rows are appended in arrival order and put
  * into (customer, time, order) order lazily, the first time a view or a
  * feature pass needs it (st_prepare). The customer, order and dictionary
  * intern tables are looked up through hash-tagged indexes (idindex.c, one
@@ -49,11 +49,82 @@ typedef struct st_dcache_ent {
     uint32_t dict;
 } st_dcache_ent;
 
+/* A table of narrow integer columns. Column c stores each value v as
+ * v - base[c] in width[c] bytes (1, 2, 4 or 8; base is 0 at width 8), and
+ * widens in place, for all its rows, the first time a value does not fit:
+ * most columns hold small codes, quantities or times near ST_TIME_BASE.
+ * Widths only grow, so rollback (which only shortens n) stays valid. */
 typedef struct st_table {
     size_t n, cap;
     int ncols;
-    int64_t *col[ST_MAXCOLS];
+    void *col[ST_MAXCOLS];
+    uint8_t width[ST_MAXCOLS];
+    int64_t base[ST_MAXCOLS];
 } st_table;
+
+/* base of the time columns: 2023-11-14, so 4 bytes hold 1956..2091 */
+#define ST_TIME_BASE INT64_C(1700000000)
+
+static inline int64_t st_get(const st_table *t, int c, size_t i)
+{
+    const void *p = t->col[c];
+    switch (t->width[c]) {
+    case 1:
+        return t->base[c] + ((const int8_t *)p)[i];
+    case 2:
+        return t->base[c] + ((const int16_t *)p)[i];
+    case 4:
+        return t->base[c] + ((const int32_t *)p)[i];
+    default:
+        return ((const int64_t *)p)[i];
+    }
+}
+
+/* can column c hold v at its present width? */
+static inline int st_fits(const st_table *t, int c, int64_t v)
+{
+    int64_t d;
+    if (t->width[c] == 8)
+        return 1;
+    if (__builtin_sub_overflow(v, t->base[c], &d))
+        return 0;
+    return t->width[c] == 1 ? d == (int8_t)d : t->width[c] == 2 ? d == (int16_t)d : d == (int32_t)d;
+}
+
+/* store v, which must fit (st_fits), in row i of column c */
+static inline void st_put(st_table *t, int c, size_t i, int64_t v)
+{
+    void *p = t->col[c];
+    switch (t->width[c]) {
+    case 1:
+        ((int8_t *)p)[i] = (int8_t)(v - t->base[c]);
+        break;
+    case 2:
+        ((int16_t *)p)[i] = (int16_t)(v - t->base[c]);
+        break;
+    case 4:
+        ((int32_t *)p)[i] = (int32_t)(v - t->base[c]);
+        break;
+    default:
+        ((int64_t *)p)[i] = v;
+        break;
+    }
+}
+
+/* widen column c (all cap rows) so that it holds v; ENOMEM leaves it as it was */
+int custops__st_widen(st_table *t, int c, int64_t v);
+
+/* row i of column c = v, widening the column first if needed */
+static inline int st_set(st_table *t, int c, size_t i, int64_t v)
+{
+    if (!st_fits(t, c, v)) {
+        int rc = custops__st_widen(t, c, v);
+        if (rc)
+            return rc;
+    }
+    st_put(t, c, i, v);
+    return CUSTOPS_OK;
+}
 
 struct custops_store {
     custops_zone *zone;
@@ -122,7 +193,9 @@ size_t custops__st_index_bytes(const st_index *x);
 void custops__st_index_prefetch(const st_index *x, uint64_t h);
 
 /* ---- tables (store.c) ---- */
+/* every column starts 1 byte wide with base 0; set_base before any row */
 void custops__st_table_init(st_table *t, int ncols);
+void custops__st_table_set_base(st_table *t, int c, int64_t base);
 void custops__st_table_release(st_table *t);
 int custops__st_table_reserve(st_table *t, size_t need);
 /* Give back the spare capacity of the doubling growth (done once a store

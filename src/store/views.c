@@ -26,9 +26,9 @@ static int key3_cmp(const void *x, const void *y)
 }
 
 /* perm[i] = source row of view row i, ordered by (cust, k2, k3, arrival) */
-static int sort_perm(size_t n, size_t ncust, const int64_t *cust, const int64_t *k2, const int64_t *k3,
-                     uint32_t **perm_out)
+static int sort_perm(const st_table *t, size_t ncust, int ccust, int ck2, int ck3, uint32_t **perm_out)
 {
+    size_t n = t->n;
     *perm_out = NULL;
     if (n >= UINT32_MAX)
         return custops__err(CUSTOPS_ELIMIT, "more than 4 billion rows in one store table");
@@ -40,12 +40,12 @@ static int sort_perm(size_t n, size_t ncust, const int64_t *cust, const int64_t 
         return custops__nomem();
     }
     for (size_t i = 0; i < n; i++)
-        start[cust[i] + 1]++;
+        start[st_get(t, ccust, i) + 1]++;
     for (size_t c = 0; c < ncust; c++)
         start[c + 1] += start[c];
     size_t *pos = start; /* reused as fill cursor, then restored below */
     for (size_t i = 0; i < n; i++)
-        perm[pos[cust[i]]++] = (uint32_t)i;
+        perm[pos[st_get(t, ccust, i)]++] = (uint32_t)i;
     /* pos[c] now holds the end of bucket c == start of bucket c+1 */
     key3 *scratch = NULL;
     size_t scap = 0;
@@ -56,7 +56,8 @@ static int sort_perm(size_t n, size_t ncust, const int64_t *cust, const int64_t 
         int sorted = 1;
         for (size_t i = b + 1; i < e && sorted; i++) {
             uint32_t p = perm[i - 1], q = perm[i];
-            if (k2[p] > k2[q] || (k2[p] == k2[q] && k3 && k3[p] > k3[q]))
+            int64_t kp = st_get(t, ck2, p), kq = st_get(t, ck2, q);
+            if (kp > kq || (kp == kq && ck3 >= 0 && st_get(t, ck3, p) > st_get(t, ck3, q)))
                 sorted = 0;
         }
         if (!sorted) {
@@ -65,7 +66,7 @@ static int sort_perm(size_t n, size_t ncust, const int64_t *cust, const int64_t 
                 break;
             for (size_t i = 0; i < m; i++) {
                 uint32_t p = perm[b + i];
-                scratch[i] = (key3){k2[p], k3 ? k3[p] : 0, p};
+                scratch[i] = (key3){st_get(t, ck2, p), ck3 >= 0 ? st_get(t, ck3, p) : 0, p};
             }
             qsort(scratch, m, sizeof *scratch, key3_cmp);
             for (size_t i = 0; i < m; i++)
@@ -83,17 +84,43 @@ static int sort_perm(size_t n, size_t ncust, const int64_t *cust, const int64_t 
     return CUSTOPS_OK;
 }
 
+#define GATHER(T)                                                                                                    \
+    do {                                                                                                             \
+        const T *from = t->col[c];                                                                                   \
+        T *to = spare;                                                                                               \
+        for (size_t i = 0; i < t->n; i++)                                                                            \
+            to[i] = from[perm[i]];                                                                                   \
+    } while (0)
+
+/* one column at a time through one spare block as large as the widest
+ * column, copied back into the column's own block: the extra memory is one
+ * column, not a copy of the table, and nothing can fail half-way */
 static int apply_perm(st_table *t, const uint32_t *perm)
 {
-    int64_t *spare = custops__calloc(t->cap ? t->cap : 1, sizeof(int64_t));
+    if (t->n == 0)
+        return CUSTOPS_OK;
+    size_t w = 1;
+    for (int c = 0; c < t->ncols; c++)
+        w = t->width[c] > w ? t->width[c] : w;
+    void *spare = custops__reallocarray(NULL, t->n ? t->n : 1, w);
     if (!spare)
         return custops__nomem();
     for (int c = 0; c < t->ncols; c++) {
-        int64_t *col = t->col[c];
-        for (size_t i = 0; i < t->n; i++)
-            spare[i] = col[perm[i]];
-        t->col[c] = spare;
-        spare = col;
+        switch (t->width[c]) {
+        case 1:
+            GATHER(int8_t);
+            break;
+        case 2:
+            GATHER(int16_t);
+            break;
+        case 4:
+            GATHER(int32_t);
+            break;
+        default:
+            GATHER(int64_t);
+            break;
+        }
+        memcpy(t->col[c], spare, t->n * t->width[c]);
     }
     custops__free(spare);
     return CUSTOPS_OK;
@@ -103,9 +130,9 @@ static int apply_perm(st_table *t, const uint32_t *perm)
 static int spread_refunds(custops_store *s)
 {
     size_t n = s->lines.n, no = s->orders.count;
-    int64_t **c = s->lines.col;
+    st_table *c = &s->lines;
     for (size_t i = 0; i < n; i++)
-        c[L_REFUNDED][i] = 0;
+        st_put(c, L_REFUNDED, i, 0);
     if (s->refunds.n == 0)
         return CUSTOPS_OK;
     size_t *first = custops__calloc(no + 1, sizeof *first), *count = custops__calloc(no + 1, sizeof *count);
@@ -113,13 +140,13 @@ static int spread_refunds(custops_store *s)
     size_t wcap = 0, scap = 0;
     int rc = (!first || !count) ? custops__nomem() : CUSTOPS_OK;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        size_t o = (size_t)c[L_ORDER][i];
+        size_t o = (size_t)st_get(c, L_ORDER, i);
         if (count[o]++ == 0)
             first[o] = i;
     }
     for (size_t r = 0; rc == 0 && r < s->refunds.n; r++) {
-        size_t o = (size_t)s->refunds.col[R_ORDER][r];
-        int64_t sku = s->refunds.col[R_SKU][r];
+        size_t o = (size_t)st_get(&s->refunds, R_ORDER, r);
+        int64_t sku = st_get(&s->refunds, R_SKU, r);
         size_t f = first[o], m = count[o], hits = 0;
         if (m == 0)
             continue; /* order purged */
@@ -127,26 +154,27 @@ static int spread_refunds(custops_store *s)
             break;
         if (sku >= 0)
             for (size_t k = 0; k < m; k++)
-                hits += c[L_SKU][f + k] == sku;
+                hits += st_get(c, L_SKU, f + k) == sku;
         int64_t pos = 0;
         for (size_t k = 0; k < m; k++) {
-            int in = hits == 0 || c[L_SKU][f + k] == sku;
-            w[k] = in ? c[L_AMOUNT][f + k] : 0;
+            int in = hits == 0 || st_get(c, L_SKU, f + k) == sku;
+            w[k] = in ? st_get(c, L_AMOUNT, f + k) : 0;
             pos += w[k] > 0;
         }
         if (pos == 0) /* free lines only: split evenly */
             for (size_t k = 0; k < m; k++)
-                w[k] = (hits == 0 || c[L_SKU][f + k] == sku) ? 1 : 0;
-        rc = custops_money_allocate(s->refunds.col[R_AMOUNT][r], w, m, share);
+                w[k] = (hits == 0 || st_get(c, L_SKU, f + k) == sku) ? 1 : 0;
+        int64_t amount = st_get(&s->refunds, R_AMOUNT, r);
+        rc = custops_money_allocate(amount, w, m, share);
         if (rc == CUSTOPS_ERANGE) { /* weights too large to sum: split evenly over the same lines */
             for (size_t k = 0; k < m; k++)
                 w[k] = w[k] > 0;
-            rc = custops_money_allocate(s->refunds.col[R_AMOUNT][r], w, m, share);
+            rc = custops_money_allocate(amount, w, m, share);
         }
         if (rc)
             break;
-        for (size_t k = 0; k < m; k++)
-            c[L_REFUNDED][f + k] = st_add(c[L_REFUNDED][f + k], share[k]);
+        for (size_t k = 0; k < m && rc == 0; k++)
+            rc = st_set(c, L_REFUNDED, f + k, st_add(st_get(c, L_REFUNDED, f + k), share[k]));
     }
     custops__free(first);
     custops__free(count);
@@ -167,8 +195,7 @@ int custops__st_prepare(custops_store *s)
     custops__intern_trim(&s->orders);
     if (!s->lines_sorted) {
         uint32_t *perm;
-        if ((rc = sort_perm(s->lines.n, s->customers.count, s->lines.col[L_CUSTOMER], s->lines.col[L_TIME],
-                            s->lines.col[L_ORDER], &perm)) != 0)
+        if ((rc = sort_perm(&s->lines, s->customers.count, L_CUSTOMER, L_TIME, L_ORDER, &perm)) != 0)
             return rc;
         rc = apply_perm(&s->lines, perm);
         custops__free(perm);
@@ -181,8 +208,7 @@ int custops__st_prepare(custops_store *s)
     }
     if (!s->events_sorted) {
         uint32_t *perm;
-        if ((rc = sort_perm(s->events.n, s->customers.count, s->events.col[E_CUSTOMER], s->events.col[E_TIME], NULL,
-                            &perm)) != 0)
+        if ((rc = sort_perm(&s->events, s->customers.count, E_CUSTOMER, E_TIME, -1, &perm)) != 0)
             return rc;
         rc = apply_perm(&s->events, perm);
         custops__free(perm);
@@ -197,12 +223,21 @@ static const char *const LINE_COLS[L_NCOLS] = {"customer", "order",    "time",  
                                                "amount",   "discount", "refunded", "coupon", "channel"};
 static const char *const EVENT_COLS[E_NCOLS] = {"customer", "time", "type", "sku", "category", "coupon"};
 
+/* the frame's int64 columns are copies of the narrow ones */
 static int view(const st_table *t, const char *const *names, custops_frame **out)
 {
     custops_frame *f;
     int rc = custops_frame_new(&f);
-    for (int c = 0; rc == 0 && c < t->ncols; c++)
-        rc = custops__frame_add_int64_borrowed(f, names[c], t->col[c], t->n);
+    for (int c = 0; rc == 0 && c < t->ncols; c++) {
+        int64_t *v = custops__reallocarray(NULL, t->n ? t->n : 1, sizeof *v);
+        if (!v) {
+            rc = custops__nomem();
+            break;
+        }
+        for (size_t i = 0; i < t->n; i++)
+            v[i] = st_get(t, c, i);
+        rc = custops__frame_add_int64_owned(f, names[c], v, t->n);
+    }
     if (rc) {
         custops_frame_free(f);
         return rc;

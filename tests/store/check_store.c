@@ -775,6 +775,100 @@ START_TEST(test_load_version_1_file)
 }
 END_TEST
 
+/* Columns are stored as narrow as their values allow and widen in place
+ * (all rows) the first time a value does not fit: 1 -> 2 -> 4 -> 8 bytes,
+ * times as an offset from a base near 2023. Every value must come back
+ * exactly, before and after each widening, and a batch rolled back after
+ * it widened a column leaves the rows as they were. */
+static void add_one(custops_store *s, size_t k, int64_t time, int64_t qty, int64_t price, int64_t discount)
+{
+    char oid[32], cid[32];
+    snprintf(oid, sizeof oid, "o%05zu", k);
+    snprintf(cid, sizeof cid, "c%05zu", k); /* one customer per row: view order = insertion order */
+    custops_order_line l = {oid, cid, time, "s", NULL, qty, price, discount, NULL, NULL};
+    ck_assert_ok(custops_store_add_lines(s, &l, 1));
+}
+
+static void check_lines(custops_store *s, size_t n, const int64_t *time, const int64_t *amount, const int64_t *disc)
+{
+    custops_frame *f;
+    ck_assert_ok(custops_store_lines(s, &f));
+    ck_assert_uint_eq(custops_frame_nrows(f), n);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_int_eq(I(f, "customer", i), (int64_t)i);
+        ck_assert_int_eq(I(f, "order", i), (int64_t)i);
+        ck_assert_int_eq(I(f, "time", i), time[i]);
+        ck_assert_int_eq(I(f, "amount", i), amount[i]);
+        ck_assert_int_eq(I(f, "discount", i), disc[i]);
+        ck_assert_int_eq(I(f, "category", i), -1);
+        ck_assert_int_eq(I(f, "qty", i), 1);
+    }
+    custops_frame_free(f);
+}
+
+START_TEST(test_columns_widen)
+{
+    custops_store *s;
+    ck_assert_ok(custops_store_new(&s, "UTC", "USD"));
+    enum { N = 300 };
+    static int64_t time[N + 16], amount[N + 16], disc[N + 16];
+    const int64_t B = INT64_C(1700000000); /* the time base */
+    size_t n = 0;
+    /* many small rows first, so widening converts more rows than one block */
+    for (; n < N; n++) {
+        time[n] = B + (int64_t)n - 100;
+        amount[n] = (int64_t)(n % 100);
+        disc[n] = 0;
+        add_one(s, n, time[n], 1, amount[n], 0);
+    }
+    check_lines(s, n, time, amount, disc);
+    /* each boundary of each width: the last value that fits, then the first that does not */
+    static const int64_t amounts[] = {127, 128, 32767, 32768, INT32_MAX, (int64_t)INT32_MAX + 1, INT64_C(5000000000000)};
+    static const int64_t times[] = {INT64_C(1700000000) + INT32_MAX, INT64_C(1700000000) + INT32_MIN,
+                                    INT64_C(1700000000) + (int64_t)INT32_MAX + 1, INT64_C(-62135596800),
+                                    INT64_C(253402300799)};
+    for (size_t k = 0; k < sizeof amounts / sizeof *amounts; k++, n++) {
+        time[n] = B;
+        amount[n] = amounts[k] - 1;
+        disc[n] = 1;
+        add_one(s, n, time[n], 1, amounts[k], 1);
+        check_lines(s, n + 1, time, amount, disc);
+    }
+    for (size_t k = 0; k < sizeof times / sizeof *times; k++, n++) {
+        time[n] = times[k];
+        amount[n] = 3;
+        disc[n] = 0;
+        add_one(s, n, time[n], 1, 3, 0);
+        check_lines(s, n + 1, time, amount, disc);
+    }
+    /* a batch that widens the discount column to 8 bytes, then fails: rolled back */
+    custops_order_line bad[2] = {{"w1", "w1", B, "s", NULL, 1, INT64_C(9000000000000000000), INT64_C(8000000000000000000),
+                                  NULL, NULL},
+                                 {"w2", "w2", B, "s", NULL, 0, 1, 0, NULL, NULL}};
+    ck_assert_status(custops_store_add_lines(s, bad, 2), CUSTOPS_EINVAL);
+    check_lines(s, n, time, amount, disc);
+    /* the store keeps working at the wider width */
+    time[n] = B + 7;
+    amount[n] = 2;
+    disc[n] = 5;
+    add_one(s, n, time[n], 1, 7, 5);
+    n++;
+    check_lines(s, n, time, amount, disc);
+    /* saved and loaded: the same values */
+    char dir[256], path[300];
+    test_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/w.stor", dir);
+    ck_assert_ok(custops_store_save(s, path));
+    custops_store *t;
+    ck_assert_ok(custops_store_load(&t, path));
+    check_lines(t, n, time, amount, disc);
+    custops_store_free(t);
+    unlink(path);
+    rmdir(dir);
+    custops_store_free(s);
+}
+END_TEST
+
 START_TEST(test_split)
 {
     custops_store *s;
@@ -1229,6 +1323,7 @@ static Suite *store_suite(void)
     tcase_add_test(tc, test_purge);
     tcase_add_test(tc, test_save_load_round_trip_and_corruption);
     tcase_add_test(tc, test_load_version_1_file);
+    tcase_add_test(tc, test_columns_widen);
     tcase_add_test(tc, test_split);
     tcase_add_test(tc, test_cdnow_summary);
     tcase_add_test(tc, test_huge_amounts_saturate);
