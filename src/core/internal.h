@@ -112,8 +112,7 @@ typedef struct custops__intern {
     size_t arena_len, arena_cap;
     uint64_t *offsets;  /* id -> offset into arena */
     uint32_t count, ids_cap;
-    uint32_t *slots;    /* open addressing: id+1, 0 = empty */
-    uint64_t *hashes;   /* id -> hash, to rehash without rereading strings */
+    uint64_t *slots;    /* open addressing: upper 32 hash bits | id+1, 0 = empty (intern.c) */
     size_t nslots;
 } custops__intern;
 
@@ -215,7 +214,7 @@ int custops__wfile_open(custops__wfile *w, const char *path);
 int custops__wfile_write(custops__wfile *w, const void *data, size_t len);
 int custops__wfile_commit(custops__wfile *w);
 void custops__wfile_abort(custops__wfile *w);
-/* ---- store: intern tables that shrink (intern_compact.c) ----
+/* ---- store: intern tables that shrink (intern_compact.c; truncate in intern.c) ----
  * Build in *out a new table holding only the ids of t with keep[id] != 0
  * (keep == NULL: the ids below keep_below), in their old order; t is not
  * changed. remap (may be NULL, t->count entries) receives old id -> new id,
@@ -229,14 +228,13 @@ void custops__intern_truncate(custops__intern *t, uint32_t count);
  * that matters: capacities stay true lower bounds). */
 void custops__intern_trim(custops__intern *t);
 
-/* ---- store: adding an identifier known to be absent (intern.c) ----
- * custops__intern_hash is the hash the intern table keeps per id. append
- * gives the same result as custops__intern_put for a new string (h its
- * hash), without the lookup: the caller guarantees s is not in t yet (its
- * own index said so). prefetch is a hint: start loading the first slot a
- * lookup of hash h probes. */
+/* ---- store: hashing once per key (intern.c) ----
+ * custops__intern_hash is the hash the table indexes s by; put_h is
+ * custops__intern_put with that hash already computed (the store hashes a
+ * row's ids early to prefetch their slots). prefetch is a hint: start
+ * loading the first slot a lookup of hash h probes. */
 uint64_t custops__intern_hash(const char *s, size_t len);
-int custops__intern_append(custops__intern *t, const char *s, size_t len, uint64_t h, uint32_t *id);
+int custops__intern_put_h(custops__intern *t, const char *s, size_t len, uint64_t h, uint32_t *id, bool *added);
 void custops__intern_prefetch(const custops__intern *t, uint64_t h);
 
 #endif /* CUSTOPS_CORE_INTERNAL_H */

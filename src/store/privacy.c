@@ -128,8 +128,6 @@ static void plan_commit(custops_store *s, shrink_plan *p, const uint8_t *line_ke
     s->orders = p->orders;
     s->refund_ids = p->refund_ids;
     s->have_last_order = 0;
-    custops__st_index_invalidate(&s->customer_index);
-    custops__st_index_invalidate(&s->order_index);
 }
 
 int custops_store_erase(custops_store *s, const char *customer_id)

@@ -144,7 +144,7 @@ size_t custops__st_table_bytes(const st_table *t)
 
 static size_t intern_bytes(const custops__intern *t)
 {
-    return t->arena_cap + (size_t)t->ids_cap * (sizeof(uint64_t) * 2) + t->nslots * sizeof(uint32_t);
+    return t->arena_cap + (size_t)t->ids_cap * sizeof *t->offsets + t->nslots * sizeof *t->slots;
 }
 
 /* ---- handle ---- */
@@ -196,12 +196,8 @@ void custops_store_free(custops_store *s)
     custops__intern_release(&s->customers);
     custops__intern_release(&s->orders);
     custops__intern_release(&s->refund_ids);
-    custops__st_index_release(&s->customer_index);
-    custops__st_index_release(&s->order_index);
-    for (int d = 0; d < D_COUNT; d++) {
+    for (int d = 0; d < D_COUNT; d++)
         custops__intern_release(&s->dict[d]);
-        custops__st_index_release(&s->dict_index[d]);
-    }
     custops__st_table_release(&s->lines);
     custops__st_table_release(&s->ord);
     custops__st_table_release(&s->refunds);
@@ -222,10 +218,9 @@ int custops_store_stats(const custops_store *s, custops_store_counts *out)
     out->lines = s->lines.n;
     out->refunds = s->refunds.n;
     out->events = s->events.n;
-    size_t b = sizeof *s + intern_bytes(&s->customers) + intern_bytes(&s->orders) + intern_bytes(&s->refund_ids) +
-               custops__st_index_bytes(&s->customer_index) + custops__st_index_bytes(&s->order_index);
+    size_t b = sizeof *s + intern_bytes(&s->customers) + intern_bytes(&s->orders) + intern_bytes(&s->refund_ids);
     for (int d = 0; d < D_COUNT; d++)
-        b += intern_bytes(&s->dict[d]) + custops__st_index_bytes(&s->dict_index[d]);
+        b += intern_bytes(&s->dict[d]);
     b += custops__st_table_bytes(&s->lines) + custops__st_table_bytes(&s->ord) +
          custops__st_table_bytes(&s->refunds) + custops__st_table_bytes(&s->events) +
          custops__st_table_bytes(&s->attrs);
@@ -259,13 +254,9 @@ void custops__st_rollback(custops_store *s, const st_mark *m)
     s->have_last_order = 0;
     custops__intern_truncate(&s->customers, m->customers);
     custops__intern_truncate(&s->orders, m->orders);
-    custops__st_index_invalidate(&s->customer_index);
-    custops__st_index_invalidate(&s->order_index);
     custops__intern_truncate(&s->refund_ids, m->refund_ids);
-    for (int d = 0; d < D_COUNT; d++) {
+    for (int d = 0; d < D_COUNT; d++)
         custops__intern_truncate(&s->dict[d], m->dict[d]);
-        custops__st_index_invalidate(&s->dict_index[d]);
-    }
     memset(s->dcache, 0, sizeof s->dcache); /* it may name codes just dropped */
     s->ord.n = s->orders.count;
     s->attrs.n = s->customers.count;
@@ -321,7 +312,7 @@ static int put_dict(custops_store *s, int d, st_str v, int64_t *code)
         return CUSTOPS_OK;
     }
     bool added;
-    int rc = custops__st_index_put(&s->dict_index[d], &s->dict[d], v.p, v.n, &id, &added);
+    int rc = custops__intern_put(&s->dict[d], v.p, v.n, &id, &added);
     if (rc == 0) {
         *code = id;
         s->last_dict[d] = id;
@@ -343,8 +334,8 @@ static int put_customer_h(custops_store *s, st_str v, const uint64_t *h, int64_t
         return CUSTOPS_OK;
     }
     bool added;
-    int rc = h ? custops__st_index_put_h(&s->customer_index, &s->customers, v.p, v.n, *h, &id, &added)
-               : custops__st_index_put(&s->customer_index, &s->customers, v.p, v.n, &id, &added);
+    int rc = h ? custops__intern_put_h(&s->customers, v.p, v.n, *h, &id, &added)
+               : custops__intern_put(&s->customers, v.p, v.n, &id, &added);
     if (rc)
         return rc;
     if (added) {
@@ -421,9 +412,8 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
     } else {
         /* one probe for both cases: a new order is added here, a known one is checked */
         bool added;
-        rc = r->hashed ? custops__st_index_put_h(&s->order_index, &s->orders, r->order.p, r->order.n, r->hashes[0], &oid,
-                                                 &added)
-                       : custops__st_index_put(&s->order_index, &s->orders, r->order.p, r->order.n, &oid, &added);
+        rc = r->hashed ? custops__intern_put_h(&s->orders, r->order.p, r->order.n, r->hashes[0], &oid, &added)
+                       : custops__intern_put(&s->orders, r->order.p, r->order.n, &oid, &added);
         if (rc != 0)
             return rc;
         if (!added) {
@@ -492,9 +482,7 @@ int custops__st_add_refund(custops_store *s, const st_refund_rec *r, int *ignore
         return bad(field, ST_F_QTY, msg, cap, CUSTOPS_EINVAL, "qty must be > 0 (or empty for all units)");
     uint32_t oid, rid;
     int rc;
-    if ((rc = custops__st_index_get(&s->order_index, &s->orders, r->order.p, r->order.n, &oid)) != 0) {
-        if (rc != CUSTOPS_ENOTFOUND)
-            return rc;
+    if (custops__intern_get(&s->orders, r->order.p, r->order.n, &oid) != 0) {
         return bad(field, ST_F_ORDER_ID, msg, cap, CUSTOPS_ENOTFOUND, "unknown order '%.*s' (ingest orders first)",
                    (int)r->order.n, r->order.p);
     }
@@ -625,6 +613,19 @@ void custops__st_commit_customers(custops_store *s, const st_table *stage)
         for (int c = 0; c < C_NCOLS; c++)
             st_put(&s->attrs, c, id, st_get(stage, 1 + c, i)); /* fits: stage_customer widened */
     }
+}
+
+int custops__st_prefetch_line(const custops_store *s, const st_str *order, const st_str *customer, uint64_t *hashes)
+{
+    /* a further line of the last order takes add_line's path without lookups:
+     * hashing its ids would be wasted (half the lines of a typical file) */
+    if (s->have_last_order && st_is(&s->orders, s->last_order, order->p, order->n))
+        return 0;
+    hashes[0] = custops__intern_hash(order->p, order->n);
+    hashes[1] = custops__intern_hash(customer->p, customer->n);
+    custops__intern_prefetch(&s->orders, hashes[0]);
+    custops__intern_prefetch(&s->customers, hashes[1]);
+    return 1;
 }
 
 /* ---- the C batch API ---- */

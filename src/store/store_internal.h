@@ -5,9 +5,8 @@
  * strings live in intern tables and columns hold their dense ids. Rows are appended in arrival order and put
  * into (customer, time, order) order lazily, the first time a view or a
  * feature pass needs it (st_prepare). The customer, order and dictionary
- * intern tables are looked up through hash-tagged indexes (idindex.c, one
- * cache miss per probe instead of two); the intern tables stay the owners
- * of the strings and stay complete, so every other reader is unaffected. */
+ * intern tables index their strings themselves (hash-tagged slots, one
+ * cache miss per probe, core/intern.c). */
 #ifndef CUSTOPS_STORE_INTERNAL_H
 #define CUSTOPS_STORE_INTERNAL_H
 
@@ -27,14 +26,6 @@ enum { C_GENDER, C_BIRTH_YEAR, C_REGION, C_MEMBER_SINCE, C_SMS, C_EMAIL, C_PUSH,
 enum { D_SKU, D_CATEGORY, D_COUPON, D_CHANNEL, D_REGION, D_TAG, D_COUNT };
 
 #define ST_MAXCOLS 12
-
-/* hash-tagged lookup index over an intern table (idindex.c) */
-typedef struct st_index {
-    uint64_t *slots; /* upper 32 hash bits | id + 1; 0 = empty */
-    size_t nslots;
-    uint32_t n; /* ids 0..n-1 of the table are indexed */
-    int valid;
-} st_index;
 
 /* Front cache of dictionary codes for values of at most 7 bytes (store.c):
  * sku, category, channel and coupon values are short, and one compare of a
@@ -131,9 +122,7 @@ struct custops_store {
     char currency[4];
     int exponent;
     custops__intern customers, orders, refund_ids;
-    st_index customer_index, order_index; /* fast put/get for the two large tables */
     custops__intern dict[D_COUNT];
-    st_index dict_index[D_COUNT];
     st_table lines, ord, refunds, events, attrs;
     int lines_sorted, events_sorted; /* rows are in view order */
     /* last order seen by the line path: consecutive lines of one order skip lookups */
@@ -176,21 +165,6 @@ static inline int64_t st_add(int64_t a, int64_t b)
 #define ST_TIME_MIN INT64_C(-62135596800)
 #define ST_TIME_MAX INT64_C(253402300799)
 static inline int st_time_ok(int64_t t) { return t >= ST_TIME_MIN && t <= ST_TIME_MAX; }
-
-/* ---- lookup index (idindex.c) ----
- * put: id of (p, n) in t, adding it (through custops__intern_put) if new;
- * get: CUSTOPS_ENOTFOUND without message when absent. Call invalidate
- * whenever t may have shrunk or been replaced. */
-int custops__st_index_put(st_index *x, custops__intern *t, const char *p, size_t n, uint32_t *id, bool *added);
-/* put with h = custops__intern_hash(p, n) already computed */
-int custops__st_index_put_h(st_index *x, custops__intern *t, const char *p, size_t n, uint64_t h, uint32_t *id,
-                            bool *added);
-int custops__st_index_get(st_index *x, const custops__intern *t, const char *p, size_t n, uint32_t *id);
-void custops__st_index_invalidate(st_index *x);
-void custops__st_index_release(st_index *x);
-size_t custops__st_index_bytes(const st_index *x);
-/* a hint: start loading the slot hash h will probe */
-void custops__st_index_prefetch(const st_index *x, uint64_t h);
 
 /* ---- tables (store.c) ---- */
 /* every column starts 1 byte wide with base 0; set_base before any row */

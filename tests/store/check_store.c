@@ -869,6 +869,57 @@ START_TEST(test_columns_widen)
 }
 END_TEST
 
+/* The intern tables index themselves (hash-tagged slots re-placed from the
+ * tags when they grow, re-hashed from the strings on rollback): after
+ * several growths and a rollback of thousands of new ids, every kept id is
+ * found with its own code and every dropped one is unknown. */
+START_TEST(test_index_growth_and_large_rollback)
+{
+    custops_store *s;
+    ck_assert_ok(custops_store_new(&s, "UTC", "CNY"));
+    enum { KEEP = 5000, DROP = 7000 };
+    static custops_order_line l[KEEP + DROP + 1];
+    static char oid[KEEP + DROP][16], cid[KEEP + DROP][16];
+    for (size_t i = 0; i < KEEP + DROP; i++) {
+        snprintf(oid[i], sizeof oid[i], "ord-%zu", i);
+        snprintf(cid[i], sizeof cid[i], "cu%zu", i % 3000);
+        l[i] = (custops_order_line){oid[i], cid[i], 1000 + (int64_t)i, "s", NULL, 1, 1, 0, NULL, NULL};
+    }
+    ck_assert_ok(custops_store_add_lines(s, l, KEEP));
+    l[KEEP + DROP] = (custops_order_line){"bad", "x", 1, "s", NULL, 0, 1, 0, NULL, NULL};
+    ck_assert_status(custops_store_add_lines(s, l + KEEP, DROP + 1), CUSTOPS_EINVAL);
+    custops_store_counts n;
+    ck_assert_ok(custops_store_stats(s, &n));
+    ck_assert_int_eq(n.orders, KEEP);
+    ck_assert_int_eq(n.customers, 3000);
+    for (size_t i = 0; i < KEEP + DROP; i += 7) {
+        char rid[24];
+        snprintf(rid, sizeof rid, "r%zu", i);
+        custops_refund rf = {rid, oid[i], 9000, NULL, -1, 1};
+        ck_assert_int_eq(custops_store_add_refunds(s, &rf, 1), i < KEEP ? CUSTOPS_OK : CUSTOPS_ENOTFOUND);
+    }
+    /* a kept order still checks its customer; a dropped one is new again */
+    custops_order_line again[2] = {{oid[10], "cu11", 1010, "s", NULL, 1, 1, 0, NULL, NULL},
+                                   {oid[KEEP + 5], "zz", 5, "s", NULL, 1, 1, 0, NULL, NULL}};
+    ck_assert_status(custops_store_add_lines(s, again, 1), CUSTOPS_EINVAL);
+    ck_assert_ok(custops_store_add_lines(s, again + 1, 1));
+    custops_frame *f;
+    ck_assert_ok(custops_store_lines(s, &f));
+    ck_assert_uint_eq(custops_frame_nrows(f), KEEP + 1);
+    /* customer code of each line: its order's customer, ids dense in arrival order */
+    for (size_t i = 0; i < custops_frame_nrows(f); i++) {
+        int64_t o = I(f, "order", i), c = I(f, "customer", i);
+        ck_assert_int_eq(c, o < KEEP ? o % 3000 : 3000);
+    }
+    custops_frame_free(f);
+    ck_assert_ok(custops_store_dict(s, "customer", &f));
+    ck_assert_str_eq(S(f, "name", 3000), "zz");
+    ck_assert_str_eq(S(f, "name", 2999), "cu2999");
+    custops_frame_free(f);
+    custops_store_free(s);
+}
+END_TEST
+
 START_TEST(test_split)
 {
     custops_store *s;
@@ -1324,6 +1375,7 @@ static Suite *store_suite(void)
     tcase_add_test(tc, test_save_load_round_trip_and_corruption);
     tcase_add_test(tc, test_load_version_1_file);
     tcase_add_test(tc, test_columns_widen);
+    tcase_add_test(tc, test_index_growth_and_large_rollback);
     tcase_add_test(tc, test_split);
     tcase_add_test(tc, test_cdnow_summary);
     tcase_add_test(tc, test_huge_amounts_saturate);
