@@ -30,14 +30,14 @@ void custops__intern_trim(custops__intern *t)
 {
     if (t->count == 0)
         return;
-    if (t->arena_cap > t->arena_len + t->arena_len / 8) {
+    if (t->arena_cap > t->arena_len) {
         char *a = custops__realloc(t->arena, t->arena_len);
         if (a) {
             t->arena = a;
             t->arena_cap = t->arena_len;
         }
     }
-    if (t->ids_cap > t->count + t->count / 8) {
+    if (t->ids_cap > t->count) {
         uint64_t *o = custops__realloc(t->offsets, (size_t)t->count * sizeof *o);
         if (o) {
             t->offsets = o;

@@ -37,8 +37,12 @@ char *custops__strdup(const char *s);
 char *custops__strndup(const char *s, size_t n);
 
 /* Grow *ptr (an array of elem-size items with capacity *cap) to hold at least
- * need items, doubling. Returns 0 or CUSTOPS_ENOMEM (with message). */
+ * need items, doubling (by a quarter past 64 MiB). Returns 0 or
+ * CUSTOPS_ENOMEM (with message). */
 int custops__grow(void **ptr, size_t *cap, size_t need, size_t elem);
+/* the capacity custops__grow picks for need elements of elem bytes, from
+ * cap (or first when cap is 0); 0 when it would not fit in size_t */
+size_t custops__grow_cap(size_t cap, size_t need, size_t elem, size_t first);
 #define CUSTOPS__GROW(arr, cap, need) custops__grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
 
 /* ---- errors (status.c) ---- */

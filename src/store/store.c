@@ -54,12 +54,10 @@ int custops__st_table_reserve(st_table *t, size_t need)
 {
     if (need <= t->cap)
         return CUSTOPS_OK;
-    size_t cap = t->cap ? t->cap : 256;
-    while (cap < need) {
-        if (cap > SIZE_MAX / 2 / sizeof(int64_t))
-            return custops__err(CUSTOPS_ELIMIT, "store table too large");
-        cap *= 2;
-    }
+    /* the elements are int64 at most: the widest a column can become */
+    size_t cap = custops__grow_cap(t->cap, need, sizeof(int64_t), 256);
+    if (!cap)
+        return custops__err(CUSTOPS_ELIMIT, "store table too large");
     /* columns that grew before a failure keep their larger block: harmless */
     for (int c = 0; c < t->ncols; c++) {
         void *p = custops__reallocarray(t->col[c], cap, t->width[c]);
@@ -121,7 +119,7 @@ int custops__st_widen(st_table *t, int c, int64_t v)
 
 void custops__st_table_shrink(st_table *t)
 {
-    if (t->cap <= 256 || t->cap - t->n <= t->n / 8)
+    if (t->cap <= 256 || t->cap == t->n)
         return;
     size_t cap = t->n ? t->n : 1;
     for (int c = 0; c < t->ncols; c++) {

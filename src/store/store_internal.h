@@ -1,9 +1,10 @@
 /* Private layout of the profile store, shared by its source files.
  *
  * Every record kind is a table of integer columns of equal length, each as
- * narrow as its values allow, grown by doubling (no per-row allocation);
- * strings live in intern tables and columns hold their dense ids. Rows are appended in arrival order and put
- * into (customer, time, order) order lazily, the first time a view or a
+ * narrow as its values allow, grown by doubling (by a quarter past 8M
+ * rows; no per-row allocation); strings live in intern tables and columns
+ * hold their dense ids. Rows are appended in arrival order and put into
+ * (customer, time, order) order lazily, the first time a view or a
  * feature pass needs it (st_prepare). The customer, order and dictionary
  * intern tables index their strings themselves (hash-tagged slots, one
  * cache miss per probe, core/intern.c). */
@@ -172,7 +173,7 @@ void custops__st_table_init(st_table *t, int ncols);
 void custops__st_table_set_base(st_table *t, int c, int64_t base);
 void custops__st_table_release(st_table *t);
 int custops__st_table_reserve(st_table *t, size_t need);
-/* Give back the spare capacity of the doubling growth (done once a store
+/* Give back the spare capacity of the growth (done once a store
  * is put in view order, where ingest has usually finished). */
 void custops__st_table_shrink(st_table *t);
 size_t custops__st_table_bytes(const st_table *t);
