@@ -123,6 +123,31 @@ static int refunds_as_of(const custops_store *s, int64_t now, refund_key **out, 
     return CUSTOPS_OK;
 }
 
+/* Customer and time of the lines, read through their orders: the lines of
+ * an order are adjacent, so ord is read once per order, and in order once
+ * the orders are numbered in line order (st_prepare). */
+typedef struct line_cursor {
+    const st_table *L, *O;
+    int64_t order, cust, time;
+} line_cursor;
+
+static void cursor_init(line_cursor *k, const custops_store *s)
+{
+    *k = (line_cursor){&s->lines, &s->ord, -1, -1, 0};
+}
+
+/* line j: its order; k->cust and k->time are the order's */
+static inline int64_t cursor_at(line_cursor *k, size_t j)
+{
+    int64_t o = st_get(k->L, L_ORDER, j);
+    if (o != k->order) {
+        k->order = o;
+        k->cust = st_get(k->O, O_CUSTOMER, (size_t)o);
+        k->time = st_get(k->O, O_TIME, (size_t)o);
+    }
+    return o;
+}
+
 static int64_t local_day(const custops_zone *z, int64_t t, int *hour)
 {
     int32_t day = 0, sod = 0;
@@ -194,6 +219,8 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
         return rc;
     }
     const st_table *L = &s->lines;
+    line_cursor lc;
+    cursor_init(&lc, s);
     size_t n = s->lines.n, j = 0;
     int64_t now_day = local_day(z, now, NULL);
     double per = (double)period;
@@ -202,11 +229,11 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
         int64_t ndays = 0, first_day = 0, cur_day = 0, day_value = 0, repeat_sum = 0, prev_order = -1;
         int64_t top = -1, best = 0, hours[24] = {0};
         size_t ntouched = 0;
-        for (; j < n && st_get(L, L_CUSTOMER, j) == (int64_t)c; j++) {
-            int64_t t = st_get(L, L_TIME, j);
+        for (; j < n && (cursor_at(&lc, j), lc.cust == (int64_t)c); j++) {
+            int64_t t = lc.time;
             if (t > now)
                 continue; /* later lines of this customer are later still; skip to the next customer */
-            int64_t ord = st_get(L, L_ORDER, j);
+            int64_t ord = lc.order;
             if (ord != prev_order) {
                 prev_order = ord;
                 orders++;
@@ -402,14 +429,15 @@ int custops_store_split(custops_store *s, const custops_features_opts *opts, int
         rc = custops__nomem();
     }
     if (rc == 0) {
-        const st_table *L = &s->lines;
+        line_cursor lc;
+        cursor_init(&lc, s);
         int64_t split_day = local_day(z, opts->now, NULL), end_day = local_day(z, holdout_end, NULL);
         size_t j = 0, n = s->lines.n;
         for (size_t c = 0; c < nc; c++) {
             int64_t first_day = 0, cur = 0, count = 0;
             int seen = 0, have_cur = 0;
-            for (; j < n && st_get(L, L_CUSTOMER, j) == (int64_t)c; j++) {
-                int64_t t = st_get(L, L_TIME, j), day = local_day(z, t, NULL);
+            for (; j < n && (cursor_at(&lc, j), lc.cust == (int64_t)c); j++) {
+                int64_t t = lc.time, day = local_day(z, t, NULL);
                 if (!seen) {
                     first_day = day;
                     seen = 1;
@@ -464,13 +492,14 @@ int custops_store_count_orders(custops_store *s, int64_t now, int64_t from_days,
     int64_t *cnt = custops__calloc(nc ? nc : 1, sizeof *cnt);
     if (!cnt)
         return custops__nomem();
-    const st_table *L = &s->lines;
+    line_cursor lc;
+    cursor_init(&lc, s);
     int64_t prev = -1;
     for (size_t j = 0; j < s->lines.n; j++) {
-        int64_t t = st_get(L, L_TIME, j);
-        if (t > lo && t <= hi && st_get(L, L_ORDER, j) != prev) {
-            cnt[st_get(L, L_CUSTOMER, j)]++;
-            prev = st_get(L, L_ORDER, j);
+        int64_t o = cursor_at(&lc, j), t = lc.time;
+        if (t > lo && t <= hi && o != prev) {
+            cnt[lc.cust]++;
+            prev = o;
         }
     }
     return two_cols(s, "count", cnt, NULL, NULL, out);

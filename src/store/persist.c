@@ -28,6 +28,15 @@ static void put_table(custops__buf *b, const st_table *t, size_t n)
             custops__buf_i64(b, st_get(t, c, i));
 }
 
+/* lines as saved: customer, order, time, then the stored columns */
+static void put_lines(custops__buf *b, const custops_store *s)
+{
+    custops__buf_u64(b, s->lines.n);
+    for (int c = 0; c < ST_LINE_VIEW_COLS; c++)
+        for (size_t i = 0; i < s->lines.n; i++)
+            custops__buf_i64(b, st_line_view(s, c, i));
+}
+
 int custops_store_save(const custops_store *s, const char *path)
 {
     CUSTOPS__CHECK_NULL(s);
@@ -41,7 +50,7 @@ int custops_store_save(const custops_store *s, const char *path)
     put_strings(&b, &s->refund_ids);
     for (int d = 0; d < D_COUNT; d++)
         put_strings(&b, &s->dict[d]);
-    put_table(&b, &s->lines, s->lines.n);
+    put_lines(&b, s);
     put_table(&b, &s->ord, s->orders.count);
     put_table(&b, &s->refunds, s->refunds.n);
     put_table(&b, &s->events, s->events.n);
@@ -79,17 +88,28 @@ static int get_strings(custops__rd *r, custops__intern *t, const char *what)
     return rc;
 }
 
-static int get_table(custops__rd *r, st_table *t, size_t expect, int check_n, const char *what)
+/* lx NULL: the file's columns are t's. lx not NULL: the saved lines
+ * (ST_LINE_VIEW_COLS columns), whose customer and time go to lx's
+ * columns 0 and 1 (to be checked against their orders) and the rest to t. */
+static int get_table(custops__rd *r, st_table *t, st_table *lx, size_t expect, int check_n, const char *what)
 {
     uint64_t n;
-    int rc = custops__rd_count(r, &n, (size_t)t->ncols * 8);
+    int nfile = lx ? ST_LINE_VIEW_COLS : t->ncols;
+    int rc = custops__rd_count(r, &n, (size_t)nfile * 8);
     if (rc)
         return rc;
     if (check_n && n != expect)
         return corrupt(what, "table length does not match its string table");
-    if ((rc = custops__st_table_reserve(t, (size_t)n ? (size_t)n : 1)) != 0)
+    if ((rc = custops__st_table_reserve(t, (size_t)n ? (size_t)n : 1)) != 0 ||
+        (lx && (rc = custops__st_table_reserve(lx, (size_t)n ? (size_t)n : 1)) != 0))
         return rc;
-    for (int c = 0; c < t->ncols; c++) {
+    for (int f = 0; f < nfile; f++) {
+        st_table *d = t;
+        int c = f;
+        if (lx) {
+            d = f == 0 || f == 2 ? lx : t;
+            c = f == 0 ? 0 : f == 2 ? 1 : f == 1 ? L_ORDER : f - 2;
+        }
         const void *p;
         if ((rc = custops__rd_view(r, &p, (size_t)n * 8)) != 0)
             return rc;
@@ -98,17 +118,19 @@ static int get_table(custops__rd *r, st_table *t, size_t expect, int check_n, co
             uint64_t v = 0;
             for (int k = 7; k >= 0; k--)
                 v = (v << 8) | q[i * 8 + (size_t)k];
-            if ((rc = st_set(t, c, i, (int64_t)v)) != 0)
+            if ((rc = st_set(d, c, i, (int64_t)v)) != 0)
                 return rc;
         }
     }
     t->n = (size_t)n;
+    if (lx)
+        lx->n = (size_t)n;
     return CUSTOPS_OK;
 }
 
 static int in(int64_t v, int64_t lo, uint64_t n) { return v >= lo && (v < 0 || (uint64_t)v < n); }
 
-static int validate(const custops_store *s, const char *what)
+static int validate(const custops_store *s, const st_table *lx, const char *what)
 {
     uint64_t nc = s->customers.count, no = s->orders.count;
     const uint64_t *nd = NULL;
@@ -117,12 +139,12 @@ static int validate(const custops_store *s, const char *what)
              nch = s->dict[D_CHANNEL].count, nreg = s->dict[D_REGION].count;
     const st_table *L = &s->lines;
     for (size_t i = 0; i < s->lines.n; i++) {
-        int64_t cust = st_get(L, L_CUSTOMER, i), order = st_get(L, L_ORDER, i);
+        int64_t cust = st_get(lx, 0, i), time = st_get(lx, 1, i), order = st_get(L, L_ORDER, i);
         if (!in(cust, 0, nc) || !in(order, 0, no) || !in(st_get(L, L_SKU, i), 0, nsku) ||
             !in(st_get(L, L_CATEGORY, i), -1, ncat) || !in(st_get(L, L_COUPON, i), -1, ncp) ||
             !in(st_get(L, L_CHANNEL, i), -1, nch) || st_get(L, L_QTY, i) <= 0 || st_get(L, L_AMOUNT, i) < 0 ||
-            st_get(L, L_DISCOUNT, i) < 0 || !st_time_ok(st_get(L, L_TIME, i)) ||
-            st_get(&s->ord, O_CUSTOMER, (size_t)order) != cust)
+            st_get(L, L_DISCOUNT, i) < 0 || !st_time_ok(time) || st_get(&s->ord, O_CUSTOMER, (size_t)order) != cust ||
+            st_get(&s->ord, O_TIME, (size_t)order) != time)
             return corrupt(what, "an order line refers outside the saved tables");
     }
     for (size_t o = 0; o < s->ord.n; o++)
@@ -163,6 +185,9 @@ int custops__st_decode(custops_store **out, const void *payload, size_t len, uin
         rc = corrupt(what, "unknown zone or currency");
     custops__free(zone);
     custops__free(currency);
+    st_table lx; /* the saved lines' customer and time, checked against their orders */
+    custops__st_table_init(&lx, 2);
+    custops__st_table_set_base(&lx, 1, ST_TIME_BASE);
     if (rc == 0)
         rc = get_strings(&r, &s->customers, what);
     if (rc == 0)
@@ -172,19 +197,20 @@ int custops__st_decode(custops_store **out, const void *payload, size_t len, uin
     for (int d = 0; rc == 0 && d < D_COUNT; d++)
         rc = get_strings(&r, &s->dict[d], what);
     if (rc == 0)
-        rc = get_table(&r, &s->lines, 0, 0, what);
+        rc = get_table(&r, &s->lines, &lx, 0, 0, what);
     if (rc == 0)
-        rc = get_table(&r, &s->ord, s->orders.count, 1, what);
+        rc = get_table(&r, &s->ord, NULL, s->orders.count, 1, what);
     if (rc == 0)
-        rc = get_table(&r, &s->refunds, s->refund_ids.count, 1, what);
+        rc = get_table(&r, &s->refunds, NULL, s->refund_ids.count, 1, what);
     if (rc == 0)
-        rc = get_table(&r, &s->events, 0, 0, what);
+        rc = get_table(&r, &s->events, NULL, 0, 0, what);
     if (rc == 0)
-        rc = get_table(&r, &s->attrs, s->customers.count, 1, what);
+        rc = get_table(&r, &s->attrs, NULL, s->customers.count, 1, what);
     if (rc == 0 && custops__rd_left(&r) != 0)
         rc = corrupt(what, "trailing bytes after the store");
     if (rc == 0)
-        rc = validate(s, what);
+        rc = validate(s, &lx, what);
+    custops__st_table_release(&lx);
     if (rc) {
         custops_store_free(s);
         return rc;

@@ -73,10 +73,9 @@ static void plan_commit(custops_store *s, shrink_plan *p, const uint8_t *line_ke
     for (size_t i = 0; i < s->lines.n; i++) {
         if (!line_keep[i])
             continue;
-        int64_t cust = p->cmap[st_get(L, L_CUSTOMER, i)], order = p->omap[st_get(L, L_ORDER, i)];
+        int64_t order = p->omap[st_get(L, L_ORDER, i)];
         for (int c = 0; c < L_NCOLS; c++)
             st_put(L, c, k, st_get(L, c, i));
-        st_put(L, L_CUSTOMER, k, cust);
         st_put(L, L_ORDER, k, order);
         k++;
     }
@@ -155,7 +154,7 @@ int custops_store_erase(custops_store *s, const char *customer_id)
     for (size_t r = 0; r < s->refunds.n; r++)
         p.rkeep[r] = p.okeep[st_get(&s->refunds, R_ORDER, r)];
     for (size_t i = 0; i < s->lines.n; i++)
-        lk[i] = st_get(&s->lines, L_CUSTOMER, i) != (int64_t)cid;
+        lk[i] = st_line_customer(s, i) != (int64_t)cid;
     for (size_t i = 0; i < s->events.n; i++)
         ek[i] = st_get(&s->events, E_CUSTOMER, i) != (int64_t)cid;
     if ((rc = plan_build(s, &p)) == 0)
@@ -186,7 +185,7 @@ int custops_store_purge(custops_store *s, int64_t before, uint64_t *removed_out)
     for (uint32_t c = 0; c < s->customers.count; c++)
         p.ckeep[c] = 1;
     for (size_t i = 0; i < s->lines.n; i++) {
-        lk[i] = st_get(&s->lines, L_TIME, i) >= before;
+        lk[i] = st_line_time(s, i) >= before;
         if (lk[i])
             p.okeep[st_get(&s->lines, L_ORDER, i)] = 1;
         else
@@ -306,13 +305,13 @@ int custops_store_export_customer(custops_store *s, const char *customer_id, cha
     const st_table *L = &s->lines;
     first = 1;
     for (size_t i = 0; i < s->lines.n; i++) {
-        if (st_get(L, L_CUSTOMER, i) != (int64_t)cid)
+        if (st_line_customer(s, i) != (int64_t)cid)
             continue;
         custops__buf_puts(&b, first ? "\n{\"order_id\":" : ",\n{\"order_id\":");
         first = 0;
         json_str(&b, custops__intern_str(&s->orders, (uint32_t)st_get(L, L_ORDER, i)));
         custops__buf_puts(&b, ",\"time\":");
-        json_time(&b, s, st_get(L, L_TIME, i));
+        json_time(&b, s, st_line_time(s, i));
         custops__buf_puts(&b, ",\"sku\":");
         json_code(&b, s, D_SKU, st_get(L, L_SKU, i));
         custops__buf_puts(&b, ",\"category\":");

@@ -176,7 +176,6 @@ int custops_store_new(custops_store **out, const char *zone, const char *currenc
     custops__st_table_init(&s->refunds, R_NCOLS);
     custops__st_table_init(&s->events, E_NCOLS);
     custops__st_table_init(&s->attrs, C_NCOLS);
-    custops__st_table_set_base(&s->lines, L_TIME, ST_TIME_BASE);
     custops__st_table_set_base(&s->ord, O_TIME, ST_TIME_BASE);
     custops__st_table_set_base(&s->refunds, R_TIME, ST_TIME_BASE);
     custops__st_table_set_base(&s->events, E_TIME, ST_TIME_BASE);
@@ -446,15 +445,15 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
     size_t i = s->lines.n;
     st_table *c = &s->lines;
     /* a widening that fails leaves the row uncounted and the column wider: harmless */
-    if ((rc = st_set(c, L_CUSTOMER, i, cust)) || (rc = st_set(c, L_ORDER, i, order)) ||
-        (rc = st_set(c, L_TIME, i, r->time)) || (rc = st_set(c, L_SKU, i, sku)) ||
+    if ((rc = st_set(c, L_ORDER, i, order)) || (rc = st_set(c, L_SKU, i, sku)) ||
         (rc = st_set(c, L_CATEGORY, i, cat)) || (rc = st_set(c, L_QTY, i, r->qty)) ||
         (rc = st_set(c, L_AMOUNT, i, gross - r->discount)) || (rc = st_set(c, L_DISCOUNT, i, r->discount)) ||
         (rc = st_set(c, L_REFUNDED, i, 0)) || (rc = st_set(c, L_COUPON, i, coupon)) ||
         (rc = st_set(c, L_CHANNEL, i, channel)))
         return rc;
     if (s->lines_sorted && i > 0) {
-        int64_t pc = st_get(c, L_CUSTOMER, i - 1), pt = st_get(c, L_TIME, i - 1), po = st_get(c, L_ORDER, i - 1);
+        int64_t po = st_get(c, L_ORDER, i - 1);
+        int64_t pc = st_get(&s->ord, O_CUSTOMER, (size_t)po), pt = st_get(&s->ord, O_TIME, (size_t)po);
         if (pc > cust || (pc == cust && (pt > r->time || (pt == r->time && po > order))))
             s->lines_sorted = 0;
     }

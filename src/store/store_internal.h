@@ -13,8 +13,12 @@
 
 #include "core/internal.h"
 
-/* order line columns */
-enum { L_CUSTOMER, L_ORDER, L_TIME, L_SKU, L_CATEGORY, L_QTY, L_AMOUNT, L_DISCOUNT, L_REFUNDED, L_COUPON, L_CHANNEL, L_NCOLS };
+/* order line columns. A line's customer and time are its order's (every
+ * line of an order shares them), so they are read through ord. */
+enum { L_ORDER, L_SKU, L_CATEGORY, L_QTY, L_AMOUNT, L_DISCOUNT, L_REFUNDED, L_COUPON, L_CHANNEL, L_NCOLS };
+/* columns of the lines view and of a saved lines table, in that order:
+ * customer, order, time, then L_SKU.. as stored */
+#define ST_LINE_VIEW_COLS (L_NCOLS + 2)
 /* per-order columns, indexed by order id */
 enum { O_CUSTOMER, O_TIME, O_NCOLS };
 /* refund columns; row i is refund id i */
@@ -148,6 +152,22 @@ static inline int st_is(const custops__intern *t, uint32_t id, const char *p, si
     return end - (size_t)t->offsets[id] - 1 == n && memcmp(t->arena + t->offsets[id], p, n) == 0;
 }
 
+/* customer, time and column k of the view (ST_LINE_VIEW_COLS) of line i */
+static inline int64_t st_line_customer(const custops_store *s, size_t i)
+{
+    return st_get(&s->ord, O_CUSTOMER, (size_t)st_get(&s->lines, L_ORDER, i));
+}
+static inline int64_t st_line_time(const custops_store *s, size_t i)
+{
+    return st_get(&s->ord, O_TIME, (size_t)st_get(&s->lines, L_ORDER, i));
+}
+static inline int64_t st_line_view(const custops_store *s, int k, size_t i)
+{
+    return k == 0 ? st_line_customer(s, i) : k == 1 ? st_get(&s->lines, L_ORDER, i)
+                                           : k == 2 ? st_line_time(s, i)
+                                                    : st_get(&s->lines, k - 2, i);
+}
+
 /* names of the dictionaries, in D_ order, as custops_store_dict() takes them */
 extern const char *const custops__store_dict_names[D_COUNT];
 
@@ -251,6 +271,8 @@ int custops__st_parse_time(const custops_store *s, const char *p, size_t n, int6
 
 /* ---- ordering (views.c) ---- */
 int custops__st_prepare(custops_store *s);
+/* put row i of t where perm[i] was; fails (ENOMEM) only before changing anything */
+int custops__st_apply_perm(st_table *t, const uint32_t *perm);
 /* a frame with one string column holding every string of t in id order */
 int custops__st_intern_frame(const custops__intern *t, const char *col, custops_frame **out);
 

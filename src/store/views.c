@@ -3,7 +3,9 @@
  * Rows are appended in arrival order; the first view or feature pass after
  * a change sorts them in place: a counting sort on the customer code (one
  * linear pass, stable), then each customer's few rows by (time, order),
- * which are usually already in order. The permutation is applied column by
+ * which are usually already in order. Lines hold no customer or time:
+ * the orders are put in that order and renumbered, and the lines are
+ * counting-sorted by order code. The permutation is applied column by
  * column through one spare array, so sorting costs one extra column of
  * memory, not a copy of the table. */
 #include "store_internal.h"
@@ -25,7 +27,8 @@ static int key3_cmp(const void *x, const void *y)
     return p->idx < q->idx ? -1 : p->idx > q->idx;
 }
 
-/* perm[i] = source row of view row i, ordered by (cust, k2, k3, arrival) */
+/* perm[i] = source row of view row i, ordered by (cust, k2, k3, arrival);
+ * ck2 (then ck3) < 0: no such key */
 static int sort_perm(const st_table *t, size_t ncust, int ccust, int ck2, int ck3, uint32_t **perm_out)
 {
     size_t n = t->n;
@@ -51,7 +54,7 @@ static int sort_perm(const st_table *t, size_t ncust, int ccust, int ck2, int ck
     size_t scap = 0;
     int rc = CUSTOPS_OK;
     size_t b = 0;
-    for (size_t c = 0; c < ncust && rc == 0; c++) {
+    for (size_t c = 0; c < ncust && rc == 0 && ck2 >= 0; c++) {
         size_t e = pos[c];
         int sorted = 1;
         for (size_t i = b + 1; i < e && sorted; i++) {
@@ -95,7 +98,7 @@ static int sort_perm(const st_table *t, size_t ncust, int ccust, int ck2, int ck
 /* one column at a time through one spare block as large as the widest
  * column, copied back into the column's own block: the extra memory is one
  * column, not a copy of the table, and nothing can fail half-way */
-static int apply_perm(st_table *t, const uint32_t *perm)
+int custops__st_apply_perm(st_table *t, const uint32_t *perm)
 {
     if (t->n == 0)
         return CUSTOPS_OK;
@@ -123,6 +126,67 @@ static int apply_perm(st_table *t, const uint32_t *perm)
         memcpy(t->col[c], spare, t->n * t->width[c]);
     }
     custops__free(spare);
+    return CUSTOPS_OK;
+}
+
+/* Renumber the orders into (customer, time, old id) order: the intern
+ * table's strings and offsets, its slots' ids, the ord rows and the order
+ * codes of lines and refunds. Sorting the lines by order code then gives
+ * (customer, time, order) order, and a pass over the sorted lines reads
+ * ord sequentially. Everything is allocated first: it succeeds or changes
+ * nothing. */
+static int renumber_orders(custops_store *s)
+{
+    custops__intern *t = &s->orders;
+    size_t no = t->count;
+    uint32_t *perm; /* perm[new] = old */
+    int rc = sort_perm(&s->ord, s->customers.count, O_CUSTOMER, O_TIME, -1, &perm);
+    if (rc)
+        return rc;
+    size_t k = 0;
+    while (k < no && perm[k] == k)
+        k++;
+    if (k == no) { /* already in order */
+        custops__free(perm);
+        return CUSTOPS_OK;
+    }
+    uint32_t *inv = custops__reallocarray(NULL, no, sizeof *inv); /* inv[old] = new */
+    char *arena = custops__malloc(t->arena_len ? t->arena_len : 1);
+    uint64_t *offsets = custops__reallocarray(NULL, no, sizeof *offsets);
+    if (!inv || !arena || !offsets || (rc = custops__st_apply_perm(&s->ord, perm)) != 0) {
+        custops__free(perm);
+        custops__free(inv);
+        custops__free(arena);
+        custops__free(offsets);
+        return rc ? rc : custops__nomem();
+    }
+    /* from here on nothing can fail */
+    size_t len = 0;
+    for (size_t i = 0; i < no; i++) {
+        uint32_t old = perm[i];
+        size_t end = old + 1 < no ? (size_t)t->offsets[old + 1] : t->arena_len, n = end - (size_t)t->offsets[old];
+        memcpy(arena + len, t->arena + t->offsets[old], n);
+        offsets[i] = len;
+        len += n;
+        inv[old] = (uint32_t)i;
+    }
+    custops__free(t->arena);
+    custops__free(t->offsets);
+    t->arena = arena;
+    t->arena_cap = t->arena_len;
+    t->offsets = offsets;
+    t->ids_cap = (uint32_t)no;
+    for (size_t i = 0; i < t->nslots; i++)
+        if (t->slots[i])
+            t->slots[i] = (t->slots[i] & 0xFFFFFFFF00000000ULL) | ((uint64_t)inv[(uint32_t)t->slots[i] - 1] + 1);
+    /* new codes lie in the same range as the old: they fit the columns */
+    for (size_t i = 0; i < s->lines.n; i++)
+        st_put(&s->lines, L_ORDER, i, inv[st_get(&s->lines, L_ORDER, i)]);
+    for (size_t i = 0; i < s->refunds.n; i++)
+        st_put(&s->refunds, R_ORDER, i, inv[st_get(&s->refunds, R_ORDER, i)]);
+    s->have_last_order = 0;
+    custops__free(perm);
+    custops__free(inv);
     return CUSTOPS_OK;
 }
 
@@ -195,9 +259,10 @@ int custops__st_prepare(custops_store *s)
     custops__intern_trim(&s->orders);
     if (!s->lines_sorted) {
         uint32_t *perm;
-        if ((rc = sort_perm(&s->lines, s->customers.count, L_CUSTOMER, L_TIME, L_ORDER, &perm)) != 0)
+        if ((rc = renumber_orders(s)) != 0 ||
+            (rc = sort_perm(&s->lines, s->orders.count, L_ORDER, -1, -1, &perm)) != 0)
             return rc;
-        rc = apply_perm(&s->lines, perm);
+        rc = custops__st_apply_perm(&s->lines, perm);
         custops__free(perm);
         if (rc == 0)
             rc = spread_refunds(s);
@@ -210,7 +275,7 @@ int custops__st_prepare(custops_store *s)
         uint32_t *perm;
         if ((rc = sort_perm(&s->events, s->customers.count, E_CUSTOMER, E_TIME, -1, &perm)) != 0)
             return rc;
-        rc = apply_perm(&s->events, perm);
+        rc = custops__st_apply_perm(&s->events, perm);
         custops__free(perm);
         if (rc)
             return rc;
@@ -219,23 +284,24 @@ int custops__st_prepare(custops_store *s)
     return CUSTOPS_OK;
 }
 
-static const char *const LINE_COLS[L_NCOLS] = {"customer", "order",    "time",     "sku",    "category", "qty",
+static const char *const LINE_COLS[ST_LINE_VIEW_COLS] = {"customer", "order",    "time",     "sku",    "category", "qty",
                                                "amount",   "discount", "refunded", "coupon", "channel"};
 static const char *const EVENT_COLS[E_NCOLS] = {"customer", "time", "type", "sku", "category", "coupon"};
 
-/* the frame's int64 columns are copies of the narrow ones */
-static int view(const st_table *t, const char *const *names, custops_frame **out)
+/* the frame's int64 columns are copies of the narrow ones; lines (s not
+ * NULL) read customer and time through their orders */
+static int view(const custops_store *s, const st_table *t, int ncols, const char *const *names, custops_frame **out)
 {
     custops_frame *f;
     int rc = custops_frame_new(&f);
-    for (int c = 0; rc == 0 && c < t->ncols; c++) {
+    for (int c = 0; rc == 0 && c < ncols; c++) {
         int64_t *v = custops__reallocarray(NULL, t->n ? t->n : 1, sizeof *v);
         if (!v) {
             rc = custops__nomem();
             break;
         }
         for (size_t i = 0; i < t->n; i++)
-            v[i] = st_get(t, c, i);
+            v[i] = s ? st_line_view(s, c, i) : st_get(t, c, i);
         rc = custops__frame_add_int64_owned(f, names[c], v, t->n);
     }
     if (rc) {
@@ -252,7 +318,7 @@ int custops_store_lines(custops_store *s, custops_frame **out)
     *out = NULL;
     CUSTOPS__CHECK_NULL(s);
     int rc = custops__st_prepare(s);
-    return rc ? rc : view(&s->lines, LINE_COLS, out);
+    return rc ? rc : view(s, &s->lines, ST_LINE_VIEW_COLS, LINE_COLS, out);
 }
 
 int custops_store_events(custops_store *s, custops_frame **out)
@@ -261,7 +327,7 @@ int custops_store_events(custops_store *s, custops_frame **out)
     *out = NULL;
     CUSTOPS__CHECK_NULL(s);
     int rc = custops__st_prepare(s);
-    return rc ? rc : view(&s->events, EVENT_COLS, out);
+    return rc ? rc : view(NULL, &s->events, E_NCOLS, EVENT_COLS, out);
 }
 
 int custops__st_intern_frame(const custops__intern *t, const char *col, custops_frame **out)

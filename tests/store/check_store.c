@@ -86,7 +86,9 @@ START_TEST(test_ingest_and_lines_view)
     /* sorted by (customer, time, order): alice o1 x2, o3, o4; bob; carol */
     ck_assert_int_eq(I(l, "customer", 0), 0);
     ck_assert_int_eq(I(l, "order", 0), 0);
-    ck_assert_int_eq(I(l, "order", 2), 2); /* o3 at 18:00 after o1 at 10:00 */
+    /* sorting renumbers the orders in (customer, time) order: o1 0, o3 1 */
+    ck_assert_int_eq(I(l, "order", 1), 0);
+    ck_assert_int_eq(I(l, "order", 2), 1); /* o3 at 18:00 after o1 at 10:00 */
     ck_assert_int_eq(I(l, "time", 2), at("2024-11-01 18:00:00"));
     ck_assert_int_eq(I(l, "amount", 0), 18000); /* 2*100.00 - 20.00 */
     ck_assert_int_eq(I(l, "discount", 0), 2000);
@@ -604,7 +606,7 @@ static void same_frames(const custops_frame *a, const custops_frame *b)
                 const int64_t *x, *y;
                 custops_frame_int64(a, c, &x);
                 custops_frame_int64(b, c, &y);
-                ck_assert_int_eq(x[r], y[r]);
+                ck_assert_msg(x[r] == y[r], "column %s row %zu: %lld != %lld", custops_frame_col_name(a, c), r, (long long)x[r], (long long)y[r]);
             } else if (custops_frame_col_type(a, c) == CUSTOPS_COL_DOUBLE) {
                 const double *x, *y;
                 custops_frame_double(a, c, &x);
@@ -906,15 +908,124 @@ START_TEST(test_index_growth_and_large_rollback)
     custops_frame *f;
     ck_assert_ok(custops_store_lines(s, &f));
     ck_assert_uint_eq(custops_frame_nrows(f), KEEP + 1);
-    /* customer code of each line: its order's customer, ids dense in arrival order */
+    /* customer code of each line: its order's customer (time 1000 + i is
+     * order i's); order codes follow the lines once sorted */
     for (size_t i = 0; i < custops_frame_nrows(f); i++) {
-        int64_t o = I(f, "order", i), c = I(f, "customer", i);
-        ck_assert_int_eq(c, o < KEEP ? o % 3000 : 3000);
+        int64_t t = I(f, "time", i), c = I(f, "customer", i);
+        ck_assert_int_eq(c, t >= 1000 ? (t - 1000) % 3000 : 3000);
+        ck_assert_int_eq(I(f, "order", i), (int64_t)i);
     }
     custops_frame_free(f);
     ck_assert_ok(custops_store_dict(s, "customer", &f));
     ck_assert_str_eq(S(f, "name", 3000), "zz");
     ck_assert_str_eq(S(f, "name", 2999), "cu2999");
+    custops_frame_free(f);
+    custops_store_free(s);
+}
+END_TEST
+
+/* A line holds no customer or time: they are its order's. Sorting puts
+ * the orders in (customer, time, arrival) order and renumbers them, and
+ * everything that names an order by code (lines, refunds, the index of
+ * order ids) follows: refunds stay on their lines, ids still find their
+ * orders, erase, purge, export and save/load see the same store. */
+START_TEST(test_orders_renumbered_with_refunds)
+{
+    custops_store *s;
+    ck_assert_ok(custops_store_new(&s, "UTC", "CNY"));
+    const char *csv = "order_id,customer_id,time,currency,sku,qty,unit_price\n"
+                      "z1,zed,500,CNY,a,1,10\n"
+                      "a1,amy,300,CNY,a,1,20\n"
+                      "a1,amy,300,CNY,b,2,5\n"
+                      "z2,zed,100,CNY,b,1,30\n"
+                      "a2,amy,200,CNY,a,1,40\n"
+                      "b1,bo,400,CNY,a,3,1\n";
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, csv, strlen(csv), "o.csv", NULL, NULL, NULL));
+    custops_refund rf[2] = {{"r1", "a1", 600, "b", -1, 400}, {"r2", "z2", 700, NULL, -1, 3000}};
+    ck_assert_ok(custops_store_add_refunds(s, rf, 2));
+    custops_frame *f;
+    ck_assert_ok(custops_store_lines(s, &f));
+    /* zed (code 0): z2 at 100, z1 at 500; amy (1): a2 at 200, a1 at 300 x2; bo (2): b1 */
+    static const int64_t cust[] = {0, 0, 1, 1, 1, 2}, time[] = {100, 500, 200, 300, 300, 400},
+                         amount[] = {3000, 1000, 4000, 2000, 1000, 300}, refunded[] = {3000, 0, 0, 0, 400, 0};
+    ck_assert_uint_eq(custops_frame_nrows(f), 6);
+    for (size_t i = 0; i < 6; i++) {
+        ck_assert_int_eq(I(f, "customer", i), cust[i]);
+        ck_assert_int_eq(I(f, "time", i), time[i]);
+        ck_assert_int_eq(I(f, "amount", i), amount[i]);
+        ck_assert_int_eq(I(f, "refunded", i), refunded[i]);
+    }
+    static const int64_t order[] = {0, 1, 2, 3, 3, 4};
+    for (size_t i = 0; i < 6; i++)
+        ck_assert_int_eq(I(f, "order", i), order[i]);
+    custops_frame_free(f);
+    /* ids still name their orders: a1 belongs to amy at 300, z1 to zed */
+    const char *bad = "order_id,customer_id,time,currency,sku,qty,unit_price\na1,amy,301,CNY,a,1,1\n";
+    ck_assert_status(custops_store_ingest_csv_buffer(s, bad, strlen(bad), "b.csv", NULL, NULL, NULL), CUSTOPS_EPARSE);
+    ck_assert_str_eq(custops_last_error(), "b.csv:2:8: lines of order 'a1' have different times");
+    bad = "order_id,customer_id,time,currency,sku,qty,unit_price\nz1,amy,500,CNY,a,1,1\n";
+    ck_assert_status(custops_store_ingest_csv_buffer(s, bad, strlen(bad), "c.csv", NULL, NULL, NULL), CUSTOPS_EPARSE);
+    ck_assert_str_eq(custops_last_error(), "c.csv:2:4: order 'z1' belongs to customer 'zed'");
+    /* a refund added after the renumbering finds its order and line */
+    custops_refund r3 = {"r3", "z1", 800, NULL, -1, 250};
+    ck_assert_ok(custops_store_add_refunds(s, &r3, 1));
+    ck_assert_ok(custops_store_lines(s, &f));
+    ck_assert_int_eq(I(f, "refunded", 1), 250);
+    ck_assert_int_eq(I(f, "refunded", 0), 3000);
+    custops_frame_free(f);
+    char *json;
+    ck_assert_ok(custops_store_export_customer(s, "zed", &json));
+    ck_assert_ptr_nonnull(strstr(json, "\"refund_id\":\"r2\",\"order_id\":\"z2\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"refund_id\":\"r3\",\"order_id\":\"z1\""));
+    ck_assert_ptr_nonnull(strstr(json, "{\"order_id\":\"z2\",\"time\":"));
+    ck_assert_ptr_null(strstr(json, "a1"));
+    custops_free(json);
+    /* features equal those of the same data added in sorted order */
+    custops_store *t;
+    ck_assert_ok(custops_store_new(&t, "UTC", "CNY"));
+    const char *sorted = "order_id,customer_id,time,currency,sku,qty,unit_price\n"
+                         "z2,zed,100,CNY,b,1,30\n"
+                         "z1,zed,500,CNY,a,1,10\n"
+                         "a2,amy,200,CNY,a,1,40\n"
+                         "a1,amy,300,CNY,a,1,20\n"
+                         "a1,amy,300,CNY,b,2,5\n"
+                         "b1,bo,400,CNY,a,3,1\n";
+    ck_assert_ok(custops_store_ingest_csv_buffer(t, sorted, strlen(sorted), "o.csv", NULL, NULL, NULL));
+    custops_refund rt[3] = {{"r1", "a1", 600, "b", -1, 400}, {"r2", "z2", 700, NULL, -1, 3000}, {"r3", "z1", 800, NULL, -1, 250}};
+    ck_assert_ok(custops_store_add_refunds(t, rt, 3));
+    custops_features_opts o = CUSTOPS_FEATURES_OPTS_INIT;
+    o.now = 86400 * 30;
+    custops_frame *a, *b;
+    ck_assert_ok(custops_store_features(s, &o, &a));
+    ck_assert_ok(custops_store_features(t, &o, &b));
+    same_frames(a, b);
+    custops_frame_free(a);
+    custops_frame_free(b);
+    custops_store_free(t);
+    /* save, load, purge and erase after the renumbering */
+    char dir[256], path[300];
+    test_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/r.stor", dir);
+    ck_assert_ok(custops_store_save(s, path));
+    ck_assert_ok(custops_store_load(&t, path));
+    ck_assert_ok(custops_store_lines(s, &a));
+    ck_assert_ok(custops_store_lines(t, &b));
+    same_frames(a, b);
+    custops_frame_free(a);
+    custops_frame_free(b);
+    custops_store_free(t);
+    unlink(path);
+    rmdir(dir);
+    uint64_t removed;
+    ck_assert_ok(custops_store_purge(s, 250, &removed));
+    ck_assert_int_eq(removed, 3); /* z2 and a2, and z2's refund */
+    ck_assert_ok(custops_store_erase(s, "amy"));
+    ck_assert_ok(custops_store_lines(s, &f));
+    ck_assert_uint_eq(custops_frame_nrows(f), 2);
+    ck_assert_int_eq(I(f, "time", 0), 500);
+    ck_assert_int_eq(I(f, "refunded", 0), 250);
+    ck_assert_int_eq(I(f, "time", 1), 400);
+    ck_assert_int_eq(I(f, "customer", 1), 1);
     custops_frame_free(f);
     custops_store_free(s);
 }
@@ -1376,6 +1487,7 @@ static Suite *store_suite(void)
     tcase_add_test(tc, test_load_version_1_file);
     tcase_add_test(tc, test_columns_widen);
     tcase_add_test(tc, test_index_growth_and_large_rollback);
+    tcase_add_test(tc, test_orders_renumbered_with_refunds);
     tcase_add_test(tc, test_split);
     tcase_add_test(tc, test_cdnow_summary);
     tcase_add_test(tc, test_huge_amounts_saturate);
