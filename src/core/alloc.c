@@ -86,7 +86,7 @@ size_t custops__grow_cap(size_t cap, size_t need, size_t elem, size_t first)
 {
     size_t ncap = cap ? cap : first;
     while (ncap < need) {
-        size_t step = ncap > GROW_GENTLY_FROM / elem ? ncap / 4 : ncap;
+        size_t step = ncap >= GROW_GENTLY_FROM / elem ? ncap / 4 : ncap;
         if (ncap > SIZE_MAX / elem - step)
             return 0;
         ncap += step;

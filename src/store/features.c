@@ -265,16 +265,17 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
                 }
                 day_value = st_add(day_value, -oref);
             }
-            gross = st_add(gross, st_get(L, L_AMOUNT, j));
+            int64_t amount = st_get(L, L_AMOUNT, j);
+            gross = st_add(gross, amount);
             disc = st_add(disc, st_get(L, L_DISCOUNT, j));
-            day_value = st_add(day_value, st_get(L, L_AMOUNT, j));
+            day_value = st_add(day_value, amount);
             int64_t cat = st_get(L, L_CATEGORY, j);
             if (cat >= 0) {
                 if (cat_amount[cat] == 0)
                     touched[ntouched++] = cat;
                 /* sums only grow, so a running arg-max (ties: the name first
                  * in byte order) is the final one */
-                int64_t v = cat_amount[cat] = st_add(cat_amount[cat], st_add(st_get(L, L_AMOUNT, j), 1));
+                int64_t v = cat_amount[cat] = st_add(cat_amount[cat], st_add(amount, 1));
                 if (v > best || (v == best && top >= 0 && cat_rank[cat] < cat_rank[top])) {
                     best = v;
                     top = cat;
