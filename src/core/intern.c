@@ -126,12 +126,11 @@ static int insert_new(custops__intern *t, const char *s, size_t len, uint64_t h,
     return CUSTOPS_OK;
 }
 
-int custops__intern_put_h(custops__intern *t, const char *s, size_t len, uint64_t h, uint32_t *id, bool *added)
+/* put with h computed; s holds no NUL byte (the caller checked) */
+static int put_checked(custops__intern *t, const char *s, size_t len, uint64_t h, uint32_t *id, bool *added)
 {
     if (added)
         *added = false;
-    if (memchr(s, '\0', len))
-        return custops__err(CUSTOPS_EINVAL, "identifier contains a NUL byte");
     int rc = room_for_one(t);
     if (rc)
         return rc;
@@ -149,7 +148,17 @@ int custops__intern_put_h(custops__intern *t, const char *s, size_t len, uint64_
 
 int custops__intern_put(custops__intern *t, const char *s, size_t len, uint32_t *id, bool *added)
 {
-    return custops__intern_put_h(t, s, len, custops__intern_hash(s, len), id, added);
+    if (memchr(s, '\0', len)) {
+        if (added)
+            *added = false;
+        return custops__err(CUSTOPS_EINVAL, "identifier contains a NUL byte");
+    }
+    return put_checked(t, s, len, custops__intern_hash(s, len), id, added);
+}
+
+int custops__intern_put_h(custops__intern *t, const char *s, size_t len, uint64_t h, uint32_t *id, bool *added)
+{
+    return put_checked(t, s, len, h, id, added);
 }
 
 void custops__intern_prefetch(const custops__intern *t, uint64_t h)

@@ -235,7 +235,8 @@ void custops__intern_trim(custops__intern *t);
 /* ---- store: hashing once per key (intern.c) ----
  * custops__intern_hash is the hash the table indexes s by; put_h is
  * custops__intern_put with that hash already computed (the store hashes a
- * row's ids early to prefetch their slots). prefetch is a hint: start
+ * row's ids early to prefetch their slots) for an s the caller has checked
+ * holds no NUL byte. prefetch is a hint: start
  * loading the first slot a lookup of hash h probes. */
 uint64_t custops__intern_hash(const char *s, size_t len);
 int custops__intern_put_h(custops__intern *t, const char *s, size_t len, uint64_t h, uint32_t *id, bool *added);

@@ -58,10 +58,13 @@ typedef struct st_table {
     int64_t base[ST_MAXCOLS];
 } st_table;
 
+/* the accessors sit in every row's path: always inline them */
+#define ST_INLINE static inline __attribute__((always_inline))
+
 /* base of the time columns: 2023-11-14, so 4 bytes hold 1956..2091 */
 #define ST_TIME_BASE INT64_C(1700000000)
 
-static inline int64_t st_get(const st_table *t, int c, size_t i)
+ST_INLINE int64_t st_get(const st_table *t, int c, size_t i)
 {
     const void *p = t->col[c];
     switch (t->width[c]) {
@@ -77,7 +80,7 @@ static inline int64_t st_get(const st_table *t, int c, size_t i)
 }
 
 /* can column c hold v at its present width? */
-static inline int st_fits(const st_table *t, int c, int64_t v)
+ST_INLINE int st_fits(const st_table *t, int c, int64_t v)
 {
     int64_t d;
     if (t->width[c] == 8)
@@ -88,7 +91,7 @@ static inline int st_fits(const st_table *t, int c, int64_t v)
 }
 
 /* store v, which must fit (st_fits), in row i of column c */
-static inline void st_put(st_table *t, int c, size_t i, int64_t v)
+ST_INLINE void st_put(st_table *t, int c, size_t i, int64_t v)
 {
     void *p = t->col[c];
     switch (t->width[c]) {
@@ -111,7 +114,7 @@ static inline void st_put(st_table *t, int c, size_t i, int64_t v)
 int custops__st_widen(st_table *t, int c, int64_t v);
 
 /* row i of column c = v, widening the column first if needed */
-static inline int st_set(st_table *t, int c, size_t i, int64_t v)
+ST_INLINE int st_set(st_table *t, int c, size_t i, int64_t v)
 {
     if (!st_fits(t, c, v)) {
         int rc = custops__st_widen(t, c, v);

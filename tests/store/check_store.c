@@ -1351,6 +1351,35 @@ START_TEST(test_row_errors_before_format_errors)
     ck_assert_int_eq(I(rej, "line", 0), 2);
     ck_assert_int_eq(I(rej, "line", 1), 3);
     custops_frame_free(rej);
+    /* rows are read several ahead of the one applied: a format error a few
+     * rows after bad rows still comes after them, and rows of one order
+     * read ahead of each other still agree on customer and time */
+    const char *csv3 = "order_id,customer_id,time,currency,sku,qty,unit_price\n"
+                       "p1,ann,100,CNY,a,1,1\n"
+                       "p1,ann,100,CNY,b,y,1\n"
+                       "p1,bob,100,CNY,c,1,1\n"
+                       "p1,ann,101,CNY,c,1,1\n"
+                       "p1,ann,100,CNY,d,1,1\n"
+                       "p2,ann,100,CNY,\"a,1,1\n";
+    ck_assert_status(custops_store_ingest_csv_buffer(s, csv3, strlen(csv3), "k.csv", &o, &r, &rej), CUSTOPS_EPARSE);
+    ck_assert_str_eq(custops_last_error(), "k.csv:7:16: unterminated quoted field");
+    ck_assert_int_eq(custops_frame_nrows(rej), 3);
+    ck_assert_int_eq(I(rej, "line", 0), 3);
+    ck_assert_int_eq(I(rej, "line", 1), 4);
+    ck_assert_int_eq(I(rej, "line", 2), 5);
+    custops_frame_free(rej);
+    o.policy = CUSTOPS_INGEST_FAIL_FAST;
+    ck_assert_status(custops_store_ingest_csv_buffer(s, csv3 + 0, strlen(csv3), "k.csv", &o, NULL, NULL), CUSTOPS_EPARSE);
+    ck_assert_str_eq(custops_last_error(), "k.csv:3:18: expected an integer in column 'qty', got 'y'");
+    const char *csv4 = "order_id,customer_id,time,currency,sku,qty,unit_price\n"
+                       "q1,ann,100,CNY,a,1,1\n"
+                       "q1,ann,100,CNY,b,1,1\n"
+                       "q1,bob,100,CNY,c,1,1\n";
+    ck_assert_status(custops_store_ingest_csv_buffer(s, csv4, strlen(csv4), "m.csv", &o, NULL, NULL), CUSTOPS_EPARSE);
+    ck_assert_str_eq(custops_last_error(), "m.csv:4:4: order 'q1' belongs to customer 'ann'");
+    custops_store_counts n;
+    ck_assert_ok(custops_store_stats(s, &n));
+    ck_assert_int_eq(n.lines, 1); /* o4 of h.csv; nothing of the failed files */
     custops_store_free(s);
 }
 END_TEST
