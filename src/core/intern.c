@@ -167,6 +167,33 @@ void custops__intern_prefetch(const custops__intern *t, uint64_t h)
         __builtin_prefetch(&t->slots[home(t->nslots, h)]);
 }
 
+/* The later stages of a lookup of hash h, as hints: stage 2 loads the
+ * offset of the id whose tag matches in the (by now loaded) slots, stage 3
+ * the start of its string. Only bounded reads of the index; nothing found,
+ * nothing loaded. */
+void custops__intern_prefetch_id(const custops__intern *t, uint64_t h, int stage)
+{
+    if (t->nslots == 0)
+        return;
+    size_t mask = t->nslots - 1, i = home(t->nslots, h);
+    uint64_t tag = h & TAG_MASK;
+    for (int k = 0; k < 4; k++, i = (i + 1) & mask) {
+        uint64_t v = t->slots[i];
+        if (v == 0)
+            return;
+        if ((v & TAG_MASK) == tag) {
+            uint32_t id = (uint32_t)v - 1;
+            if (id >= t->count)
+                return;
+            if (stage == 2)
+                __builtin_prefetch(&t->offsets[id]);
+            else
+                __builtin_prefetch(t->arena + t->offsets[id]);
+            return;
+        }
+    }
+}
+
 const char *custops__intern_str(const custops__intern *t, uint32_t id)
 {
     return id < t->count ? t->arena + t->offsets[id] : NULL;

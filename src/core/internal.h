@@ -241,5 +241,6 @@ void custops__intern_trim(custops__intern *t);
 uint64_t custops__intern_hash(const char *s, size_t len);
 int custops__intern_put_h(custops__intern *t, const char *s, size_t len, uint64_t h, uint32_t *id, bool *added);
 void custops__intern_prefetch(const custops__intern *t, uint64_t h);
+void custops__intern_prefetch_id(const custops__intern *t, uint64_t h, int stage);
 
 #endif /* CUSTOPS_CORE_INTERNAL_H */

@@ -374,6 +374,12 @@ int custops__st_parse_csv(st_ingest *g)
             row->hashed = 0;
         }
         if (++npend == ST_AHEAD) {
+            /* the rows applied next: their slots are loaded by now; load what the lookups read next */
+            const st_row *r1 = &rows[(head + 1) % ST_AHEAD], *r2 = &rows[(head + 2) % ST_AHEAD];
+            if (r1->hashed)
+                custops__st_prefetch_line_id(g->s, r1->hashes, 3);
+            if (r2->hashed)
+                custops__st_prefetch_line_id(g->s, r2->hashes, 2);
             rc = custops__st_apply_row(g, kind, &rows[head]);
             head = (head + 1) % ST_AHEAD;
             npend--;

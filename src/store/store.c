@@ -625,6 +625,12 @@ int custops__st_prefetch_line(const custops_store *s, const st_str *order, const
     return 1;
 }
 
+void custops__st_prefetch_line_id(const custops_store *s, const uint64_t *hashes, int stage)
+{
+    custops__intern_prefetch_id(&s->orders, hashes[0], stage);
+    custops__intern_prefetch_id(&s->customers, hashes[1], stage);
+}
+
 /* ---- the C batch API ---- */
 
 static st_str S(const char *p) { return (st_str){p, p ? strlen(p) : 0}; }

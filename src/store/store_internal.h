@@ -254,6 +254,9 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
  * Returns whether it did: not for a further line of the last order added
  * (then st_line_rec.hashed must be 0; add_line hashes if it needs to). */
 int custops__st_prefetch_line(const custops_store *s, const st_str *order, const st_str *customer, uint64_t *hashes);
+/* later hints for a line prefetch_line hashed: stage 2 (the ids' offsets,
+ * once the slots are loaded), stage 3 (the ids' strings) */
+void custops__st_prefetch_line_id(const custops_store *s, const uint64_t *hashes, int stage);
 /* *ignored set when the refund id was already known */
 int custops__st_add_refund(custops_store *s, const st_refund_rec *r, int *ignored, int *field, char *msg, size_t cap);
 int custops__st_add_event(custops_store *s, const st_event_rec *r, int *field, char *msg, size_t cap);
