@@ -288,8 +288,58 @@ static const char *const LINE_COLS[ST_LINE_VIEW_COLS] = {"customer", "order",   
                                                "amount",   "discount", "refunded", "coupon", "channel"};
 static const char *const EVENT_COLS[E_NCOLS] = {"customer", "time", "type", "sku", "category", "coupon"};
 
-/* the frame's int64 columns are copies of the narrow ones; lines (s not
- * NULL) read customer and time through their orders */
+#define WIDEN(T)                                                                                                     \
+    do {                                                                                                             \
+        const T *from = t->col[c];                                                                                   \
+        for (size_t i = 0; i < t->n; i++)                                                                            \
+            v[i] = base + from[i];                                                                                   \
+    } while (0)
+
+/* column c of t as int64 values */
+static void widen_col(const st_table *t, int c, int64_t *v)
+{
+    int64_t base = t->base[c];
+    switch (t->width[c]) {
+    case 1:
+        WIDEN(int8_t);
+        break;
+    case 2:
+        WIDEN(int16_t);
+        break;
+    case 4:
+        WIDEN(int32_t);
+        break;
+    default:
+        memcpy(v, t->col[c], t->n * sizeof *v);
+        break;
+    }
+}
+
+/* view column c: lines (s not NULL) read customer and time through their
+ * orders, once per run of lines of one order */
+static void view_col(const custops_store *s, const st_table *t, int c, int64_t *v)
+{
+    if (!s) {
+        widen_col(t, c, v);
+        return;
+    }
+    if (c != 0 && c != 2) {
+        widen_col(t, c == 1 ? L_ORDER : c - 2, v);
+        return;
+    }
+    int oc = c == 0 ? O_CUSTOMER : O_TIME;
+    int64_t prev = -1, x = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        int64_t o = st_get(t, L_ORDER, i);
+        if (o != prev) {
+            prev = o;
+            x = st_get(&s->ord, oc, (size_t)o);
+        }
+        v[i] = x;
+    }
+}
+
+/* the frame's int64 columns are copies of the narrow ones */
 static int view(const custops_store *s, const st_table *t, int ncols, const char *const *names, custops_frame **out)
 {
     custops_frame *f;
@@ -300,8 +350,8 @@ static int view(const custops_store *s, const st_table *t, int ncols, const char
             rc = custops__nomem();
             break;
         }
-        for (size_t i = 0; i < t->n; i++)
-            v[i] = s ? st_line_view(s, c, i) : st_get(t, c, i);
+        if (t->n)
+            view_col(s, t, c, v);
         rc = custops__frame_add_int64_owned(f, names[c], v, t->n);
     }
     if (rc) {
