@@ -5,11 +5,11 @@
  *        (docs/formats.md), handed to models as column frames, saved and
  *        loaded through the checksummed save-file frame.
  *
- * Data is columnar: every record kind is a set of growable int64 column
- * arrays, strings (customer ids, order ids, SKUs, ...) are interned once.
- * Views (custops_store_lines(), custops_store_events()) are zero-copy: the
- * frame borrows the store's columns and stays valid until the store is
- * changed (any add, ingest, erase, purge or load) or freed.
+ * Data is columnar: every record kind is a set of growable integer columns,
+ * each as narrow as its values allow; strings (customer ids, order ids,
+ * SKUs, ...) are interned once. Views (custops_store_lines(),
+ * custops_store_events()) copy the columns into int64 frames the caller
+ * owns; a view does not change when the store does.
  *
  * Every batch (an array of records or a whole file under the fail-fast
  * policy) is applied whole or not at all.
@@ -285,14 +285,14 @@ CUSTOPS_API int custops_store_ingest_jsonl_buffer(custops_store *store, const ch
                                                   custops_ingest_result *result, custops_frame **rejects_out);
 
 /* ------------------------------------------------------------------ */
-/* Views (zero-copy frames; see the data contract in docs/formats.md)  */
+/* Views (int64 frames; see the data contract in docs/formats.md)     */
 
 /**
  * Order lines as a frame: customer, order, time, sku, category, qty, amount,
  * discount, refunded, coupon, channel (all int64), sorted by (customer, time, order).
  * @param store the store (its rows are put in order on first use)
- * @param out receives a frame that borrows the store's columns: valid until the
- *        store is changed or freed; free it with custops_frame_free before or after that
+ * @param out receives a new frame holding a copy of the columns (caller owns it, free
+ *        it with custops_frame_free; it stays valid whatever happens to the store)
  * @return CUSTOPS_OK, CUSTOPS_EINVAL, CUSTOPS_ENOMEM
  */
 CUSTOPS_API int custops_store_lines(custops_store *store, custops_frame **out);
@@ -301,7 +301,7 @@ CUSTOPS_API int custops_store_lines(custops_store *store, custops_frame **out);
  * Behaviour events as a frame: customer, time, type, sku, category, coupon
  * (all int64), sorted by (customer, time).
  * @param store the store
- * @param out receives a frame borrowing the store's columns (same validity as custops_store_lines())
+ * @param out receives a new frame holding a copy of the columns (as custops_store_lines())
  * @return CUSTOPS_OK, CUSTOPS_EINVAL, CUSTOPS_ENOMEM
  */
 CUSTOPS_API int custops_store_events(custops_store *store, custops_frame **out);

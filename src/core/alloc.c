@@ -76,16 +76,31 @@ char *custops__strndup(const char *s, size_t n)
 
 char *custops__strdup(const char *s) { return custops__strndup(s, strlen(s)); }
 
+/* Past 64 MiB a block grows by a quarter instead of doubling: realloc of
+ * a large block moves pages (mremap on glibc) rather than copying bytes,
+ * so the smaller step costs little time and keeps the slack (memory held
+ * but unused) at most a quarter of what is used. */
+#define GROW_GENTLY_FROM ((size_t)64 << 20)
+
+size_t custops__grow_cap(size_t cap, size_t need, size_t elem, size_t first)
+{
+    size_t ncap = cap ? cap : first;
+    while (ncap < need) {
+        size_t step = ncap >= GROW_GENTLY_FROM / elem ? ncap / 4 : ncap;
+        if (ncap > SIZE_MAX / elem - step)
+            return 0;
+        ncap += step;
+    }
+    return ncap;
+}
+
 int custops__grow(void **ptr, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
         return CUSTOPS_OK;
-    size_t ncap = *cap ? *cap : 8;
-    while (ncap < need) {
-        if (ncap > SIZE_MAX / 2)
-            return custops__nomem();
-        ncap *= 2;
-    }
+    size_t ncap = custops__grow_cap(*cap, need, elem, 8);
+    if (!ncap)
+        return custops__nomem();
     void *p = custops__reallocarray(*ptr, ncap, elem);
     if (!p)
         return custops__nomem();

@@ -1,9 +1,19 @@
 /* String interning: each distinct customer id, SKU or category is stored
  * once in an arena and named by a dense uint32 id from then on, so columns
- * hold 4-byte ids instead of pointers and no row ever allocates. */
+ * hold 4-byte ids instead of pointers and no row ever allocates.
+ *
+ * The lookup index is one array of 64-bit slots, each the upper 32 bits
+ * of the string's hash (its tag) next to id + 1. A slot's home is the top
+ * bits of the hash, which are also the top bits of the tag, so growing the
+ * index re-places every slot from the slot alone (no per-id hash array),
+ * and a probe is one cache line: a string is only compared when the tags
+ * agree. Linear probing, load factor at most 3/4. */
 #include "internal.h"
 
 #define SEED 0x5bd1e9955bd1e995ULL
+#define TAG_MASK 0xFFFFFFFF00000000ULL
+/* the home of a slot needs log2(nslots) bits of the 32-bit tag */
+#define MAX_SLOTS ((size_t)1 << 32)
 
 void custops__intern_init(custops__intern *t) { memset(t, 0, sizeof *t); }
 
@@ -12,23 +22,37 @@ void custops__intern_release(custops__intern *t)
     custops__free(t->arena);
     custops__free(t->offsets);
     custops__free(t->slots);
-    custops__free(t->hashes);
     memset(t, 0, sizeof *t);
 }
 
+uint64_t custops__intern_hash(const char *s, size_t len) { return custops__hash64(s, len, SEED); }
+
+static inline size_t home(size_t nslots, uint64_t h)
+{
+    /* top log2(nslots) bits; nslots >= 64 whenever there are slots */
+    return (size_t)(h >> (64 - __builtin_ctzll((unsigned long long)nslots)));
+}
+
+static inline size_t len_of(const custops__intern *t, uint32_t id)
+{
+    size_t end = id + 1 < t->count ? (size_t)t->offsets[id + 1] : t->arena_len;
+    return end - (size_t)t->offsets[id] - 1;
+}
+
+/* slot of (s, len): holding its id when *found, else the empty slot it would take */
 static size_t find_slot(const custops__intern *t, const char *s, size_t len, uint64_t h, int *found)
 {
-    size_t mask = t->nslots - 1, i = (size_t)h & mask;
+    size_t mask = t->nslots - 1, i = home(t->nslots, h);
+    uint64_t tag = h & TAG_MASK;
     for (;;) {
-        uint32_t v = t->slots[i];
+        uint64_t v = t->slots[i];
         if (v == 0) {
             *found = 0;
             return i;
         }
-        uint32_t id = v - 1;
-        if (t->hashes[id] == h) {
-            const char *c = t->arena + t->offsets[id];
-            if (strncmp(c, s, len) == 0 && c[len] == '\0') {
+        if ((v & TAG_MASK) == tag) {
+            uint32_t id = (uint32_t)v - 1;
+            if (len_of(t, id) == len && memcmp(t->arena + t->offsets[id], s, len) == 0) {
                 *found = 1;
                 return i;
             }
@@ -37,18 +61,22 @@ static size_t find_slot(const custops__intern *t, const char *s, size_t len, uin
     }
 }
 
+static void place(uint64_t *slots, size_t nslots, uint64_t v)
+{
+    size_t mask = nslots - 1, i = home(nslots, v);
+    while (slots[i])
+        i = (i + 1) & mask;
+    slots[i] = v;
+}
+
 static int rehash(custops__intern *t, size_t nslots)
 {
-    uint32_t *slots = custops__calloc(nslots, sizeof *slots);
+    uint64_t *slots = custops__calloc(nslots, sizeof *slots);
     if (!slots)
         return custops__nomem();
-    size_t mask = nslots - 1;
-    for (uint32_t id = 0; id < t->count; id++) {
-        size_t i = (size_t)t->hashes[id] & mask;
-        while (slots[i])
-            i = (i + 1) & mask;
-        slots[i] = id + 1;
-    }
+    for (size_t i = 0; i < t->nslots; i++)
+        if (t->slots[i])
+            place(slots, nslots, t->slots[i]); /* the tag holds the top bits of the hash */
     custops__free(t->slots);
     t->slots = slots;
     t->nslots = nslots;
@@ -60,18 +88,21 @@ int custops__intern_get(const custops__intern *t, const char *s, size_t len, uin
     if (t->nslots == 0)
         return CUSTOPS_ENOTFOUND;
     int found;
-    size_t i = find_slot(t, s, len, custops__hash64(s, len, SEED), &found);
+    size_t i = find_slot(t, s, len, custops__intern_hash(s, len), &found);
     if (!found)
         return CUSTOPS_ENOTFOUND;
-    *id = t->slots[i] - 1;
+    *id = (uint32_t)t->slots[i] - 1;
     return CUSTOPS_OK;
 }
 
-/* Make room for one more id: keep the load factor under 1/2. */
+/* Make room for one more id: keep the load factor at most 3/4 (past 2^32
+ * slots the table stops growing; ids < 2^32 - 1 keep a slot free). */
 static int room_for_one(custops__intern *t)
 {
-    if ((size_t)(t->count + 1) * 2 > t->nslots)
-        return rehash(t, t->nslots ? t->nslots * 2 : 64);
+    if (t->nslots == 0)
+        return rehash(t, 64);
+    if (((size_t)t->count + 1) * 4 > t->nslots * 3 && t->nslots < MAX_SLOTS)
+        return rehash(t, t->nslots * 2);
     return CUSTOPS_OK;
 }
 
@@ -83,38 +114,30 @@ static int insert_new(custops__intern *t, const char *s, size_t len, uint64_t h,
     size_t idcap = t->ids_cap;
     if (CUSTOPS__GROW(t->offsets, idcap, (size_t)t->count + 1))
         return CUSTOPS_ENOMEM;
-    size_t hcap = t->ids_cap;
-    if (CUSTOPS__GROW(t->hashes, hcap, (size_t)t->count + 1))
-        return CUSTOPS_ENOMEM;
-    if (idcap != hcap) /* both grew by the same doubling rule */
-        return custops__err(CUSTOPS_ENOMEM, "intern table capacity mismatch");
     t->ids_cap = (uint32_t)(idcap > UINT32_MAX ? UINT32_MAX : idcap);
     if (CUSTOPS__GROW(t->arena, t->arena_cap, t->arena_len + len + 1))
         return CUSTOPS_ENOMEM;
     memcpy(t->arena + t->arena_len, s, len);
     t->arena[t->arena_len + len] = '\0';
     t->offsets[t->count] = t->arena_len;
-    t->hashes[t->count] = h;
     t->arena_len += len + 1;
-    t->slots[i] = t->count + 1;
+    t->slots[i] = (h & TAG_MASK) | ((uint64_t)t->count + 1);
     *id = t->count++;
     return CUSTOPS_OK;
 }
 
-int custops__intern_put(custops__intern *t, const char *s, size_t len, uint32_t *id, bool *added)
+/* put with h computed; s holds no NUL byte (the caller checked) */
+static int put_checked(custops__intern *t, const char *s, size_t len, uint64_t h, uint32_t *id, bool *added)
 {
     if (added)
         *added = false;
-    if (memchr(s, '\0', len))
-        return custops__err(CUSTOPS_EINVAL, "identifier contains a NUL byte");
     int rc = room_for_one(t);
     if (rc)
         return rc;
-    uint64_t h = custops__hash64(s, len, SEED);
     int found;
     size_t i = find_slot(t, s, len, h, &found);
     if (found) {
-        *id = t->slots[i] - 1;
+        *id = (uint32_t)t->slots[i] - 1;
         return CUSTOPS_OK;
     }
     rc = insert_new(t, s, len, h, i, id);
@@ -123,32 +146,70 @@ int custops__intern_put(custops__intern *t, const char *s, size_t len, uint32_t 
     return rc;
 }
 
-/* Adding an identifier the caller already knows is absent (the store's
- * hash-tagged index said so): the same insertion as custops__intern_put
- * without the lookup, which on a large table costs two cache misses per
- * probe (slot, then the hash of the id in it). */
-uint64_t custops__intern_hash(const char *s, size_t len) { return custops__hash64(s, len, SEED); }
-
-int custops__intern_append(custops__intern *t, const char *s, size_t len, uint64_t h, uint32_t *id)
+int custops__intern_put(custops__intern *t, const char *s, size_t len, uint32_t *id, bool *added)
 {
-    if (memchr(s, '\0', len))
+    if (memchr(s, '\0', len)) {
+        if (added)
+            *added = false;
         return custops__err(CUSTOPS_EINVAL, "identifier contains a NUL byte");
-    int rc = room_for_one(t);
-    if (rc)
-        return rc;
-    size_t mask = t->nslots - 1, i = (size_t)h & mask;
-    while (t->slots[i])
-        i = (i + 1) & mask;
-    return insert_new(t, s, len, h, i, id);
+    }
+    return put_checked(t, s, len, custops__intern_hash(s, len), id, added);
+}
+
+int custops__intern_put_h(custops__intern *t, const char *s, size_t len, uint64_t h, uint32_t *id, bool *added)
+{
+    return put_checked(t, s, len, h, id, added);
 }
 
 void custops__intern_prefetch(const custops__intern *t, uint64_t h)
 {
     if (t->nslots)
-        __builtin_prefetch(&t->slots[(size_t)h & (t->nslots - 1)], 1);
+        __builtin_prefetch(&t->slots[home(t->nslots, h)]);
+}
+
+/* The later stages of a lookup of hash h, as hints: stage 2 loads the
+ * offset of the id whose tag matches in the (by now loaded) slots, stage 3
+ * the start of its string. Only bounded reads of the index; nothing found,
+ * nothing loaded. */
+void custops__intern_prefetch_id(const custops__intern *t, uint64_t h, int stage)
+{
+    if (t->nslots == 0)
+        return;
+    size_t mask = t->nslots - 1, i = home(t->nslots, h);
+    uint64_t tag = h & TAG_MASK;
+    for (int k = 0; k < 4; k++, i = (i + 1) & mask) {
+        uint64_t v = t->slots[i];
+        if (v == 0)
+            return;
+        if ((v & TAG_MASK) == tag) {
+            uint32_t id = (uint32_t)v - 1;
+            if (id >= t->count)
+                return;
+            if (stage == 2)
+                __builtin_prefetch(&t->offsets[id]);
+            else
+                __builtin_prefetch(t->arena + t->offsets[id]);
+            return;
+        }
+    }
 }
 
 const char *custops__intern_str(const custops__intern *t, uint32_t id)
 {
     return id < t->count ? t->arena + t->offsets[id] : NULL;
+}
+
+void custops__intern_truncate(custops__intern *t, uint32_t count)
+{
+    if (count >= t->count)
+        return;
+    t->arena_len = (size_t)t->offsets[count];
+    t->count = count;
+    /* re-place the kept ids, hashing their strings again: the slot array
+     * keeps its size, so nothing is allocated */
+    memset(t->slots, 0, t->nslots * sizeof *t->slots);
+    for (uint32_t id = 0; id < count; id++) {
+        uint64_t h = custops__intern_hash(t->arena + t->offsets[id], len_of(t, id));
+        place(t->slots, t->nslots, (h & TAG_MASK) | ((uint64_t)id + 1));
+    }
 }

@@ -37,8 +37,12 @@ char *custops__strdup(const char *s);
 char *custops__strndup(const char *s, size_t n);
 
 /* Grow *ptr (an array of elem-size items with capacity *cap) to hold at least
- * need items, doubling. Returns 0 or CUSTOPS_ENOMEM (with message). */
+ * need items, doubling (by a quarter past 64 MiB). Returns 0 or
+ * CUSTOPS_ENOMEM (with message). */
 int custops__grow(void **ptr, size_t *cap, size_t need, size_t elem);
+/* the capacity custops__grow picks for need elements of elem bytes, from
+ * cap (or first when cap is 0); 0 when it would not fit in size_t */
+size_t custops__grow_cap(size_t cap, size_t need, size_t elem, size_t first);
 #define CUSTOPS__GROW(arr, cap, need) custops__grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
 
 /* ---- errors (status.c) ---- */
@@ -112,8 +116,7 @@ typedef struct custops__intern {
     size_t arena_len, arena_cap;
     uint64_t *offsets;  /* id -> offset into arena */
     uint32_t count, ids_cap;
-    uint32_t *slots;    /* open addressing: id+1, 0 = empty */
-    uint64_t *hashes;   /* id -> hash, to rehash without rereading strings */
+    uint64_t *slots;    /* open addressing: upper 32 hash bits | id+1, 0 = empty (intern.c) */
     size_t nslots;
 } custops__intern;
 
@@ -215,7 +218,7 @@ int custops__wfile_open(custops__wfile *w, const char *path);
 int custops__wfile_write(custops__wfile *w, const void *data, size_t len);
 int custops__wfile_commit(custops__wfile *w);
 void custops__wfile_abort(custops__wfile *w);
-/* ---- store: intern tables that shrink (intern_compact.c) ----
+/* ---- store: intern tables that shrink (intern_compact.c; truncate in intern.c) ----
  * Build in *out a new table holding only the ids of t with keep[id] != 0
  * (keep == NULL: the ids below keep_below), in their old order; t is not
  * changed. remap (may be NULL, t->count entries) receives old id -> new id,
@@ -229,14 +232,15 @@ void custops__intern_truncate(custops__intern *t, uint32_t count);
  * that matters: capacities stay true lower bounds). */
 void custops__intern_trim(custops__intern *t);
 
-/* ---- store: adding an identifier known to be absent (intern.c) ----
- * custops__intern_hash is the hash the intern table keeps per id. append
- * gives the same result as custops__intern_put for a new string (h its
- * hash), without the lookup: the caller guarantees s is not in t yet (its
- * own index said so). prefetch is a hint: start loading the first slot a
- * lookup of hash h probes. */
+/* ---- store: hashing once per key (intern.c) ----
+ * custops__intern_hash is the hash the table indexes s by; put_h is
+ * custops__intern_put with that hash already computed (the store hashes a
+ * row's ids early to prefetch their slots) for an s the caller has checked
+ * holds no NUL byte. prefetch is a hint: start
+ * loading the first slot a lookup of hash h probes. */
 uint64_t custops__intern_hash(const char *s, size_t len);
-int custops__intern_append(custops__intern *t, const char *s, size_t len, uint64_t h, uint32_t *id);
+int custops__intern_put_h(custops__intern *t, const char *s, size_t len, uint64_t h, uint32_t *id, bool *added);
 void custops__intern_prefetch(const custops__intern *t, uint64_t h);
+void custops__intern_prefetch_id(const custops__intern *t, uint64_t h, int stage);
 
 #endif /* CUSTOPS_CORE_INTERNAL_H */

@@ -299,22 +299,26 @@ int custops__st_parse_csv(st_ingest *g)
         if (custops__st_kind_requires(kind, f) && seen[f] < 0)
             rc = custops__st_fatal(g, CUSTOPS_EPARSE, 1, 1, "header lacks the required column '%s' of %s records",
                                    custops__st_field_names[f], KIND_NAMES[kind]);
-    /* Rows, one behind: row k+1 is read (and its order and customer ids
-     * prefetched) before row k is applied, so the hash-table cache misses of
-     * k+1 overlap the work on k. Rows are still applied, and their errors
-     * reported, in file order: a format error met while reading k+1 is
-     * returned only after k has been applied. Each of the two row slots has
-     * its own scratch buffer. */
-    st_row rows[2];
-    char *scr[2] = {c.scratch, NULL};
-    if (rc == 0 && (scr[1] = custops__malloc(c.scratch_cap)) == NULL)
-        rc = custops__nomem();
-    st_row *pending = NULL;
-    int cur = 0;
+    /* Rows, read ahead: up to ST_AHEAD - 1 rows are read (and their order
+     * and customer ids prefetched) before the oldest is applied, so the
+     * hash-table cache misses of later rows overlap the work on earlier
+     * ones. Rows are still applied, and their errors reported, in file
+     * order: before a row that cannot be applied (a format error, a wrong
+     * field count) is dealt with, every row read before it is applied.
+     * Each row slot has its own scratch buffer. */
+    enum { ST_AHEAD = 4 };
+    st_row rows[ST_AHEAD];
+    char *scr[ST_AHEAD] = {c.scratch};
+    for (int k = 1; rc == 0 && k < ST_AHEAD; k++)
+        if ((scr[k] = custops__malloc(c.scratch_cap)) == NULL)
+            rc = custops__nomem();
+    int head = 0, npend = 0; /* pending rows: rows[(head + k) % ST_AHEAD], k < npend */
+    st_str prev_order = {NULL, 0}; /* order id of the row read last */
     while (rc == 0 && c.p < c.end) {
         if (blank_line(&c))
             continue;
         custops__st_progress(g, c.p);
+        int cur = (head + npend) % ST_AHEAD;
         st_row *row = &rows[cur];
         row->row_start = c.p;
         row->line_start = c.line_start;
@@ -344,35 +348,51 @@ int custops__st_parse_csv(st_ingest *g)
         if (frc == 0 && (size_t)(c.p - row->row_start) > g->o.max_line_len)
             frc = custops__st_fatal(g, CUSTOPS_ELIMIT, row->line, 1, "row of %zu bytes exceeds the limit of %zu bytes",
                                     (size_t)(c.p - row->row_start), g->o.max_line_len);
-        if (pending) { /* the previous row comes first, whatever this one holds */
-            rc = custops__st_apply_row(g, kind, pending);
-            pending = NULL;
-            if (rc > 0)
-                rc = 0;
+        if (frc || i != ncols) {
+            /* the rows before this one come first, whatever this one holds */
+            for (; npend > 0 && rc == 0; npend--, head = (head + 1) % ST_AHEAD)
+                if ((rc = custops__st_apply_row(g, kind, &rows[head])) > 0)
+                    rc = 0;
             if (rc)
                 break;
-        }
-        if (frc) {
-            rc = frc;
-            break;
-        }
-        if (i != ncols) {
+            if (frc) {
+                rc = frc;
+                break;
+            }
             g->res.rows++;
+            prev_order = (st_str){NULL, 0};
             rc = custops__st_row_error(g, row->line, 1, "row has %d fields, the header has %d", i, ncols);
             continue;
         }
-        row->hashed = kind == CUSTOPS_RECORD_ORDER_LINE &&
-                      custops__st_prefetch_line(g->s, &row->f[ST_F_ORDER_ID], &row->f[ST_F_CUSTOMER_ID], row->hashes);
-        pending = row;
-        cur ^= 1;
+        if (kind == CUSTOPS_RECORD_ORDER_LINE) {
+            /* a further line of the order just read reuses that order's lookup: no hashing */
+            st_str o = row->f[ST_F_ORDER_ID];
+            int again = prev_order.p && o.n == prev_order.n && memcmp(o.p, prev_order.p, o.n) == 0;
+            row->hashed = !again && custops__st_prefetch_line(g->s, &o, &row->f[ST_F_CUSTOMER_ID], row->hashes);
+            prev_order = o;
+        } else {
+            row->hashed = 0;
+        }
+        if (++npend == ST_AHEAD) {
+            /* the rows applied next: their slots are loaded by now; load what the lookups read next */
+            const st_row *r1 = &rows[(head + 1) % ST_AHEAD], *r2 = &rows[(head + 2) % ST_AHEAD];
+            if (r1->hashed)
+                custops__st_prefetch_line_id(g->s, r1->hashes, 3);
+            if (r2->hashed)
+                custops__st_prefetch_line_id(g->s, r2->hashes, 2);
+            rc = custops__st_apply_row(g, kind, &rows[head]);
+            head = (head + 1) % ST_AHEAD;
+            npend--;
+            if (rc > 0)
+                rc = 0;
+        }
     }
-    if (rc == 0 && pending) {
-        rc = custops__st_apply_row(g, kind, pending);
-        if (rc > 0)
+    for (; rc == 0 && npend > 0; npend--, head = (head + 1) % ST_AHEAD)
+        if ((rc = custops__st_apply_row(g, kind, &rows[head])) > 0)
             rc = 0;
-    }
     c.scratch = scr[0];
-    custops__free(scr[1]);
+    for (int k = 1; k < ST_AHEAD; k++)
+        custops__free(scr[k]);
     custops__free(c.scratch);
     return rc;
 }

@@ -104,7 +104,7 @@ static int refunds_as_of(const custops_store *s, int64_t now, refund_key **out, 
     *out = NULL;
     *n_out = 0;
     for (size_t i = 0; i < s->refunds.n; i++)
-        n += s->refunds.col[R_TIME][i] <= now;
+        n += st_get(&s->refunds, R_TIME, i) <= now;
     if (n == 0)
         return CUSTOPS_OK;
     refund_key *r = custops__calloc(n, sizeof *r);
@@ -112,14 +112,40 @@ static int refunds_as_of(const custops_store *s, int64_t now, refund_key **out, 
         return custops__nomem();
     size_t k = 0;
     for (size_t i = 0; i < s->refunds.n; i++)
-        if (s->refunds.col[R_TIME][i] <= now) {
-            int64_t o = s->refunds.col[R_ORDER][i];
-            r[k++] = (refund_key){s->ord.col[O_CUSTOMER][o], s->ord.col[O_TIME][o], o, s->refunds.col[R_AMOUNT][i]};
+        if (st_get(&s->refunds, R_TIME, i) <= now) {
+            int64_t o = st_get(&s->refunds, R_ORDER, i);
+            r[k++] = (refund_key){st_get(&s->ord, O_CUSTOMER, (size_t)o), st_get(&s->ord, O_TIME, (size_t)o), o,
+                                  st_get(&s->refunds, R_AMOUNT, i)};
         }
     qsort(r, n, sizeof *r, refund_key_cmp);
     *out = r;
     *n_out = n;
     return CUSTOPS_OK;
+}
+
+/* Customer and time of the lines, read through their orders: the lines of
+ * an order are adjacent, so ord is read once per order, and in order once
+ * the orders are numbered in line order (st_prepare). */
+typedef struct line_cursor {
+    const st_table *L, *O;
+    int64_t order, cust, time;
+} line_cursor;
+
+static void cursor_init(line_cursor *k, const custops_store *s)
+{
+    *k = (line_cursor){&s->lines, &s->ord, -1, -1, 0};
+}
+
+/* line j: its order; k->cust and k->time are the order's */
+static inline int64_t cursor_at(line_cursor *k, size_t j)
+{
+    int64_t o = st_get(k->L, L_ORDER, j);
+    if (o != k->order) {
+        k->order = o;
+        k->cust = st_get(k->O, O_CUSTOMER, (size_t)o);
+        k->time = st_get(k->O, O_TIME, (size_t)o);
+    }
+    return o;
 }
 
 static int64_t local_day(const custops_zone *z, int64_t t, int *hour)
@@ -192,7 +218,9 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
         custops__free(cat_rank);
         return rc;
     }
-    int64_t **L = s->lines.col;
+    const st_table *L = &s->lines;
+    line_cursor lc;
+    cursor_init(&lc, s);
     size_t n = s->lines.n, j = 0;
     int64_t now_day = local_day(z, now, NULL);
     double per = (double)period;
@@ -201,11 +229,11 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
         int64_t ndays = 0, first_day = 0, cur_day = 0, day_value = 0, repeat_sum = 0, prev_order = -1;
         int64_t top = -1, best = 0, hours[24] = {0};
         size_t ntouched = 0;
-        for (; j < n && L[L_CUSTOMER][j] == (int64_t)c; j++) {
-            int64_t t = L[L_TIME][j];
+        for (; j < n && (cursor_at(&lc, j), lc.cust == (int64_t)c); j++) {
+            int64_t t = lc.time;
             if (t > now)
                 continue; /* later lines of this customer are later still; skip to the next customer */
-            int64_t ord = L[L_ORDER][j];
+            int64_t ord = lc.order;
             if (ord != prev_order) {
                 prev_order = ord;
                 orders++;
@@ -215,7 +243,7 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
                 if (first < 0)
                     first = t;
                 last = t;
-                if (L[L_COUPON][j] >= 0)
+                if (st_get(L, L_COUPON, j) >= 0)
                     coupon_orders++;
                 int64_t oref = 0;
                 if (rpos < nrk) { /* merge step: skip refunds of earlier (or purged) orders, sum this one's */
@@ -237,16 +265,17 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
                 }
                 day_value = st_add(day_value, -oref);
             }
-            gross = st_add(gross, L[L_AMOUNT][j]);
-            disc = st_add(disc, L[L_DISCOUNT][j]);
-            day_value = st_add(day_value, L[L_AMOUNT][j]);
-            int64_t cat = L[L_CATEGORY][j];
+            int64_t amount = st_get(L, L_AMOUNT, j);
+            gross = st_add(gross, amount);
+            disc = st_add(disc, st_get(L, L_DISCOUNT, j));
+            day_value = st_add(day_value, amount);
+            int64_t cat = st_get(L, L_CATEGORY, j);
             if (cat >= 0) {
                 if (cat_amount[cat] == 0)
                     touched[ntouched++] = cat;
                 /* sums only grow, so a running arg-max (ties: the name first
                  * in byte order) is the final one */
-                int64_t v = cat_amount[cat] = st_add(cat_amount[cat], st_add(L[L_AMOUNT][j], 1));
+                int64_t v = cat_amount[cat] = st_add(cat_amount[cat], st_add(amount, 1));
                 if (v > best || (v == best && top >= 0 && cat_rank[cat] < cat_rank[top])) {
                     best = v;
                     top = cat;
@@ -277,15 +306,15 @@ static int compute(custops_store *s, const custops_zone *z, int64_t now, int per
         I(o, F_TOP_CATEGORY)[c] = top;
         D(o, F_COUPON_SHARE)[c] = orders ? (double)coupon_orders / (double)orders : 0.0;
         D(o, F_DISCOUNT_RATE)[c] = st_add(gross, disc) > 0 ? (double)disc / ((double)gross + (double)disc) : 0.0;
-        int64_t **A = s->attrs.col;
-        I(o, F_GENDER)[c] = A[C_GENDER][c];
-        I(o, F_BIRTH_YEAR)[c] = A[C_BIRTH_YEAR][c];
-        I(o, F_REGION)[c] = A[C_REGION][c];
-        I(o, F_MEMBER_SINCE)[c] = A[C_MEMBER_SINCE][c];
-        I(o, F_SMS)[c] = A[C_SMS][c];
-        I(o, F_EMAIL)[c] = A[C_EMAIL][c];
-        I(o, F_PUSH)[c] = A[C_PUSH][c];
-        I(o, F_TAGS)[c] = A[C_TAGS][c];
+        const st_table *A = &s->attrs;
+        I(o, F_GENDER)[c] = st_get(A, C_GENDER, c);
+        I(o, F_BIRTH_YEAR)[c] = st_get(A, C_BIRTH_YEAR, c);
+        I(o, F_REGION)[c] = st_get(A, C_REGION, c);
+        I(o, F_MEMBER_SINCE)[c] = st_get(A, C_MEMBER_SINCE, c);
+        I(o, F_SMS)[c] = st_get(A, C_SMS, c);
+        I(o, F_EMAIL)[c] = st_get(A, C_EMAIL, c);
+        I(o, F_PUSH)[c] = st_get(A, C_PUSH, c);
+        I(o, F_TAGS)[c] = st_get(A, C_TAGS, c);
     }
     custops__free(cat_amount);
     custops__free(touched);
@@ -401,14 +430,15 @@ int custops_store_split(custops_store *s, const custops_features_opts *opts, int
         rc = custops__nomem();
     }
     if (rc == 0) {
-        int64_t **L = s->lines.col;
+        line_cursor lc;
+        cursor_init(&lc, s);
         int64_t split_day = local_day(z, opts->now, NULL), end_day = local_day(z, holdout_end, NULL);
         size_t j = 0, n = s->lines.n;
         for (size_t c = 0; c < nc; c++) {
             int64_t first_day = 0, cur = 0, count = 0;
             int seen = 0, have_cur = 0;
-            for (; j < n && L[L_CUSTOMER][j] == (int64_t)c; j++) {
-                int64_t t = L[L_TIME][j], day = local_day(z, t, NULL);
+            for (; j < n && (cursor_at(&lc, j), lc.cust == (int64_t)c); j++) {
+                int64_t t = lc.time, day = local_day(z, t, NULL);
                 if (!seen) {
                     first_day = day;
                     seen = 1;
@@ -463,12 +493,14 @@ int custops_store_count_orders(custops_store *s, int64_t now, int64_t from_days,
     int64_t *cnt = custops__calloc(nc ? nc : 1, sizeof *cnt);
     if (!cnt)
         return custops__nomem();
-    int64_t **L = s->lines.col, prev = -1;
+    line_cursor lc;
+    cursor_init(&lc, s);
+    int64_t prev = -1;
     for (size_t j = 0; j < s->lines.n; j++) {
-        int64_t t = L[L_TIME][j];
-        if (t > lo && t <= hi && L[L_ORDER][j] != prev) {
-            cnt[L[L_CUSTOMER][j]]++;
-            prev = L[L_ORDER][j];
+        int64_t o = cursor_at(&lc, j), t = lc.time;
+        if (t > lo && t <= hi && o != prev) {
+            cnt[lc.cust]++;
+            prev = o;
         }
     }
     return two_cols(s, "count", cnt, NULL, NULL, out);
@@ -490,11 +522,11 @@ int custops_store_count_events(custops_store *s, int type, int64_t now, int64_t 
     int64_t *cnt = custops__calloc(nc ? nc : 1, sizeof *cnt);
     if (!cnt)
         return custops__nomem();
-    int64_t **E = s->events.col;
+    const st_table *E = &s->events;
     for (size_t j = 0; j < s->events.n; j++) {
-        int64_t t = E[E_TIME][j];
-        if (t > lo && t <= hi && E[E_TYPE][j] == type)
-            cnt[E[E_CUSTOMER][j]]++;
+        int64_t t = st_get(E, E_TIME, j);
+        if (t > lo && t <= hi && st_get(E, E_TYPE, j) == type)
+            cnt[st_get(E, E_CUSTOMER, j)]++;
     }
     return two_cols(s, "count", cnt, NULL, NULL, out);
 }

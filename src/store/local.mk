@@ -6,7 +6,6 @@ libcustops_la_SOURCES += \
 	%reldir%/store_internal.h \
 	%reldir%/ingest_internal.h \
 	%reldir%/store.c \
-	%reldir%/idindex.c \
 	%reldir%/timeparse.c \
 	%reldir%/ingest.c \
 	%reldir%/csv.c \

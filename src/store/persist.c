@@ -4,7 +4,7 @@
  * Payload: zone name, currency, the intern tables (customers, orders,
  * refund ids, six dictionaries) as counted string lists, then the tables
  * (lines, orders, refunds, events, attributes) as a row count and each
- * column as little-endian int64 values. The loader re-interns every string
+ * column as little-endian int64 values (whatever width it has in memory). The loader re-interns every string
  * (a duplicate means damage), checks every code against the table it
  * points into and only then hands out the store, so a damaged file gives
  * CUSTOPS_ECORRUPT and never a store that could index out of bounds. */
@@ -23,14 +23,18 @@ static void put_strings(custops__buf *b, const custops__intern *t)
 static void put_table(custops__buf *b, const st_table *t, size_t n)
 {
     custops__buf_u64(b, n);
-    for (int c = 0; c < t->ncols; c++) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-        custops__buf_append(b, t->col[c], n * sizeof(int64_t));
-#else
+    for (int c = 0; c < t->ncols; c++)
         for (size_t i = 0; i < n; i++)
-            custops__buf_i64(b, t->col[c][i]);
-#endif
-    }
+            custops__buf_i64(b, st_get(t, c, i));
+}
+
+/* lines as saved: customer, order, time, then the stored columns */
+static void put_lines(custops__buf *b, const custops_store *s)
+{
+    custops__buf_u64(b, s->lines.n);
+    for (int c = 0; c < ST_LINE_VIEW_COLS; c++)
+        for (size_t i = 0; i < s->lines.n; i++)
+            custops__buf_i64(b, st_line_view(s, c, i));
 }
 
 int custops_store_save(const custops_store *s, const char *path)
@@ -46,7 +50,7 @@ int custops_store_save(const custops_store *s, const char *path)
     put_strings(&b, &s->refund_ids);
     for (int d = 0; d < D_COUNT; d++)
         put_strings(&b, &s->dict[d]);
-    put_table(&b, &s->lines, s->lines.n);
+    put_lines(&b, s);
     put_table(&b, &s->ord, s->orders.count);
     put_table(&b, &s->refunds, s->refunds.n);
     put_table(&b, &s->events, s->events.n);
@@ -84,17 +88,28 @@ static int get_strings(custops__rd *r, custops__intern *t, const char *what)
     return rc;
 }
 
-static int get_table(custops__rd *r, st_table *t, size_t expect, int check_n, const char *what)
+/* lx NULL: the file's columns are t's. lx not NULL: the saved lines
+ * (ST_LINE_VIEW_COLS columns), whose customer and time go to lx's
+ * columns 0 and 1 (to be checked against their orders) and the rest to t. */
+static int get_table(custops__rd *r, st_table *t, st_table *lx, size_t expect, int check_n, const char *what)
 {
     uint64_t n;
-    int rc = custops__rd_count(r, &n, (size_t)t->ncols * 8);
+    int nfile = lx ? ST_LINE_VIEW_COLS : t->ncols;
+    int rc = custops__rd_count(r, &n, (size_t)nfile * 8);
     if (rc)
         return rc;
     if (check_n && n != expect)
         return corrupt(what, "table length does not match its string table");
-    if ((rc = custops__st_table_reserve(t, (size_t)n ? (size_t)n : 1)) != 0)
+    if ((rc = custops__st_table_reserve(t, (size_t)n ? (size_t)n : 1)) != 0 ||
+        (lx && (rc = custops__st_table_reserve(lx, (size_t)n ? (size_t)n : 1)) != 0))
         return rc;
-    for (int c = 0; c < t->ncols; c++) {
+    for (int f = 0; f < nfile; f++) {
+        st_table *d = t;
+        int c = f;
+        if (lx) {
+            d = f == 0 || f == 2 ? lx : t;
+            c = f == 0 ? 0 : f == 2 ? 1 : f == 1 ? L_ORDER : f - 2;
+        }
         const void *p;
         if ((rc = custops__rd_view(r, &p, (size_t)n * 8)) != 0)
             return rc;
@@ -103,45 +118,53 @@ static int get_table(custops__rd *r, st_table *t, size_t expect, int check_n, co
             uint64_t v = 0;
             for (int k = 7; k >= 0; k--)
                 v = (v << 8) | q[i * 8 + (size_t)k];
-            t->col[c][i] = (int64_t)v;
+            if ((rc = st_set(d, c, i, (int64_t)v)) != 0)
+                return rc;
         }
     }
     t->n = (size_t)n;
+    if (lx)
+        lx->n = (size_t)n;
     return CUSTOPS_OK;
 }
 
 static int in(int64_t v, int64_t lo, uint64_t n) { return v >= lo && (v < 0 || (uint64_t)v < n); }
 
-static int validate(const custops_store *s, const char *what)
+static int validate(const custops_store *s, const st_table *lx, const char *what)
 {
     uint64_t nc = s->customers.count, no = s->orders.count;
     const uint64_t *nd = NULL;
     (void)nd;
     uint64_t nsku = s->dict[D_SKU].count, ncat = s->dict[D_CATEGORY].count, ncp = s->dict[D_COUPON].count,
              nch = s->dict[D_CHANNEL].count, nreg = s->dict[D_REGION].count;
-    int64_t *const *L = s->lines.col;
-    for (size_t i = 0; i < s->lines.n; i++)
-        if (!in(L[L_CUSTOMER][i], 0, nc) || !in(L[L_ORDER][i], 0, no) || !in(L[L_SKU][i], 0, nsku) ||
-            !in(L[L_CATEGORY][i], -1, ncat) || !in(L[L_COUPON][i], -1, ncp) || !in(L[L_CHANNEL][i], -1, nch) ||
-            L[L_QTY][i] <= 0 || L[L_AMOUNT][i] < 0 || L[L_DISCOUNT][i] < 0 || !st_time_ok(L[L_TIME][i]) || s->ord.col[O_CUSTOMER][L[L_ORDER][i]] != L[L_CUSTOMER][i])
+    const st_table *L = &s->lines;
+    for (size_t i = 0; i < s->lines.n; i++) {
+        int64_t cust = st_get(lx, 0, i), time = st_get(lx, 1, i), order = st_get(L, L_ORDER, i);
+        if (!in(cust, 0, nc) || !in(order, 0, no) || !in(st_get(L, L_SKU, i), 0, nsku) ||
+            !in(st_get(L, L_CATEGORY, i), -1, ncat) || !in(st_get(L, L_COUPON, i), -1, ncp) ||
+            !in(st_get(L, L_CHANNEL, i), -1, nch) || st_get(L, L_QTY, i) <= 0 || st_get(L, L_AMOUNT, i) < 0 ||
+            st_get(L, L_DISCOUNT, i) < 0 || !st_time_ok(time) || st_get(&s->ord, O_CUSTOMER, (size_t)order) != cust ||
+            st_get(&s->ord, O_TIME, (size_t)order) != time)
             return corrupt(what, "an order line refers outside the saved tables");
+    }
     for (size_t o = 0; o < s->ord.n; o++)
-        if (!in(s->ord.col[O_CUSTOMER][o], 0, nc) || !st_time_ok(s->ord.col[O_TIME][o]))
+        if (!in(st_get(&s->ord, O_CUSTOMER, o), 0, nc) || !st_time_ok(st_get(&s->ord, O_TIME, o)))
             return corrupt(what, "an order refers to no customer");
     for (size_t i = 0; i < s->refunds.n; i++)
-        if (!in(s->refunds.col[R_ORDER][i], 0, no) || !in(s->refunds.col[R_SKU][i], -1, nsku) ||
-            s->refunds.col[R_AMOUNT][i] <= 0 || !st_time_ok(s->refunds.col[R_TIME][i]))
+        if (!in(st_get(&s->refunds, R_ORDER, i), 0, no) || !in(st_get(&s->refunds, R_SKU, i), -1, nsku) ||
+            st_get(&s->refunds, R_AMOUNT, i) <= 0 || !st_time_ok(st_get(&s->refunds, R_TIME, i)))
             return corrupt(what, "a refund refers outside the saved tables");
-    int64_t *const *E = s->events.col;
+    const st_table *E = &s->events;
     for (size_t i = 0; i < s->events.n; i++)
-        if (!in(E[E_CUSTOMER][i], 0, nc) || !in(E[E_TYPE][i], 0, 7) || !in(E[E_SKU][i], -1, nsku) ||
-            !in(E[E_CATEGORY][i], -1, ncat) || !in(E[E_COUPON][i], -1, ncp) || !st_time_ok(E[E_TIME][i]))
+        if (!in(st_get(E, E_CUSTOMER, i), 0, nc) || !in(st_get(E, E_TYPE, i), 0, 7) ||
+            !in(st_get(E, E_SKU, i), -1, nsku) || !in(st_get(E, E_CATEGORY, i), -1, ncat) ||
+            !in(st_get(E, E_COUPON, i), -1, ncp) || !st_time_ok(st_get(E, E_TIME, i)))
             return corrupt(what, "an event refers outside the saved tables");
-    int64_t *const *A = s->attrs.col;
+    const st_table *A = &s->attrs;
     for (size_t c = 0; c < s->attrs.n; c++)
-        if (!in(A[C_GENDER][c], 0, 3) || !in(A[C_REGION][c], -1, nreg) || (A[C_SMS][c] & ~1) ||
-            (A[C_EMAIL][c] & ~1) || (A[C_PUSH][c] & ~1) ||
-            (A[C_MEMBER_SINCE][c] != -1 && !st_time_ok(A[C_MEMBER_SINCE][c])))
+        if (!in(st_get(A, C_GENDER, c), 0, 3) || !in(st_get(A, C_REGION, c), -1, nreg) || (st_get(A, C_SMS, c) & ~1) ||
+            (st_get(A, C_EMAIL, c) & ~1) || (st_get(A, C_PUSH, c) & ~1) ||
+            (st_get(A, C_MEMBER_SINCE, c) != -1 && !st_time_ok(st_get(A, C_MEMBER_SINCE, c))))
             return corrupt(what, "customer attributes out of range");
     return CUSTOPS_OK;
 }
@@ -162,6 +185,9 @@ int custops__st_decode(custops_store **out, const void *payload, size_t len, uin
         rc = corrupt(what, "unknown zone or currency");
     custops__free(zone);
     custops__free(currency);
+    st_table lx; /* the saved lines' customer and time, checked against their orders */
+    custops__st_table_init(&lx, 2);
+    custops__st_table_set_base(&lx, 1, ST_TIME_BASE);
     if (rc == 0)
         rc = get_strings(&r, &s->customers, what);
     if (rc == 0)
@@ -171,19 +197,20 @@ int custops__st_decode(custops_store **out, const void *payload, size_t len, uin
     for (int d = 0; rc == 0 && d < D_COUNT; d++)
         rc = get_strings(&r, &s->dict[d], what);
     if (rc == 0)
-        rc = get_table(&r, &s->lines, 0, 0, what);
+        rc = get_table(&r, &s->lines, &lx, 0, 0, what);
     if (rc == 0)
-        rc = get_table(&r, &s->ord, s->orders.count, 1, what);
+        rc = get_table(&r, &s->ord, NULL, s->orders.count, 1, what);
     if (rc == 0)
-        rc = get_table(&r, &s->refunds, s->refund_ids.count, 1, what);
+        rc = get_table(&r, &s->refunds, NULL, s->refund_ids.count, 1, what);
     if (rc == 0)
-        rc = get_table(&r, &s->events, 0, 0, what);
+        rc = get_table(&r, &s->events, NULL, 0, 0, what);
     if (rc == 0)
-        rc = get_table(&r, &s->attrs, s->customers.count, 1, what);
+        rc = get_table(&r, &s->attrs, NULL, s->customers.count, 1, what);
     if (rc == 0 && custops__rd_left(&r) != 0)
         rc = corrupt(what, "trailing bytes after the store");
     if (rc == 0)
-        rc = validate(s, what);
+        rc = validate(s, &lx, what);
+    custops__st_table_release(&lx);
     if (rc) {
         custops_store_free(s);
         return rc;

@@ -66,15 +66,17 @@ static int plan_build(const custops_store *s, shrink_plan *p)
 /* apply the plan: filter rows, remap codes, swap tables (cannot fail) */
 static void plan_commit(custops_store *s, shrink_plan *p, const uint8_t *line_keep, const uint8_t *event_keep)
 {
-    int64_t **L = s->lines.col, **E = s->events.col, **R = s->refunds.col;
+    /* rows only move down and codes only get smaller, so every value fits
+     * its column as it is: st_put, nothing can fail */
+    st_table *L = &s->lines, *E = &s->events, *R = &s->refunds, *O = &s->ord, *A = &s->attrs;
     size_t k = 0;
     for (size_t i = 0; i < s->lines.n; i++) {
         if (!line_keep[i])
             continue;
+        int64_t order = p->omap[st_get(L, L_ORDER, i)];
         for (int c = 0; c < L_NCOLS; c++)
-            L[c][k] = L[c][i];
-        L[L_CUSTOMER][k] = p->cmap[L[L_CUSTOMER][i]];
-        L[L_ORDER][k] = p->omap[L[L_ORDER][i]];
+            st_put(L, c, k, st_get(L, c, i));
+        st_put(L, L_ORDER, k, order);
         k++;
     }
     s->lines.n = k;
@@ -82,9 +84,10 @@ static void plan_commit(custops_store *s, shrink_plan *p, const uint8_t *line_ke
     for (size_t i = 0; i < s->events.n; i++) {
         if (!event_keep[i])
             continue;
+        int64_t cust = p->cmap[st_get(E, E_CUSTOMER, i)];
         for (int c = 0; c < E_NCOLS; c++)
-            E[c][k] = E[c][i];
-        E[E_CUSTOMER][k] = p->cmap[E[E_CUSTOMER][i]];
+            st_put(E, c, k, st_get(E, c, i));
+        st_put(E, E_CUSTOMER, k, cust);
         k++;
     }
     s->events.n = k;
@@ -92,9 +95,10 @@ static void plan_commit(custops_store *s, shrink_plan *p, const uint8_t *line_ke
     for (size_t i = 0; i < s->refunds.n; i++) {
         if (!p->rkeep[i])
             continue;
+        int64_t order = p->omap[st_get(R, R_ORDER, i)];
         for (int c = 0; c < R_NCOLS; c++)
-            R[c][k] = R[c][i];
-        R[R_ORDER][k] = p->omap[R[R_ORDER][i]];
+            st_put(R, c, k, st_get(R, c, i));
+        st_put(R, R_ORDER, k, order);
         k++;
     }
     s->refunds.n = k;
@@ -102,8 +106,8 @@ static void plan_commit(custops_store *s, shrink_plan *p, const uint8_t *line_ke
     for (size_t o = 0; o < s->orders.count; o++) {
         if (!p->okeep[o])
             continue;
-        s->ord.col[O_CUSTOMER][k] = p->cmap[s->ord.col[O_CUSTOMER][o]];
-        s->ord.col[O_TIME][k] = s->ord.col[O_TIME][o];
+        st_put(O, O_CUSTOMER, k, p->cmap[st_get(O, O_CUSTOMER, o)]);
+        st_put(O, O_TIME, k, st_get(O, O_TIME, o));
         k++;
     }
     s->ord.n = k;
@@ -112,7 +116,7 @@ static void plan_commit(custops_store *s, shrink_plan *p, const uint8_t *line_ke
         if (!p->ckeep[c])
             continue;
         for (int a = 0; a < C_NCOLS; a++)
-            s->attrs.col[a][k] = s->attrs.col[a][c];
+            st_put(A, a, k, st_get(A, a, c));
         k++;
     }
     s->attrs.n = k;
@@ -123,8 +127,6 @@ static void plan_commit(custops_store *s, shrink_plan *p, const uint8_t *line_ke
     s->orders = p->orders;
     s->refund_ids = p->refund_ids;
     s->have_last_order = 0;
-    custops__st_index_invalidate(&s->customer_index);
-    custops__st_index_invalidate(&s->order_index);
 }
 
 int custops_store_erase(custops_store *s, const char *customer_id)
@@ -148,13 +150,13 @@ int custops_store_erase(custops_store *s, const char *customer_id)
     for (uint32_t c = 0; c < s->customers.count; c++)
         p.ckeep[c] = c != cid;
     for (uint32_t o = 0; o < s->orders.count; o++)
-        p.okeep[o] = s->ord.col[O_CUSTOMER][o] != (int64_t)cid;
+        p.okeep[o] = st_get(&s->ord, O_CUSTOMER, (size_t)o) != (int64_t)cid;
     for (size_t r = 0; r < s->refunds.n; r++)
-        p.rkeep[r] = p.okeep[s->refunds.col[R_ORDER][r]];
+        p.rkeep[r] = p.okeep[st_get(&s->refunds, R_ORDER, r)];
     for (size_t i = 0; i < s->lines.n; i++)
-        lk[i] = s->lines.col[L_CUSTOMER][i] != (int64_t)cid;
+        lk[i] = st_line_customer(s, i) != (int64_t)cid;
     for (size_t i = 0; i < s->events.n; i++)
-        ek[i] = s->events.col[E_CUSTOMER][i] != (int64_t)cid;
+        ek[i] = st_get(&s->events, E_CUSTOMER, i) != (int64_t)cid;
     if ((rc = plan_build(s, &p)) == 0)
         plan_commit(s, &p, lk, ek);
     plan_release(&p, 0);
@@ -183,18 +185,18 @@ int custops_store_purge(custops_store *s, int64_t before, uint64_t *removed_out)
     for (uint32_t c = 0; c < s->customers.count; c++)
         p.ckeep[c] = 1;
     for (size_t i = 0; i < s->lines.n; i++) {
-        lk[i] = s->lines.col[L_TIME][i] >= before;
+        lk[i] = st_line_time(s, i) >= before;
         if (lk[i])
-            p.okeep[s->lines.col[L_ORDER][i]] = 1;
+            p.okeep[st_get(&s->lines, L_ORDER, i)] = 1;
         else
             removed++;
     }
     for (size_t r = 0; r < s->refunds.n; r++) {
-        p.rkeep[r] = s->refunds.col[R_TIME][r] >= before && p.okeep[s->refunds.col[R_ORDER][r]];
+        p.rkeep[r] = st_get(&s->refunds, R_TIME, r) >= before && p.okeep[st_get(&s->refunds, R_ORDER, r)];
         removed += !p.rkeep[r];
     }
     for (size_t i = 0; i < s->events.n; i++) {
-        ek[i] = s->events.col[E_TIME][i] >= before;
+        ek[i] = st_get(&s->events, E_TIME, i) >= before;
         removed += !ek[i];
     }
     if ((rc = plan_build(s, &p)) == 0) {
@@ -267,70 +269,70 @@ int custops_store_export_customer(custops_store *s, const char *customer_id, cha
         return rc;
     custops__buf b;
     custops__buf_init(&b);
-    int64_t **A = s->attrs.col;
+    const st_table *A = &s->attrs;
     static const char *const GENDER[3] = {"", "f", "m"};
     custops__buf_puts(&b, "{\"customer_id\":");
     json_str(&b, customer_id);
     custops__buf_printf(&b, ",\"zone\":");
     json_str(&b, custops_zone_name(s->zone));
     custops__buf_printf(&b, ",\"currency\":\"%s\",\"attributes\":{\"gender\":", s->currency);
-    if (A[C_GENDER][cid] > 0)
-        json_str(&b, GENDER[A[C_GENDER][cid]]);
+    if (st_get(A, C_GENDER, cid) > 0)
+        json_str(&b, GENDER[st_get(A, C_GENDER, cid)]);
     else
         custops__buf_puts(&b, "null");
-    if (A[C_BIRTH_YEAR][cid] >= 0)
-        custops__buf_printf(&b, ",\"birth_year\":%lld", (long long)A[C_BIRTH_YEAR][cid]);
+    if (st_get(A, C_BIRTH_YEAR, cid) >= 0)
+        custops__buf_printf(&b, ",\"birth_year\":%lld", (long long)st_get(A, C_BIRTH_YEAR, cid));
     else
         custops__buf_puts(&b, ",\"birth_year\":null");
     custops__buf_puts(&b, ",\"region\":");
-    json_code(&b, s, D_REGION, A[C_REGION][cid]);
+    json_code(&b, s, D_REGION, st_get(A, C_REGION, cid));
     custops__buf_puts(&b, ",\"member_since\":");
-    if (A[C_MEMBER_SINCE][cid] >= 0)
-        json_time(&b, s, A[C_MEMBER_SINCE][cid]);
+    if (st_get(A, C_MEMBER_SINCE, cid) >= 0)
+        json_time(&b, s, st_get(A, C_MEMBER_SINCE, cid));
     else
         custops__buf_puts(&b, "null");
     custops__buf_printf(&b, ",\"consent_sms\":%d,\"consent_email\":%d,\"consent_push\":%d,\"tags\":[",
-                        (int)A[C_SMS][cid], (int)A[C_EMAIL][cid], (int)A[C_PUSH][cid]);
+                        (int)st_get(A, C_SMS, cid), (int)st_get(A, C_EMAIL, cid), (int)st_get(A, C_PUSH, cid));
     int first = 1;
     for (uint32_t t = 0; t < 64 && t < s->dict[D_TAG].count; t++)
-        if ((uint64_t)A[C_TAGS][cid] & ((uint64_t)1 << t)) {
+        if ((uint64_t)st_get(A, C_TAGS, cid) & ((uint64_t)1 << t)) {
             if (!first)
                 custops__buf_u8(&b, ',');
             first = 0;
             json_str(&b, custops__intern_str(&s->dict[D_TAG], t));
         }
     custops__buf_puts(&b, "]},\"order_lines\":[");
-    int64_t **L = s->lines.col;
+    const st_table *L = &s->lines;
     first = 1;
     for (size_t i = 0; i < s->lines.n; i++) {
-        if (L[L_CUSTOMER][i] != (int64_t)cid)
+        if (st_line_customer(s, i) != (int64_t)cid)
             continue;
         custops__buf_puts(&b, first ? "\n{\"order_id\":" : ",\n{\"order_id\":");
         first = 0;
-        json_str(&b, custops__intern_str(&s->orders, (uint32_t)L[L_ORDER][i]));
+        json_str(&b, custops__intern_str(&s->orders, (uint32_t)st_get(L, L_ORDER, i)));
         custops__buf_puts(&b, ",\"time\":");
-        json_time(&b, s, L[L_TIME][i]);
+        json_time(&b, s, st_line_time(s, i));
         custops__buf_puts(&b, ",\"sku\":");
-        json_code(&b, s, D_SKU, L[L_SKU][i]);
+        json_code(&b, s, D_SKU, st_get(L, L_SKU, i));
         custops__buf_puts(&b, ",\"category\":");
-        json_code(&b, s, D_CATEGORY, L[L_CATEGORY][i]);
-        custops__buf_printf(&b, ",\"qty\":%lld,\"amount\":", (long long)L[L_QTY][i]);
-        json_money(&b, s, L[L_AMOUNT][i]);
+        json_code(&b, s, D_CATEGORY, st_get(L, L_CATEGORY, i));
+        custops__buf_printf(&b, ",\"qty\":%lld,\"amount\":", (long long)st_get(L, L_QTY, i));
+        json_money(&b, s, st_get(L, L_AMOUNT, i));
         custops__buf_puts(&b, ",\"discount\":");
-        json_money(&b, s, L[L_DISCOUNT][i]);
+        json_money(&b, s, st_get(L, L_DISCOUNT, i));
         custops__buf_puts(&b, ",\"refunded\":");
-        json_money(&b, s, L[L_REFUNDED][i]);
+        json_money(&b, s, st_get(L, L_REFUNDED, i));
         custops__buf_puts(&b, ",\"coupon_code\":");
-        json_code(&b, s, D_COUPON, L[L_COUPON][i]);
+        json_code(&b, s, D_COUPON, st_get(L, L_COUPON, i));
         custops__buf_puts(&b, ",\"channel\":");
-        json_code(&b, s, D_CHANNEL, L[L_CHANNEL][i]);
+        json_code(&b, s, D_CHANNEL, st_get(L, L_CHANNEL, i));
         custops__buf_u8(&b, '}');
     }
     custops__buf_puts(&b, "],\"refunds\":[");
     first = 1;
     for (size_t r = 0; r < s->refunds.n; r++) {
-        int64_t o = s->refunds.col[R_ORDER][r];
-        if (s->ord.col[O_CUSTOMER][o] != (int64_t)cid)
+        int64_t o = st_get(&s->refunds, R_ORDER, r);
+        if (st_get(&s->ord, O_CUSTOMER, (size_t)o) != (int64_t)cid)
             continue;
         custops__buf_puts(&b, first ? "\n{\"refund_id\":" : ",\n{\"refund_id\":");
         first = 0;
@@ -338,32 +340,32 @@ int custops_store_export_customer(custops_store *s, const char *customer_id, cha
         custops__buf_puts(&b, ",\"order_id\":");
         json_str(&b, custops__intern_str(&s->orders, (uint32_t)o));
         custops__buf_puts(&b, ",\"time\":");
-        json_time(&b, s, s->refunds.col[R_TIME][r]);
+        json_time(&b, s, st_get(&s->refunds, R_TIME, r));
         custops__buf_puts(&b, ",\"sku\":");
-        json_code(&b, s, D_SKU, s->refunds.col[R_SKU][r]);
-        if (s->refunds.col[R_QTY][r] > 0)
-            custops__buf_printf(&b, ",\"qty\":%lld", (long long)s->refunds.col[R_QTY][r]);
+        json_code(&b, s, D_SKU, st_get(&s->refunds, R_SKU, r));
+        if (st_get(&s->refunds, R_QTY, r) > 0)
+            custops__buf_printf(&b, ",\"qty\":%lld", (long long)st_get(&s->refunds, R_QTY, r));
         else
             custops__buf_puts(&b, ",\"qty\":null");
         custops__buf_puts(&b, ",\"amount\":");
-        json_money(&b, s, s->refunds.col[R_AMOUNT][r]);
+        json_money(&b, s, st_get(&s->refunds, R_AMOUNT, r));
         custops__buf_u8(&b, '}');
     }
     custops__buf_puts(&b, "],\"events\":[");
-    int64_t **E = s->events.col;
+    const st_table *E = &s->events;
     first = 1;
     for (size_t i = 0; i < s->events.n; i++) {
-        if (E[E_CUSTOMER][i] != (int64_t)cid)
+        if (st_get(E, E_CUSTOMER, i) != (int64_t)cid)
             continue;
         custops__buf_puts(&b, first ? "\n{\"time\":" : ",\n{\"time\":");
         first = 0;
-        json_time(&b, s, E[E_TIME][i]);
-        custops__buf_printf(&b, ",\"type\":\"%s\",\"sku\":", custops__st_event_names[E[E_TYPE][i]]);
-        json_code(&b, s, D_SKU, E[E_SKU][i]);
+        json_time(&b, s, st_get(E, E_TIME, i));
+        custops__buf_printf(&b, ",\"type\":\"%s\",\"sku\":", custops__st_event_names[st_get(E, E_TYPE, i)]);
+        json_code(&b, s, D_SKU, st_get(E, E_SKU, i));
         custops__buf_puts(&b, ",\"category\":");
-        json_code(&b, s, D_CATEGORY, E[E_CATEGORY][i]);
+        json_code(&b, s, D_CATEGORY, st_get(E, E_CATEGORY, i));
         custops__buf_puts(&b, ",\"coupon_code\":");
-        json_code(&b, s, D_COUPON, E[E_COUPON][i]);
+        json_code(&b, s, D_COUPON, st_get(E, E_COUPON, i));
         custops__buf_u8(&b, '}');
     }
     custops__buf_puts(&b, "]}\n");

@@ -29,30 +29,38 @@ void custops__st_table_init(st_table *t, int ncols)
 {
     memset(t, 0, sizeof *t);
     t->ncols = ncols;
+    for (int c = 0; c < ncols; c++)
+        t->width[c] = 1;
 }
+
+void custops__st_table_set_base(st_table *t, int c, int64_t base) { t->base[c] = base; }
 
 void custops__st_table_release(st_table *t)
 {
     for (int c = 0; c < t->ncols; c++)
         custops__free(t->col[c]);
     int n = t->ncols;
+    uint8_t width[ST_MAXCOLS];
+    int64_t base[ST_MAXCOLS];
+    memcpy(width, t->width, sizeof width);
+    memcpy(base, t->base, sizeof base);
     memset(t, 0, sizeof *t);
     t->ncols = n;
+    memcpy(t->width, width, sizeof width);
+    memcpy(t->base, base, sizeof base);
 }
 
 int custops__st_table_reserve(st_table *t, size_t need)
 {
     if (need <= t->cap)
         return CUSTOPS_OK;
-    size_t cap = t->cap ? t->cap : 256;
-    while (cap < need) {
-        if (cap > SIZE_MAX / 2 / sizeof(int64_t))
-            return custops__err(CUSTOPS_ELIMIT, "store table too large");
-        cap *= 2;
-    }
+    /* the elements are int64 at most: the widest a column can become */
+    size_t cap = custops__grow_cap(t->cap, need, sizeof(int64_t), 256);
+    if (!cap)
+        return custops__err(CUSTOPS_ELIMIT, "store table too large");
     /* columns that grew before a failure keep their larger block: harmless */
     for (int c = 0; c < t->ncols; c++) {
-        int64_t *p = custops__reallocarray(t->col[c], cap, sizeof(int64_t));
+        void *p = custops__reallocarray(t->col[c], cap, t->width[c]);
         if (!p)
             return custops__nomem();
         t->col[c] = p;
@@ -61,14 +69,62 @@ int custops__st_table_reserve(st_table *t, size_t need)
     return CUSTOPS_OK;
 }
 
+/* the width of column c that holds v: widths only grow, and the base stays
+ * (it is 0 from width 8 on, where every value fits as it is) */
+static int width_for(const st_table *t, int c, int64_t v)
+{
+    int64_t d;
+    if (__builtin_sub_overflow(v, t->base[c], &d))
+        return 8;
+    int w = d == (int8_t)d ? 1 : d == (int16_t)d ? 2 : d == (int32_t)d ? 4 : 8;
+    return w > t->width[c] ? w : t->width[c];
+}
+
+int custops__st_widen(st_table *t, int c, int64_t v)
+{
+    int w = width_for(t, c, v), w0 = t->width[c];
+    if (w == w0)
+        return CUSTOPS_OK;
+    if (t->cap) {
+        /* every row up to cap: callers may write a row before counting it */
+        void *p = custops__reallocarray(t->col[c], t->cap, (size_t)w);
+        if (!p)
+            return custops__nomem();
+        t->col[c] = p;
+        /* in place from the last row down: row i's new bytes start at or
+         * after its old ones and end before any later row's old bytes */
+        st_table old = *t;
+        old.width[c] = (uint8_t)w0;
+        int64_t base = w == 8 ? 0 : t->base[c];
+        for (size_t i = t->cap; i-- > 0;) {
+            int64_t x = st_get(&old, c, i);
+            switch (w) {
+            case 2:
+                ((int16_t *)p)[i] = (int16_t)(x - base);
+                break;
+            case 4:
+                ((int32_t *)p)[i] = (int32_t)(x - base);
+                break;
+            default:
+                ((int64_t *)p)[i] = x;
+                break;
+            }
+        }
+    }
+    t->width[c] = (uint8_t)w;
+    if (w == 8)
+        t->base[c] = 0;
+    return CUSTOPS_OK;
+}
+
 void custops__st_table_shrink(st_table *t)
 {
-    if (t->cap <= 256 || t->cap - t->n <= t->n / 8)
+    if (t->cap <= 256 || t->cap == t->n)
         return;
     size_t cap = t->n ? t->n : 1;
     for (int c = 0; c < t->ncols; c++) {
         /* a failed shrink keeps the larger block: harmless, so ignore it */
-        int64_t *p = custops__realloc(t->col[c], cap * sizeof(int64_t));
+        void *p = custops__realloc(t->col[c], cap * t->width[c]);
         if (!p)
             break; /* this and later columns keep their larger blocks */
         t->col[c] = p;
@@ -76,11 +132,17 @@ void custops__st_table_shrink(st_table *t)
     t->cap = cap; /* every column holds at least cap entries either way */
 }
 
-size_t custops__st_table_bytes(const st_table *t) { return t->cap * (size_t)t->ncols * sizeof(int64_t); }
+size_t custops__st_table_bytes(const st_table *t)
+{
+    size_t b = 0;
+    for (int c = 0; c < t->ncols; c++)
+        b += t->cap * t->width[c];
+    return b;
+}
 
 static size_t intern_bytes(const custops__intern *t)
 {
-    return t->arena_cap + (size_t)t->ids_cap * (sizeof(uint64_t) * 2) + t->nslots * sizeof(uint32_t);
+    return t->arena_cap + (size_t)t->ids_cap * sizeof *t->offsets + t->nslots * sizeof *t->slots;
 }
 
 /* ---- handle ---- */
@@ -114,6 +176,10 @@ int custops_store_new(custops_store **out, const char *zone, const char *currenc
     custops__st_table_init(&s->refunds, R_NCOLS);
     custops__st_table_init(&s->events, E_NCOLS);
     custops__st_table_init(&s->attrs, C_NCOLS);
+    custops__st_table_set_base(&s->ord, O_TIME, ST_TIME_BASE);
+    custops__st_table_set_base(&s->refunds, R_TIME, ST_TIME_BASE);
+    custops__st_table_set_base(&s->events, E_TIME, ST_TIME_BASE);
+    custops__st_table_set_base(&s->attrs, C_MEMBER_SINCE, ST_TIME_BASE);
     s->lines_sorted = s->events_sorted = 1;
     *out = s;
     return CUSTOPS_OK;
@@ -127,12 +193,8 @@ void custops_store_free(custops_store *s)
     custops__intern_release(&s->customers);
     custops__intern_release(&s->orders);
     custops__intern_release(&s->refund_ids);
-    custops__st_index_release(&s->customer_index);
-    custops__st_index_release(&s->order_index);
-    for (int d = 0; d < D_COUNT; d++) {
+    for (int d = 0; d < D_COUNT; d++)
         custops__intern_release(&s->dict[d]);
-        custops__st_index_release(&s->dict_index[d]);
-    }
     custops__st_table_release(&s->lines);
     custops__st_table_release(&s->ord);
     custops__st_table_release(&s->refunds);
@@ -153,10 +215,9 @@ int custops_store_stats(const custops_store *s, custops_store_counts *out)
     out->lines = s->lines.n;
     out->refunds = s->refunds.n;
     out->events = s->events.n;
-    size_t b = sizeof *s + intern_bytes(&s->customers) + intern_bytes(&s->orders) + intern_bytes(&s->refund_ids) +
-               custops__st_index_bytes(&s->customer_index) + custops__st_index_bytes(&s->order_index);
+    size_t b = sizeof *s + intern_bytes(&s->customers) + intern_bytes(&s->orders) + intern_bytes(&s->refund_ids);
     for (int d = 0; d < D_COUNT; d++)
-        b += intern_bytes(&s->dict[d]) + custops__st_index_bytes(&s->dict_index[d]);
+        b += intern_bytes(&s->dict[d]);
     b += custops__st_table_bytes(&s->lines) + custops__st_table_bytes(&s->ord) +
          custops__st_table_bytes(&s->refunds) + custops__st_table_bytes(&s->events) +
          custops__st_table_bytes(&s->attrs);
@@ -190,13 +251,9 @@ void custops__st_rollback(custops_store *s, const st_mark *m)
     s->have_last_order = 0;
     custops__intern_truncate(&s->customers, m->customers);
     custops__intern_truncate(&s->orders, m->orders);
-    custops__st_index_invalidate(&s->customer_index);
-    custops__st_index_invalidate(&s->order_index);
     custops__intern_truncate(&s->refund_ids, m->refund_ids);
-    for (int d = 0; d < D_COUNT; d++) {
+    for (int d = 0; d < D_COUNT; d++)
         custops__intern_truncate(&s->dict[d], m->dict[d]);
-        custops__st_index_invalidate(&s->dict_index[d]);
-    }
     memset(s->dcache, 0, sizeof s->dcache); /* it may name codes just dropped */
     s->ord.n = s->orders.count;
     s->attrs.n = s->customers.count;
@@ -252,7 +309,7 @@ static int put_dict(custops_store *s, int d, st_str v, int64_t *code)
         return CUSTOPS_OK;
     }
     bool added;
-    int rc = custops__st_index_put(&s->dict_index[d], &s->dict[d], v.p, v.n, &id, &added);
+    int rc = custops__intern_put(&s->dict[d], v.p, v.n, &id, &added);
     if (rc == 0) {
         *code = id;
         s->last_dict[d] = id;
@@ -274,20 +331,19 @@ static int put_customer_h(custops_store *s, st_str v, const uint64_t *h, int64_t
         return CUSTOPS_OK;
     }
     bool added;
-    int rc = h ? custops__st_index_put_h(&s->customer_index, &s->customers, v.p, v.n, *h, &id, &added)
-               : custops__st_index_put(&s->customer_index, &s->customers, v.p, v.n, &id, &added);
+    int rc = h ? custops__intern_put_h(&s->customers, v.p, v.n, *h, &id, &added)
+               : custops__intern_put(&s->customers, v.p, v.n, &id, &added);
     if (rc)
         return rc;
     if (added) {
         if ((rc = custops__st_table_reserve(&s->attrs, (size_t)id + 1)) != 0)
             return rc; /* the caller rolls the batch back, dropping the new id */
-        int64_t **c = s->attrs.col;
-        c[C_GENDER][id] = 0;
-        c[C_BIRTH_YEAR][id] = -1;
-        c[C_REGION][id] = -1;
-        c[C_MEMBER_SINCE][id] = -1;
-        c[C_SMS][id] = c[C_EMAIL][id] = c[C_PUSH][id] = 0;
-        c[C_TAGS][id] = 0;
+        st_table *a = &s->attrs;
+        if ((rc = st_set(a, C_GENDER, id, 0)) || (rc = st_set(a, C_BIRTH_YEAR, id, -1)) ||
+            (rc = st_set(a, C_REGION, id, -1)) || (rc = st_set(a, C_MEMBER_SINCE, id, -1)) ||
+            (rc = st_set(a, C_SMS, id, 0)) || (rc = st_set(a, C_EMAIL, id, 0)) || (rc = st_set(a, C_PUSH, id, 0)) ||
+            (rc = st_set(a, C_TAGS, id, 0)))
+            return rc;
         s->attrs.n = (size_t)id + 1;
     }
     s->last_customer = id;
@@ -335,38 +391,37 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
         return bad(field, ST_F_DISCOUNT, msg, cap, CUSTOPS_EINVAL,
                    "discount must be between 0 and qty * unit_price (%lld), got %lld", (long long)gross,
                    (long long)r->discount);
-    const int64_t *oc = s->ord.col[O_CUSTOMER], *ot = s->ord.col[O_TIME];
+    const st_table *ot = &s->ord;
     uint32_t oid;
     int64_t cust, order, sku, cat, coupon, channel;
     int rc;
     /* consecutive lines of one order: the order, customer and time were checked with its first line */
     if (s->have_last_order && st_is(&s->orders, s->last_order, r->order.p, r->order.n)) {
         oid = s->last_order;
-        const char *cs = custops__intern_str(&s->customers, (uint32_t)oc[oid]);
-        if (!st_is(&s->customers, (uint32_t)oc[oid], r->customer.p, r->customer.n))
+        cust = st_get(ot, O_CUSTOMER, oid);
+        const char *cs = custops__intern_str(&s->customers, (uint32_t)cust);
+        if (!st_is(&s->customers, (uint32_t)cust, r->customer.p, r->customer.n))
             return bad(field, ST_F_CUSTOMER_ID, msg, cap, CUSTOPS_EINVAL,
                        "order '%.*s' belongs to customer '%s'", (int)r->order.n, r->order.p, cs);
-        if (ot[oid] != r->time)
+        if (st_get(ot, O_TIME, oid) != r->time)
             return bad(field, ST_F_TIME, msg, cap, CUSTOPS_EINVAL, "lines of order '%.*s' have different times",
                        (int)r->order.n, r->order.p);
-        cust = oc[oid];
     } else {
         /* one probe for both cases: a new order is added here, a known one is checked */
         bool added;
-        rc = r->hashed ? custops__st_index_put_h(&s->order_index, &s->orders, r->order.p, r->order.n, r->hashes[0], &oid,
-                                                 &added)
-                       : custops__st_index_put(&s->order_index, &s->orders, r->order.p, r->order.n, &oid, &added);
+        rc = r->hashed ? custops__intern_put_h(&s->orders, r->order.p, r->order.n, r->hashes[0], &oid, &added)
+                       : custops__intern_put(&s->orders, r->order.p, r->order.n, &oid, &added);
         if (rc != 0)
             return rc;
         if (!added) {
-            const char *cs = custops__intern_str(&s->customers, (uint32_t)oc[oid]);
-            if (!st_is(&s->customers, (uint32_t)oc[oid], r->customer.p, r->customer.n))
+            cust = st_get(ot, O_CUSTOMER, oid);
+            const char *cs = custops__intern_str(&s->customers, (uint32_t)cust);
+            if (!st_is(&s->customers, (uint32_t)cust, r->customer.p, r->customer.n))
                 return bad(field, ST_F_CUSTOMER_ID, msg, cap, CUSTOPS_EINVAL,
                            "order '%.*s' belongs to customer '%s'", (int)r->order.n, r->order.p, cs);
-            if (ot[oid] != r->time)
+            if (st_get(ot, O_TIME, oid) != r->time)
                 return bad(field, ST_F_TIME, msg, cap, CUSTOPS_EINVAL, "lines of order '%.*s' have different times",
                            (int)r->order.n, r->order.p);
-            cust = oc[oid];
         } else {
             /* the order id is interned before its customer; if anything below fails the
              * caller rolls the batch back, and a rejected row (skip policy) cannot get here */
@@ -374,8 +429,8 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
                 return rc;
             if ((rc = custops__st_table_reserve(&s->ord, (size_t)oid + 1)) != 0)
                 return rc;
-            s->ord.col[O_CUSTOMER][oid] = cust;
-            s->ord.col[O_TIME][oid] = r->time;
+            if ((rc = st_set(&s->ord, O_CUSTOMER, oid, cust)) || (rc = st_set(&s->ord, O_TIME, oid, r->time)))
+                return rc;
             s->ord.n = (size_t)oid + 1;
         }
     }
@@ -388,20 +443,17 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
     if ((rc = custops__st_table_reserve(&s->lines, s->lines.n + 1)) != 0)
         return rc;
     size_t i = s->lines.n;
-    int64_t **c = s->lines.col;
-    c[L_CUSTOMER][i] = cust;
-    c[L_ORDER][i] = order;
-    c[L_TIME][i] = r->time;
-    c[L_SKU][i] = sku;
-    c[L_CATEGORY][i] = cat;
-    c[L_QTY][i] = r->qty;
-    c[L_AMOUNT][i] = gross - r->discount;
-    c[L_DISCOUNT][i] = r->discount;
-    c[L_REFUNDED][i] = 0;
-    c[L_COUPON][i] = coupon;
-    c[L_CHANNEL][i] = channel;
+    st_table *c = &s->lines;
+    /* a widening that fails leaves the row uncounted and the column wider: harmless */
+    if ((rc = st_set(c, L_ORDER, i, order)) || (rc = st_set(c, L_SKU, i, sku)) ||
+        (rc = st_set(c, L_CATEGORY, i, cat)) || (rc = st_set(c, L_QTY, i, r->qty)) ||
+        (rc = st_set(c, L_AMOUNT, i, gross - r->discount)) || (rc = st_set(c, L_DISCOUNT, i, r->discount)) ||
+        (rc = st_set(c, L_REFUNDED, i, 0)) || (rc = st_set(c, L_COUPON, i, coupon)) ||
+        (rc = st_set(c, L_CHANNEL, i, channel)))
+        return rc;
     if (s->lines_sorted && i > 0) {
-        int64_t pc = c[L_CUSTOMER][i - 1], pt = c[L_TIME][i - 1], po = c[L_ORDER][i - 1];
+        int64_t po = st_get(c, L_ORDER, i - 1);
+        int64_t pc = st_get(&s->ord, O_CUSTOMER, (size_t)po), pt = st_get(&s->ord, O_TIME, (size_t)po);
         if (pc > cust || (pc == cust && (pt > r->time || (pt == r->time && po > order))))
             s->lines_sorted = 0;
     }
@@ -427,9 +479,7 @@ int custops__st_add_refund(custops_store *s, const st_refund_rec *r, int *ignore
         return bad(field, ST_F_QTY, msg, cap, CUSTOPS_EINVAL, "qty must be > 0 (or empty for all units)");
     uint32_t oid, rid;
     int rc;
-    if ((rc = custops__st_index_get(&s->order_index, &s->orders, r->order.p, r->order.n, &oid)) != 0) {
-        if (rc != CUSTOPS_ENOTFOUND)
-            return rc;
+    if (custops__intern_get(&s->orders, r->order.p, r->order.n, &oid) != 0) {
         return bad(field, ST_F_ORDER_ID, msg, cap, CUSTOPS_ENOTFOUND, "unknown order '%.*s' (ingest orders first)",
                    (int)r->order.n, r->order.p);
     }
@@ -450,11 +500,10 @@ int custops__st_add_refund(custops_store *s, const st_refund_rec *r, int *ignore
     if (rc)
         return rc;
     size_t i = s->refunds.n;
-    s->refunds.col[R_ORDER][i] = oid;
-    s->refunds.col[R_TIME][i] = r->time;
-    s->refunds.col[R_SKU][i] = sku;
-    s->refunds.col[R_QTY][i] = r->qty;
-    s->refunds.col[R_AMOUNT][i] = r->amount;
+    st_table *t = &s->refunds;
+    if ((rc = st_set(t, R_ORDER, i, oid)) || (rc = st_set(t, R_TIME, i, r->time)) || (rc = st_set(t, R_SKU, i, sku)) ||
+        (rc = st_set(t, R_QTY, i, r->qty)) || (rc = st_set(t, R_AMOUNT, i, r->amount)))
+        return rc;
     s->refunds.n = i + 1;
     s->lines_sorted = 0; /* the refunded column must be recomputed */
     return CUSTOPS_OK;
@@ -480,16 +529,16 @@ int custops__st_add_event(custops_store *s, const st_event_rec *r, int *field, c
     if ((rc = custops__st_table_reserve(&s->events, s->events.n + 1)) != 0)
         return rc;
     size_t i = s->events.n;
-    int64_t **c = s->events.col;
-    c[E_CUSTOMER][i] = cust;
-    c[E_TIME][i] = r->time;
-    c[E_TYPE][i] = r->type;
-    c[E_SKU][i] = sku;
-    c[E_CATEGORY][i] = cat;
-    c[E_COUPON][i] = coupon;
-    if (s->events_sorted && i > 0 &&
-        (c[E_CUSTOMER][i - 1] > cust || (c[E_CUSTOMER][i - 1] == cust && c[E_TIME][i - 1] > r->time)))
-        s->events_sorted = 0;
+    st_table *c = &s->events;
+    if ((rc = st_set(c, E_CUSTOMER, i, cust)) || (rc = st_set(c, E_TIME, i, r->time)) ||
+        (rc = st_set(c, E_TYPE, i, r->type)) || (rc = st_set(c, E_SKU, i, sku)) ||
+        (rc = st_set(c, E_CATEGORY, i, cat)) || (rc = st_set(c, E_COUPON, i, coupon)))
+        return rc;
+    if (s->events_sorted && i > 0) {
+        int64_t pc = st_get(c, E_CUSTOMER, i - 1);
+        if (pc > cust || (pc == cust && st_get(c, E_TIME, i - 1) > r->time))
+            s->events_sorted = 0;
+    }
     s->events.n = i + 1;
     return CUSTOPS_OK;
 }
@@ -534,15 +583,22 @@ int custops__st_stage_customer(custops_store *s, st_table *stage, const st_custo
     if ((rc = custops__st_table_reserve(stage, stage->n + 1)) != 0)
         return rc;
     size_t i = stage->n;
-    stage->col[0][i] = cust;
-    stage->col[1 + C_GENDER][i] = r->gender;
-    stage->col[1 + C_BIRTH_YEAR][i] = r->birth_year;
-    stage->col[1 + C_REGION][i] = region;
-    stage->col[1 + C_MEMBER_SINCE][i] = r->member_since;
-    stage->col[1 + C_SMS][i] = r->sms;
-    stage->col[1 + C_EMAIL][i] = r->email;
-    stage->col[1 + C_PUSH][i] = r->push;
-    stage->col[1 + C_TAGS][i] = tags;
+    int64_t v[ST_STAGE_COLS] = {cust, 0};
+    v[1 + C_GENDER] = r->gender;
+    v[1 + C_BIRTH_YEAR] = r->birth_year;
+    v[1 + C_REGION] = region;
+    v[1 + C_MEMBER_SINCE] = r->member_since;
+    v[1 + C_SMS] = r->sms;
+    v[1 + C_EMAIL] = r->email;
+    v[1 + C_PUSH] = r->push;
+    v[1 + C_TAGS] = tags;
+    for (int c = 0; c < ST_STAGE_COLS; c++)
+        if ((rc = st_set(stage, c, i, v[c])) != 0)
+            return rc;
+    /* widen the attribute columns now, so that committing cannot fail */
+    for (int c = 0; c < C_NCOLS; c++)
+        if (!st_fits(&s->attrs, c, v[1 + c]) && (rc = custops__st_widen(&s->attrs, c, v[1 + c])) != 0)
+            return rc;
     stage->n = i + 1;
     return CUSTOPS_OK;
 }
@@ -550,10 +606,29 @@ int custops__st_stage_customer(custops_store *s, st_table *stage, const st_custo
 void custops__st_commit_customers(custops_store *s, const st_table *stage)
 {
     for (size_t i = 0; i < stage->n; i++) {
-        size_t id = (size_t)stage->col[0][i];
+        size_t id = (size_t)st_get(stage, 0, i);
         for (int c = 0; c < C_NCOLS; c++)
-            s->attrs.col[c][id] = stage->col[1 + c][i];
+            st_put(&s->attrs, c, id, st_get(stage, 1 + c, i)); /* fits: stage_customer widened */
     }
+}
+
+int custops__st_prefetch_line(const custops_store *s, const st_str *order, const st_str *customer, uint64_t *hashes)
+{
+    /* a further line of the last order takes add_line's path without lookups:
+     * hashing its ids would be wasted (half the lines of a typical file) */
+    if (s->have_last_order && st_is(&s->orders, s->last_order, order->p, order->n))
+        return 0;
+    hashes[0] = custops__intern_hash(order->p, order->n);
+    hashes[1] = custops__intern_hash(customer->p, customer->n);
+    custops__intern_prefetch(&s->orders, hashes[0]);
+    custops__intern_prefetch(&s->customers, hashes[1]);
+    return 1;
+}
+
+void custops__st_prefetch_line_id(const custops_store *s, const uint64_t *hashes, int stage)
+{
+    custops__intern_prefetch_id(&s->orders, hashes[0], stage);
+    custops__intern_prefetch_id(&s->customers, hashes[1], stage);
 }
 
 /* ---- the C batch API ---- */

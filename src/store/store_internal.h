@@ -1,20 +1,24 @@
 /* Private layout of the profile store, shared by its source files.
  *
- * Every record kind is a table of int64 columns of equal length grown by
- * doubling (no per-row allocation); strings live in intern tables and
- * columns hold their dense ids. Rows are appended in arrival order and put
- * into (customer, time, order) order lazily, the first time a view or a
+ * Every record kind is a table of integer columns of equal length, each as
+ * narrow as its values allow, grown by doubling (by a quarter past 8M
+ * rows; no per-row allocation); strings live in intern tables and columns
+ * hold their dense ids. Rows are appended in arrival order and put into
+ * (customer, time, order) order lazily, the first time a view or a
  * feature pass needs it (st_prepare). The customer, order and dictionary
- * intern tables are looked up through hash-tagged indexes (idindex.c, one
- * cache miss per probe instead of two); the intern tables stay the owners
- * of the strings and stay complete, so every other reader is unaffected. */
+ * intern tables index their strings themselves (hash-tagged slots, one
+ * cache miss per probe, core/intern.c). */
 #ifndef CUSTOPS_STORE_INTERNAL_H
 #define CUSTOPS_STORE_INTERNAL_H
 
 #include "core/internal.h"
 
-/* order line columns */
-enum { L_CUSTOMER, L_ORDER, L_TIME, L_SKU, L_CATEGORY, L_QTY, L_AMOUNT, L_DISCOUNT, L_REFUNDED, L_COUPON, L_CHANNEL, L_NCOLS };
+/* order line columns. A line's customer and time are its order's (every
+ * line of an order shares them), so they are read through ord. */
+enum { L_ORDER, L_SKU, L_CATEGORY, L_QTY, L_AMOUNT, L_DISCOUNT, L_REFUNDED, L_COUPON, L_CHANNEL, L_NCOLS };
+/* columns of the lines view and of a saved lines table, in that order:
+ * customer, order, time, then L_SKU.. as stored */
+#define ST_LINE_VIEW_COLS (L_NCOLS + 2)
 /* per-order columns, indexed by order id */
 enum { O_CUSTOMER, O_TIME, O_NCOLS };
 /* refund columns; row i is refund id i */
@@ -27,14 +31,6 @@ enum { C_GENDER, C_BIRTH_YEAR, C_REGION, C_MEMBER_SINCE, C_SMS, C_EMAIL, C_PUSH,
 enum { D_SKU, D_CATEGORY, D_COUPON, D_CHANNEL, D_REGION, D_TAG, D_COUNT };
 
 #define ST_MAXCOLS 12
-
-/* hash-tagged lookup index over an intern table (idindex.c) */
-typedef struct st_index {
-    uint64_t *slots; /* upper 32 hash bits | id + 1; 0 = empty */
-    size_t nslots;
-    uint32_t n; /* ids 0..n-1 of the table are indexed */
-    int valid;
-} st_index;
 
 /* Front cache of dictionary codes for values of at most 7 bytes (store.c):
  * sku, category, channel and coupon values are short, and one compare of a
@@ -49,20 +45,92 @@ typedef struct st_dcache_ent {
     uint32_t dict;
 } st_dcache_ent;
 
+/* A table of narrow integer columns. Column c stores each value v as
+ * v - base[c] in width[c] bytes (1, 2, 4 or 8; base is 0 at width 8), and
+ * widens in place, for all its rows, the first time a value does not fit:
+ * most columns hold small codes, quantities or times near ST_TIME_BASE.
+ * Widths only grow, so rollback (which only shortens n) stays valid. */
 typedef struct st_table {
     size_t n, cap;
     int ncols;
-    int64_t *col[ST_MAXCOLS];
+    void *col[ST_MAXCOLS];
+    uint8_t width[ST_MAXCOLS];
+    int64_t base[ST_MAXCOLS];
 } st_table;
+
+/* the accessors sit in every row's path: always inline them */
+#define ST_INLINE static inline __attribute__((always_inline))
+
+/* base of the time columns: 2023-11-14, so 4 bytes hold 1956..2091 */
+#define ST_TIME_BASE INT64_C(1700000000)
+
+ST_INLINE int64_t st_get(const st_table *t, int c, size_t i)
+{
+    const void *p = t->col[c];
+    switch (t->width[c]) {
+    case 1:
+        return t->base[c] + ((const int8_t *)p)[i];
+    case 2:
+        return t->base[c] + ((const int16_t *)p)[i];
+    case 4:
+        return t->base[c] + ((const int32_t *)p)[i];
+    default:
+        return ((const int64_t *)p)[i];
+    }
+}
+
+/* can column c hold v at its present width? */
+ST_INLINE int st_fits(const st_table *t, int c, int64_t v)
+{
+    int64_t d;
+    if (t->width[c] == 8)
+        return 1;
+    if (__builtin_sub_overflow(v, t->base[c], &d))
+        return 0;
+    return t->width[c] == 1 ? d == (int8_t)d : t->width[c] == 2 ? d == (int16_t)d : d == (int32_t)d;
+}
+
+/* store v, which must fit (st_fits), in row i of column c */
+ST_INLINE void st_put(st_table *t, int c, size_t i, int64_t v)
+{
+    void *p = t->col[c];
+    switch (t->width[c]) {
+    case 1:
+        ((int8_t *)p)[i] = (int8_t)(v - t->base[c]);
+        break;
+    case 2:
+        ((int16_t *)p)[i] = (int16_t)(v - t->base[c]);
+        break;
+    case 4:
+        ((int32_t *)p)[i] = (int32_t)(v - t->base[c]);
+        break;
+    default:
+        ((int64_t *)p)[i] = v;
+        break;
+    }
+}
+
+/* widen column c (all cap rows) so that it holds v; ENOMEM leaves it as it was */
+int custops__st_widen(st_table *t, int c, int64_t v);
+
+/* row i of column c = v, widening the column first if needed */
+ST_INLINE int st_set(st_table *t, int c, size_t i, int64_t v)
+{
+    if (!st_fits(t, c, v)) {
+        int rc = custops__st_widen(t, c, v);
+        if (rc)
+            return rc;
+    }
+    st_put(t, c, i, v);
+    return CUSTOPS_OK;
+}
 
 struct custops_store {
     custops_zone *zone;
     char currency[4];
     int exponent;
     custops__intern customers, orders, refund_ids;
-    st_index customer_index, order_index; /* fast put/get for the two large tables */
     custops__intern dict[D_COUNT];
-    st_index dict_index[D_COUNT];
     st_table lines, ord, refunds, events, attrs;
     int lines_sorted, events_sorted; /* rows are in view order */
     /* last order seen by the line path: consecutive lines of one order skip lookups */
@@ -87,6 +155,22 @@ static inline int st_is(const custops__intern *t, uint32_t id, const char *p, si
     return end - (size_t)t->offsets[id] - 1 == n && memcmp(t->arena + t->offsets[id], p, n) == 0;
 }
 
+/* customer, time and column k of the view (ST_LINE_VIEW_COLS) of line i */
+static inline int64_t st_line_customer(const custops_store *s, size_t i)
+{
+    return st_get(&s->ord, O_CUSTOMER, (size_t)st_get(&s->lines, L_ORDER, i));
+}
+static inline int64_t st_line_time(const custops_store *s, size_t i)
+{
+    return st_get(&s->ord, O_TIME, (size_t)st_get(&s->lines, L_ORDER, i));
+}
+static inline int64_t st_line_view(const custops_store *s, int k, size_t i)
+{
+    return k == 0 ? st_line_customer(s, i) : k == 1 ? st_get(&s->lines, L_ORDER, i)
+                                           : k == 2 ? st_line_time(s, i)
+                                                    : st_get(&s->lines, k - 2, i);
+}
+
 /* names of the dictionaries, in D_ order, as custops_store_dict() takes them */
 extern const char *const custops__store_dict_names[D_COUNT];
 
@@ -106,26 +190,13 @@ static inline int64_t st_add(int64_t a, int64_t b)
 #define ST_TIME_MAX INT64_C(253402300799)
 static inline int st_time_ok(int64_t t) { return t >= ST_TIME_MIN && t <= ST_TIME_MAX; }
 
-/* ---- lookup index (idindex.c) ----
- * put: id of (p, n) in t, adding it (through custops__intern_put) if new;
- * get: CUSTOPS_ENOTFOUND without message when absent. Call invalidate
- * whenever t may have shrunk or been replaced. */
-int custops__st_index_put(st_index *x, custops__intern *t, const char *p, size_t n, uint32_t *id, bool *added);
-/* put with h = custops__intern_hash(p, n) already computed */
-int custops__st_index_put_h(st_index *x, custops__intern *t, const char *p, size_t n, uint64_t h, uint32_t *id,
-                            bool *added);
-int custops__st_index_get(st_index *x, const custops__intern *t, const char *p, size_t n, uint32_t *id);
-void custops__st_index_invalidate(st_index *x);
-void custops__st_index_release(st_index *x);
-size_t custops__st_index_bytes(const st_index *x);
-/* a hint: start loading the slot hash h will probe */
-void custops__st_index_prefetch(const st_index *x, uint64_t h);
-
 /* ---- tables (store.c) ---- */
+/* every column starts 1 byte wide with base 0; set_base before any row */
 void custops__st_table_init(st_table *t, int ncols);
+void custops__st_table_set_base(st_table *t, int c, int64_t base);
 void custops__st_table_release(st_table *t);
 int custops__st_table_reserve(st_table *t, size_t need);
-/* Give back the spare capacity of the doubling growth (done once a store
+/* Give back the spare capacity of the growth (done once a store
  * is put in view order, where ingest has usually finished). */
 void custops__st_table_shrink(st_table *t);
 size_t custops__st_table_bytes(const st_table *t);
@@ -183,6 +254,9 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
  * Returns whether it did: not for a further line of the last order added
  * (then st_line_rec.hashed must be 0; add_line hashes if it needs to). */
 int custops__st_prefetch_line(const custops_store *s, const st_str *order, const st_str *customer, uint64_t *hashes);
+/* later hints for a line prefetch_line hashed: stage 2 (the ids' offsets,
+ * once the slots are loaded), stage 3 (the ids' strings) */
+void custops__st_prefetch_line_id(const custops_store *s, const uint64_t *hashes, int stage);
 /* *ignored set when the refund id was already known */
 int custops__st_add_refund(custops_store *s, const st_refund_rec *r, int *ignored, int *field, char *msg, size_t cap);
 int custops__st_add_event(custops_store *s, const st_event_rec *r, int *field, char *msg, size_t cap);
@@ -203,6 +277,8 @@ int custops__st_parse_time(const custops_store *s, const char *p, size_t n, int6
 
 /* ---- ordering (views.c) ---- */
 int custops__st_prepare(custops_store *s);
+/* put row i of t where perm[i] was; fails (ENOMEM) only before changing anything */
+int custops__st_apply_perm(st_table *t, const uint32_t *perm);
 /* a frame with one string column holding every string of t in id order */
 int custops__st_intern_frame(const custops__intern *t, const char *col, custops_frame **out);
 

@@ -86,7 +86,9 @@ START_TEST(test_ingest_and_lines_view)
     /* sorted by (customer, time, order): alice o1 x2, o3, o4; bob; carol */
     ck_assert_int_eq(I(l, "customer", 0), 0);
     ck_assert_int_eq(I(l, "order", 0), 0);
-    ck_assert_int_eq(I(l, "order", 2), 2); /* o3 at 18:00 after o1 at 10:00 */
+    /* sorting renumbers the orders in (customer, time) order: o1 0, o3 1 */
+    ck_assert_int_eq(I(l, "order", 1), 0);
+    ck_assert_int_eq(I(l, "order", 2), 1); /* o3 at 18:00 after o1 at 10:00 */
     ck_assert_int_eq(I(l, "time", 2), at("2024-11-01 18:00:00"));
     ck_assert_int_eq(I(l, "amount", 0), 18000); /* 2*100.00 - 20.00 */
     ck_assert_int_eq(I(l, "discount", 0), 2000);
@@ -604,7 +606,7 @@ static void same_frames(const custops_frame *a, const custops_frame *b)
                 const int64_t *x, *y;
                 custops_frame_int64(a, c, &x);
                 custops_frame_int64(b, c, &y);
-                ck_assert_int_eq(x[r], y[r]);
+                ck_assert_msg(x[r] == y[r], "column %s row %zu: %lld != %lld", custops_frame_col_name(a, c), r, (long long)x[r], (long long)y[r]);
             } else if (custops_frame_col_type(a, c) == CUSTOPS_COL_DOUBLE) {
                 const double *x, *y;
                 custops_frame_double(a, c, &x);
@@ -689,6 +691,342 @@ START_TEST(test_save_load_round_trip_and_corruption)
     unlink(bad);
     unlink(path);
     rmdir(dir);
+    custops_store_free(s);
+}
+END_TEST
+
+/* tests/store/store_v1.stor was written by custops_store_save of the
+ * version-1 layout (all int64 columns) from exactly the store built here:
+ * the CSV of shop() plus an order whose amount needs 8 bytes and whose
+ * time is before 1970, two refunds, an event and customer attributes.
+ * Whatever the in-memory layout becomes, a version-1 file must load into
+ * the same store. */
+static const char *V1_EXTRA = "order_id,customer_id,time,currency,sku,category,qty,unit_price,discount,coupon_code,channel\n"
+                              "o6,dave,1901-01-01 00:00:00,CNY,sku9,,1,50000000000.00,,,\n";
+
+static custops_store *v1_source(void)
+{
+    custops_store *s = shop();
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, V1_EXTRA, strlen(V1_EXTRA), "orders.csv", NULL, NULL, NULL));
+    const char *ev = "customer_id,time,type,coupon_code\nbob,2024-11-01 09:00:00,coupon_received,C10\n";
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, ev, strlen(ev), "events.csv", NULL, NULL, NULL));
+    const char *rf = "refund_id,order_id,time,sku,amount\nr1,o1,2024-11-05 00:00:00,sku1,5.00\n"
+                     "r2,o6,1901-02-01 00:00:00,,7.00\n";
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, rf, strlen(rf), "refunds.csv", NULL, NULL, NULL));
+    const char *cu = "customer_id,gender,tags,consent_push\ncarol,m,x|y,1\n";
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, cu, strlen(cu), "customers.csv", NULL, NULL, NULL));
+    return s;
+}
+
+START_TEST(test_load_version_1_file)
+{
+    const char *top = getenv("top_srcdir");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/store/store_v1.stor", top ? top : "..");
+    custops_store *t, *s = v1_source();
+    ck_assert_ok(custops_store_load(&t, path));
+    ck_assert_str_eq(custops_store_zone(t), "Asia/Shanghai");
+    ck_assert_str_eq(custops_store_currency(t), "CNY");
+    custops_store_counts n;
+    ck_assert_ok(custops_store_stats(t, &n));
+    ck_assert_int_eq(n.customers, 4);
+    ck_assert_int_eq(n.orders, 6);
+    ck_assert_int_eq(n.lines, 7);
+    ck_assert_int_eq(n.refunds, 2);
+    ck_assert_int_eq(n.events, 1);
+    custops_frame *a, *b;
+    ck_assert_ok(custops_store_lines(t, &b));
+    /* dave's order sorts last (customer code 3); its amount needs 8 bytes */
+    ck_assert_int_eq(I(b, "amount", 6), INT64_C(5000000000000));
+    ck_assert_int_eq(I(b, "time", 6), at("1901-01-01 00:00:00"));
+    ck_assert_int_eq(I(b, "refunded", 6), 700);
+    ck_assert_int_eq(I(b, "category", 6), -1);
+    ck_assert_ok(custops_store_lines(s, &a));
+    same_frames(a, b);
+    custops_frame_free(a);
+    custops_frame_free(b);
+    ck_assert_ok(custops_store_events(s, &a));
+    ck_assert_ok(custops_store_events(t, &b));
+    same_frames(a, b);
+    custops_frame_free(a);
+    custops_frame_free(b);
+    custops_features_opts o = CUSTOPS_FEATURES_OPTS_INIT;
+    o.now = at("2024-12-01 00:00:00");
+    ck_assert_ok(custops_store_features(s, &o, &a));
+    ck_assert_ok(custops_store_features(t, &o, &b));
+    same_frames(a, b);
+    custops_frame_free(a);
+    custops_frame_free(b);
+    static const char *const dicts[] = {"customer", "sku", "category", "coupon", "channel", "region", "tag"};
+    for (size_t d = 0; d < sizeof dicts / sizeof *dicts; d++) {
+        ck_assert_ok(custops_store_dict(s, dicts[d], &a));
+        ck_assert_ok(custops_store_dict(t, dicts[d], &b));
+        same_frames(a, b);
+        custops_frame_free(a);
+        custops_frame_free(b);
+    }
+    /* the loaded store knows its refund ids and orders */
+    const char *rf = "refund_id,order_id,time,sku,amount\nr2,o6,1901-02-01 00:00:00,,7.00\n";
+    custops_ingest_result r;
+    ck_assert_ok(custops_store_ingest_csv_buffer(t, rf, strlen(rf), "refunds.csv", NULL, &r, NULL));
+    ck_assert_int_eq(r.ignored, 1);
+    ck_assert_ok(custops_store_stats(t, &n));
+    ck_assert_int_eq(n.refunds, 2);
+    custops_store_free(t);
+    custops_store_free(s);
+}
+END_TEST
+
+/* Columns are stored as narrow as their values allow and widen in place
+ * (all rows) the first time a value does not fit: 1 -> 2 -> 4 -> 8 bytes,
+ * times as an offset from a base near 2023. Every value must come back
+ * exactly, before and after each widening, and a batch rolled back after
+ * it widened a column leaves the rows as they were. */
+static void add_one(custops_store *s, size_t k, int64_t time, int64_t qty, int64_t price, int64_t discount)
+{
+    char oid[32], cid[32];
+    snprintf(oid, sizeof oid, "o%05zu", k);
+    snprintf(cid, sizeof cid, "c%05zu", k); /* one customer per row: view order = insertion order */
+    custops_order_line l = {oid, cid, time, "s", NULL, qty, price, discount, NULL, NULL};
+    ck_assert_ok(custops_store_add_lines(s, &l, 1));
+}
+
+static void check_lines(custops_store *s, size_t n, const int64_t *time, const int64_t *amount, const int64_t *disc)
+{
+    custops_frame *f;
+    ck_assert_ok(custops_store_lines(s, &f));
+    ck_assert_uint_eq(custops_frame_nrows(f), n);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_int_eq(I(f, "customer", i), (int64_t)i);
+        ck_assert_int_eq(I(f, "order", i), (int64_t)i);
+        ck_assert_int_eq(I(f, "time", i), time[i]);
+        ck_assert_int_eq(I(f, "amount", i), amount[i]);
+        ck_assert_int_eq(I(f, "discount", i), disc[i]);
+        ck_assert_int_eq(I(f, "category", i), -1);
+        ck_assert_int_eq(I(f, "qty", i), 1);
+    }
+    custops_frame_free(f);
+}
+
+START_TEST(test_columns_widen)
+{
+    custops_store *s;
+    ck_assert_ok(custops_store_new(&s, "UTC", "USD"));
+    enum { N = 300 };
+    static int64_t time[N + 16], amount[N + 16], disc[N + 16];
+    const int64_t B = INT64_C(1700000000); /* the time base */
+    size_t n = 0;
+    /* many small rows first, so widening converts more rows than one block */
+    for (; n < N; n++) {
+        time[n] = B + (int64_t)n - 100;
+        amount[n] = (int64_t)(n % 100);
+        disc[n] = 0;
+        add_one(s, n, time[n], 1, amount[n], 0);
+    }
+    check_lines(s, n, time, amount, disc);
+    /* each boundary of each width: the last value that fits, then the first that does not */
+    static const int64_t amounts[] = {127, 128, 32767, 32768, INT32_MAX, (int64_t)INT32_MAX + 1, INT64_C(5000000000000)};
+    static const int64_t times[] = {INT64_C(1700000000) + INT32_MAX, INT64_C(1700000000) + INT32_MIN,
+                                    INT64_C(1700000000) + (int64_t)INT32_MAX + 1, INT64_C(-62135596800),
+                                    INT64_C(253402300799)};
+    for (size_t k = 0; k < sizeof amounts / sizeof *amounts; k++, n++) {
+        time[n] = B;
+        amount[n] = amounts[k] - 1;
+        disc[n] = 1;
+        add_one(s, n, time[n], 1, amounts[k], 1);
+        check_lines(s, n + 1, time, amount, disc);
+    }
+    for (size_t k = 0; k < sizeof times / sizeof *times; k++, n++) {
+        time[n] = times[k];
+        amount[n] = 3;
+        disc[n] = 0;
+        add_one(s, n, time[n], 1, 3, 0);
+        check_lines(s, n + 1, time, amount, disc);
+    }
+    /* a batch that widens the discount column to 8 bytes, then fails: rolled back */
+    custops_order_line bad[2] = {{"w1", "w1", B, "s", NULL, 1, INT64_C(9000000000000000000), INT64_C(8000000000000000000),
+                                  NULL, NULL},
+                                 {"w2", "w2", B, "s", NULL, 0, 1, 0, NULL, NULL}};
+    ck_assert_status(custops_store_add_lines(s, bad, 2), CUSTOPS_EINVAL);
+    check_lines(s, n, time, amount, disc);
+    /* the store keeps working at the wider width */
+    time[n] = B + 7;
+    amount[n] = 2;
+    disc[n] = 5;
+    add_one(s, n, time[n], 1, 7, 5);
+    n++;
+    check_lines(s, n, time, amount, disc);
+    /* saved and loaded: the same values */
+    char dir[256], path[300];
+    test_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/w.stor", dir);
+    ck_assert_ok(custops_store_save(s, path));
+    custops_store *t;
+    ck_assert_ok(custops_store_load(&t, path));
+    check_lines(t, n, time, amount, disc);
+    custops_store_free(t);
+    unlink(path);
+    rmdir(dir);
+    custops_store_free(s);
+}
+END_TEST
+
+/* The intern tables index themselves (hash-tagged slots re-placed from the
+ * tags when they grow, re-hashed from the strings on rollback): after
+ * several growths and a rollback of thousands of new ids, every kept id is
+ * found with its own code and every dropped one is unknown. */
+START_TEST(test_index_growth_and_large_rollback)
+{
+    custops_store *s;
+    ck_assert_ok(custops_store_new(&s, "UTC", "CNY"));
+    enum { KEEP = 5000, DROP = 7000 };
+    static custops_order_line l[KEEP + DROP + 1];
+    static char oid[KEEP + DROP][16], cid[KEEP + DROP][16];
+    for (size_t i = 0; i < KEEP + DROP; i++) {
+        snprintf(oid[i], sizeof oid[i], "ord-%zu", i);
+        snprintf(cid[i], sizeof cid[i], "cu%zu", i % 3000);
+        l[i] = (custops_order_line){oid[i], cid[i], 1000 + (int64_t)i, "s", NULL, 1, 1, 0, NULL, NULL};
+    }
+    ck_assert_ok(custops_store_add_lines(s, l, KEEP));
+    l[KEEP + DROP] = (custops_order_line){"bad", "x", 1, "s", NULL, 0, 1, 0, NULL, NULL};
+    ck_assert_status(custops_store_add_lines(s, l + KEEP, DROP + 1), CUSTOPS_EINVAL);
+    custops_store_counts n;
+    ck_assert_ok(custops_store_stats(s, &n));
+    ck_assert_int_eq(n.orders, KEEP);
+    ck_assert_int_eq(n.customers, 3000);
+    for (size_t i = 0; i < KEEP + DROP; i += 7) {
+        char rid[24];
+        snprintf(rid, sizeof rid, "r%zu", i);
+        custops_refund rf = {rid, oid[i], 9000, NULL, -1, 1};
+        ck_assert_int_eq(custops_store_add_refunds(s, &rf, 1), i < KEEP ? CUSTOPS_OK : CUSTOPS_ENOTFOUND);
+    }
+    /* a kept order still checks its customer; a dropped one is new again */
+    custops_order_line again[2] = {{oid[10], "cu11", 1010, "s", NULL, 1, 1, 0, NULL, NULL},
+                                   {oid[KEEP + 5], "zz", 5, "s", NULL, 1, 1, 0, NULL, NULL}};
+    ck_assert_status(custops_store_add_lines(s, again, 1), CUSTOPS_EINVAL);
+    ck_assert_ok(custops_store_add_lines(s, again + 1, 1));
+    custops_frame *f;
+    ck_assert_ok(custops_store_lines(s, &f));
+    ck_assert_uint_eq(custops_frame_nrows(f), KEEP + 1);
+    /* customer code of each line: its order's customer (time 1000 + i is
+     * order i's); order codes follow the lines once sorted */
+    for (size_t i = 0; i < custops_frame_nrows(f); i++) {
+        int64_t t = I(f, "time", i), c = I(f, "customer", i);
+        ck_assert_int_eq(c, t >= 1000 ? (t - 1000) % 3000 : 3000);
+        ck_assert_int_eq(I(f, "order", i), (int64_t)i);
+    }
+    custops_frame_free(f);
+    ck_assert_ok(custops_store_dict(s, "customer", &f));
+    ck_assert_str_eq(S(f, "name", 3000), "zz");
+    ck_assert_str_eq(S(f, "name", 2999), "cu2999");
+    custops_frame_free(f);
+    custops_store_free(s);
+}
+END_TEST
+
+/* A line holds no customer or time: they are its order's. Sorting puts
+ * the orders in (customer, time, arrival) order and renumbers them, and
+ * everything that names an order by code (lines, refunds, the index of
+ * order ids) follows: refunds stay on their lines, ids still find their
+ * orders, erase, purge, export and save/load see the same store. */
+START_TEST(test_orders_renumbered_with_refunds)
+{
+    custops_store *s;
+    ck_assert_ok(custops_store_new(&s, "UTC", "CNY"));
+    const char *csv = "order_id,customer_id,time,currency,sku,qty,unit_price\n"
+                      "z1,zed,500,CNY,a,1,10\n"
+                      "a1,amy,300,CNY,a,1,20\n"
+                      "a1,amy,300,CNY,b,2,5\n"
+                      "z2,zed,100,CNY,b,1,30\n"
+                      "a2,amy,200,CNY,a,1,40\n"
+                      "b1,bo,400,CNY,a,3,1\n";
+    ck_assert_ok(custops_store_ingest_csv_buffer(s, csv, strlen(csv), "o.csv", NULL, NULL, NULL));
+    custops_refund rf[2] = {{"r1", "a1", 600, "b", -1, 400}, {"r2", "z2", 700, NULL, -1, 3000}};
+    ck_assert_ok(custops_store_add_refunds(s, rf, 2));
+    custops_frame *f;
+    ck_assert_ok(custops_store_lines(s, &f));
+    /* zed (code 0): z2 at 100, z1 at 500; amy (1): a2 at 200, a1 at 300 x2; bo (2): b1 */
+    static const int64_t cust[] = {0, 0, 1, 1, 1, 2}, time[] = {100, 500, 200, 300, 300, 400},
+                         amount[] = {3000, 1000, 4000, 2000, 1000, 300}, refunded[] = {3000, 0, 0, 0, 400, 0};
+    ck_assert_uint_eq(custops_frame_nrows(f), 6);
+    for (size_t i = 0; i < 6; i++) {
+        ck_assert_int_eq(I(f, "customer", i), cust[i]);
+        ck_assert_int_eq(I(f, "time", i), time[i]);
+        ck_assert_int_eq(I(f, "amount", i), amount[i]);
+        ck_assert_int_eq(I(f, "refunded", i), refunded[i]);
+    }
+    static const int64_t order[] = {0, 1, 2, 3, 3, 4};
+    for (size_t i = 0; i < 6; i++)
+        ck_assert_int_eq(I(f, "order", i), order[i]);
+    custops_frame_free(f);
+    /* ids still name their orders: a1 belongs to amy at 300, z1 to zed */
+    const char *bad = "order_id,customer_id,time,currency,sku,qty,unit_price\na1,amy,301,CNY,a,1,1\n";
+    ck_assert_status(custops_store_ingest_csv_buffer(s, bad, strlen(bad), "b.csv", NULL, NULL, NULL), CUSTOPS_EPARSE);
+    ck_assert_str_eq(custops_last_error(), "b.csv:2:8: lines of order 'a1' have different times");
+    bad = "order_id,customer_id,time,currency,sku,qty,unit_price\nz1,amy,500,CNY,a,1,1\n";
+    ck_assert_status(custops_store_ingest_csv_buffer(s, bad, strlen(bad), "c.csv", NULL, NULL, NULL), CUSTOPS_EPARSE);
+    ck_assert_str_eq(custops_last_error(), "c.csv:2:4: order 'z1' belongs to customer 'zed'");
+    /* a refund added after the renumbering finds its order and line */
+    custops_refund r3 = {"r3", "z1", 800, NULL, -1, 250};
+    ck_assert_ok(custops_store_add_refunds(s, &r3, 1));
+    ck_assert_ok(custops_store_lines(s, &f));
+    ck_assert_int_eq(I(f, "refunded", 1), 250);
+    ck_assert_int_eq(I(f, "refunded", 0), 3000);
+    custops_frame_free(f);
+    char *json;
+    ck_assert_ok(custops_store_export_customer(s, "zed", &json));
+    ck_assert_ptr_nonnull(strstr(json, "\"refund_id\":\"r2\",\"order_id\":\"z2\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"refund_id\":\"r3\",\"order_id\":\"z1\""));
+    ck_assert_ptr_nonnull(strstr(json, "{\"order_id\":\"z2\",\"time\":"));
+    ck_assert_ptr_null(strstr(json, "a1"));
+    custops_free(json);
+    /* features equal those of the same data added in sorted order */
+    custops_store *t;
+    ck_assert_ok(custops_store_new(&t, "UTC", "CNY"));
+    const char *sorted = "order_id,customer_id,time,currency,sku,qty,unit_price\n"
+                         "z2,zed,100,CNY,b,1,30\n"
+                         "z1,zed,500,CNY,a,1,10\n"
+                         "a2,amy,200,CNY,a,1,40\n"
+                         "a1,amy,300,CNY,a,1,20\n"
+                         "a1,amy,300,CNY,b,2,5\n"
+                         "b1,bo,400,CNY,a,3,1\n";
+    ck_assert_ok(custops_store_ingest_csv_buffer(t, sorted, strlen(sorted), "o.csv", NULL, NULL, NULL));
+    custops_refund rt[3] = {{"r1", "a1", 600, "b", -1, 400}, {"r2", "z2", 700, NULL, -1, 3000}, {"r3", "z1", 800, NULL, -1, 250}};
+    ck_assert_ok(custops_store_add_refunds(t, rt, 3));
+    custops_features_opts o = CUSTOPS_FEATURES_OPTS_INIT;
+    o.now = 86400 * 30;
+    custops_frame *a, *b;
+    ck_assert_ok(custops_store_features(s, &o, &a));
+    ck_assert_ok(custops_store_features(t, &o, &b));
+    same_frames(a, b);
+    custops_frame_free(a);
+    custops_frame_free(b);
+    custops_store_free(t);
+    /* save, load, purge and erase after the renumbering */
+    char dir[256], path[300];
+    test_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/r.stor", dir);
+    ck_assert_ok(custops_store_save(s, path));
+    ck_assert_ok(custops_store_load(&t, path));
+    ck_assert_ok(custops_store_lines(s, &a));
+    ck_assert_ok(custops_store_lines(t, &b));
+    same_frames(a, b);
+    custops_frame_free(a);
+    custops_frame_free(b);
+    custops_store_free(t);
+    unlink(path);
+    rmdir(dir);
+    uint64_t removed;
+    ck_assert_ok(custops_store_purge(s, 250, &removed));
+    ck_assert_int_eq(removed, 3); /* z2 and a2, and z2's refund */
+    ck_assert_ok(custops_store_erase(s, "amy"));
+    ck_assert_ok(custops_store_lines(s, &f));
+    ck_assert_uint_eq(custops_frame_nrows(f), 2);
+    ck_assert_int_eq(I(f, "time", 0), 500);
+    ck_assert_int_eq(I(f, "refunded", 0), 250);
+    ck_assert_int_eq(I(f, "time", 1), 400);
+    ck_assert_int_eq(I(f, "customer", 1), 1);
+    custops_frame_free(f);
     custops_store_free(s);
 }
 END_TEST
@@ -1013,6 +1351,35 @@ START_TEST(test_row_errors_before_format_errors)
     ck_assert_int_eq(I(rej, "line", 0), 2);
     ck_assert_int_eq(I(rej, "line", 1), 3);
     custops_frame_free(rej);
+    /* rows are read several ahead of the one applied: a format error a few
+     * rows after bad rows still comes after them, and rows of one order
+     * read ahead of each other still agree on customer and time */
+    const char *csv3 = "order_id,customer_id,time,currency,sku,qty,unit_price\n"
+                       "p1,ann,100,CNY,a,1,1\n"
+                       "p1,ann,100,CNY,b,y,1\n"
+                       "p1,bob,100,CNY,c,1,1\n"
+                       "p1,ann,101,CNY,c,1,1\n"
+                       "p1,ann,100,CNY,d,1,1\n"
+                       "p2,ann,100,CNY,\"a,1,1\n";
+    ck_assert_status(custops_store_ingest_csv_buffer(s, csv3, strlen(csv3), "k.csv", &o, &r, &rej), CUSTOPS_EPARSE);
+    ck_assert_str_eq(custops_last_error(), "k.csv:7:16: unterminated quoted field");
+    ck_assert_int_eq(custops_frame_nrows(rej), 3);
+    ck_assert_int_eq(I(rej, "line", 0), 3);
+    ck_assert_int_eq(I(rej, "line", 1), 4);
+    ck_assert_int_eq(I(rej, "line", 2), 5);
+    custops_frame_free(rej);
+    o.policy = CUSTOPS_INGEST_FAIL_FAST;
+    ck_assert_status(custops_store_ingest_csv_buffer(s, csv3 + 0, strlen(csv3), "k.csv", &o, NULL, NULL), CUSTOPS_EPARSE);
+    ck_assert_str_eq(custops_last_error(), "k.csv:3:18: expected an integer in column 'qty', got 'y'");
+    const char *csv4 = "order_id,customer_id,time,currency,sku,qty,unit_price\n"
+                       "q1,ann,100,CNY,a,1,1\n"
+                       "q1,ann,100,CNY,b,1,1\n"
+                       "q1,bob,100,CNY,c,1,1\n";
+    ck_assert_status(custops_store_ingest_csv_buffer(s, csv4, strlen(csv4), "m.csv", &o, NULL, NULL), CUSTOPS_EPARSE);
+    ck_assert_str_eq(custops_last_error(), "m.csv:4:4: order 'q1' belongs to customer 'ann'");
+    custops_store_counts n;
+    ck_assert_ok(custops_store_stats(s, &n));
+    ck_assert_int_eq(n.lines, 1); /* o4 of h.csv; nothing of the failed files */
     custops_store_free(s);
 }
 END_TEST
@@ -1146,6 +1513,10 @@ static Suite *store_suite(void)
     tcase_add_test(tc, test_erase_really_erases);
     tcase_add_test(tc, test_purge);
     tcase_add_test(tc, test_save_load_round_trip_and_corruption);
+    tcase_add_test(tc, test_load_version_1_file);
+    tcase_add_test(tc, test_columns_widen);
+    tcase_add_test(tc, test_index_growth_and_large_rollback);
+    tcase_add_test(tc, test_orders_renumbered_with_refunds);
     tcase_add_test(tc, test_split);
     tcase_add_test(tc, test_cdnow_summary);
     tcase_add_test(tc, test_huge_amounts_saturate);

@@ -98,6 +98,66 @@ START_TEST(failed_ingest_leaves_store_unchanged)
 }
 END_TEST
 
+/* every value of every column of a lines view */
+static int64_t *line_values(custops_store *s, size_t *n)
+{
+    custops_frame *f;
+    ck_assert_ok(custops_store_lines(s, &f));
+    size_t rows = custops_frame_nrows(f), cols = custops_frame_ncols(f);
+    int64_t *v = malloc((rows * cols + 1) * sizeof *v);
+    for (size_t c = 0; c < cols; c++) {
+        const int64_t *x;
+        ck_assert_ok(custops_frame_int64(f, c, &x));
+        memcpy(v + c * rows, x, rows * sizeof *x);
+    }
+    *n = rows * cols;
+    custops_frame_free(f);
+    return v;
+}
+
+/* A batch whose values need wider columns (an 8-byte amount and discount,
+ * a time before 1956, a new order and customer) fails at each allocation in
+ * turn: ENOMEM, and the rows read back exactly as before. */
+START_TEST(failed_widening_leaves_rows_unchanged)
+{
+    static const char *WIDE = "order_id,customer_id,time,currency,sku,qty,unit_price,discount\n"
+                              "o9,zed,1901-01-01 00:00:00,CNY,sku1,1,50000000000000.00,40000000000000.00\n"
+                              "o1,alice,2024-11-01 10:00:00,CNY,sku1,300,1.00,\n";
+    ck_assert_ok(custops_set_allocator(&FAILALLOC));
+    long failures = 0;
+    for (long n = 1; n < 3000; n++) {
+        failalloc.fail_at = 0;
+        custops_store *s;
+        ck_assert_ok(custops_store_new(&s, "UTC", "CNY"));
+        ck_assert_ok(custops_store_ingest_csv_buffer(s, ORDERS, strlen(ORDERS), "o.csv", NULL, NULL, NULL));
+        size_t nb, na;
+        int64_t *before = line_values(s, &nb);
+        failalloc_reset(n);
+        int rc = custops_store_ingest_csv_buffer(s, WIDE, strlen(WIDE), "w.csv", NULL, NULL, NULL);
+        failalloc.fail_at = 0;
+        if (rc == CUSTOPS_OK) {
+            free(before);
+            custops_store_free(s);
+            break;
+        }
+        ck_assert_int_eq(rc, CUSTOPS_ENOMEM);
+        failures++;
+        int64_t *after = line_values(s, &na);
+        ck_assert_uint_eq(na, nb);
+        ck_assert_mem_eq(before, after, nb * sizeof *before);
+        free(after);
+        free(before);
+        ck_assert_ok(custops_store_ingest_csv_buffer(s, WIDE, strlen(WIDE), "w.csv", NULL, NULL, NULL));
+        custops_store_counts c;
+        ck_assert_ok(custops_store_stats(s, &c));
+        ck_assert_int_eq(c.lines, 5);
+        custops_store_free(s);
+    }
+    ck_assert_ok(custops_set_allocator(NULL));
+    ck_assert_msg(failures > 5, "only %ld failure points", failures);
+}
+END_TEST
+
 static Suite *alloc_suite(void)
 {
     Suite *s = suite_create("store-alloc");
@@ -105,6 +165,7 @@ static Suite *alloc_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, fail_every_allocation_in_turn);
     tcase_add_test(tc, failed_ingest_leaves_store_unchanged);
+    tcase_add_test(tc, failed_widening_leaves_rows_unchanged);
     suite_add_tcase(s, tc);
     return s;
 }

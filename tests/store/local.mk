@@ -10,3 +10,4 @@ TESTS += store/check_store_crash
 check_PROGRAMS += store/check_store_alloc
 store_check_store_alloc_SOURCES = %reldir%/check_store_alloc.c
 TESTS += store/check_store_alloc
+EXTRA_DIST += %reldir%/store_v1.stor
