@@ -36,8 +36,10 @@ enum { D_SKU, D_CATEGORY, D_COUPON, D_CHANNEL, D_REGION, D_TAG, D_COUNT };
  * sku, category, channel and coupon values are short, and one compare of a
  * packed word replaces hashing the value and probing the index. Entries
  * are only ever true (value -> code) facts; rollback, the one thing that
- * drops dictionary codes, clears the cache. */
-#define ST_DCACHE_BITS 12
+ * drops dictionary codes, clears the cache. 16384 entries (256 KiB, an
+ * L2's worth): with 4096, a catalogue of 5,000 short SKUs missed often
+ * enough that CSV ingest lost about 10%. */
+#define ST_DCACHE_BITS 14
 #define ST_DCACHE_SIZE (1u << ST_DCACHE_BITS)
 typedef struct st_dcache_ent {
     uint64_t key; /* the value's bytes, its length in the top byte; 0 = empty */
