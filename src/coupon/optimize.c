@@ -724,9 +724,74 @@ static int components(const cpn_opt_in *in, int *parent)
     return 0;
 }
 
+/* Put the members map[0..m) of a component into the search's order: amount
+ * desc, gift first, rule asc (a total order, rule indices are distinct), so
+ * a component sees the same order as if all the lane's candidates had been
+ * sorted. The quote leaves the candidates in rule order: pick-one
+ * components (most of them) do not depend on the order, so only searched
+ * components are sorted. Each member becomes a 16-byte key (amount; gift,
+ * inverted rule and position packed in a word), merge-sorted. */
+typedef struct sort_key {
+    int64_t amount;
+    uint64_t rest; /* gift << 63 | (INT32_MAX - rule) << 32 | position: larger first */
+} sort_key;
+
+static inline int key_before(const sort_key *x, const sort_key *y)
+{
+    return x->amount != y->amount ? x->amount > y->amount : x->rest > y->rest;
+}
+
+static int search_order(const cpn_opt_in *in, int *map, int m)
+{
+    cpn_mark mark = cpn_scratch_mark(in->scratch);
+    sort_key *a = cpn_scratch_take(in->scratch, (size_t)m * sizeof *a);
+    sort_key *b = cpn_scratch_take(in->scratch, (size_t)m * sizeof *b);
+    if (!a || !b) {
+        cpn_scratch_release(in->scratch, mark);
+        return CUSTOPS_ENOMEM;
+    }
+    for (int k = 0; k < m; k++) { /* rule and position are below 2^31 */
+        const cpn_cand *c = &in->cands[map[k]];
+        a[k] = (sort_key){c->amount, (uint64_t)(c->gift != 0) << 63 | (uint64_t)(INT32_MAX - c->rule) << 32 | (uint32_t)k};
+    }
+    for (int i = 0; i < m; i += 8) { /* runs of 8 by insertion */
+        int end = i + 8 < m ? i + 8 : m;
+        for (int j = i + 1; j < end; j++) {
+            sort_key v = a[j];
+            int k = j;
+            while (k > i && key_before(&v, &a[k - 1])) {
+                a[k] = a[k - 1];
+                k--;
+            }
+            a[k] = v;
+        }
+    }
+    for (int w = 8; w < m; w *= 2) {
+        for (int lo = 0; lo < m; lo += 2 * w) {
+            int mid = lo + w < m ? lo + w : m, hi = lo + 2 * w < m ? lo + 2 * w : m, i = lo, j = mid, o = lo;
+            while (i < mid && j < hi)
+                b[o++] = key_before(&a[j], &a[i]) ? a[j++] : a[i++];
+            while (i < mid)
+                b[o++] = a[i++];
+            while (j < hi)
+                b[o++] = a[j++];
+        }
+        sort_key *t = a;
+        a = b;
+        b = t;
+    }
+    int *was = (int *)b; /* b is free now and large enough */
+    for (int k = 0; k < m; k++)
+        was[k] = map[k];
+    for (int k = 0; k < m; k++)
+        map[k] = was[(uint32_t)a[k].rest];
+    cpn_scratch_release(in->scratch, mark);
+    return 0;
+}
+
 /* solve the m candidates map[0..m) of one component (forced: index in the
- * full list or -1) */
-static int solve_component(const cpn_opt_in *in, const int *map, int m, int forced, cpn_cand *sub, int *flags,
+ * full list or -1); a searched component's map is put into search order */
+static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cpn_cand *sub, int *flags,
                            cpn_opt_out *res)
 {
     int sforced = -1;
@@ -747,6 +812,14 @@ static int solve_component(const cpn_opt_in *in, const int *map, int m, int forc
         for (int k = 0; k < m; k++)
             if (sub[k].lazy)
                 return CPN_NEED_SHARES; /* the search adds up shares */
+        if ((rc = search_order(in, map, m)))
+            return rc;
+        si.forced = -1;
+        for (int k = 0; k < m; k++) {
+            if (map[k] == forced)
+                si.forced = k;
+            sub[k] = in->cands[map[k]];
+        }
         rc = solve(&si, &so);
     }
     res->value = so.value;
@@ -793,7 +866,7 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
     for (int root = 0, at = 0; root < n; root++) {
         if (parent[root] != root)
             continue;
-        const int *map = members + at;
+        int *map = members + at;
         int m = start[root] - at;
         at = start[root];
         if (in->forced >= 0 && parent[in->forced] != root)
@@ -851,7 +924,7 @@ int cpn_optimize_forced(const cpn_opt_in *in, const int *comp, const int *want, 
         if (!wanted[root])
             continue;
         int m = start[root + 1] - start[root];
-        const int *map = members + start[root];
+        int *map = members + start[root];
         for (int k = 0; k < m; k++)
             sub[k] = in->cands[map[k]];
         cpn_opt_in si = *in;
@@ -864,6 +937,10 @@ int cpn_optimize_forced(const cpn_opt_in *in, const int *comp, const int *want, 
                     taken[map[k]] = cpn_pick_one_solve(&si, k, NULL, &value[map[k]]) == k;
             continue;
         }
+        if ((rc = search_order(in, map, m)))
+            goto done;
+        for (int k = 0; k < m; k++)
+            sub[k] = in->cands[map[k]];
         cpn_mark inner = cpn_scratch_mark(in->scratch);
         search s;
         if ((rc = prepare(&s, &si)))

@@ -156,8 +156,6 @@ typedef struct qrun {
     /* candidate pool */
     cpn_cand *cands;
     size_t ncands, cands_cap;
-    cpn_cand *spare; /* as large as cands when presize could: the sort's target */
-    size_t spare_cap;
     int64_t *pool;
     size_t npool, pool_cap;
     cpn_scratch scratch; /* per lane and per optimizer call working memory */
@@ -458,78 +456,6 @@ static void fix_pointers(qrun *R)
         c->bits = (uint64_t *)(R->pool + (uintptr_t)c->bits);
         c->nz = (int32_t *)(R->pool + (uintptr_t)c->nz);
     }
-}
-
-/* Sort the candidates into search order: amount desc, gift first, rule asc
- * (a total order: rule ids are distinct, so any sort gives the same).
- * Each candidate becomes a 16-byte key (amount; gift, inverted rule and
- * index packed in a word) merge-sorted in place of indirect compares on the
- * ~100-byte structs, which are then moved once. */
-typedef struct sort_key {
-    int64_t amount;
-    uint64_t rest; /* gift << 63 | (INT32_MAX - rule) << 32 | index: larger first */
-} sort_key;
-
-static inline int key_before(const sort_key *x, const sort_key *y)
-{
-    return x->amount != y->amount ? x->amount > y->amount : x->rest > y->rest;
-}
-
-static int sort_cands(qrun *R)
-{
-    size_t n = R->ncands;
-    cpn_mark mark = cpn_scratch_mark(&R->scratch);
-    sort_key *a = cpn_scratch_take(&R->scratch, n * sizeof *a);
-    sort_key *b = cpn_scratch_take(&R->scratch, n * sizeof *b);
-    int swap = R->spare_cap >= n; /* sort into the spare array and swap: no copy back */
-    cpn_cand *tmp = swap ? R->spare : cpn_scratch_take(&R->scratch, n * sizeof *tmp);
-    if (!a || !b || !tmp) {
-        cpn_scratch_release(&R->scratch, mark);
-        return CUSTOPS_ENOMEM;
-    }
-    const cpn_cand *c = R->cands;
-    for (size_t i = 0; i < n; i++) /* rule and index are below 2^31 */
-        a[i] = (sort_key){c[i].amount, (uint64_t)(c[i].gift != 0) << 63 | (uint64_t)(INT32_MAX - c[i].rule) << 32 | i};
-    for (size_t i = 0; i < n; i += 8) { /* runs of 8 by insertion */
-        size_t end = i + 8 < n ? i + 8 : n;
-        for (size_t j = i + 1; j < end; j++) {
-            sort_key v = a[j];
-            size_t k = j;
-            while (k > i && key_before(&v, &a[k - 1])) {
-                a[k] = a[k - 1];
-                k--;
-            }
-            a[k] = v;
-        }
-    }
-    for (size_t w = 8; w < n; w *= 2) {
-        for (size_t lo = 0; lo < n; lo += 2 * w) {
-            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n, i = lo, j = mid, o = lo;
-            while (i < mid && j < hi)
-                b[o++] = key_before(&a[j], &a[i]) ? a[j++] : a[i++];
-            while (i < mid)
-                b[o++] = a[i++];
-            while (j < hi)
-                b[o++] = a[j++];
-        }
-        sort_key *t = a;
-        a = b;
-        b = t;
-    }
-    for (size_t i = 0; i < n; i++)
-        tmp[i] = c[(uint32_t)a[i].rest];
-    if (swap) { /* each array keeps its own capacity */
-        cpn_cand *old = R->cands;
-        size_t oldcap = R->cands_cap;
-        R->cands = R->spare;
-        R->cands_cap = R->spare_cap;
-        R->spare = old;
-        R->spare_cap = oldcap;
-    } else {
-        memcpy(R->cands, tmp, n * sizeof *tmp);
-    }
-    cpn_scratch_release(&R->scratch, mark);
-    return 0;
 }
 
 /* application order: priority desc, id asc (insertion sort: few chosen rules) */
@@ -838,9 +764,9 @@ static int run_lane(qrun *R, int lane)
     }
     if (!R->ncands)
         return 0;
+    /* the candidates stay in rule order: the optimizer puts only the
+     * components it searches into search order */
     fix_pointers(R);
-    if ((rc = sort_cands(R)))
-        return rc;
     int nc = (int)R->ncands;
     cpn_mark mark = cpn_scratch_mark(&R->scratch);
     int *flags = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *flags);
@@ -1055,7 +981,6 @@ static int presize(qrun *R)
             most = rs->lane_n[lane];
     if (CUSTOPS__GROW(R->q->reasons, R->q->reasons_cap, rs->nrules + 1) ||
         CUSTOPS__GROW(R->cands, R->cands_cap, (size_t)most + 1) ||
-        CUSTOPS__GROW(R->spare, R->spare_cap, (size_t)most + 1) ||
         CUSTOPS__GROW(R->sacc, R->sacc_cap, R->words * (size_t)(rs->nscopes < 64 ? rs->nscopes + 1 : 64)) ||
         CUSTOPS__GROW(R->sint, R->sint_cap, 8 * R->n + 64) || CUSTOPS__GROW(R->sw, R->sw_cap, 4 * R->n + 32))
         return CUSTOPS_ENOMEM;
@@ -1199,7 +1124,6 @@ done:
     custops__free(R.sw);
     cpn_scratch_free(&R.scratch);
     custops__free(R.cands);
-    custops__free(R.spare);
     custops__free(R.pool);
     custops__free(R.idx.block);
     if (rc) {
