@@ -405,12 +405,13 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out);
  * into value[i], and taken[i] whether it could be chosen at all. Each
  * component is prepared once for all its forced searches. */
 int cpn_optimize_forced(const cpn_opt_in *in, const int *comp, const int *want, int64_t *value, int *taken);
-/* pick_one.c: a component (in->cands, in->n) whose members exclude each
- * other pairwise is solved in closed form: applies says whether it is one,
- * solve sets chosen (if not NULL) and the value and returns the chosen
- * candidate or -1 (forced: that candidate if it fits, as the search does). */
-int cpn_pick_one_applies(const cpn_opt_in *in);
-int cpn_pick_one_solve(const cpn_opt_in *in, int forced, int *chosen, int64_t *value);
+/* pick_one.c: a component (the m candidates in->cands[map[k]]) whose
+ * members exclude each other pairwise is solved in closed form, in place:
+ * applies says whether it is one, solve sets chosen[k] (if not NULL) and the
+ * value and returns the chosen position k or -1 (forced, a position: that
+ * candidate if it fits, as the search does). */
+int cpn_pick_one_applies(const cpn_opt_in *in, const int *map, int m);
+int cpn_pick_one_solve(const cpn_opt_in *in, const int *map, int m, int forced, int *chosen, int64_t *value);
 int cpn_compatible_slow(const custops_ruleset *rs, int a, int b);
 /* may rules a and b be chosen together (combine clauses, both ways)? */
 static inline int cpn_compatible(const custops_ruleset *rs, int a, int b)

@@ -604,10 +604,13 @@ static int components(const cpn_opt_in *in, int *parent)
         int used = in->group_used ? in->group_used[g] : 0;
         int binds = grp->mode == GM_EXCLUSIVE || (grp->mode == GM_STACKABLE && grp->max > 0 && used + members[g] > grp->max);
         if (binds) {
+            /* the first unions: every other member's parent is still
+             * itself and the first member is its group's root, so this is
+             * uf_union(parent, gfirst[g], i) without the finds */
             if (gfirst[g] < 0)
                 gfirst[g] = i;
             else
-                uf_union(parent, gfirst[g], i);
+                parent[i] = gfirst[g];
         }
     }
     /* per slot: per-line groups meeting on a line, and shares that can exceed
@@ -795,25 +798,22 @@ static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cp
                            cpn_opt_out *res)
 {
     int sforced = -1;
-    for (int k = 0; k < m; k++) {
+    for (int k = 0; k < m && forced >= 0; k++)
         if (map[k] == forced)
             sforced = k;
-        sub[k] = in->cands[map[k]];
-    }
-    cpn_opt_in si = *in;
-    si.cands = sub;
-    si.n = m;
-    si.forced = sforced;
     cpn_opt_out so = {flags, 0, 1, 0};
     int rc = 0;
-    if (cpn_pick_one_applies(&si)) {
-        cpn_pick_one_solve(&si, sforced, flags, &so.value);
+    if (cpn_pick_one_applies(in, map, m)) { /* in place: no copy of the members */
+        cpn_pick_one_solve(in, map, m, sforced, flags, &so.value);
     } else {
         for (int k = 0; k < m; k++)
-            if (sub[k].lazy)
+            if (in->cands[map[k]].lazy)
                 return CPN_NEED_SHARES; /* the search adds up shares */
         if ((rc = search_order(in, map, m)))
             return rc;
+        cpn_opt_in si = *in;
+        si.cands = sub;
+        si.n = m;
         si.forced = -1;
         for (int k = 0; k < m; k++) {
             if (map[k] == forced)
@@ -925,18 +925,16 @@ int cpn_optimize_forced(const cpn_opt_in *in, const int *comp, const int *want, 
             continue;
         int m = start[root + 1] - start[root];
         int *map = members + start[root];
-        for (int k = 0; k < m; k++)
-            sub[k] = in->cands[map[k]];
+        if (cpn_pick_one_applies(in, map, m)) { /* in place */
+            for (int k = 0; k < m; k++)
+                if (want[map[k]])
+                    taken[map[k]] = cpn_pick_one_solve(in, map, m, k, NULL, &value[map[k]]) == k;
+            continue;
+        }
         cpn_opt_in si = *in;
         si.cands = sub;
         si.n = m;
         si.forced = -1;
-        if (cpn_pick_one_applies(&si)) {
-            for (int k = 0; k < m; k++)
-                if (want[map[k]])
-                    taken[map[k]] = cpn_pick_one_solve(&si, k, NULL, &value[map[k]]) == k;
-            continue;
-        }
         if ((rc = search_order(in, map, m)))
             goto done;
         for (int k = 0; k < m; k++)
