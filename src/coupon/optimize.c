@@ -795,7 +795,7 @@ static int search_order(const cpn_opt_in *in, int *map, int m)
 /* solve the m candidates map[0..m) of one component (forced: index in the
  * full list or -1); a searched component's map is put into search order */
 static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cpn_cand *sub, int *flags,
-                           cpn_opt_out *res)
+                           cpn_opt_out *res, int *pick)
 {
     int sforced = -1;
     for (int k = 0; k < m && forced >= 0; k++)
@@ -803,7 +803,8 @@ static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cp
             sforced = k;
     cpn_opt_out so = {flags, 0, 1, 0};
     int rc = 0;
-    if (cpn_pick_one_applies(in, map, m)) { /* in place: no copy of the members */
+    *pick = cpn_pick_one_applies(in, map, m);
+    if (*pick) { /* in place: no copy of the members */
         cpn_pick_one_solve(in, map, m, sforced, flags, &so.value);
     } else {
         for (int k = 0; k < m; k++)
@@ -838,7 +839,7 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
         return 0;
     cpn_mark mark = cpn_scratch_mark(in->scratch);
     int *parent = cpn_scratch_take(in->scratch, (size_t)n * sizeof *parent);
-    int *members = cpn_scratch_take(in->scratch, (size_t)n * sizeof *members);
+    int *members = out->members ? out->members : cpn_scratch_take(in->scratch, (size_t)n * sizeof *members);
     int *start = cpn_scratch_zero(in->scratch, ((size_t)n + 1) * sizeof *start);
     int *flags = cpn_scratch_take(in->scratch, (size_t)n * sizeof *flags);
     cpn_cand *sub = cpn_scratch_take(in->scratch, (size_t)n * sizeof *sub);
@@ -872,11 +873,17 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
         if (in->forced >= 0 && parent[in->forced] != root)
             continue; /* forcing one rule only changes its own component */
         cpn_opt_out res;
+        int pick;
         cpn_mark inner = cpn_scratch_mark(in->scratch);
-        rc = solve_component(in, map, m, in->forced, sub, flags, &res);
+        rc = solve_component(in, map, m, in->forced, sub, flags, &res, &pick);
         cpn_scratch_release(in->scratch, inner);
         if (rc)
             goto done;
+        if (out->members) {
+            out->at[root] = (int)(map - members);
+            out->size[root] = m;
+            out->pick[root] = pick;
+        }
         out->value += res.value;
         out->nodes += res.nodes;
         if (!res.exact)
@@ -894,38 +901,28 @@ done:
     return rc;
 }
 
-int cpn_optimize_forced(const cpn_opt_in *in, const int *comp, const int *want, int64_t *value, int *taken)
+int cpn_optimize_forced(const cpn_opt_in *in, const cpn_opt_out *comps, const int *want, int64_t *value, int *taken)
 {
     int n = in->n, rc = 0;
     if (n == 0)
         return 0;
     cpn_mark mark = cpn_scratch_mark(in->scratch);
-    int *start = cpn_scratch_zero(in->scratch, ((size_t)n + 1) * sizeof *start);
-    int *members = cpn_scratch_take(in->scratch, (size_t)n * sizeof *members);
-    int *fill = cpn_scratch_take(in->scratch, (size_t)n * sizeof *fill);
-    int *wanted = cpn_scratch_zero(in->scratch, (size_t)n * sizeof *wanted);
     cpn_cand *sub = cpn_scratch_take(in->scratch, (size_t)n * sizeof *sub);
-    if (!start || !members || !fill || !wanted || !sub) {
+    if (!sub) {
         rc = CUSTOPS_ENOMEM;
         goto done;
     }
-    /* members of each component (rooted at its first candidate), in candidate order */
-    for (int i = 0; i < n; i++) {
-        start[comp[i] + 1]++;
-        wanted[comp[i]] |= want[i];
-    }
-    for (int i = 0; i < n; i++) {
-        start[i + 1] += start[i];
-        fill[i] = start[i];
-    }
-    for (int i = 0; i < n; i++)
-        members[fill[comp[i]]++] = i;
+    /* the components as cpn_optimize listed them */
     for (int root = 0; root < n; root++) {
-        if (!wanted[root])
+        if (comps->comp[root] != root)
             continue;
-        int m = start[root + 1] - start[root];
-        int *map = members + start[root];
-        if (cpn_pick_one_applies(in, map, m)) { /* in place */
+        int m = comps->size[root], wanted = 0;
+        int *map = comps->members + comps->at[root];
+        for (int k = 0; k < m; k++)
+            wanted |= want[map[k]];
+        if (!wanted)
+            continue;
+        if (comps->pick[root]) { /* in place */
             for (int k = 0; k < m; k++)
                 if (want[map[k]])
                     taken[map[k]] = cpn_pick_one_solve(in, map, m, k, NULL, &value[map[k]]) == k;
@@ -935,9 +932,7 @@ int cpn_optimize_forced(const cpn_opt_in *in, const int *comp, const int *want, 
         si.cands = sub;
         si.n = m;
         si.forced = -1;
-        if ((rc = search_order(in, map, m)))
-            goto done;
-        for (int k = 0; k < m; k++)
+        for (int k = 0; k < m; k++) /* solve_component() left a searched list in search order */
             sub[k] = in->cands[map[k]];
         cpn_mark inner = cpn_scratch_mark(in->scratch);
         search s;
@@ -946,7 +941,7 @@ int cpn_optimize_forced(const cpn_opt_in *in, const int *comp, const int *want, 
         for (int k = 0; k < m; k++) {
             if (!want[map[k]])
                 continue;
-            cpn_opt_out so = {NULL, 0, 1, 0, NULL, NULL};
+            cpn_opt_out so = {.exact = 1};
             run(&s, k, in->budget ? in->budget : 100000, &so);
             value[map[k]] = so.value;
             taken[map[k]] = s.best[k];

@@ -775,15 +775,16 @@ static int run_lane(qrun *R, int lane)
     int64_t *fvalue = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *fvalue);
     const cpn_cand **order = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *order);
     int *comp = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *comp);
-    int *csize = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *csize);
     int64_t *comp_value = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *comp_value);
-    if (!flags || !flags2 || !want || !fvalue || !order || !comp || !csize || !comp_value) {
+    int *members = cpn_scratch_take(&R->scratch, (size_t)nc * 4 * sizeof *members); /* members, at, size, pick */
+    if (!flags || !flags2 || !want || !fvalue || !order || !comp || !comp_value || !members) {
         cpn_scratch_release(&R->scratch, mark);
         return CUSTOPS_ENOMEM;
     }
     cpn_opt_in in = {rs, R->cands, nc, nslots, shipping || points ? cap_slot : R->net, R->group_used, NULL, 100000, NULL, -1,
                      &R->scratch};
-    cpn_opt_out out = {flags, 0, 1, 0, comp, comp_value};
+    cpn_opt_out out = {flags, 0, 1, 0, comp, comp_value, members, members + nc, members + 2 * nc, members + 3 * nc};
+    const int *csize = out.size; /* per component root (comp[i] is its component's first candidate) */
     rc = cpn_optimize(&in, &out);
     if (rc == CPN_NEED_SHARES) { /* a capacity may bind, or a component needs the full search */
         for (int i = 0; i < nc && rc == CPN_NEED_SHARES; i++) {
@@ -794,8 +795,6 @@ static int run_lane(qrun *R, int lane)
         if (rc == CPN_NEED_SHARES)
             rc = cpn_optimize(&in, &out);
     }
-    for (int i = 0; !rc && i < nc; i++)
-        csize[comp[i]]++; /* comp[i] is its component's first candidate */
     if (!rc) {
         q->nodes += out.nodes;
         if (!out.exact)
@@ -817,7 +816,7 @@ static int run_lane(qrun *R, int lane)
     if (!rc) {
         cpn_opt_in fin = in;
         fin.budget = 20000;
-        rc = cpn_optimize_forced(&fin, comp, want, fvalue, flags2);
+        rc = cpn_optimize_forced(&fin, &out, want, fvalue, flags2);
     }
     /* the losers: whom they collide with, and what forcing them would cost
      * (before applying, while group_used still holds only earlier lanes) */
