@@ -170,10 +170,12 @@ typedef struct qrun {
 /* The lines of a rule's scope. Each distinct scope (see rs->scope_rule)
  * has its line bitmap computed once per quote (it depends only on the cart)
  * and its line lists, subtotal and quantity once per lane (they depend on
- * the lane-start bases); every other rule of that scope reuses them. Sets
- * R->inl (the lines in scope, ascending), R->widx, R->w, R->nw and R->wsum
- * (those with a positive base) and R->scope_acc; returns the line count. */
-static int scope_of(qrun *R, const cpn_rule *r, int64_t *S, int64_t *Q)
+ * the lane-start bases); every other rule of that scope reuses them.
+ * scope_fill() makes them (out of line: once per scope and lane); scope_of()
+ * sets R->inl (the lines in scope, ascending), R->widx, R->w, R->nw and
+ * R->wsum (those with a positive base) and R->scope_acc and returns the line
+ * count. */
+static __attribute__((noinline)) int scope_fill(qrun *R, const cpn_rule *r)
 {
     scope_ent *e = &R->sc[r->scope_id];
     size_t words = R->words;
@@ -241,12 +243,26 @@ static int scope_of(qrun *R, const cpn_rule *r, int64_t *S, int64_t *Q)
         R->sint_len += 2 * (size_t)count;
         R->sw_len += (size_t)count;
     }
+    return 0;
+}
+
+/* the common case inline: the scope's lists are already made for this lane */
+static inline int scope_of(qrun *R, const cpn_rule *r, int64_t *S, int64_t *Q)
+{
+    const scope_ent *e = &R->sc[r->scope_id];
+    if (e->lane != R->lane_stamp) {
+        int rc = scope_fill(R, r);
+        if (rc) {
+            *S = *Q = 0;
+            return rc;
+        }
+    }
     R->inl = R->sint + e->int_off;
     R->widx = R->inl + e->n;
     R->w = R->sw + e->w_off;
     R->nw = e->nw;
     R->wsum = e->S;
-    R->scope_acc = acc;
+    R->scope_acc = R->sacc + e->acc_off;
     *S = e->S;
     *Q = e->Q;
     return e->n;
