@@ -149,6 +149,7 @@ struct custops_ruleset {
      * computes each one's lines once, not once per rule */
     int *scope_rule; /* per scope id: the first rule with that scope */
     int nscopes;
+    unsigned sel_kinds; /* bit 1 << SEL_x: some rule's scope has a selector of that kind */
     int *lane_rules[LANE_COUNT]; /* rule indices per lane, ascending */
     int lane_n[LANE_COUNT];
     /* lint findings, filled at compile */

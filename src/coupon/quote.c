@@ -10,8 +10,9 @@
  *      (priority desc, id asc) order with each line clamped at zero;
  *   3. every rule not used gets a reason, near misses get their gap.
  * Scope matching goes through a per-quote hash index of the cart's SKUs,
- * categories, brands and tags to line bitmaps, so a rule costs one lookup
- * per selector, not one string compare per line. */
+ * categories, brands and tags (the kinds some scope of the ruleset uses) to
+ * line bitmaps, so a rule costs one lookup per selector, not one string
+ * compare per line. */
 #include "coupon_internal.h"
 
 #include <stdlib.h>
@@ -1014,9 +1015,13 @@ static int presize(qrun *R)
 static int build_index(qrun *R)
 {
     const custops_cart *c = R->cart;
+    /* only the kinds some scope selects by: the others are never looked up */
+    unsigned kinds = R->rs->sel_kinds;
+    int sku = (kinds >> SEL_SKU) & 1, brand = (kinds >> SEL_BRAND) & 1, cat = (kinds >> SEL_CATEGORY) & 1,
+        tag = (kinds >> SEL_TAG) & 1;
     size_t entries = 0;
     for (size_t l = 0; l < R->n; l++)
-        entries += 2 + c->lines[l].ncat + c->lines[l].ntag;
+        entries += (size_t)(sku + brand) + (cat ? c->lines[l].ncat : 0) + (tag ? c->lines[l].ntag : 0);
     size_t slots = 16;
     while (slots < entries * 2)
         slots *= 2;
@@ -1033,12 +1038,13 @@ static int build_index(qrun *R)
     }
     for (size_t l = 0; l < R->n; l++) {
         const cpn_line *ln = &c->lines[l];
-        sidx_add(&R->idx, SEL_SKU, c->arena + ln->sku, l);
-        if (ln->brand)
+        if (sku)
+            sidx_add(&R->idx, SEL_SKU, c->arena + ln->sku, l);
+        if (brand && ln->brand)
             sidx_add(&R->idx, SEL_BRAND, c->arena + ln->brand, l);
-        for (uint32_t k = 0; k < ln->ncat; k++)
+        for (uint32_t k = 0; cat && k < ln->ncat; k++)
             sidx_add(&R->idx, SEL_CATEGORY, c->arena + c->refs[ln->cat0 + k], l);
-        for (uint32_t k = 0; k < ln->ntag; k++)
+        for (uint32_t k = 0; tag && k < ln->ntag; k++)
             sidx_add(&R->idx, SEL_TAG, c->arena + c->refs[ln->tag0 + k], l);
         if (ln->discountable)
             R->discountable[l / 64] |= 1ull << (l % 64);

@@ -703,6 +703,37 @@ END_TEST
  * exclude or by the selector kind must stay apart. Each rule here gets on
  * every line exactly what it gets when it is the only rule (no group, small
  * discounts: no capacity binds), in the item lane and in the order lane. */
+/* The quote indexes only the selector kinds the ruleset's scopes use: a
+ * ruleset selecting by one kind must find exactly the lines of that kind,
+ * even when other kinds carry the same value, and a ruleset without scopes
+ * discounts every line. */
+START_TEST(scope_index_per_kind)
+{
+    static const char *cart = "{\"lines\":[{\"id\":\"L1\",\"sku\":\"X\",\"unit_price\":\"10.00\"},"
+                              "{\"id\":\"L2\",\"sku\":\"S2\",\"category\":[\"X\"],\"unit_price\":\"10.00\"},"
+                              "{\"id\":\"L3\",\"sku\":\"S3\",\"brand\":\"X\",\"unit_price\":\"10.00\"},"
+                              "{\"id\":\"L4\",\"sku\":\"S4\",\"tags\":[\"X\"],\"unit_price\":\"10.00\"}]}";
+    static const char *kinds[] = {"sku", "category", "brand", "tag"};
+    static const char *lines[] = {"L1", "L2", "L3", "L4"};
+    char text[256];
+    for (int k = 0; k < 4; k++) {
+        snprintf(text, sizeof text, "rule r { lane item; scope %s(\"X\"); then percent_off 10%%; }\n", kinds[k]);
+        custops_ruleset *rs = rules(text);
+        custops_quote *q = quote(rs, cart, NOW);
+        ck_assert_int_eq(custops_quote_discount(q), 100);
+        for (int l = 0; l < 4; l++)
+            ck_assert_int_eq(alloc_sum(q, "r", lines[l]), l == k ? 100 : 0);
+        custops_quote_free(q);
+        custops_ruleset_free(rs);
+    }
+    custops_ruleset *rs = rules("rule r { lane item; then percent_off 10%; }\n");
+    custops_quote *q = quote(rs, cart, NOW);
+    ck_assert_int_eq(custops_quote_discount(q), 400);
+    custops_quote_free(q);
+    custops_ruleset_free(rs);
+}
+END_TEST
+
 START_TEST(shared_scopes_same_as_alone)
 {
     static const char *scopes[] = {
@@ -776,6 +807,7 @@ static Suite *suite(void)
     tcase_add_test(t, best_combination_matches_brute_force);
     tcase_add_test(t, spread_matches_money_allocate);
     tcase_add_test(t, shared_scopes_same_as_alone);
+    tcase_add_test(t, scope_index_per_kind);
     suite_add_tcase(s, t);
     return s;
 }
