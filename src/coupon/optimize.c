@@ -563,6 +563,7 @@ enum { AGG_MAX = 32 };
 typedef struct lazy_agg {
     const int32_t *nz; /* the scope's lines, shared by its lazy candidates */
     int nnz, col;
+    int rep;           /* its first candidate */
     int64_t wsum, dmax, dsum, count;
 } lazy_agg;
 
@@ -638,7 +639,10 @@ static int components(const cpn_opt_in *in, int *parent)
         perline[c] = rs->groups[gof[c]].mode == GM_PER_LINE;
     /* Lazy candidates of one scope (they share its line list) and one column
      * are bounded together: the largest share by the largest amount's bound,
-     * the sum of shares by the summed amounts' bound plus one per member. */
+     * the sum of shares by the summed amounts' bound plus one per member. In
+     * an exclusive-per-line column (the quote makes such a member lazy only
+     * when it discounts every line of its list) they all collide, so they
+     * are joined to the first, which stands for them on each line. */
     lazy_agg agg[AGG_MAX];
     int nagg = 0;
     for (int i = 0; i < n; i++) {
@@ -650,7 +654,9 @@ static int components(const cpn_opt_in *in, int *parent)
                 a++;
             if (a < AGG_MAX) {
                 if (a == nagg)
-                    agg[nagg++] = (lazy_agg){c->nz, c->nnz, cc, c->wsum, 0, 0, 0};
+                    agg[nagg++] = (lazy_agg){c->nz, c->nnz, cc, i, c->wsum, 0, 0, 0};
+                else if (cc < ncol && perline[cc] && c->nnz > 0)
+                    uf_union(parent, agg[a].rep, i); /* per line, the same lines: they collide */
                 lazy_agg *g = &agg[a];
                 g->dmax = c->amount > g->dmax ? c->amount : g->dmax;
                 g->dsum = g->dsum > INT64_MAX - c->amount ? INT64_MAX : g->dsum + c->amount;
@@ -684,6 +690,11 @@ static int components(const cpn_opt_in *in, int *parent)
             size_t at = (size_t)l * w + (size_t)g->col;
             int64_t hi = lazy_bound(g->dmax, 1, g->wsum, in->cap[l]), sum = lazy_bound(g->dsum, g->count, g->wsum, in->cap[l]);
             hot[l] |= 2;
+            if (g->col < ncol && perline[g->col]) { /* the members meet the column's others here */
+                if (last[at] >= 0)
+                    uf_union(parent, last[at], g->rep);
+                last[at] = g->rep;
+            }
             gsum[at] = gsum[at] > INT64_MAX - sum ? INT64_MAX : gsum[at] + sum;
             if (hi > gmax[at])
                 gmax[at] = hi;

@@ -16,6 +16,9 @@
 #include "coupon_internal.h"
 
 #include <stdlib.h>
+#ifdef CPN_CROSSCHECK
+#include <stdio.h>
+#endif
 
 /* ---- quote-owned storage ---- */
 static int q_str(custops_quote *q, const char *s, uint32_t *off)
@@ -117,6 +120,7 @@ typedef struct scope_ent {
     int lane;       /* the lane stamp of the lists below */
     int n, nw;      /* lines in scope, of them with a positive base */
     int64_t S, Q;   /* their base sum and quantity */
+    int64_t wmin;   /* the smallest positive base among them (0: none) */
     size_t acc_off, int_off, w_off;
 } scope_ent;
 
@@ -143,6 +147,7 @@ typedef struct qrun {
     const int *widx;    /* those of them with a positive base, and the bases */
     const int64_t *w;
     int64_t wsum;
+    int64_t wmin;       /* the smallest of w (0: none) */
     int nw;
     const uint64_t *scope_acc; /* its lines as a bitmap */
     scope_ent *sc;      /* per scope id */
@@ -221,7 +226,7 @@ static __attribute__((noinline)) int scope_fill(qrun *R, const cpn_rule *r)
             CPN_GROW(R->sw, R->sw_cap, R->sw_len + (size_t)count))
             return CUSTOPS_ENOMEM;
         int *inl = R->sint + R->sint_len, *widx = inl + count;
-        int64_t *wv = R->sw + R->sw_len, s = 0, qty = 0;
+        int64_t *wv = R->sw + R->sw_len, s = 0, qty = 0, wmin = 0;
         count = 0;
         for (size_t w = 0; w < words; w++)
             for (uint64_t m = acc[w]; m; m &= m - 1) {
@@ -230,6 +235,8 @@ static __attribute__((noinline)) int scope_fill(qrun *R, const cpn_rule *r)
                 s += R->net[l];
                 qty += R->cart->lines[l].qty;
                 if (R->net[l] > 0) {
+                    if (!nw || R->net[l] < wmin)
+                        wmin = R->net[l];
                     wv[nw] = R->net[l];
                     widx[nw++] = l;
                 }
@@ -238,6 +245,7 @@ static __attribute__((noinline)) int scope_fill(qrun *R, const cpn_rule *r)
         e->n = count;
         e->nw = nw;
         e->S = s; /* bases are never negative: the positive ones sum to s */
+        e->wmin = wmin;
         e->Q = qty;
         e->int_off = R->sint_len;
         e->w_off = R->sw_len;
@@ -263,6 +271,7 @@ static inline int scope_of(qrun *R, const cpn_rule *r, int64_t *S, int64_t *Q)
     R->w = R->sw + e->w_off;
     R->nw = e->nw;
     R->wsum = e->S;
+    R->wmin = e->wmin;
     R->scope_acc = R->sacc + e->acc_off;
     *S = e->S;
     *Q = e->Q;
@@ -698,12 +707,42 @@ static int run_lane(qrun *R, int lane)
             why = -1;
         } else {
             cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
-            /* per-line group members need their exact lines at once (the
-             * search and the losers' conflicts compare them) */
-            lazy = cpn_effects_lazy(r) && (r->group < 0 || rs->groups[r->group].mode != GM_PER_LINE);
+            lazy = cpn_effects_lazy(r);
             if (lazy) {
                 why = cpn_effects_apply(rs, r, &v, NULL, NULL, NULL, &amount, &need, &unl);
                 lazy = why >= 0 || amount <= S; /* else a percentage above 100%: clamped, so spread now */
+                /* A per-line group member's lines are compared (pick-one
+                 * components, the losers' conflicts, the decomposition), so
+                 * it stays implicit only when its lazy line list is exactly
+                 * the lines it discounts: every share is at least
+                 * floor(amount * w / wsum), so amount * wmin >= wsum gives
+                 * each positive-base line in scope a share of 1 or more. */
+                int64_t p;
+                if (lazy && why < 0 && r->group >= 0 && rs->groups[r->group].mode == GM_PER_LINE)
+                    lazy = amount > 0 && !__builtin_mul_overflow(amount, R->wmin, &p) && p >= R->wsum;
+#ifdef CPN_CROSSCHECK
+                if (lazy && why < 0) { /* local check, never shipped: the eager shares agree */
+                    int64_t a2, n2, u2;
+                    int w2 = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &a2, &n2, &u2);
+                    int bad = w2 != why || a2 != amount || n2 != need || u2 != unl, k = 0;
+                    int perl = r->group >= 0 && rs->groups[r->group].mode == GM_PER_LINE;
+                    for (int j = 0; j < ninl; j++) {
+                        int l = R->inl[j];
+                        int64_t xl = R->tx[l];
+                        if (xl > R->net[l] || xl < 0)
+                            bad = 1;
+                        int inw = k < R->nw && R->widx[k] == l;
+                        k += inw;
+                        if (perl && (xl > 0) != inw)
+                            bad = 1;
+                    }
+                    if (bad) {
+                        fprintf(stderr, "CPN_CROSSCHECK: rule %s lazy differs\n", r->id);
+                        abort();
+                    }
+                    clear_shares(R, R->inl, ninl);
+                }
+#endif
             }
             if (!lazy && !money) {
                 /* a gift only: no shares, amount 0, nothing below a
