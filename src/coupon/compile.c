@@ -262,6 +262,7 @@ static int intern_scopes(custops_ruleset *rs)
     custops__free(rs->scope_rule);
     rs->scope_rule = custops__calloc(n + 1, sizeof *rs->scope_rule);
     rs->nscopes = 0;
+    rs->sel_kinds = 0;
     int rc = 0;
     if (!sel || !first || !len || !hash || !table || !rs->scope_rule) {
         rc = custops__nomem();
@@ -274,8 +275,10 @@ static int intern_scopes(custops_ruleset *rs)
         cpn_rule *r = &rs->rules[i];
         const cpn_sel **s = sel + at;
         size_t m = 0;
-        for (int k = 0; k < r->nscope; k++)
+        for (int k = 0; k < r->nscope; k++) {
             s[m++] = &r->scope[k];
+            rs->sel_kinds |= 1u << r->scope[k].kind;
+        }
         if (m > 1)
             qsort(s, m, sizeof *s, cmp_sel);
         size_t u = 0; /* drop repeats */

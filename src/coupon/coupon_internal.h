@@ -149,6 +149,7 @@ struct custops_ruleset {
      * computes each one's lines once, not once per rule */
     int *scope_rule; /* per scope id: the first rule with that scope */
     int nscopes;
+    unsigned sel_kinds; /* bit 1 << SEL_x: some rule's scope has a selector of that kind */
     int *lane_rules[LANE_COUNT]; /* rule indices per lane, ascending */
     int lane_n[LANE_COUNT];
     /* lint findings, filled at compile */
@@ -395,22 +396,29 @@ typedef struct cpn_opt_out {
     uint64_t nodes;
     int *comp;            /* optional: per candidate, its component (a candidate index) */
     int64_t *comp_value;  /* optional: per component root, its optimum */
+    /* optional, all or none (n entries each), for cpn_optimize_forced: the
+     * candidates listed by component (a searched one's in search order),
+     * and per component root where its list starts, its size and whether it
+     * was solved as pick-one */
+    int *members, *at, *size, *pick;
 } cpn_opt_out;
 /* cpn_optimize's answer when it needs the shares of lazy candidates: the
  * capacity of some line may bind, or a component needs the full search */
 enum { CPN_NEED_SHARES = 1 };
 int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out);
-/* What forcing each candidate with want[i] set gives its component (comp from
- * an earlier cpn_optimize on the same input, in->forced ignored): the optimum
- * into value[i], and taken[i] whether it could be chosen at all. Each
- * component is prepared once for all its forced searches. */
-int cpn_optimize_forced(const cpn_opt_in *in, const int *comp, const int *want, int64_t *value, int *taken);
-/* pick_one.c: a component (in->cands, in->n) whose members exclude each
- * other pairwise is solved in closed form: applies says whether it is one,
- * solve sets chosen (if not NULL) and the value and returns the chosen
- * candidate or -1 (forced: that candidate if it fits, as the search does). */
-int cpn_pick_one_applies(const cpn_opt_in *in);
-int cpn_pick_one_solve(const cpn_opt_in *in, int forced, int *chosen, int64_t *value);
+/* What forcing each candidate with want[i] set gives its component (the
+ * components of an earlier cpn_optimize on the same input, with in->forced
+ * -1 and all of comp, members, at, size and pick set; in->forced ignored):
+ * the optimum into value[i], and taken[i] whether it could be chosen at
+ * all. Each component is prepared once for all its forced searches. */
+int cpn_optimize_forced(const cpn_opt_in *in, const cpn_opt_out *comps, const int *want, int64_t *value, int *taken);
+/* pick_one.c: a component (the m candidates in->cands[map[k]]) whose
+ * members exclude each other pairwise is solved in closed form, in place:
+ * applies says whether it is one, solve sets chosen[k] (if not NULL) and the
+ * value and returns the chosen position k or -1 (forced, a position: that
+ * candidate if it fits, as the search does). */
+int cpn_pick_one_applies(const cpn_opt_in *in, const int *map, int m);
+int cpn_pick_one_solve(const cpn_opt_in *in, const int *map, int m, int forced, int *chosen, int64_t *value);
 int cpn_compatible_slow(const custops_ruleset *rs, int a, int b);
 /* may rules a and b be chosen together (combine clauses, both ways)? */
 static inline int cpn_compatible(const custops_ruleset *rs, int a, int b)

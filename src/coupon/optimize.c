@@ -563,6 +563,7 @@ enum { AGG_MAX = 32 };
 typedef struct lazy_agg {
     const int32_t *nz; /* the scope's lines, shared by its lazy candidates */
     int nnz, col;
+    int rep;           /* its first candidate */
     int64_t wsum, dmax, dsum, count;
 } lazy_agg;
 
@@ -604,10 +605,13 @@ static int components(const cpn_opt_in *in, int *parent)
         int used = in->group_used ? in->group_used[g] : 0;
         int binds = grp->mode == GM_EXCLUSIVE || (grp->mode == GM_STACKABLE && grp->max > 0 && used + members[g] > grp->max);
         if (binds) {
+            /* the first unions: every other member's parent is still
+             * itself and the first member is its group's root, so this is
+             * uf_union(parent, gfirst[g], i) without the finds */
             if (gfirst[g] < 0)
                 gfirst[g] = i;
             else
-                uf_union(parent, gfirst[g], i);
+                parent[i] = gfirst[g];
         }
     }
     /* per slot: per-line groups meeting on a line, and shares that can exceed
@@ -635,7 +639,10 @@ static int components(const cpn_opt_in *in, int *parent)
         perline[c] = rs->groups[gof[c]].mode == GM_PER_LINE;
     /* Lazy candidates of one scope (they share its line list) and one column
      * are bounded together: the largest share by the largest amount's bound,
-     * the sum of shares by the summed amounts' bound plus one per member. */
+     * the sum of shares by the summed amounts' bound plus one per member. In
+     * an exclusive-per-line column (the quote makes such a member lazy only
+     * when it discounts every line of its list) they all collide, so they
+     * are joined to the first, which stands for them on each line. */
     lazy_agg agg[AGG_MAX];
     int nagg = 0;
     for (int i = 0; i < n; i++) {
@@ -647,7 +654,9 @@ static int components(const cpn_opt_in *in, int *parent)
                 a++;
             if (a < AGG_MAX) {
                 if (a == nagg)
-                    agg[nagg++] = (lazy_agg){c->nz, c->nnz, cc, c->wsum, 0, 0, 0};
+                    agg[nagg++] = (lazy_agg){c->nz, c->nnz, cc, i, c->wsum, 0, 0, 0};
+                else if (cc < ncol && perline[cc] && c->nnz > 0)
+                    uf_union(parent, agg[a].rep, i); /* per line, the same lines: they collide */
                 lazy_agg *g = &agg[a];
                 g->dmax = c->amount > g->dmax ? c->amount : g->dmax;
                 g->dsum = g->dsum > INT64_MAX - c->amount ? INT64_MAX : g->dsum + c->amount;
@@ -681,6 +690,11 @@ static int components(const cpn_opt_in *in, int *parent)
             size_t at = (size_t)l * w + (size_t)g->col;
             int64_t hi = lazy_bound(g->dmax, 1, g->wsum, in->cap[l]), sum = lazy_bound(g->dsum, g->count, g->wsum, in->cap[l]);
             hot[l] |= 2;
+            if (g->col < ncol && perline[g->col]) { /* the members meet the column's others here */
+                if (last[at] >= 0)
+                    uf_union(parent, last[at], g->rep);
+                last[at] = g->rep;
+            }
             gsum[at] = gsum[at] > INT64_MAX - sum ? INT64_MAX : gsum[at] + sum;
             if (hi > gmax[at])
                 gmax[at] = hi;
@@ -724,29 +738,100 @@ static int components(const cpn_opt_in *in, int *parent)
     return 0;
 }
 
+/* Put the members map[0..m) of a component into the search's order: amount
+ * desc, gift first, rule asc (a total order, rule indices are distinct), so
+ * a component sees the same order as if all the lane's candidates had been
+ * sorted. The quote leaves the candidates in rule order: pick-one
+ * components (most of them) do not depend on the order, so only searched
+ * components are sorted. Each member becomes a 16-byte key (amount; gift,
+ * inverted rule and position packed in a word), merge-sorted. */
+typedef struct sort_key {
+    int64_t amount;
+    uint64_t rest; /* gift << 63 | (INT32_MAX - rule) << 32 | position: larger first */
+} sort_key;
+
+static inline int key_before(const sort_key *x, const sort_key *y)
+{
+    return x->amount != y->amount ? x->amount > y->amount : x->rest > y->rest;
+}
+
+static int search_order(const cpn_opt_in *in, int *map, int m)
+{
+    cpn_mark mark = cpn_scratch_mark(in->scratch);
+    sort_key *a = cpn_scratch_take(in->scratch, (size_t)m * sizeof *a);
+    sort_key *b = cpn_scratch_take(in->scratch, (size_t)m * sizeof *b);
+    if (!a || !b) {
+        cpn_scratch_release(in->scratch, mark);
+        return CUSTOPS_ENOMEM;
+    }
+    for (int k = 0; k < m; k++) { /* rule and position are below 2^31 */
+        const cpn_cand *c = &in->cands[map[k]];
+        a[k] = (sort_key){c->amount, (uint64_t)(c->gift != 0) << 63 | (uint64_t)(INT32_MAX - c->rule) << 32 | (uint32_t)k};
+    }
+    for (int i = 0; i < m; i += 8) { /* runs of 8 by insertion */
+        int end = i + 8 < m ? i + 8 : m;
+        for (int j = i + 1; j < end; j++) {
+            sort_key v = a[j];
+            int k = j;
+            while (k > i && key_before(&v, &a[k - 1])) {
+                a[k] = a[k - 1];
+                k--;
+            }
+            a[k] = v;
+        }
+    }
+    for (int w = 8; w < m; w *= 2) {
+        for (int lo = 0; lo < m; lo += 2 * w) {
+            int mid = lo + w < m ? lo + w : m, hi = lo + 2 * w < m ? lo + 2 * w : m, i = lo, j = mid, o = lo;
+            while (i < mid && j < hi)
+                b[o++] = key_before(&a[j], &a[i]) ? a[j++] : a[i++];
+            while (i < mid)
+                b[o++] = a[i++];
+            while (j < hi)
+                b[o++] = a[j++];
+        }
+        sort_key *t = a;
+        a = b;
+        b = t;
+    }
+    int *was = (int *)b; /* b is free now and large enough */
+    for (int k = 0; k < m; k++)
+        was[k] = map[k];
+    for (int k = 0; k < m; k++)
+        map[k] = was[(uint32_t)a[k].rest];
+    cpn_scratch_release(in->scratch, mark);
+    return 0;
+}
+
 /* solve the m candidates map[0..m) of one component (forced: index in the
- * full list or -1) */
-static int solve_component(const cpn_opt_in *in, const int *map, int m, int forced, cpn_cand *sub, int *flags,
-                           cpn_opt_out *res)
+ * full list or -1); a searched component's map is put into search order */
+static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cpn_cand *sub, int *flags,
+                           cpn_opt_out *res, int *pick)
 {
     int sforced = -1;
-    for (int k = 0; k < m; k++) {
+    for (int k = 0; k < m && forced >= 0; k++)
         if (map[k] == forced)
             sforced = k;
-        sub[k] = in->cands[map[k]];
-    }
-    cpn_opt_in si = *in;
-    si.cands = sub;
-    si.n = m;
-    si.forced = sforced;
     cpn_opt_out so = {flags, 0, 1, 0};
     int rc = 0;
-    if (cpn_pick_one_applies(&si)) {
-        cpn_pick_one_solve(&si, sforced, flags, &so.value);
+    *pick = cpn_pick_one_applies(in, map, m);
+    if (*pick) { /* in place: no copy of the members */
+        cpn_pick_one_solve(in, map, m, sforced, flags, &so.value);
     } else {
         for (int k = 0; k < m; k++)
-            if (sub[k].lazy)
+            if (in->cands[map[k]].lazy)
                 return CPN_NEED_SHARES; /* the search adds up shares */
+        if ((rc = search_order(in, map, m)))
+            return rc;
+        cpn_opt_in si = *in;
+        si.cands = sub;
+        si.n = m;
+        si.forced = -1;
+        for (int k = 0; k < m; k++) {
+            if (map[k] == forced)
+                si.forced = k;
+            sub[k] = in->cands[map[k]];
+        }
         rc = solve(&si, &so);
     }
     res->value = so.value;
@@ -765,7 +850,7 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
         return 0;
     cpn_mark mark = cpn_scratch_mark(in->scratch);
     int *parent = cpn_scratch_take(in->scratch, (size_t)n * sizeof *parent);
-    int *members = cpn_scratch_take(in->scratch, (size_t)n * sizeof *members);
+    int *members = out->members ? out->members : cpn_scratch_take(in->scratch, (size_t)n * sizeof *members);
     int *start = cpn_scratch_zero(in->scratch, ((size_t)n + 1) * sizeof *start);
     int *flags = cpn_scratch_take(in->scratch, (size_t)n * sizeof *flags);
     cpn_cand *sub = cpn_scratch_take(in->scratch, (size_t)n * sizeof *sub);
@@ -793,17 +878,23 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
     for (int root = 0, at = 0; root < n; root++) {
         if (parent[root] != root)
             continue;
-        const int *map = members + at;
+        int *map = members + at;
         int m = start[root] - at;
         at = start[root];
         if (in->forced >= 0 && parent[in->forced] != root)
             continue; /* forcing one rule only changes its own component */
         cpn_opt_out res;
+        int pick;
         cpn_mark inner = cpn_scratch_mark(in->scratch);
-        rc = solve_component(in, map, m, in->forced, sub, flags, &res);
+        rc = solve_component(in, map, m, in->forced, sub, flags, &res, &pick);
         cpn_scratch_release(in->scratch, inner);
         if (rc)
             goto done;
+        if (out->members) {
+            out->at[root] = (int)(map - members);
+            out->size[root] = m;
+            out->pick[root] = pick;
+        }
         out->value += res.value;
         out->nodes += res.nodes;
         if (!res.exact)
@@ -821,49 +912,39 @@ done:
     return rc;
 }
 
-int cpn_optimize_forced(const cpn_opt_in *in, const int *comp, const int *want, int64_t *value, int *taken)
+int cpn_optimize_forced(const cpn_opt_in *in, const cpn_opt_out *comps, const int *want, int64_t *value, int *taken)
 {
     int n = in->n, rc = 0;
     if (n == 0)
         return 0;
     cpn_mark mark = cpn_scratch_mark(in->scratch);
-    int *start = cpn_scratch_zero(in->scratch, ((size_t)n + 1) * sizeof *start);
-    int *members = cpn_scratch_take(in->scratch, (size_t)n * sizeof *members);
-    int *fill = cpn_scratch_take(in->scratch, (size_t)n * sizeof *fill);
-    int *wanted = cpn_scratch_zero(in->scratch, (size_t)n * sizeof *wanted);
     cpn_cand *sub = cpn_scratch_take(in->scratch, (size_t)n * sizeof *sub);
-    if (!start || !members || !fill || !wanted || !sub) {
+    if (!sub) {
         rc = CUSTOPS_ENOMEM;
         goto done;
     }
-    /* members of each component (rooted at its first candidate), in candidate order */
-    for (int i = 0; i < n; i++) {
-        start[comp[i] + 1]++;
-        wanted[comp[i]] |= want[i];
-    }
-    for (int i = 0; i < n; i++) {
-        start[i + 1] += start[i];
-        fill[i] = start[i];
-    }
-    for (int i = 0; i < n; i++)
-        members[fill[comp[i]]++] = i;
+    /* the components as cpn_optimize listed them */
     for (int root = 0; root < n; root++) {
-        if (!wanted[root])
+        if (comps->comp[root] != root)
             continue;
-        int m = start[root + 1] - start[root];
-        const int *map = members + start[root];
+        int m = comps->size[root], wanted = 0;
+        int *map = comps->members + comps->at[root];
         for (int k = 0; k < m; k++)
-            sub[k] = in->cands[map[k]];
+            wanted |= want[map[k]];
+        if (!wanted)
+            continue;
+        if (comps->pick[root]) { /* in place */
+            for (int k = 0; k < m; k++)
+                if (want[map[k]])
+                    taken[map[k]] = cpn_pick_one_solve(in, map, m, k, NULL, &value[map[k]]) == k;
+            continue;
+        }
         cpn_opt_in si = *in;
         si.cands = sub;
         si.n = m;
         si.forced = -1;
-        if (cpn_pick_one_applies(&si)) {
-            for (int k = 0; k < m; k++)
-                if (want[map[k]])
-                    taken[map[k]] = cpn_pick_one_solve(&si, k, NULL, &value[map[k]]) == k;
-            continue;
-        }
+        for (int k = 0; k < m; k++) /* solve_component() left a searched list in search order */
+            sub[k] = in->cands[map[k]];
         cpn_mark inner = cpn_scratch_mark(in->scratch);
         search s;
         if ((rc = prepare(&s, &si)))
@@ -871,7 +952,7 @@ int cpn_optimize_forced(const cpn_opt_in *in, const int *comp, const int *want, 
         for (int k = 0; k < m; k++) {
             if (!want[map[k]])
                 continue;
-            cpn_opt_out so = {NULL, 0, 1, 0, NULL, NULL};
+            cpn_opt_out so = {.exact = 1};
             run(&s, k, in->budget ? in->budget : 100000, &so);
             value[map[k]] = so.value;
             taken[map[k]] = s.best[k];

@@ -14,22 +14,21 @@
 
 enum { PICK_ONE_MAX = 128 };
 
-int cpn_pick_one_applies(const cpn_opt_in *in)
+int cpn_pick_one_applies(const cpn_opt_in *in, const int *map, int m)
 {
-    int m = in->n;
     if (m < 1 || m > PICK_ONE_MAX)
         return 0;
     const custops_ruleset *rs = in->rs;
-    int g = rs->rules[in->cands[0].rule].group;
+    const cpn_cand *c0 = &in->cands[map[0]];
+    int g = rs->rules[c0->rule].group;
     if (g < 0)
         return 0;
     int mode = rs->groups[g].mode;
     if (mode != GM_EXCLUSIVE && mode != GM_PER_LINE)
         return 0;
     size_t words = ((size_t)in->nslots + 63) / 64;
-    const cpn_cand *c0 = &in->cands[0];
     for (int i = 0; i < m; i++) {
-        const cpn_cand *c = &in->cands[i];
+        const cpn_cand *c = &in->cands[map[i]];
         if (rs->rules[c->rule].group != g)
             return 0;
         /* per line: two members exclude each other only when they share a
@@ -71,30 +70,30 @@ static one_key key_of(const cpn_opt_in *in, const cpn_cand *c)
 
 /* Only an exclusive group can already be used up, by an earlier lane;
  * per-line exclusivity is within the lane, so a lone member always fits. */
-static int group_full(const cpn_opt_in *in)
+static int group_full(const cpn_opt_in *in, const cpn_cand *c0)
 {
-    int g = in->rs->rules[in->cands[0].rule].group;
+    int g = in->rs->rules[c0->rule].group;
     return in->rs->groups[g].mode == GM_EXCLUSIVE && in->group_used && in->group_used[g] >= 1;
 }
 
-int cpn_pick_one_solve(const cpn_opt_in *in, int forced, int *chosen, int64_t *value)
+int cpn_pick_one_solve(const cpn_opt_in *in, const int *map, int m, int forced, int *chosen, int64_t *value)
 {
-    int m = in->n, best = -1;
+    int best = -1;
     one_key bk = {0, 0, 0, 0};
     if (chosen)
         for (int i = 0; i < m; i++)
             chosen[i] = 0;
     *value = 0;
-    if (group_full(in))
+    if (group_full(in, &in->cands[map[0]]))
         return -1; /* nothing fits: the empty set */
     if (forced >= 0) {
         best = forced;
-        bk = key_of(in, &in->cands[forced]);
+        bk = key_of(in, &in->cands[map[forced]]);
     } else {
         for (int i = 0; i < m; i++) {
-            one_key k = key_of(in, &in->cands[i]);
+            one_key k = key_of(in, &in->cands[map[i]]);
             int c = one_cmp(&k, &bk); /* against the empty set first: a tie loses on rule count */
-            if (c < 0 || (c == 0 && best >= 0 && in->cands[i].rule < in->cands[best].rule)) {
+            if (c < 0 || (c == 0 && best >= 0 && in->cands[map[i]].rule < in->cands[map[best]].rule)) {
                 best = i;
                 bk = k;
             }

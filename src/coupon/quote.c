@@ -10,11 +10,15 @@
  *      (priority desc, id asc) order with each line clamped at zero;
  *   3. every rule not used gets a reason, near misses get their gap.
  * Scope matching goes through a per-quote hash index of the cart's SKUs,
- * categories, brands and tags to line bitmaps, so a rule costs one lookup
- * per selector, not one string compare per line. */
+ * categories, brands and tags (the kinds some scope of the ruleset uses) to
+ * line bitmaps, so a rule costs one lookup per selector, not one string
+ * compare per line. */
 #include "coupon_internal.h"
 
 #include <stdlib.h>
+#ifdef CPN_CROSSCHECK
+#include <stdio.h>
+#endif
 
 /* ---- quote-owned storage ---- */
 static int q_str(custops_quote *q, const char *s, uint32_t *off)
@@ -116,6 +120,7 @@ typedef struct scope_ent {
     int lane;       /* the lane stamp of the lists below */
     int n, nw;      /* lines in scope, of them with a positive base */
     int64_t S, Q;   /* their base sum and quantity */
+    int64_t wmin;   /* the smallest positive base among them (0: none) */
     size_t acc_off, int_off, w_off;
 } scope_ent;
 
@@ -142,6 +147,7 @@ typedef struct qrun {
     const int *widx;    /* those of them with a positive base, and the bases */
     const int64_t *w;
     int64_t wsum;
+    int64_t wmin;       /* the smallest of w (0: none) */
     int nw;
     const uint64_t *scope_acc; /* its lines as a bitmap */
     scope_ent *sc;      /* per scope id */
@@ -156,8 +162,6 @@ typedef struct qrun {
     /* candidate pool */
     cpn_cand *cands;
     size_t ncands, cands_cap;
-    cpn_cand *spare; /* as large as cands when presize could: the sort's target */
-    size_t spare_cap;
     int64_t *pool;
     size_t npool, pool_cap;
     cpn_scratch scratch; /* per lane and per optimizer call working memory */
@@ -172,10 +176,12 @@ typedef struct qrun {
 /* The lines of a rule's scope. Each distinct scope (see rs->scope_rule)
  * has its line bitmap computed once per quote (it depends only on the cart)
  * and its line lists, subtotal and quantity once per lane (they depend on
- * the lane-start bases); every other rule of that scope reuses them. Sets
- * R->inl (the lines in scope, ascending), R->widx, R->w, R->nw and R->wsum
- * (those with a positive base) and R->scope_acc; returns the line count. */
-static int scope_of(qrun *R, const cpn_rule *r, int64_t *S, int64_t *Q)
+ * the lane-start bases); every other rule of that scope reuses them.
+ * scope_fill() makes them (out of line: once per scope and lane); scope_of()
+ * sets R->inl (the lines in scope, ascending), R->widx, R->w, R->nw and
+ * R->wsum (those with a positive base) and R->scope_acc and returns the line
+ * count. */
+static __attribute__((noinline)) int scope_fill(qrun *R, const cpn_rule *r)
 {
     scope_ent *e = &R->sc[r->scope_id];
     size_t words = R->words;
@@ -220,7 +226,7 @@ static int scope_of(qrun *R, const cpn_rule *r, int64_t *S, int64_t *Q)
             CPN_GROW(R->sw, R->sw_cap, R->sw_len + (size_t)count))
             return CUSTOPS_ENOMEM;
         int *inl = R->sint + R->sint_len, *widx = inl + count;
-        int64_t *wv = R->sw + R->sw_len, s = 0, qty = 0;
+        int64_t *wv = R->sw + R->sw_len, s = 0, qty = 0, wmin = 0;
         count = 0;
         for (size_t w = 0; w < words; w++)
             for (uint64_t m = acc[w]; m; m &= m - 1) {
@@ -229,6 +235,8 @@ static int scope_of(qrun *R, const cpn_rule *r, int64_t *S, int64_t *Q)
                 s += R->net[l];
                 qty += R->cart->lines[l].qty;
                 if (R->net[l] > 0) {
+                    if (!nw || R->net[l] < wmin)
+                        wmin = R->net[l];
                     wv[nw] = R->net[l];
                     widx[nw++] = l;
                 }
@@ -237,18 +245,34 @@ static int scope_of(qrun *R, const cpn_rule *r, int64_t *S, int64_t *Q)
         e->n = count;
         e->nw = nw;
         e->S = s; /* bases are never negative: the positive ones sum to s */
+        e->wmin = wmin;
         e->Q = qty;
         e->int_off = R->sint_len;
         e->w_off = R->sw_len;
         R->sint_len += 2 * (size_t)count;
         R->sw_len += (size_t)count;
     }
+    return 0;
+}
+
+/* the common case inline: the scope's lists are already made for this lane */
+static inline int scope_of(qrun *R, const cpn_rule *r, int64_t *S, int64_t *Q)
+{
+    const scope_ent *e = &R->sc[r->scope_id];
+    if (e->lane != R->lane_stamp) {
+        int rc = scope_fill(R, r);
+        if (rc) {
+            *S = *Q = 0;
+            return rc;
+        }
+    }
     R->inl = R->sint + e->int_off;
     R->widx = R->inl + e->n;
     R->w = R->sw + e->w_off;
     R->nw = e->nw;
     R->wsum = e->S;
-    R->scope_acc = acc;
+    R->wmin = e->wmin;
+    R->scope_acc = R->sacc + e->acc_off;
     *S = e->S;
     *Q = e->Q;
     return e->n;
@@ -458,78 +482,6 @@ static void fix_pointers(qrun *R)
         c->bits = (uint64_t *)(R->pool + (uintptr_t)c->bits);
         c->nz = (int32_t *)(R->pool + (uintptr_t)c->nz);
     }
-}
-
-/* Sort the candidates into search order: amount desc, gift first, rule asc
- * (a total order: rule ids are distinct, so any sort gives the same).
- * Each candidate becomes a 16-byte key (amount; gift, inverted rule and
- * index packed in a word) merge-sorted in place of indirect compares on the
- * ~100-byte structs, which are then moved once. */
-typedef struct sort_key {
-    int64_t amount;
-    uint64_t rest; /* gift << 63 | (INT32_MAX - rule) << 32 | index: larger first */
-} sort_key;
-
-static inline int key_before(const sort_key *x, const sort_key *y)
-{
-    return x->amount != y->amount ? x->amount > y->amount : x->rest > y->rest;
-}
-
-static int sort_cands(qrun *R)
-{
-    size_t n = R->ncands;
-    cpn_mark mark = cpn_scratch_mark(&R->scratch);
-    sort_key *a = cpn_scratch_take(&R->scratch, n * sizeof *a);
-    sort_key *b = cpn_scratch_take(&R->scratch, n * sizeof *b);
-    int swap = R->spare_cap >= n; /* sort into the spare array and swap: no copy back */
-    cpn_cand *tmp = swap ? R->spare : cpn_scratch_take(&R->scratch, n * sizeof *tmp);
-    if (!a || !b || !tmp) {
-        cpn_scratch_release(&R->scratch, mark);
-        return CUSTOPS_ENOMEM;
-    }
-    const cpn_cand *c = R->cands;
-    for (size_t i = 0; i < n; i++) /* rule and index are below 2^31 */
-        a[i] = (sort_key){c[i].amount, (uint64_t)(c[i].gift != 0) << 63 | (uint64_t)(INT32_MAX - c[i].rule) << 32 | i};
-    for (size_t i = 0; i < n; i += 8) { /* runs of 8 by insertion */
-        size_t end = i + 8 < n ? i + 8 : n;
-        for (size_t j = i + 1; j < end; j++) {
-            sort_key v = a[j];
-            size_t k = j;
-            while (k > i && key_before(&v, &a[k - 1])) {
-                a[k] = a[k - 1];
-                k--;
-            }
-            a[k] = v;
-        }
-    }
-    for (size_t w = 8; w < n; w *= 2) {
-        for (size_t lo = 0; lo < n; lo += 2 * w) {
-            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n, i = lo, j = mid, o = lo;
-            while (i < mid && j < hi)
-                b[o++] = key_before(&a[j], &a[i]) ? a[j++] : a[i++];
-            while (i < mid)
-                b[o++] = a[i++];
-            while (j < hi)
-                b[o++] = a[j++];
-        }
-        sort_key *t = a;
-        a = b;
-        b = t;
-    }
-    for (size_t i = 0; i < n; i++)
-        tmp[i] = c[(uint32_t)a[i].rest];
-    if (swap) { /* each array keeps its own capacity */
-        cpn_cand *old = R->cands;
-        size_t oldcap = R->cands_cap;
-        R->cands = R->spare;
-        R->cands_cap = R->spare_cap;
-        R->spare = old;
-        R->spare_cap = oldcap;
-    } else {
-        memcpy(R->cands, tmp, n * sizeof *tmp);
-    }
-    cpn_scratch_release(&R->scratch, mark);
-    return 0;
 }
 
 /* application order: priority desc, id asc (insertion sort: few chosen rules) */
@@ -755,12 +707,42 @@ static int run_lane(qrun *R, int lane)
             why = -1;
         } else {
             cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
-            /* per-line group members need their exact lines at once (the
-             * search and the losers' conflicts compare them) */
-            lazy = cpn_effects_lazy(r) && (r->group < 0 || rs->groups[r->group].mode != GM_PER_LINE);
+            lazy = cpn_effects_lazy(r);
             if (lazy) {
                 why = cpn_effects_apply(rs, r, &v, NULL, NULL, NULL, &amount, &need, &unl);
                 lazy = why >= 0 || amount <= S; /* else a percentage above 100%: clamped, so spread now */
+                /* A per-line group member's lines are compared (pick-one
+                 * components, the losers' conflicts, the decomposition), so
+                 * it stays implicit only when its lazy line list is exactly
+                 * the lines it discounts: every share is at least
+                 * floor(amount * w / wsum), so amount * wmin >= wsum gives
+                 * each positive-base line in scope a share of 1 or more. */
+                int64_t p;
+                if (lazy && why < 0 && r->group >= 0 && rs->groups[r->group].mode == GM_PER_LINE)
+                    lazy = amount > 0 && !__builtin_mul_overflow(amount, R->wmin, &p) && p >= R->wsum;
+#ifdef CPN_CROSSCHECK
+                if (lazy && why < 0) { /* local check, never shipped: the eager shares agree */
+                    int64_t a2, n2, u2;
+                    int w2 = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &a2, &n2, &u2);
+                    int bad = w2 != why || a2 != amount || n2 != need || u2 != unl, k = 0;
+                    int perl = r->group >= 0 && rs->groups[r->group].mode == GM_PER_LINE;
+                    for (int j = 0; j < ninl; j++) {
+                        int l = R->inl[j];
+                        int64_t xl = R->tx[l];
+                        if (xl > R->net[l] || xl < 0)
+                            bad = 1;
+                        int inw = k < R->nw && R->widx[k] == l;
+                        k += inw;
+                        if (perl && (xl > 0) != inw)
+                            bad = 1;
+                    }
+                    if (bad) {
+                        fprintf(stderr, "CPN_CROSSCHECK: rule %s lazy differs\n", r->id);
+                        abort();
+                    }
+                    clear_shares(R, R->inl, ninl);
+                }
+#endif
             }
             if (!lazy && !money) {
                 /* a gift only: no shares, amount 0, nothing below a
@@ -838,9 +820,9 @@ static int run_lane(qrun *R, int lane)
     }
     if (!R->ncands)
         return 0;
+    /* the candidates stay in rule order: the optimizer puts only the
+     * components it searches into search order */
     fix_pointers(R);
-    if ((rc = sort_cands(R)))
-        return rc;
     int nc = (int)R->ncands;
     cpn_mark mark = cpn_scratch_mark(&R->scratch);
     int *flags = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *flags);
@@ -849,15 +831,16 @@ static int run_lane(qrun *R, int lane)
     int64_t *fvalue = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *fvalue);
     const cpn_cand **order = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *order);
     int *comp = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *comp);
-    int *csize = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *csize);
     int64_t *comp_value = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *comp_value);
-    if (!flags || !flags2 || !want || !fvalue || !order || !comp || !csize || !comp_value) {
+    int *members = cpn_scratch_take(&R->scratch, (size_t)nc * 4 * sizeof *members); /* members, at, size, pick */
+    if (!flags || !flags2 || !want || !fvalue || !order || !comp || !comp_value || !members) {
         cpn_scratch_release(&R->scratch, mark);
         return CUSTOPS_ENOMEM;
     }
     cpn_opt_in in = {rs, R->cands, nc, nslots, shipping || points ? cap_slot : R->net, R->group_used, NULL, 100000, NULL, -1,
                      &R->scratch};
-    cpn_opt_out out = {flags, 0, 1, 0, comp, comp_value};
+    cpn_opt_out out = {flags, 0, 1, 0, comp, comp_value, members, members + nc, members + 2 * nc, members + 3 * nc};
+    const int *csize = out.size; /* per component root (comp[i] is its component's first candidate) */
     rc = cpn_optimize(&in, &out);
     if (rc == CPN_NEED_SHARES) { /* a capacity may bind, or a component needs the full search */
         for (int i = 0; i < nc && rc == CPN_NEED_SHARES; i++) {
@@ -868,8 +851,6 @@ static int run_lane(qrun *R, int lane)
         if (rc == CPN_NEED_SHARES)
             rc = cpn_optimize(&in, &out);
     }
-    for (int i = 0; !rc && i < nc; i++)
-        csize[comp[i]]++; /* comp[i] is its component's first candidate */
     if (!rc) {
         q->nodes += out.nodes;
         if (!out.exact)
@@ -891,7 +872,7 @@ static int run_lane(qrun *R, int lane)
     if (!rc) {
         cpn_opt_in fin = in;
         fin.budget = 20000;
-        rc = cpn_optimize_forced(&fin, comp, want, fvalue, flags2);
+        rc = cpn_optimize_forced(&fin, &out, want, fvalue, flags2);
     }
     /* the losers: whom they collide with, and what forcing them would cost
      * (before applying, while group_used still holds only earlier lanes) */
@@ -1055,7 +1036,6 @@ static int presize(qrun *R)
             most = rs->lane_n[lane];
     if (CUSTOPS__GROW(R->q->reasons, R->q->reasons_cap, rs->nrules + 1) ||
         CUSTOPS__GROW(R->cands, R->cands_cap, (size_t)most + 1) ||
-        CUSTOPS__GROW(R->spare, R->spare_cap, (size_t)most + 1) ||
         CUSTOPS__GROW(R->sacc, R->sacc_cap, R->words * (size_t)(rs->nscopes < 64 ? rs->nscopes + 1 : 64)) ||
         CUSTOPS__GROW(R->sint, R->sint_cap, 8 * R->n + 64) || CUSTOPS__GROW(R->sw, R->sw_cap, 4 * R->n + 32))
         return CUSTOPS_ENOMEM;
@@ -1074,9 +1054,13 @@ static int presize(qrun *R)
 static int build_index(qrun *R)
 {
     const custops_cart *c = R->cart;
+    /* only the kinds some scope selects by: the others are never looked up */
+    unsigned kinds = R->rs->sel_kinds;
+    int sku = (kinds >> SEL_SKU) & 1, brand = (kinds >> SEL_BRAND) & 1, cat = (kinds >> SEL_CATEGORY) & 1,
+        tag = (kinds >> SEL_TAG) & 1;
     size_t entries = 0;
     for (size_t l = 0; l < R->n; l++)
-        entries += 2 + c->lines[l].ncat + c->lines[l].ntag;
+        entries += (size_t)(sku + brand) + (cat ? c->lines[l].ncat : 0) + (tag ? c->lines[l].ntag : 0);
     size_t slots = 16;
     while (slots < entries * 2)
         slots *= 2;
@@ -1093,12 +1077,13 @@ static int build_index(qrun *R)
     }
     for (size_t l = 0; l < R->n; l++) {
         const cpn_line *ln = &c->lines[l];
-        sidx_add(&R->idx, SEL_SKU, c->arena + ln->sku, l);
-        if (ln->brand)
+        if (sku)
+            sidx_add(&R->idx, SEL_SKU, c->arena + ln->sku, l);
+        if (brand && ln->brand)
             sidx_add(&R->idx, SEL_BRAND, c->arena + ln->brand, l);
-        for (uint32_t k = 0; k < ln->ncat; k++)
+        for (uint32_t k = 0; cat && k < ln->ncat; k++)
             sidx_add(&R->idx, SEL_CATEGORY, c->arena + c->refs[ln->cat0 + k], l);
-        for (uint32_t k = 0; k < ln->ntag; k++)
+        for (uint32_t k = 0; tag && k < ln->ntag; k++)
             sidx_add(&R->idx, SEL_TAG, c->arena + c->refs[ln->tag0 + k], l);
         if (ln->discountable)
             R->discountable[l / 64] |= 1ull << (l % 64);
@@ -1199,7 +1184,6 @@ done:
     custops__free(R.sw);
     cpn_scratch_free(&R.scratch);
     custops__free(R.cands);
-    custops__free(R.spare);
     custops__free(R.pool);
     custops__free(R.idx.block);
     if (rc) {

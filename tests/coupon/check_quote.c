@@ -703,6 +703,92 @@ END_TEST
  * exclude or by the selector kind must stay apart. Each rule here gets on
  * every line exactly what it gets when it is the only rule (no group, small
  * discounts: no capacity binds), in the item lane and in the order lane. */
+/* The quote indexes only the selector kinds the ruleset's scopes use: a
+ * ruleset selecting by one kind must find exactly the lines of that kind,
+ * even when other kinds carry the same value, and a ruleset without scopes
+ * discounts every line. */
+START_TEST(scope_index_per_kind)
+{
+    static const char *cart = "{\"lines\":[{\"id\":\"L1\",\"sku\":\"X\",\"unit_price\":\"10.00\"},"
+                              "{\"id\":\"L2\",\"sku\":\"S2\",\"category\":[\"X\"],\"unit_price\":\"10.00\"},"
+                              "{\"id\":\"L3\",\"sku\":\"S3\",\"brand\":\"X\",\"unit_price\":\"10.00\"},"
+                              "{\"id\":\"L4\",\"sku\":\"S4\",\"tags\":[\"X\"],\"unit_price\":\"10.00\"}]}";
+    static const char *kinds[] = {"sku", "category", "brand", "tag"};
+    static const char *lines[] = {"L1", "L2", "L3", "L4"};
+    char text[256];
+    for (int k = 0; k < 4; k++) {
+        snprintf(text, sizeof text, "rule r { lane item; scope %s(\"X\"); then percent_off 10%%; }\n", kinds[k]);
+        custops_ruleset *rs = rules(text);
+        custops_quote *q = quote(rs, cart, NOW);
+        ck_assert_int_eq(custops_quote_discount(q), 100);
+        for (int l = 0; l < 4; l++)
+            ck_assert_int_eq(alloc_sum(q, "r", lines[l]), l == k ? 100 : 0);
+        custops_quote_free(q);
+        custops_ruleset_free(rs);
+    }
+    custops_ruleset *rs = rules("rule r { lane item; then percent_off 10%; }\n");
+    custops_quote *q = quote(rs, cart, NOW);
+    ck_assert_int_eq(custops_quote_discount(q), 400);
+    custops_quote_free(q);
+    custops_ruleset_free(rs);
+}
+END_TEST
+
+/* Exclusive-per-line members whose shares stay implicit until chosen (a
+ * spread that gives every line of its scope at least a unit) against
+ * members that must be spread at once (one cent: only the larger line gets
+ * it) and members of a narrower scope. */
+START_TEST(per_line_spread_members)
+{
+    static const char *cart = "{\"lines\":[{\"id\":\"L1\",\"sku\":\"A\",\"category\":[\"c1\"],\"unit_price\":\"10.00\"},"
+                              "{\"id\":\"L2\",\"sku\":\"B\",\"category\":[\"c1\"],\"unit_price\":\"20.00\"}]}";
+    const char *head = "group p exclusive per_line;\n";
+    const char *a = "rule a { lane item; group p; scope category(\"c1\"); then percent_off 10%; }\n";
+    const char *b = "rule b { lane item; group p; scope category(\"c1\"); then percent_off 20%; }\n";
+    const char *c = "rule c { lane item; group p; scope sku(\"A\"); then amount_off 1.50; }\n";
+    const char *t = "rule t { lane item; group p; scope category(\"c1\"); then amount_off 0.01; }\n";
+    char text[1024];
+    int64_t gap, value;
+    /* one scope: the larger wins, the other loses to it */
+    snprintf(text, sizeof text, "%s%s%s", head, a, b);
+    custops_ruleset *rs = rules(text);
+    custops_quote *q = quote(rs, cart, NOW);
+    ck_assert_int_eq(custops_quote_discount(q), 600);
+    ck_assert(applied(q, "b"));
+    ck_assert_str_eq(reason_of(q, "a", &gap, &value), "NOT_COMBINABLE");
+    ck_assert_int_eq(alloc_sum(q, "b", "L1"), 200);
+    ck_assert_int_eq(alloc_sum(q, "b", "L2"), 400);
+    custops_quote_free(q);
+    custops_ruleset_free(rs);
+    /* a narrower scope on L1 collides with both: the search picks b */
+    snprintf(text, sizeof text, "%s%s%s%s", head, a, b, c);
+    rs = rules(text);
+    q = quote(rs, cart, NOW);
+    ck_assert_int_eq(custops_quote_discount(q), 600);
+    ck_assert_str_eq(reason_of(q, "c", &gap, &value), "NOT_COMBINABLE");
+    custops_quote_free(q);
+    custops_ruleset_free(rs);
+    /* one cent lands on L2 only, so it combines with c on L1 */
+    snprintf(text, sizeof text, "%s%s%s", head, c, t);
+    rs = rules(text);
+    q = quote(rs, cart, NOW);
+    ck_assert_int_eq(custops_quote_discount(q), 151);
+    ck_assert_int_eq(alloc_sum(q, "t", "L2"), 1);
+    ck_assert_int_eq(alloc_sum(q, "t", "L1"), 0);
+    ck_assert_int_eq(alloc_sum(q, "c", "L1"), 150);
+    custops_quote_free(q);
+    custops_ruleset_free(rs);
+    /* and it collides with b on L2 */
+    snprintf(text, sizeof text, "%s%s%s%s", head, b, c, t);
+    rs = rules(text);
+    q = quote(rs, cart, NOW);
+    ck_assert_int_eq(custops_quote_discount(q), 600);
+    ck_assert(applied(q, "b"));
+    custops_quote_free(q);
+    custops_ruleset_free(rs);
+}
+END_TEST
+
 START_TEST(shared_scopes_same_as_alone)
 {
     static const char *scopes[] = {
@@ -776,6 +862,8 @@ static Suite *suite(void)
     tcase_add_test(t, best_combination_matches_brute_force);
     tcase_add_test(t, spread_matches_money_allocate);
     tcase_add_test(t, shared_scopes_same_as_alone);
+    tcase_add_test(t, scope_index_per_kind);
+    tcase_add_test(t, per_line_spread_members);
     suite_add_tcase(s, t);
     return s;
 }
