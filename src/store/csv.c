@@ -309,6 +309,7 @@ int custops__st_parse_csv(st_ingest *g)
     enum { ST_AHEAD = 4 };
     st_row rows[ST_AHEAD];
     char *scr[ST_AHEAD] = {c.scratch};
+    memset(rows, 0, sizeof rows);
     for (int k = 1; rc == 0 && k < ST_AHEAD; k++)
         if ((scr[k] = custops__malloc(c.scratch_cap)) == NULL)
             rc = custops__nomem();
@@ -325,10 +326,10 @@ int custops__st_parse_csv(st_ingest *g)
         row->line = c.line;
         c.scratch = scr[cur];
         c.scratch_len = 0;
-        /* absent fields are {NULL, 0} with no position; memset clears both
-         * arrays in a few vector stores (the field loop was ~140 instructions) */
-        memset(row->f, 0, sizeof row->f);
-        memset(row->pos, 0, sizeof row->pos);
+        /* Absent fields are {NULL, 0} with no position. The slots were
+         * cleared once below; a row is applied only when it has exactly
+         * ncols fields, and then every mapped column was written anew, while
+         * unmapped fields are never written: no clearing per row. */
         row->nul_free = 0; /* set by plain_row for the rows it reads */
         int i = 0, frc = plain_row(&c, map, ncols, row, &i);
         term = frc == 1 ? ',' : '\n';
