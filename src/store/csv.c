@@ -146,7 +146,7 @@ static inline int plain_field(csv_state *c, const int *map, int ncols, st_row *r
     if (n > lim)
         return custops__st_fatal(c->g, CUSTOPS_ELIMIT, c->line, (int)(p - c->line_start) + 1,
                                  "field of %zu bytes exceeds the limit of %zu bytes", n, lim);
-    if (i < ncols && map[i] >= 0) {
+    if (i < ncols) {
         row->f[map[i]] = (st_str){p, n};
         row->pos[map[i]] = p;
     }
@@ -321,6 +321,10 @@ int custops__st_parse_csv(st_ingest *g)
         if (custops__st_kind_requires(kind, f) && seen[f] < 0)
             rc = custops__st_fatal(g, CUSTOPS_EPARSE, 1, 1, "header lacks the required column '%s' of %s records",
                                    custops__st_field_names[f], KIND_NAMES[kind]);
+    /* from here on an unused column goes to the spare slot of a row */
+    for (int i = 0; i < ncols; i++)
+        if (map[i] < 0)
+            map[i] = ST_F_COUNT;
     /* Rows, read ahead: up to ST_AHEAD - 1 rows are read (and their order
      * and customer ids prefetched) before the oldest is applied, so the
      * hash-table cache misses of later rows overlap the work on earlier
@@ -362,7 +366,7 @@ int custops__st_parse_csv(st_ingest *g)
             const char *start;
             if ((frc = read_field(&c, &v, &start, &term)) != 0)
                 break;
-            if (i < ncols && map[i] >= 0) {
+            if (i < ncols) {
                 row->f[map[i]] = v;
                 row->pos[map[i]] = start;
             }
