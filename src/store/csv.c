@@ -110,32 +110,43 @@ static int read_field(csv_state *c, st_str *out, const char **start, int *term)
     return 0;
 }
 
-/* Bit k set when q[k] is a comma, for the span bytes at q. With SSE2 this
- * is one compare of 16 bytes (reading up to 16 bytes of the buffer, never
- * past its end); else a byte loop. */
-static inline uint32_t comma_mask(const char *q, const char *end, size_t *span)
+/* For the span bytes at q (16, fewer at the input's end): bit k of *nl,
+ * *odd and of the return value set when q[k] is a newline, a quote or NUL
+ * byte, and a comma. With SSE2 this is one load and four compares of 16
+ * bytes (reading up to 16 bytes of the buffer, never past its end); else
+ * a byte loop. */
+static inline uint32_t scan16(const char *q, const char *end, size_t *span, uint32_t *nl, uint32_t *odd)
 {
 #ifdef __SSE2__
     if (end - q >= 16) {
         *span = 16;
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+        *nl = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+        *odd = (uint32_t)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_setzero_si128())));
         return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')));
     }
 #endif
     size_t n = (size_t)(end - q) < 16 ? (size_t)(end - q) : 16;
-    uint32_t m = 0;
-    for (size_t k = 0; k < n; k++)
+    uint32_t m = 0, l = 0, o = 0;
+    for (size_t k = 0; k < n; k++) {
         m |= (uint32_t)(q[k] == ',') << k;
+        l |= (uint32_t)(q[k] == '\n') << k;
+        o |= (uint32_t)(q[k] == '"' || q[k] == '\0') << k;
+    }
     *span = n;
+    *nl = l;
+    *odd = o;
     return m;
 }
 
-static inline int plain_field(csv_state *c, const int *map, int ncols, st_row *row, int i, const char *p, size_t n)
+static inline int plain_field(csv_state *c, const int *map, int ncols, st_row *row, int i, const char *p, size_t n,
+                              size_t lim)
 {
-    if (n > c->g->o.max_field_len)
+    if (n > lim)
         return custops__st_fatal(c->g, CUSTOPS_ELIMIT, c->line, (int)(p - c->line_start) + 1,
-                                 "field of %zu bytes exceeds the limit of %zu bytes", n, c->g->o.max_field_len);
-    if (i < ncols && map[i] >= 0) {
+                                 "field of %zu bytes exceeds the limit of %zu bytes", n, lim);
+    if (i < ncols) {
         row->f[map[i]] = (st_str){p, n};
         row->pos[map[i]] = p;
     }
@@ -143,45 +154,56 @@ static inline int plain_field(csv_state *c, const int *map, int ncols, st_row *r
 }
 
 /* The common row: no quote anywhere on its physical line, so no field can
- * be quoted, escaped or span lines. Split it on commas 16 bytes at a time
- * (no per-field call or terminator checks) into row->f via map. Returns 1
- * without consuming anything when the line holds a quote (the caller then
+ * be quoted, escaped or span lines. One pass over the line, 16 bytes at a
+ * time, finds its end, its quotes and NUL bytes and its commas, and splits
+ * it into row->f via map (no per-field call or terminator checks). Returns
+ * 1 without consuming anything when the line holds a quote (the caller then
  * reads the row field by field), else 0 or a fatal status, with exactly
  * the fields, counts and errors read_field would give: fields are checked
  * in order and, with no quote on the line, read_field's only error is the
- * field length. */
+ * field length. A block's quotes are looked at before its commas, so a
+ * field is only taken when no quote came before its end; should a later
+ * block show a quote, read_field reads the same earlier fields again (with
+ * the same length errors) and writes the same slots. */
 static int plain_row(csv_state *c, const int *map, int ncols, st_row *row, int *nfields)
 {
     const char *p = c->p, *end = c->end;
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    const char *le = nl ? nl : end;
-    if (memchr(p, '"', (size_t)(le - p)))
-        return 1;
-    /* one scan for the whole line instead of one per field in add_line */
-    row->nul_free = memchr(p, '\0', (size_t)(le - p)) == NULL;
-    int i = 0, rc;
-    const char *fs = p; /* start of the current field */
-    for (const char *q = p; q < le;) {
+    const char *nl = NULL, *fs = p, *q = p; /* fs: start of the current field */
+    const size_t lim = c->g->o.max_field_len;
+    int i = 0, rc, nul_free = 1;
+    while (q < end) {
         size_t span;
-        uint32_t m = comma_mask(q, end, &span);
-        if ((size_t)(le - q) < span) { /* bytes past the line end are not this row's */
-            span = (size_t)(le - q);
-            m &= (1u << span) - 1;
+        uint32_t mnl, odd, m = scan16(q, end, &span, &mnl, &odd);
+        if (mnl) { /* the line ends here: bytes past it are not this row's */
+            span = (size_t)__builtin_ctz(mnl);
+            nl = q + span;
+            uint32_t keep = (1u << span) - 1;
+            m &= keep;
+            odd &= keep;
+        }
+        for (; odd; odd &= odd - 1) {
+            if (q[__builtin_ctz(odd)] == '"')
+                return 1;
+            nul_free = 0;
         }
         while (m) {
             const char *comma = q + __builtin_ctz(m);
             m &= m - 1;
-            if ((rc = plain_field(c, map, ncols, row, i++, fs, (size_t)(comma - fs))) != 0)
+            if ((rc = plain_field(c, map, ncols, row, i++, fs, (size_t)(comma - fs), lim)) != 0)
                 return rc;
             fs = comma + 1;
         }
+        if (nl)
+            break;
         q += span;
     }
-    const char *e = le;
+    const char *e = nl ? nl : end;
     if (e > fs && e[-1] == '\r') /* CR of a CRLF line end (or of the input's end) */
         e--;
-    if ((rc = plain_field(c, map, ncols, row, i++, fs, (size_t)(e - fs))) != 0)
+    if ((rc = plain_field(c, map, ncols, row, i++, fs, (size_t)(e - fs), lim)) != 0)
         return rc;
+    /* one scan for the whole line instead of one per field in add_line */
+    row->nul_free = nul_free;
     *nfields = i;
     if (nl) {
         c->line++;
@@ -299,6 +321,10 @@ int custops__st_parse_csv(st_ingest *g)
         if (custops__st_kind_requires(kind, f) && seen[f] < 0)
             rc = custops__st_fatal(g, CUSTOPS_EPARSE, 1, 1, "header lacks the required column '%s' of %s records",
                                    custops__st_field_names[f], KIND_NAMES[kind]);
+    /* from here on an unused column goes to the spare slot of a row */
+    for (int i = 0; i < ncols; i++)
+        if (map[i] < 0)
+            map[i] = ST_F_COUNT;
     /* Rows, read ahead: up to ST_AHEAD - 1 rows are read (and their order
      * and customer ids prefetched) before the oldest is applied, so the
      * hash-table cache misses of later rows overlap the work on earlier
@@ -309,6 +335,7 @@ int custops__st_parse_csv(st_ingest *g)
     enum { ST_AHEAD = 4 };
     st_row rows[ST_AHEAD];
     char *scr[ST_AHEAD] = {c.scratch};
+    memset(rows, 0, sizeof rows);
     for (int k = 1; rc == 0 && k < ST_AHEAD; k++)
         if ((scr[k] = custops__malloc(c.scratch_cap)) == NULL)
             rc = custops__nomem();
@@ -325,10 +352,10 @@ int custops__st_parse_csv(st_ingest *g)
         row->line = c.line;
         c.scratch = scr[cur];
         c.scratch_len = 0;
-        /* absent fields are {NULL, 0} with no position; memset clears both
-         * arrays in a few vector stores (the field loop was ~140 instructions) */
-        memset(row->f, 0, sizeof row->f);
-        memset(row->pos, 0, sizeof row->pos);
+        /* Absent fields are {NULL, 0} with no position. The slots were
+         * cleared once below; a row is applied only when it has exactly
+         * ncols fields, and then every mapped column was written anew, while
+         * unmapped fields are never written: no clearing per row. */
         row->nul_free = 0; /* set by plain_row for the rows it reads */
         int i = 0, frc = plain_row(&c, map, ncols, row, &i);
         term = frc == 1 ? ',' : '\n';
@@ -339,7 +366,7 @@ int custops__st_parse_csv(st_ingest *g)
             const char *start;
             if ((frc = read_field(&c, &v, &start, &term)) != 0)
                 break;
-            if (i < ncols && map[i] >= 0) {
+            if (i < ncols) {
                 row->f[map[i]] = v;
                 row->pos[map[i]] = start;
             }

@@ -8,8 +8,10 @@
 #include "store_internal.h"
 
 typedef struct st_row {
-    st_str f[ST_F_COUNT];
-    const char *pos[ST_F_COUNT]; /* start of each field in the text, NULL when absent */
+    /* [ST_F_COUNT] is no field: the CSV reader writes the columns it does
+     * not use there, instead of testing each column for use */
+    st_str f[ST_F_COUNT + 1];
+    const char *pos[ST_F_COUNT + 1]; /* start of each field in the text, NULL when absent */
     const char *line_start;      /* start of the physical line holding the row start */
     const char *row_start;
     int line;

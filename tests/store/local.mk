@@ -11,3 +11,7 @@ check_PROGRAMS += store/check_store_alloc
 store_check_store_alloc_SOURCES = %reldir%/check_store_alloc.c
 TESTS += store/check_store_alloc
 EXTRA_DIST += %reldir%/store_v1.stor
+# CSV time fields against custops_time_parse over generated texts
+check_PROGRAMS += store/check_store_times
+store_check_store_times_SOURCES = %reldir%/check_store_times.c
+TESTS += store/check_store_times
