@@ -93,23 +93,11 @@ int custops__st_widen(st_table *t, int c, int64_t v)
         t->col[c] = p;
         /* in place from the last row down: row i's new bytes start at or
          * after its old ones and end before any later row's old bytes */
-        st_table old = *t;
+        st_table old = *t, wide = *t;
         old.width[c] = (uint8_t)w0;
-        int64_t base = w == 8 ? 0 : t->base[c];
-        for (size_t i = t->cap; i-- > 0;) {
-            int64_t x = st_get(&old, c, i);
-            switch (w) {
-            case 2:
-                ((int16_t *)p)[i] = (int16_t)(x - base);
-                break;
-            case 4:
-                ((int32_t *)p)[i] = (int32_t)(x - base);
-                break;
-            default:
-                ((int64_t *)p)[i] = x;
-                break;
-            }
-        }
+        wide.width[c] = (uint8_t)w;
+        for (size_t i = t->cap; i-- > 0;)
+            st_put(&wide, c, i, st_get(&old, c, i));
     }
     t->width[c] = (uint8_t)w;
     if (w == 8)
