@@ -105,6 +105,15 @@ int custops__st_widen(st_table *t, int c, int64_t v)
     return CUSTOPS_OK;
 }
 
+int custops__st_set_wide(st_table *t, int c, size_t i, int64_t v)
+{
+    int rc = custops__st_widen(t, c, v);
+    if (rc)
+        return rc;
+    st_put(t, c, i, v);
+    return CUSTOPS_OK;
+}
+
 void custops__st_table_shrink(st_table *t)
 {
     if (t->cap <= 256 || t->cap == t->n)
@@ -276,21 +285,9 @@ static inline uint64_t short_key(st_str v)
     return w | (uint64_t)n << 56;
 }
 
-static int put_dict(custops_store *s, int d, st_str v, int64_t *code)
+/* put_dict past the front cache: e is the cache entry for key, NULL for a long value */
+static int put_dict_slow(custops_store *s, int d, st_str v, uint64_t key, st_dcache_ent *e, int64_t *code)
 {
-    if (v.n == 0) {
-        *code = -1;
-        return CUSTOPS_OK;
-    }
-    uint64_t key = short_key(v);
-    st_dcache_ent *e = NULL;
-    if (key) {
-        e = &s->dcache[((key ^ (uint64_t)d) * 0x9E3779B97F4A7C15ULL) >> (64 - ST_DCACHE_BITS)];
-        if (e->key == key && e->dict == (uint32_t)d) {
-            *code = e->code;
-            return CUSTOPS_OK;
-        }
-    }
     uint32_t id = s->last_dict[d];
     if (same(&s->dict[d], id, v)) {
         *code = id;
@@ -305,6 +302,25 @@ static int put_dict(custops_store *s, int d, st_str v, int64_t *code)
             *e = (st_dcache_ent){key, id, (uint32_t)d};
     }
     return rc;
+}
+
+/* the empty value and front cache hits inline (four calls a line), the rest out of line */
+ST_INLINE int put_dict(custops_store *s, int d, st_str v, int64_t *code)
+{
+    if (v.n == 0) {
+        *code = -1;
+        return CUSTOPS_OK;
+    }
+    uint64_t key = short_key(v);
+    st_dcache_ent *e = NULL;
+    if (key) {
+        e = &s->dcache[((key ^ (uint64_t)d) * 0x9E3779B97F4A7C15ULL) >> (64 - ST_DCACHE_BITS)];
+        if (e->key == key && e->dict == (uint32_t)d) {
+            *code = e->code;
+            return CUSTOPS_OK;
+        }
+    }
+    return put_dict_slow(s, d, v, key, e, code);
 }
 
 static int put_customer_h(custops_store *s, st_str v, const uint64_t *h, int64_t *code);
@@ -383,8 +399,14 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
     uint32_t oid;
     int64_t cust, order, sku, cat, coupon, channel;
     int rc;
-    /* consecutive lines of one order: the order, customer and time were checked with its first line */
-    if (s->have_last_order && st_is(&s->orders, s->last_order, r->order.p, r->order.n)) {
+    if (r->same_order) {
+        /* the caller vouches that the line before was accepted with this
+         * order, customer and time: nothing to look up or check, and the
+         * line cannot break the view order (same customer, time, order) */
+        oid = s->last_order;
+        cust = -1;
+    } else if (s->have_last_order && st_is(&s->orders, s->last_order, r->order.p, r->order.n)) {
+        /* consecutive lines of one order: the order, customer and time were checked with its first line */
         oid = s->last_order;
         cust = st_get(ot, O_CUSTOMER, oid);
         const char *cs = custops__intern_str(&s->customers, (uint32_t)cust);
@@ -439,7 +461,7 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
         (rc = st_set(c, L_REFUNDED, i, 0)) || (rc = st_set(c, L_COUPON, i, coupon)) ||
         (rc = st_set(c, L_CHANNEL, i, channel)))
         return rc;
-    if (s->lines_sorted && i > 0) {
+    if (s->lines_sorted && i > 0 && !r->same_order) {
         int64_t po = st_get(c, L_ORDER, i - 1);
         int64_t pc = st_get(&s->ord, O_CUSTOMER, (size_t)po), pt = st_get(&s->ord, O_TIME, (size_t)po);
         if (pc > cust || (pc == cust && (pt > r->time || (pt == r->time && po > order))))

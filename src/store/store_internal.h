@@ -115,16 +115,40 @@ ST_INLINE void st_put(st_table *t, int c, size_t i, int64_t v)
 /* widen column c (all cap rows) so that it holds v; ENOMEM leaves it as it was */
 int custops__st_widen(st_table *t, int c, int64_t v);
 
-/* row i of column c = v, widening the column first if needed */
+/* row i of column c = v after widening the column (st_set's rare case) */
+int custops__st_set_wide(st_table *t, int c, size_t i, int64_t v);
+
+/* row i of column c = v, widening the column first if needed. One test of
+ * the width serves both the fit test and the store (st_fits then st_put
+ * tested it twice, in the path of every column of every row). */
 ST_INLINE int st_set(st_table *t, int c, size_t i, int64_t v)
 {
-    if (!st_fits(t, c, v)) {
-        int rc = custops__st_widen(t, c, v);
-        if (rc)
-            return rc;
+    void *p = t->col[c];
+    int64_t d;
+    switch (t->width[c]) {
+    case 1:
+        if (!__builtin_sub_overflow(v, t->base[c], &d) && d == (int8_t)d) {
+            ((int8_t *)p)[i] = (int8_t)d;
+            return CUSTOPS_OK;
+        }
+        break;
+    case 2:
+        if (!__builtin_sub_overflow(v, t->base[c], &d) && d == (int16_t)d) {
+            ((int16_t *)p)[i] = (int16_t)d;
+            return CUSTOPS_OK;
+        }
+        break;
+    case 4:
+        if (!__builtin_sub_overflow(v, t->base[c], &d) && d == (int32_t)d) {
+            ((int32_t *)p)[i] = (int32_t)d;
+            return CUSTOPS_OK;
+        }
+        break;
+    default:
+        ((int64_t *)p)[i] = v;
+        return CUSTOPS_OK;
     }
-    st_put(t, c, i, v);
-    return CUSTOPS_OK;
+    return custops__st_set_wide(t, c, i, v);
 }
 
 struct custops_store {
@@ -236,6 +260,9 @@ typedef struct st_line_rec {
     int hashed;         /* hashes holds custops__intern_hash of order and customer */
     uint64_t hashes[2];
     int nul_free;       /* the caller knows no field holds a NUL byte (skips the scans) */
+    /* the caller knows this line repeats the order, customer and time of the
+     * line added just before (accepted): no order or customer lookup */
+    int same_order;
 } st_line_rec;
 typedef struct st_refund_rec {
     st_str refund, order, sku;
