@@ -4,6 +4,8 @@
  * are tracked as the bytes go by for messages ("orders.csv:12:37: ..."). */
 #include "ingest_internal.h"
 
+#include <limits.h>
+
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -140,6 +142,29 @@ static inline uint32_t scan16(const char *q, const char *end, size_t *span, uint
     return m;
 }
 
+/* scan16 for 32 bytes (fewer at the input's end): two loads, and one pass
+ * of the caller's loop per 32 bytes instead of per 16 (an order line of
+ * some 85 bytes takes 3 passes, not 6) */
+static inline uint32_t scan32(const char *q, const char *end, size_t *span, uint32_t *nl, uint32_t *odd)
+{
+#ifdef __SSE2__
+    if (end - q >= 32) {
+        *span = 32;
+        const __m128i a = _mm_loadu_si128((const __m128i *)(const void *)q),
+                      b = _mm_loadu_si128((const __m128i *)(const void *)(q + 16));
+        const __m128i nlc = _mm_set1_epi8('\n'), qc = _mm_set1_epi8('"'), cc = _mm_set1_epi8(','),
+                      zc = _mm_setzero_si128();
+        *nl = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, nlc)) |
+              (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(b, nlc)) << 16;
+        *odd = (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(a, qc), _mm_cmpeq_epi8(a, zc))) |
+               (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(b, qc), _mm_cmpeq_epi8(b, zc))) << 16;
+        return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, cc)) |
+               (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(b, cc)) << 16;
+    }
+#endif
+    return scan16(q, end, span, nl, odd);
+}
+
 static inline int plain_field(csv_state *c, const int *map, int ncols, st_row *row, int i, const char *p, size_t n,
                               size_t lim)
 {
@@ -218,12 +243,12 @@ static int plain_row_checked(csv_state *c, const int *map, int ncols, st_row *ro
 
 #define MAX_COLS 64
 /* entries of a row's column map: ncols columns, then the spare slot for
- * the up to 16 further fields one block of plain_row can hold */
-#define MAP_LEN (MAX_COLS + 17)
+ * the up to 32 further fields one block of plain_row can hold */
+#define MAP_LEN (MAX_COLS + 33)
 
 /* The common row, no quote on its line and the line no longer than the
- * field length limit (so no field can exceed it): one pass, 16 bytes at a
- * time, finds the line end, quotes, NUL bytes and commas and stores each
+ * field length limit (so no field can exceed it): one pass, 32 bytes at a
+ * time (scan32), finds the line end, quotes, NUL bytes and commas and stores each
  * field straight from the comma bits, with no per-field length or column
  * count test and without pos[] (row->plain: a field starts at its text).
  * map has MAP_LEN entries, those past ncols naming the spare slot; past
@@ -235,11 +260,12 @@ static int plain_row(csv_state *c, const int *map, st_row *row, int *nfields)
 {
     const char *p = c->p, *end = c->end;
     const char *nl = NULL, *fs = p, *q = p; /* fs: start of the current field */
-    int i = 0;
+    st_str *const f = row->f;
+    size_t i = 0;
     uint32_t odd_any = 0;
     while (q < end) {
         size_t span;
-        uint32_t mnl, odd, m = scan16(q, end, &span, &mnl, &odd);
+        uint32_t mnl, odd, m = scan32(q, end, &span, &mnl, &odd);
         if (mnl) { /* the line ends here: bytes past it are not this row's */
             span = (size_t)__builtin_ctz(mnl);
             nl = q + span;
@@ -254,11 +280,11 @@ static int plain_row(csv_state *c, const int *map, st_row *row, int *nfields)
             odd_any = 1; /* NUL bytes only */
         }
         if (__builtin_expect(i > MAX_COLS, 0)) {
-            i += __builtin_popcount(m);
+            i += (size_t)__builtin_popcount(m);
         } else {
             for (; m; m &= m - 1) {
                 const char *comma = q + __builtin_ctz(m);
-                row->f[map[i++]] = (st_str){fs, (size_t)(comma - fs)};
+                f[map[i++]] = (st_str){fs, (size_t)(comma - fs)};
                 fs = comma + 1;
             }
         }
@@ -271,12 +297,12 @@ static int plain_row(csv_state *c, const int *map, st_row *row, int *nfields)
         e--;
     if (__builtin_expect((size_t)(e - p) > c->g->o.max_field_len, 0))
         return 2;
-    row->f[map[i <= MAX_COLS + 16 ? i : MAX_COLS + 16]] = (st_str){fs, (size_t)(e - fs)};
+    f[map[i <= MAX_COLS + 32 ? i : MAX_COLS + 32]] = (st_str){fs, (size_t)(e - fs)};
     i++;
     /* one scan for the whole line instead of one per field in add_line */
     row->nul_free = !odd_any;
     row->plain = 1;
-    *nfields = i;
+    *nfields = i > INT_MAX ? INT_MAX : (int)i;
     if (nl) {
         c->line++;
         c->line_start = nl + 1;
