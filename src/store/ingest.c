@@ -327,19 +327,21 @@ int custops__st_apply_row(st_ingest *g, int kind, st_row *r)
     custops_store *s = g->s;
     switch (kind) {
     case CUSTOPS_RECORD_ORDER_LINE: {
-        st_line_rec x;
-        memset(&x, 0, sizeof x);
-        x.order = r->f[ST_F_ORDER_ID];
-        x.customer = r->f[ST_F_CUSTOMER_ID];
-        x.sku = r->f[ST_F_SKU];
-        x.category = r->f[ST_F_CATEGORY];
-        x.coupon = r->f[ST_F_COUPON_CODE];
-        x.channel = r->f[ST_F_CHANNEL];
-        x.hashed = r->hashed;
-        x.hashes[0] = r->hashes[0];
-        x.hashes[1] = r->hashes[1];
-        x.nul_free = r->nul_free;
-        x.same_order = r->same_head && prev_ok;
+        /* every member named: no memset call for the rest */
+        st_line_rec x = {.order = r->f[ST_F_ORDER_ID],
+                         .customer = r->f[ST_F_CUSTOMER_ID],
+                         .sku = r->f[ST_F_SKU],
+                         .category = r->f[ST_F_CATEGORY],
+                         .coupon = r->f[ST_F_COUPON_CODE],
+                         .channel = r->f[ST_F_CHANNEL],
+                         .time = 0,
+                         .qty = 0,
+                         .unit_price = 0,
+                         .discount = 0,
+                         .hashed = r->hashed,
+                         .hashes = {r->hashes[0], r->hashes[1]},
+                         .nul_free = r->nul_free,
+                         .same_order = r->same_head && prev_ok};
         const st_str cur = r->f[ST_F_CURRENCY];
         if (cur.n != 3 || memcmp(cur.p, s->currency, 3) != 0) {
             rc = field_err(g, r, ST_F_CURRENCY, "currency '%.*s' differs from the store's %s", SHOW(r, ST_F_CURRENCY),

@@ -298,8 +298,10 @@ static int put_dict_slow(custops_store *s, int d, st_str v, uint64_t key, st_dca
     if (rc == 0) {
         *code = id;
         s->last_dict[d] = id;
-        if (e)
-            *e = (st_dcache_ent){key, id, (uint32_t)d};
+        if (e) { /* the newest in the set's first way, the one it held moves to the second */
+            e[1] = e[0];
+            e[0] = (st_dcache_ent){key, id, (uint32_t)d};
+        }
     }
     return rc;
 }
@@ -314,9 +316,14 @@ ST_INLINE int put_dict(custops_store *s, int d, st_str v, int64_t *code)
     uint64_t key = short_key(v);
     st_dcache_ent *e = NULL;
     if (key) {
-        e = &s->dcache[((key ^ (uint64_t)d) * 0x9E3779B97F4A7C15ULL) >> (64 - ST_DCACHE_BITS)];
-        if (e->key == key && e->dict == (uint32_t)d) {
-            *code = e->code;
+        key |= (uint64_t)d << 60; /* the dictionary too (the length needs bits 56..58 only) */
+        e = &s->dcache[(key * 0x9E3779B97F4A7C15ULL) >> (64 - ST_DCACHE_BITS) & ~(uint64_t)1];
+        if (e[0].key == key) {
+            *code = e[0].code;
+            return CUSTOPS_OK;
+        }
+        if (e[1].key == key) {
+            *code = e[1].code;
             return CUSTOPS_OK;
         }
     }
@@ -340,7 +347,7 @@ static int put_customer_h(custops_store *s, st_str v, const uint64_t *h, int64_t
     if (rc)
         return rc;
     if (added) {
-        if ((rc = custops__st_table_reserve(&s->attrs, (size_t)id + 1)) != 0)
+        if ((rc = st_reserve(&s->attrs, (size_t)id + 1)) != 0)
             return rc; /* the caller rolls the batch back, dropping the new id */
         st_table *a = &s->attrs;
         if ((rc = st_set(a, C_GENDER, id, 0)) || (rc = st_set(a, C_BIRTH_YEAR, id, -1)) ||
@@ -405,8 +412,11 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
          * line cannot break the view order (same customer, time, order) */
         oid = s->last_order;
         cust = -1;
-    } else if (s->have_last_order && st_is(&s->orders, s->last_order, r->order.p, r->order.n)) {
-        /* consecutive lines of one order: the order, customer and time were checked with its first line */
+    } else if (!r->hashed && s->have_last_order && st_is(&s->orders, s->last_order, r->order.p, r->order.n)) {
+        /* consecutive lines of one order: the order, customer and time were
+         * checked with its first line. (Not tried for a hashed line: the
+         * reader saw another order on the line before, and the probe below
+         * finds the last order too, with the same checks.) */
         oid = s->last_order;
         cust = st_get(ot, O_CUSTOMER, oid);
         const char *cs = custops__intern_str(&s->customers, (uint32_t)cust);
@@ -437,7 +447,7 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
              * caller rolls the batch back, and a rejected row (skip policy) cannot get here */
             if ((rc = put_customer_h(s, r->customer, r->hashed ? &r->hashes[1] : NULL, &cust)) != 0)
                 return rc;
-            if ((rc = custops__st_table_reserve(&s->ord, (size_t)oid + 1)) != 0)
+            if ((rc = st_reserve(&s->ord, (size_t)oid + 1)) != 0)
                 return rc;
             if ((rc = st_set(&s->ord, O_CUSTOMER, oid, cust)) || (rc = st_set(&s->ord, O_TIME, oid, r->time)))
                 return rc;
@@ -450,7 +460,7 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
     if ((rc = put_dict(s, D_SKU, r->sku, &sku)) || (rc = put_dict(s, D_CATEGORY, r->category, &cat)) ||
         (rc = put_dict(s, D_COUPON, r->coupon, &coupon)) || (rc = put_dict(s, D_CHANNEL, r->channel, &channel)))
         return rc;
-    if ((rc = custops__st_table_reserve(&s->lines, s->lines.n + 1)) != 0)
+    if ((rc = st_reserve(&s->lines, s->lines.n + 1)) != 0)
         return rc;
     size_t i = s->lines.n;
     st_table *c = &s->lines;
@@ -624,10 +634,9 @@ void custops__st_commit_customers(custops_store *s, const st_table *stage)
 
 int custops__st_prefetch_line(const custops_store *s, const st_str *order, const st_str *customer, uint64_t *hashes)
 {
-    /* a further line of the last order takes add_line's path without lookups:
-     * hashing its ids would be wasted (half the lines of a typical file) */
-    if (s->have_last_order && st_is(&s->orders, s->last_order, order->p, order->n))
-        return 0;
+    /* The caller (the CSV reader) only asks for a line that does not repeat
+     * the order of the line read before it, and the last order added is that
+     * of a line read a few rows earlier: comparing with it found nothing. */
     hashes[0] = custops__intern_hash(order->p, order->n);
     hashes[1] = custops__intern_hash(customer->p, customer->n);
     custops__intern_prefetch(&s->orders, hashes[0]);
