@@ -396,7 +396,8 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
     if (r->unit_price < 0)
         return bad(field, ST_F_UNIT_PRICE, msg, cap, CUSTOPS_EINVAL, "unit_price must be >= 0");
     int64_t gross;
-    if (custops_money_mul(r->unit_price, r->qty, &gross) != 0)
+    /* the overflow test inline; the call (which also records the error) only on overflow */
+    if (__builtin_mul_overflow(r->unit_price, r->qty, &gross) && custops_money_mul(r->unit_price, r->qty, &gross) != 0)
         return bad(field, ST_F_QTY, msg, cap, CUSTOPS_ERANGE, "qty * unit_price overflows");
     if (r->discount < 0 || r->discount > gross)
         return bad(field, ST_F_DISCOUNT, msg, cap, CUSTOPS_EINVAL,
