@@ -1270,6 +1270,33 @@ static void fp_same_lines(custops_store *a, custops_store *b)
     custops_frame_free(fb);
 }
 
+/* Rows with far more fields than the header (past the 64 columns a
+ * header may have, crossing the split's 32-byte blocks at any point) are
+ * counted to the last field, plain or quoted, with or without a newline. */
+START_TEST(test_csv_many_fields_counted)
+{
+    custops_store *s;
+    ck_assert_ok(custops_store_new(&s, "UTC", "CNY"));
+    const char *head = "customer_id,order_id,time,currency,sku,qty,unit_price\n";
+    char *csv = malloc(8192), want[128];
+    const int counts[] = {8, 63, 64, 65, 66, 95, 96, 97, 150, 1000};
+    for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++)
+        for (int variant = 0; variant < 3; variant++) {
+            size_t len = (size_t)sprintf(csv, "%sc1,o1,5,CNY,s1,1,1\n", head);
+            for (int i = 0; i < counts[k]; i++)
+                len += (size_t)sprintf(csv + len, "%s%s", i ? "," : "",
+                                       variant == 1 && i == counts[k] - 1 ? "\"x\"" : i % 3 ? "1" : "ab");
+            if (variant != 2)
+                csv[len++] = '\n';
+            ck_assert_status(custops_store_ingest_csv_buffer(s, csv, len, "o.csv", NULL, NULL, NULL), CUSTOPS_EPARSE);
+            snprintf(want, sizeof want, "o.csv:3:1: row has %d fields, the header has 7", counts[k]);
+            ck_assert_str_eq(custops_last_error(), want);
+        }
+    free(csv);
+    custops_store_free(s);
+}
+END_TEST
+
 START_TEST(test_csv_fast_paths_match_row_by_row)
 {
     static const char *layouts[3][11] = {
@@ -1725,6 +1752,7 @@ static Suite *store_suite(void)
     tcase_add_test(tc, test_quoted_newlines_keep_line_numbers);
     tcase_add_test(tc, test_time_range);
     tcase_add_test(tc, test_csv_fast_paths_match_row_by_row);
+    tcase_add_test(tc, test_csv_many_fields_counted);
     suite_add_tcase(s, tc);
     return s;
 }
