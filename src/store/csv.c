@@ -4,6 +4,8 @@
  * are tracked as the bytes go by for messages ("orders.csv:12:37: ..."). */
 #include "ingest_internal.h"
 
+#include <limits.h>
+
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -140,6 +142,29 @@ static inline uint32_t scan16(const char *q, const char *end, size_t *span, uint
     return m;
 }
 
+/* scan16 for 32 bytes (fewer at the input's end): two loads, and one pass
+ * of the caller's loop per 32 bytes instead of per 16 (an order line of
+ * some 85 bytes takes 3 passes, not 6) */
+static inline uint32_t scan32(const char *q, const char *end, size_t *span, uint32_t *nl, uint32_t *odd)
+{
+#ifdef __SSE2__
+    if (end - q >= 32) {
+        *span = 32;
+        const __m128i a = _mm_loadu_si128((const __m128i *)(const void *)q),
+                      b = _mm_loadu_si128((const __m128i *)(const void *)(q + 16));
+        const __m128i nlc = _mm_set1_epi8('\n'), qc = _mm_set1_epi8('"'), cc = _mm_set1_epi8(','),
+                      zc = _mm_setzero_si128();
+        *nl = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, nlc)) |
+              (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(b, nlc)) << 16;
+        *odd = (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(a, qc), _mm_cmpeq_epi8(a, zc))) |
+               (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(b, qc), _mm_cmpeq_epi8(b, zc))) << 16;
+        return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, cc)) |
+               (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(b, cc)) << 16;
+    }
+#endif
+    return scan16(q, end, span, nl, odd);
+}
+
 static inline int plain_field(csv_state *c, const int *map, int ncols, st_row *row, int i, const char *p, size_t n,
                               size_t lim)
 {
@@ -153,7 +178,8 @@ static inline int plain_field(csv_state *c, const int *map, int ncols, st_row *r
     return 0;
 }
 
-/* The common row: no quote anywhere on its physical line, so no field can
+/* The careful split of a quote-free row, for lines longer than the field
+ * length limit (where a field may exceed it). The common row: no quote anywhere on its physical line, so no field can
  * be quoted, escaped or span lines. One pass over the line, 16 bytes at a
  * time, finds its end, its quotes and NUL bytes and its commas, and splits
  * it into row->f via map (no per-field call or terminator checks). Returns
@@ -165,7 +191,7 @@ static inline int plain_field(csv_state *c, const int *map, int ncols, st_row *r
  * field is only taken when no quote came before its end; should a later
  * block show a quote, read_field reads the same earlier fields again (with
  * the same length errors) and writes the same slots. */
-static int plain_row(csv_state *c, const int *map, int ncols, st_row *row, int *nfields)
+static int plain_row_checked(csv_state *c, const int *map, int ncols, st_row *row, int *nfields)
 {
     const char *p = c->p, *end = c->end;
     const char *nl = NULL, *fs = p, *q = p; /* fs: start of the current field */
@@ -215,6 +241,78 @@ static int plain_row(csv_state *c, const int *map, int ncols, st_row *row, int *
     return 0;
 }
 
+#define MAX_COLS 64
+/* entries of a row's column map: ncols columns, then the spare slot for
+ * the up to 32 further fields one block of plain_row can hold */
+#define MAP_LEN (MAX_COLS + 33)
+
+/* The common row, no quote on its line and the line no longer than the
+ * field length limit (so no field can exceed it): one pass, 32 bytes at a
+ * time (scan32), finds the line end, quotes, NUL bytes and commas and stores each
+ * field straight from the comma bits, with no per-field length or column
+ * count test and without pos[] (row->plain: a field starts at its text).
+ * map has MAP_LEN entries, those past ncols naming the spare slot; past
+ * MAX_COLS fields only the commas are counted, for the field count
+ * message. Returns 1 without consuming anything when the line holds a
+ * quote (read_field then reads the row), 2 likewise when the line is
+ * longer than the limit (plain_row_checked then reads it), else 0. */
+static int plain_row(csv_state *c, const int *map, st_row *row, int *nfields)
+{
+    const char *p = c->p, *end = c->end;
+    const char *nl = NULL, *fs = p, *q = p; /* fs: start of the current field */
+    st_str *const f = row->f;
+    size_t i = 0;
+    uint32_t odd_any = 0;
+    while (q < end) {
+        size_t span;
+        uint32_t mnl, odd, m = scan32(q, end, &span, &mnl, &odd);
+        if (mnl) { /* the line ends here: bytes past it are not this row's */
+            span = (size_t)__builtin_ctz(mnl);
+            nl = q + span;
+            uint32_t keep = (1u << span) - 1;
+            m &= keep;
+            odd &= keep;
+        }
+        if (__builtin_expect(odd != 0, 0)) {
+            for (; odd; odd &= odd - 1)
+                if (q[__builtin_ctz(odd)] == '"')
+                    return 1;
+            odd_any = 1; /* NUL bytes only */
+        }
+        if (__builtin_expect(i > MAX_COLS, 0)) {
+            i += (size_t)__builtin_popcount(m);
+        } else {
+            for (; m; m &= m - 1) {
+                const char *comma = q + __builtin_ctz(m);
+                f[map[i++]] = (st_str){fs, (size_t)(comma - fs)};
+                fs = comma + 1;
+            }
+        }
+        if (nl)
+            break;
+        q += span;
+    }
+    const char *e = nl ? nl : end;
+    if (e > fs && e[-1] == '\r') /* CR of a CRLF line end (or of the input's end) */
+        e--;
+    if (__builtin_expect((size_t)(e - p) > c->g->o.max_field_len, 0))
+        return 2;
+    f[map[i <= MAX_COLS + 32 ? i : MAX_COLS + 32]] = (st_str){fs, (size_t)(e - fs)};
+    i++;
+    /* one scan for the whole line instead of one per field in add_line */
+    row->nul_free = !odd_any;
+    row->plain = 1;
+    *nfields = i > INT_MAX ? INT_MAX : (int)i;
+    if (nl) {
+        c->line++;
+        c->line_start = nl + 1;
+        c->p = nl + 1;
+    } else {
+        c->p = end;
+    }
+    return 0;
+}
+
 static int blank_line(csv_state *c)
 {
     const char *p = c->p;
@@ -228,8 +326,6 @@ static int blank_line(csv_state *c)
     }
     return 0;
 }
-
-#define MAX_COLS 64
 
 static int guess_kind(const int *map, int ncols)
 {
@@ -265,7 +361,7 @@ int custops__st_parse_csv(st_ingest *g)
     if (c.p >= c.end)
         return custops__st_fatal(g, CUSTOPS_EPARSE, 1, 1, "no header row");
     /* header */
-    int map[MAX_COLS], ncols = 0, seen[ST_F_COUNT];
+    int map[MAP_LEN], ncols = 0, seen[ST_F_COUNT];
     const char *hpos[MAX_COLS];
     int hline[MAX_COLS];
     for (int f = 0; f < ST_F_COUNT; f++)
@@ -322,9 +418,20 @@ int custops__st_parse_csv(st_ingest *g)
             rc = custops__st_fatal(g, CUSTOPS_EPARSE, 1, 1, "header lacks the required column '%s' of %s records",
                                    custops__st_field_names[f], KIND_NAMES[kind]);
     /* from here on an unused column goes to the spare slot of a row */
-    for (int i = 0; i < ncols; i++)
-        if (map[i] < 0)
+    for (int i = 0; i < MAP_LEN; i++)
+        if (i >= ncols || map[i] < 0)
             map[i] = ST_F_COUNT;
+    /* Order lines whose order, customer and time columns are adjacent (any
+     * order): a plain row's head, the bytes from the first of them to the
+     * end of the last, equal to the previous row's means the same three
+     * values, since equal quote-free bytes split the same way. */
+    int head0 = -1, head1 = -1;
+    if (rc == 0 && kind == CUSTOPS_RECORD_ORDER_LINE) {
+        int a = seen[ST_F_ORDER_ID], b = seen[ST_F_CUSTOMER_ID], t = seen[ST_F_TIME];
+        int lo = a < b ? (a < t ? a : t) : (b < t ? b : t), hi = a > b ? (a > t ? a : t) : (b > t ? b : t);
+        if (hi - lo == 2)
+            head0 = map[lo], head1 = map[hi];
+    }
     /* Rows, read ahead: up to ST_AHEAD - 1 rows are read (and their order
      * and customer ids prefetched) before the oldest is applied, so the
      * hash-table cache misses of later rows overlap the work on earlier
@@ -341,6 +448,7 @@ int custops__st_parse_csv(st_ingest *g)
             rc = custops__nomem();
     int head = 0, npend = 0; /* pending rows: rows[(head + k) % ST_AHEAD], k < npend */
     st_str prev_order = {NULL, 0}; /* order id of the row read last */
+    st_str prev_head = {NULL, 0};  /* its head (see head0), if a plain row */
     while (rc == 0 && c.p < c.end) {
         if (blank_line(&c))
             continue;
@@ -357,7 +465,10 @@ int custops__st_parse_csv(st_ingest *g)
          * ncols fields, and then every mapped column was written anew, while
          * unmapped fields are never written: no clearing per row. */
         row->nul_free = 0; /* set by plain_row for the rows it reads */
-        int i = 0, frc = plain_row(&c, map, ncols, row, &i);
+        row->plain = 0;    /* likewise */
+        int i = 0, frc = plain_row(&c, map, row, &i);
+        if (frc == 2)
+            frc = plain_row_checked(&c, map, ncols, row, &i);
         term = frc == 1 ? ',' : '\n';
         if (frc == 1)
             frc = 0;
@@ -387,18 +498,32 @@ int custops__st_parse_csv(st_ingest *g)
                 break;
             }
             g->res.rows++;
-            prev_order = (st_str){NULL, 0};
+            prev_order = prev_head = (st_str){NULL, 0};
             rc = custops__st_row_error(g, row->line, 1, "row has %d fields, the header has %d", i, ncols);
             continue;
         }
         if (kind == CUSTOPS_RECORD_ORDER_LINE) {
             /* a further line of the order just read reuses that order's lookup: no hashing */
             st_str o = row->f[ST_F_ORDER_ID];
-            int again = prev_order.p && o.n == prev_order.n && memcmp(o.p, prev_order.p, o.n) == 0;
+            int again;
+            if (head0 >= 0 && row->plain) {
+                const char *h = row->f[head0].p;
+                st_str hd = {h, (size_t)(row->f[head1].p + row->f[head1].n - h)};
+                row->same_head = prev_head.p && hd.n == prev_head.n && memcmp(h, prev_head.p, hd.n) == 0;
+                prev_head = hd;
+                /* a differing head with the same order id is an error or a
+                 * differently written time: rare, and hashing it is harmless */
+                again = row->same_head;
+            } else {
+                row->same_head = 0;
+                prev_head = (st_str){NULL, 0};
+                again = prev_order.p && o.n == prev_order.n && memcmp(o.p, prev_order.p, o.n) == 0;
+            }
             row->hashed = !again && custops__st_prefetch_line(g->s, &o, &row->f[ST_F_CUSTOMER_ID], row->hashes);
             prev_order = o;
         } else {
             row->hashed = 0;
+            row->same_head = 0;
         }
         if (++npend == ST_AHEAD) {
             /* the rows applied next: their slots are loaded by now; load what the lookups read next */

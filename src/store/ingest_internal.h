@@ -18,7 +18,17 @@ typedef struct st_row {
     int hashed; /* hashes: order and customer id hashes from the prefetch */
     uint64_t hashes[2];
     int nul_free; /* the reader found no NUL byte in the row */
+    /* plain: the CSV reader split the row without quotes, so a field starts
+     * where its text does and pos[] was not written (st_row_pos) */
+    int plain;
+    /* same_head: order, customer and time hold the same bytes as in the row
+     * read just before (CSV, plain rows); if that row was accepted, this one
+     * belongs to the same order with the same customer and time */
+    int same_head;
 } st_row;
+
+/* where field f starts in the text, NULL when absent */
+static inline const char *st_row_pos(const st_row *r, int f) { return r->plain ? r->f[f].p : r->pos[f]; }
 
 typedef struct st_ingest {
     custops_store *s;
@@ -39,6 +49,10 @@ typedef struct st_ingest {
     char last_time[32];
     size_t last_time_n; /* 0: none */
     int64_t last_time_v;
+    /* the row applied last was an accepted order line, at this time (a
+     * following row with the same head, st_row.same_head, is its order's) */
+    int prev_line_ok;
+    int64_t prev_line_time;
     char msg[640];
 } st_ingest;
 

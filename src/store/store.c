@@ -105,6 +105,15 @@ int custops__st_widen(st_table *t, int c, int64_t v)
     return CUSTOPS_OK;
 }
 
+int custops__st_set_wide(st_table *t, int c, size_t i, int64_t v)
+{
+    int rc = custops__st_widen(t, c, v);
+    if (rc)
+        return rc;
+    st_put(t, c, i, v);
+    return CUSTOPS_OK;
+}
+
 void custops__st_table_shrink(st_table *t)
 {
     if (t->cap <= 256 || t->cap == t->n)
@@ -276,21 +285,9 @@ static inline uint64_t short_key(st_str v)
     return w | (uint64_t)n << 56;
 }
 
-static int put_dict(custops_store *s, int d, st_str v, int64_t *code)
+/* put_dict past the front cache: e is the cache entry for key, NULL for a long value */
+static int put_dict_slow(custops_store *s, int d, st_str v, uint64_t key, st_dcache_ent *e, int64_t *code)
 {
-    if (v.n == 0) {
-        *code = -1;
-        return CUSTOPS_OK;
-    }
-    uint64_t key = short_key(v);
-    st_dcache_ent *e = NULL;
-    if (key) {
-        e = &s->dcache[((key ^ (uint64_t)d) * 0x9E3779B97F4A7C15ULL) >> (64 - ST_DCACHE_BITS)];
-        if (e->key == key && e->dict == (uint32_t)d) {
-            *code = e->code;
-            return CUSTOPS_OK;
-        }
-    }
     uint32_t id = s->last_dict[d];
     if (same(&s->dict[d], id, v)) {
         *code = id;
@@ -301,10 +298,36 @@ static int put_dict(custops_store *s, int d, st_str v, int64_t *code)
     if (rc == 0) {
         *code = id;
         s->last_dict[d] = id;
-        if (e)
-            *e = (st_dcache_ent){key, id, (uint32_t)d};
+        if (e) { /* the newest in the set's first way, the one it held moves to the second */
+            e[1] = e[0];
+            e[0] = (st_dcache_ent){key, id, (uint32_t)d};
+        }
     }
     return rc;
+}
+
+/* the empty value and front cache hits inline (four calls a line), the rest out of line */
+ST_INLINE int put_dict(custops_store *s, int d, st_str v, int64_t *code)
+{
+    if (v.n == 0) {
+        *code = -1;
+        return CUSTOPS_OK;
+    }
+    uint64_t key = short_key(v);
+    st_dcache_ent *e = NULL;
+    if (key) {
+        key |= (uint64_t)d << 60; /* the dictionary too (the length needs bits 56..58 only) */
+        e = &s->dcache[(key * 0x9E3779B97F4A7C15ULL) >> (64 - ST_DCACHE_BITS) & ~(uint64_t)1];
+        if (e[0].key == key) {
+            *code = e[0].code;
+            return CUSTOPS_OK;
+        }
+        if (e[1].key == key) {
+            *code = e[1].code;
+            return CUSTOPS_OK;
+        }
+    }
+    return put_dict_slow(s, d, v, key, e, code);
 }
 
 static int put_customer_h(custops_store *s, st_str v, const uint64_t *h, int64_t *code);
@@ -324,7 +347,7 @@ static int put_customer_h(custops_store *s, st_str v, const uint64_t *h, int64_t
     if (rc)
         return rc;
     if (added) {
-        if ((rc = custops__st_table_reserve(&s->attrs, (size_t)id + 1)) != 0)
+        if ((rc = st_reserve(&s->attrs, (size_t)id + 1)) != 0)
             return rc; /* the caller rolls the batch back, dropping the new id */
         st_table *a = &s->attrs;
         if ((rc = st_set(a, C_GENDER, id, 0)) || (rc = st_set(a, C_BIRTH_YEAR, id, -1)) ||
@@ -373,7 +396,8 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
     if (r->unit_price < 0)
         return bad(field, ST_F_UNIT_PRICE, msg, cap, CUSTOPS_EINVAL, "unit_price must be >= 0");
     int64_t gross;
-    if (custops_money_mul(r->unit_price, r->qty, &gross) != 0)
+    /* the overflow test inline; the call (which also records the error) only on overflow */
+    if (__builtin_mul_overflow(r->unit_price, r->qty, &gross) && custops_money_mul(r->unit_price, r->qty, &gross) != 0)
         return bad(field, ST_F_QTY, msg, cap, CUSTOPS_ERANGE, "qty * unit_price overflows");
     if (r->discount < 0 || r->discount > gross)
         return bad(field, ST_F_DISCOUNT, msg, cap, CUSTOPS_EINVAL,
@@ -383,8 +407,17 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
     uint32_t oid;
     int64_t cust, order, sku, cat, coupon, channel;
     int rc;
-    /* consecutive lines of one order: the order, customer and time were checked with its first line */
-    if (s->have_last_order && st_is(&s->orders, s->last_order, r->order.p, r->order.n)) {
+    if (r->same_order) {
+        /* the caller vouches that the line before was accepted with this
+         * order, customer and time: nothing to look up or check, and the
+         * line cannot break the view order (same customer, time, order) */
+        oid = s->last_order;
+        cust = -1;
+    } else if (!r->hashed && s->have_last_order && st_is(&s->orders, s->last_order, r->order.p, r->order.n)) {
+        /* consecutive lines of one order: the order, customer and time were
+         * checked with its first line. (Not tried for a hashed line: the
+         * reader saw another order on the line before, and the probe below
+         * finds the last order too, with the same checks.) */
         oid = s->last_order;
         cust = st_get(ot, O_CUSTOMER, oid);
         const char *cs = custops__intern_str(&s->customers, (uint32_t)cust);
@@ -415,7 +448,7 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
              * caller rolls the batch back, and a rejected row (skip policy) cannot get here */
             if ((rc = put_customer_h(s, r->customer, r->hashed ? &r->hashes[1] : NULL, &cust)) != 0)
                 return rc;
-            if ((rc = custops__st_table_reserve(&s->ord, (size_t)oid + 1)) != 0)
+            if ((rc = st_reserve(&s->ord, (size_t)oid + 1)) != 0)
                 return rc;
             if ((rc = st_set(&s->ord, O_CUSTOMER, oid, cust)) || (rc = st_set(&s->ord, O_TIME, oid, r->time)))
                 return rc;
@@ -428,7 +461,7 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
     if ((rc = put_dict(s, D_SKU, r->sku, &sku)) || (rc = put_dict(s, D_CATEGORY, r->category, &cat)) ||
         (rc = put_dict(s, D_COUPON, r->coupon, &coupon)) || (rc = put_dict(s, D_CHANNEL, r->channel, &channel)))
         return rc;
-    if ((rc = custops__st_table_reserve(&s->lines, s->lines.n + 1)) != 0)
+    if ((rc = st_reserve(&s->lines, s->lines.n + 1)) != 0)
         return rc;
     size_t i = s->lines.n;
     st_table *c = &s->lines;
@@ -439,7 +472,7 @@ int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, cha
         (rc = st_set(c, L_REFUNDED, i, 0)) || (rc = st_set(c, L_COUPON, i, coupon)) ||
         (rc = st_set(c, L_CHANNEL, i, channel)))
         return rc;
-    if (s->lines_sorted && i > 0) {
+    if (s->lines_sorted && i > 0 && !r->same_order) {
         int64_t po = st_get(c, L_ORDER, i - 1);
         int64_t pc = st_get(&s->ord, O_CUSTOMER, (size_t)po), pt = st_get(&s->ord, O_TIME, (size_t)po);
         if (pc > cust || (pc == cust && (pt > r->time || (pt == r->time && po > order))))
@@ -602,10 +635,9 @@ void custops__st_commit_customers(custops_store *s, const st_table *stage)
 
 int custops__st_prefetch_line(const custops_store *s, const st_str *order, const st_str *customer, uint64_t *hashes)
 {
-    /* a further line of the last order takes add_line's path without lookups:
-     * hashing its ids would be wasted (half the lines of a typical file) */
-    if (s->have_last_order && st_is(&s->orders, s->last_order, order->p, order->n))
-        return 0;
+    /* The caller (the CSV reader) only asks for a line that does not repeat
+     * the order of the line read before it, and the last order added is that
+     * of a line read a few rows earlier: comparing with it found nothing. */
     hashes[0] = custops__intern_hash(order->p, order->n);
     hashes[1] = custops__intern_hash(customer->p, customer->n);
     custops__intern_prefetch(&s->orders, hashes[0]);

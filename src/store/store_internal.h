@@ -38,11 +38,13 @@ enum { D_SKU, D_CATEGORY, D_COUPON, D_CHANNEL, D_REGION, D_TAG, D_COUNT };
  * are only ever true (value -> code) facts; rollback, the one thing that
  * drops dictionary codes, clears the cache. 16384 entries (256 KiB, an
  * L2's worth): with 4096, a catalogue of 5,000 short SKUs missed often
- * enough that CSV ingest lost about 10%. */
+ * enough that CSV ingest lost about 10%. Two ways per set (entries 2k and
+ * 2k + 1, one cache line): direct-mapped, a quarter of 5,000 SKUs shared
+ * their entry with another and kept missing. */
 #define ST_DCACHE_BITS 14
 #define ST_DCACHE_SIZE (1u << ST_DCACHE_BITS)
 typedef struct st_dcache_ent {
-    uint64_t key; /* the value's bytes, its length in the top byte; 0 = empty */
+    uint64_t key; /* the value's bytes, its length at bit 56, the dictionary at bit 60; 0 = empty */
     uint32_t code;
     uint32_t dict;
 } st_dcache_ent;
@@ -115,16 +117,38 @@ ST_INLINE void st_put(st_table *t, int c, size_t i, int64_t v)
 /* widen column c (all cap rows) so that it holds v; ENOMEM leaves it as it was */
 int custops__st_widen(st_table *t, int c, int64_t v);
 
-/* row i of column c = v, widening the column first if needed */
+/* row i of column c = v after widening the column (st_set's rare case) */
+int custops__st_set_wide(st_table *t, int c, size_t i, int64_t v);
+
+/* row i of column c = v, widening the column first if needed. One test of
+ * the width serves both the fit test and the store (st_fits then st_put
+ * tested it twice, in the path of every column of every row), and tests in
+ * a row rather than a switch: its jump table cost more than the tests. */
 ST_INLINE int st_set(st_table *t, int c, size_t i, int64_t v)
 {
-    if (!st_fits(t, c, v)) {
-        int rc = custops__st_widen(t, c, v);
-        if (rc)
-            return rc;
+    void *p = t->col[c];
+    const unsigned w = t->width[c];
+    int64_t d;
+    if (w == 1) {
+        if (!__builtin_sub_overflow(v, t->base[c], &d) && d == (int8_t)d) {
+            ((int8_t *)p)[i] = (int8_t)d;
+            return CUSTOPS_OK;
+        }
+    } else if (w == 4) {
+        if (!__builtin_sub_overflow(v, t->base[c], &d) && d == (int32_t)d) {
+            ((int32_t *)p)[i] = (int32_t)d;
+            return CUSTOPS_OK;
+        }
+    } else if (w == 2) {
+        if (!__builtin_sub_overflow(v, t->base[c], &d) && d == (int16_t)d) {
+            ((int16_t *)p)[i] = (int16_t)d;
+            return CUSTOPS_OK;
+        }
+    } else {
+        ((int64_t *)p)[i] = v;
+        return CUSTOPS_OK;
     }
-    st_put(t, c, i, v);
-    return CUSTOPS_OK;
+    return custops__st_set_wide(t, c, i, v);
 }
 
 struct custops_store {
@@ -198,6 +222,11 @@ void custops__st_table_init(st_table *t, int ncols);
 void custops__st_table_set_base(st_table *t, int c, int64_t base);
 void custops__st_table_release(st_table *t);
 int custops__st_table_reserve(st_table *t, size_t need);
+/* the same, with the test that nearly always passes inline (row paths) */
+ST_INLINE int st_reserve(st_table *t, size_t need)
+{
+    return need <= t->cap ? CUSTOPS_OK : custops__st_table_reserve(t, need);
+}
 /* Give back the spare capacity of the growth (done once a store
  * is put in view order, where ingest has usually finished). */
 void custops__st_table_shrink(st_table *t);
@@ -236,6 +265,9 @@ typedef struct st_line_rec {
     int hashed;         /* hashes holds custops__intern_hash of order and customer */
     uint64_t hashes[2];
     int nul_free;       /* the caller knows no field holds a NUL byte (skips the scans) */
+    /* the caller knows this line repeats the order, customer and time of the
+     * line added just before (accepted): no order or customer lookup */
+    int same_order;
 } st_line_rec;
 typedef struct st_refund_rec {
     st_str refund, order, sku;
@@ -253,8 +285,8 @@ typedef struct st_customer_rec {
 int custops__st_add_line(custops_store *s, const st_line_rec *r, int *field, char *msg, size_t cap);
 /* a hint before custops__st_add_line: hash the line's order and customer
  * ids into hashes[0..1] (for st_line_rec.hashes) and prefetch their slots.
- * Returns whether it did: not for a further line of the last order added
- * (then st_line_rec.hashed must be 0; add_line hashes if it needs to). */
+ * Returns 1 (it did). Worth it only for a line that does not repeat the
+ * order of the line before (else add_line looks nothing up). */
 int custops__st_prefetch_line(const custops_store *s, const st_str *order, const st_str *customer, uint64_t *hashes);
 /* later hints for a line prefetch_line hashed: stage 2 (the ids' offsets,
  * once the slots are loaded), stage 3 (the ids' strings) */

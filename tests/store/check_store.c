@@ -1215,6 +1215,235 @@ START_TEST(test_quoted_newlines_keep_line_numbers)
 }
 END_TEST
 
+
+/* The CSV reader's fast paths against a reader without them. Random order
+ * line files (three column layouts, lines of one order repeating order,
+ * customer and time, the same instant written differently, a customer that
+ * changes, bad rows, wrong field counts, quoted fields with commas, quotes
+ * and newlines, CRLF, blank lines, NUL bytes, fields of 1 to 40 bytes so
+ * they cross 16- and 32-byte blocks, a last line without newline) are read
+ * whole (skip policy) and row by row, one call per row, where no row ever
+ * follows another: same accepted rows, same messages and columns in the
+ * same order, same lines view. The whole-file read is repeated with a
+ * field limit below the line lengths (the checked split) and fail-fast. */
+static uint64_t fp_rng = 12345;
+static unsigned fp_next(unsigned n)
+{
+    fp_rng = fp_rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (unsigned)(fp_rng >> 33) % n;
+}
+
+typedef struct fp_out {
+    size_t accepted, rejected, nrej;
+    char msg[256][160];
+    int64_t line[256], column[256];
+} fp_out;
+
+static void fp_collect(fp_out *o, const custops_ingest_result *r, custops_frame *rej)
+{
+    o->accepted += r->accepted;
+    o->rejected += r->rejected;
+    for (size_t i = 0; rej && i < custops_frame_nrows(rej) && o->nrej < 256; i++, o->nrej++) {
+        snprintf(o->msg[o->nrej], sizeof o->msg[0], "%s", S(rej, "message", i));
+        o->line[o->nrej] = I(rej, "line", i);
+        o->column[o->nrej] = I(rej, "column", i);
+    }
+    custops_frame_free(rej);
+}
+
+static void fp_same_lines(custops_store *a, custops_store *b)
+{
+    custops_frame *fa, *fb;
+    ck_assert_ok(custops_store_lines(a, &fa));
+    ck_assert_ok(custops_store_lines(b, &fb));
+    ck_assert_uint_eq(custops_frame_nrows(fa), custops_frame_nrows(fb));
+    ck_assert_uint_eq(custops_frame_ncols(fa), custops_frame_ncols(fb));
+    for (size_t c = 0; c < custops_frame_ncols(fa); c++) {
+        const int64_t *va, *vb;
+        ck_assert_ok(custops_frame_int64(fa, c, &va));
+        ck_assert_ok(custops_frame_int64(fb, c, &vb));
+        for (size_t i = 0; i < custops_frame_nrows(fa); i++)
+            ck_assert_msg(va[i] == vb[i], "column %s row %zu: %lld vs %lld", custops_frame_col_name(fa, c), i,
+                          (long long)va[i], (long long)vb[i]);
+    }
+    custops_frame_free(fa);
+    custops_frame_free(fb);
+}
+
+/* Rows with far more fields than the header (past the 64 columns a
+ * header may have, crossing the split's 32-byte blocks at any point) are
+ * counted to the last field, plain or quoted, with or without a newline. */
+START_TEST(test_csv_many_fields_counted)
+{
+    custops_store *s;
+    ck_assert_ok(custops_store_new(&s, "UTC", "CNY"));
+    const char *head = "customer_id,order_id,time,currency,sku,qty,unit_price\n";
+    char *csv = malloc(8192), want[128];
+    const int counts[] = {8, 63, 64, 65, 66, 95, 96, 97, 150, 1000};
+    for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++)
+        for (int variant = 0; variant < 3; variant++) {
+            size_t len = (size_t)sprintf(csv, "%sc1,o1,5,CNY,s1,1,1\n", head);
+            for (int i = 0; i < counts[k]; i++)
+                len += (size_t)sprintf(csv + len, "%s%s", i ? "," : "",
+                                       variant == 1 && i == counts[k] - 1 ? "\"x\"" : i % 3 ? "1" : "ab");
+            if (variant != 2)
+                csv[len++] = '\n';
+            ck_assert_status(custops_store_ingest_csv_buffer(s, csv, len, "o.csv", NULL, NULL, NULL), CUSTOPS_EPARSE);
+            snprintf(want, sizeof want, "o.csv:3:1: row has %d fields, the header has 7", counts[k]);
+            ck_assert_str_eq(custops_last_error(), want);
+        }
+    free(csv);
+    custops_store_free(s);
+}
+END_TEST
+
+START_TEST(test_csv_fast_paths_match_row_by_row)
+{
+    static const char *layouts[3][11] = {
+        {"order_id", "customer_id", "time", "currency", "sku", "category", "qty", "unit_price", "discount",
+         "coupon_code", "channel"},
+        {"customer_id", "time", "order_id", "sku", "currency", "qty", "unit_price", NULL},
+        {"order_id", "sku", "customer_id", "time", "currency", "qty", "unit_price", NULL},
+    };
+    static const char *times[4] = {"2024-01-02 03:04:05", "2024-01-02T03:04:05+08:00", "1704135845",
+                                   "2024-01-01T19:04:05Z"}; /* the last three are one instant */
+    enum { ROWS = 80, CAP = 16384 };
+    char *text = malloc(CAP), *one = malloc(CAP);
+    size_t rs[ROWS + 1], re[ROWS + 1];
+    for (int file = 0; file < 60; file++) {
+        const char *const *cols = layouts[file % 3];
+        int ncols = 0;
+        while (ncols < 11 && cols[ncols])
+            ncols++;
+        size_t len = 0, hlen;
+        for (int c = 0; c < ncols; c++)
+            len += (size_t)sprintf(text + len, "%s%s", c ? "," : "", cols[c]);
+        text[len++] = '\n';
+        hlen = len;
+        int nrows = 0, order = 0, cust = 0, tix = 0;
+        const char *eol = file % 4 == 1 ? "\r\n" : "\n";
+        for (int k = 0; k < ROWS; k++) {
+            unsigned pick = fp_next(10);
+            if (k == 0 || pick < 3) { /* a new order */
+                order = 1 + (int)fp_next(40);
+                cust = (int)fp_next(5);
+                tix = (int)fp_next(4);
+            } else if (pick == 3) { /* the same instant written otherwise */
+                tix = 1 + (int)fp_next(3);
+            } else if (pick == 4 && fp_next(4) == 0) { /* another customer: an error if the order is known */
+                cust = (int)fp_next(5);
+            }
+            if (fp_next(12) == 0)
+                len += (size_t)sprintf(text + len, "%s", eol); /* blank line */
+            rs[nrows] = len;
+            int bad = (int)fp_next(25), extra = fp_next(30) == 0, quoted = fp_next(8) == 0;
+            for (int c = 0; c < ncols; c++) {
+                const char *f = cols[c];
+                if (c)
+                    text[len++] = ',';
+                if (!strcmp(f, "order_id"))
+                    len += (size_t)sprintf(text + len, quoted && fp_next(2) ? "\"o%d\"" : "o%d", order);
+                else if (!strcmp(f, "customer_id"))
+                    len += (size_t)sprintf(text + len, bad == 1 ? "" : "cust%d", cust);
+                else if (!strcmp(f, "time"))
+                    len += (size_t)sprintf(text + len, "%s", bad == 2 ? "2024-13-01" : times[tix]);
+                else if (!strcmp(f, "currency"))
+                    len += (size_t)sprintf(text + len, "%s", bad == 3 ? "USD" : "CNY");
+                else if (!strcmp(f, "sku")) {
+                    int n = 1 + (int)fp_next(40);
+                    if (quoted) {
+                        len += (size_t)sprintf(text + len, "\"s,\"\"%d", n);
+                        for (int j = 0; j < n % 7; j++)
+                            text[len++] = j == 3 ? '\n' : 'q';
+                        text[len++] = '"';
+                    } else {
+                        text[len++] = 's';
+                        for (int j = 1; j < n; j++)
+                            text[len++] = (char)(bad == 4 && j == n / 2 ? '\0' : 'a' + (n + j) % 3);
+                    }
+                } else if (!strcmp(f, "category"))
+                    len += (size_t)sprintf(text + len, "cat%u", fp_next(3));
+                else if (!strcmp(f, "qty"))
+                    len += (size_t)sprintf(text + len, "%s", bad == 5 ? "x" : bad == 6 ? "0" : bad == 7 ? "+2" : "2");
+                else if (!strcmp(f, "unit_price"))
+                    len += (size_t)sprintf(text + len, "%s", bad == 8 ? "1.005" : bad == 9 ? "12" : "12.50");
+                else if (!strcmp(f, "discount"))
+                    len += (size_t)sprintf(text + len, "%s", bad == 10 ? "99.00" : fp_next(3) ? "" : "1.00");
+                else if (!strcmp(f, "coupon_code"))
+                    len += (size_t)sprintf(text + len, "%s", fp_next(3) ? "" : "C5");
+                else
+                    len += (size_t)sprintf(text + len, "%s", fp_next(2) ? "mini_program" : "app");
+            }
+            if (extra)
+                len += (size_t)sprintf(text + len, ",more");
+            re[nrows] = len;
+            if (k + 1 < ROWS || file % 5 != 0)
+                len += (size_t)sprintf(text + len, "%s", eol);
+            nrows++;
+            ck_assert_uint_lt(len, CAP - 1024);
+        }
+        /* the whole file, skip policy */
+        custops_store *a, *b, *c;
+        ck_assert_ok(custops_store_new(&a, "Asia/Shanghai", "CNY"));
+        ck_assert_ok(custops_store_new(&b, "Asia/Shanghai", "CNY"));
+        ck_assert_ok(custops_store_new(&c, "Asia/Shanghai", "CNY"));
+        custops_ingest_opts o = CUSTOPS_INGEST_OPTS_INIT;
+        o.policy = CUSTOPS_INGEST_SKIP;
+        custops_ingest_result r;
+        custops_frame *rej;
+        static fp_out wa, wb, wc;
+        memset(&wa, 0, sizeof wa);
+        memset(&wb, 0, sizeof wb);
+        memset(&wc, 0, sizeof wc);
+        ck_assert_ok(custops_store_ingest_csv_buffer(a, text, len, "f.csv", &o, &r, &rej));
+        fp_collect(&wa, &r, rej);
+        /* row by row */
+        for (int k = 0; k < nrows; k++) {
+            memcpy(one, text, hlen);
+            memcpy(one + hlen, text + rs[k], re[k] - rs[k]);
+            ck_assert_ok(custops_store_ingest_csv_buffer(b, one, hlen + re[k] - rs[k], "f.csv", &o, &r, &rej));
+            fp_collect(&wb, &r, rej);
+        }
+        ck_assert_uint_eq(wa.accepted, wb.accepted);
+        ck_assert_uint_eq(wa.rejected, wb.rejected);
+        ck_assert_uint_eq(wa.nrej, wb.nrej);
+        for (size_t i = 0; i < wa.nrej; i++) {
+            ck_assert_str_eq(wa.msg[i], wb.msg[i]);
+            ck_assert_int_eq(wa.column[i], wb.column[i]);
+        }
+        /* the checked split: every line longer than the field limit */
+        o.max_field_len = 48;
+        ck_assert_ok(custops_store_ingest_csv_buffer(c, text, len, "f.csv", &o, &r, &rej));
+        fp_collect(&wc, &r, rej);
+        ck_assert_uint_eq(wa.accepted, wc.accepted);
+        ck_assert_uint_eq(wa.nrej, wc.nrej);
+        for (size_t i = 0; i < wa.nrej; i++) {
+            ck_assert_str_eq(wa.msg[i], wc.msg[i]);
+            ck_assert_int_eq(wa.line[i], wc.line[i]);
+            ck_assert_int_eq(wa.column[i], wc.column[i]);
+        }
+        fp_same_lines(a, b);
+        fp_same_lines(a, c);
+        /* fail-fast stops at the first rejected row, with its line and column */
+        if (wa.nrej) {
+            char want[256];
+            snprintf(want, sizeof want, "f.csv:%lld:%lld: %s", (long long)wa.line[0], (long long)wa.column[0],
+                     wa.msg[0]);
+            custops_store *d;
+            ck_assert_ok(custops_store_new(&d, "Asia/Shanghai", "CNY"));
+            ck_assert_status(custops_store_ingest_csv_buffer(d, text, len, "f.csv", NULL, NULL, NULL), CUSTOPS_EPARSE);
+            ck_assert_str_eq(custops_last_error(), want);
+            custops_store_free(d);
+        }
+        custops_store_free(a);
+        custops_store_free(b);
+        custops_store_free(c);
+    }
+    free(text);
+    free(one);
+}
+END_TEST
+
 /* Years outside 1..9999 are refused, at ingest and in options. */
 START_TEST(test_time_range)
 {
@@ -1522,6 +1751,8 @@ static Suite *store_suite(void)
     tcase_add_test(tc, test_huge_amounts_saturate);
     tcase_add_test(tc, test_quoted_newlines_keep_line_numbers);
     tcase_add_test(tc, test_time_range);
+    tcase_add_test(tc, test_csv_fast_paths_match_row_by_row);
+    tcase_add_test(tc, test_csv_many_fields_counted);
     suite_add_tcase(s, tc);
     return s;
 }
