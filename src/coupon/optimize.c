@@ -331,7 +331,8 @@ static int bound_tables(search *s)
             continue;
         if (firstm[c->group] < 0)
             firstm[c->group] = i;
-        if (c->nnz == 0 || memcmp(c->bits, s->ci[firstm[c->group]].bits, (size_t)s->words * sizeof *c->bits) != 0)
+        if (c->nnz == 0 || (c->bits != s->ci[firstm[c->group]].bits &&
+                              memcmp(c->bits, s->ci[firstm[c->group]].bits, (size_t)s->words * sizeof *c->bits) != 0))
             same[c->group] = 0;
     }
     s->ncg = 0;
@@ -567,6 +568,11 @@ typedef struct lazy_agg {
     int64_t wsum, dmax, dsum, count;
 } lazy_agg;
 
+static inline int agg_is(const lazy_agg *g, const cpn_cand *c, int col)
+{
+    return g->nz == c->nz && g->col == col && g->wsum == c->wsum;
+}
+
 static int components(const cpn_opt_in *in, int *parent)
 {
     const custops_ruleset *rs = in->rs;
@@ -644,14 +650,21 @@ static int components(const cpn_opt_in *in, int *parent)
      * when it discounts every line of its list) they all collide, so they
      * are joined to the first, which stands for them on each line. */
     lazy_agg agg[AGG_MAX];
-    int nagg = 0;
+    int nagg = 0, hit = 0;
     for (int i = 0; i < n; i++) {
         const cpn_cand *c = &in->cands[i];
         int cc = cgrp[i] >= 0 ? cgrp[i] : ncol;
         if (c->lazy) {
+            /* the previous lazy candidate's aggregate first: rules of one
+             * kind tend to come together (keys are distinct, so the scan
+             * would find the same one) */
             int a = 0;
-            while (a < nagg && !(agg[a].nz == c->nz && agg[a].col == cc && agg[a].wsum == c->wsum))
-                a++;
+            if (hit < nagg && agg_is(&agg[hit], c, cc))
+                a = hit;
+            else
+                while (a < nagg && !agg_is(&agg[a], c, cc))
+                    a++;
+            hit = a;
             if (a < AGG_MAX) {
                 if (a == nagg)
                     agg[nagg++] = (lazy_agg){c->nz, c->nnz, cc, i, c->wsum, 0, 0, 0};

@@ -32,8 +32,10 @@ int cpn_pick_one_applies(const cpn_opt_in *in, const int *map, int m)
         if (rs->rules[c->rule].group != g)
             return 0;
         /* per line: two members exclude each other only when they share a
-         * line; identical nonempty line sets make every pair collide */
-        if (mode == GM_PER_LINE && (c->nnz == 0 || memcmp(c->bits, c0->bits, words * sizeof *c->bits) != 0))
+         * line; identical nonempty line sets make every pair collide (lazy
+         * members of one scope share one bitmap: equal pointers, no compare) */
+        if (mode == GM_PER_LINE &&
+            (c->nnz == 0 || (c->bits != c0->bits && memcmp(c->bits, c0->bits, words * sizeof *c->bits) != 0)))
             return 0;
     }
     return 1;

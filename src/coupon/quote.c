@@ -122,6 +122,8 @@ typedef struct scope_ent {
     int64_t S, Q;   /* their base sum and quantity */
     int64_t wmin;   /* the smallest positive base among them (0: none) */
     size_t acc_off, int_off, w_off;
+    int lz_lane;    /* lane stamp of lz_off: the lane's shared lazy line list */
+    uintptr_t lz_off;
 } scope_ent;
 
 enum { LZ_MAX = 16 }; /* distinct scopes per lane whose lazy candidates share their lines */
@@ -436,12 +438,21 @@ static int materialise(qrun *R, cpn_cand *c)
 
 /* the pool offset of the current scope's positive-base lines as a bitmap of
  * `words` then a list, shared by the lane's lazy candidates of that scope */
-static int lazy_lines(qrun *R, size_t words, uintptr_t *out)
+static int lazy_lines(qrun *R, int sid, size_t words, uintptr_t *out)
 {
+    /* a scope's lines are the same for all its rules in a lane: the search
+     * below (which also shares one list between scopes with the same lines)
+     * runs once per scope and lane, its answer is remembered in sc[sid] */
+    scope_ent *e = &R->sc[sid];
+    if (e->lz_lane == R->lane_stamp) {
+        *out = e->lz_off;
+        return 0;
+    }
     size_t wb = R->words * sizeof(uint64_t);
     for (int i = 0; i < R->lz_n; i++)
         if (memcmp(R->lz_acc[i], R->scope_acc, wb) == 0) {
-            *out = R->lz_off[i];
+            *out = e->lz_off = R->lz_off[i];
+            e->lz_lane = R->lane_stamp;
             return 0;
         }
     int64_t *p;
@@ -458,9 +469,11 @@ static int lazy_lines(qrun *R, size_t words, uintptr_t *out)
         bits[l / 64] |= 1ull << (l % 64);
         nz[k] = l;
     }
-    if (R->lz_n < LZ_MAX) { /* past that, a scope is not shared */
+    if (R->lz_n < LZ_MAX) { /* past that, a scope is not shared (nor remembered) */
         memcpy(R->lz_acc[R->lz_n], R->scope_acc, wb);
         R->lz_off[R->lz_n++] = off;
+        e->lz_off = off;
+        e->lz_lane = R->lane_stamp;
     }
     *out = off;
     return 0;
@@ -787,7 +800,7 @@ static int run_lane(qrun *R, int lane)
             /* no shares yet: the lines with a positive base as a list and a
              * bitmap, all the optimizer needs to bound them */
             uintptr_t off;
-            if ((rc = lazy_lines(R, words, &off)))
+            if ((rc = lazy_lines(R, r->scope_id, words, &off)))
                 return rc;
             c->bits = (uint64_t *)off;
             c->nz = (int32_t *)(off + words);
