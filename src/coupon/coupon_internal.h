@@ -128,6 +128,9 @@ typedef struct cpn_rule {
     int nlimits;
     int restore;
     int64_t cost_points;
+    /* set by cpn_ruleset_finish, so the quote does not walk the effects of
+     * every rule: whether one is a gift, how many discount lines */
+    int has_gift, nmoney;
 } cpn_rule;
 
 struct custops_ruleset {
@@ -356,6 +359,8 @@ int cpn_time_check(const cpn_rule *r, int64_t now, int64_t *when);
 
 typedef struct cpn_cand {
     int rule;
+    int group;        /* its rule's group (-1: none) and whether its rule */
+    int restrictive;  /* has a combine clause: read per candidate, kept here */
     int64_t amount;   /* money value (sum of line shares), or points */
     int32_t *nz;      /* the slots with a nonzero share, ascending */
     int nnz;

@@ -590,10 +590,9 @@ static int components(const cpn_opt_in *in, int *parent)
     /* one pass for each candidate's group (counted, and given a column of
      * the slot table below) and whether any restricts what it combines with */
     for (int i = 0; i < n; i++) {
-        const cpn_rule *r = &rs->rules[in->cands[i].rule];
-        int g = r->group;
+        int g = in->cands[i].group;
         parent[i] = i;
-        anyrestrict |= restrictive(r);
+        anyrestrict |= in->cands[i].restrictive;
         if (g >= 0) {
             members[g]++;
             if (col[g] < 0) {
@@ -603,14 +602,19 @@ static int components(const cpn_opt_in *in, int *parent)
         }
         cgrp[i] = g >= 0 ? col[g] : -1;
     }
+    /* whether a group's cap binds depends on the group only: once per column */
+    int binds[CUSTOPS_COUPON_MAX_GROUPS + 1];
+    for (int c = 0; c < ncol; c++) {
+        int g = gof[c];
+        const cpn_group *grp = &rs->groups[g];
+        int used = in->group_used ? in->group_used[g] : 0;
+        binds[c] = grp->mode == GM_EXCLUSIVE || (grp->mode == GM_STACKABLE && grp->max > 0 && used + members[g] > grp->max);
+    }
     for (int i = 0; i < n; i++) {
         if (cgrp[i] < 0)
             continue;
         int g = gof[cgrp[i]];
-        const cpn_group *grp = &rs->groups[g];
-        int used = in->group_used ? in->group_used[g] : 0;
-        int binds = grp->mode == GM_EXCLUSIVE || (grp->mode == GM_STACKABLE && grp->max > 0 && used + members[g] > grp->max);
-        if (binds) {
+        if (binds[cgrp[i]]) {
             /* the first unions: every other member's parent is still
              * itself and the first member is its group's root, so this is
              * uf_union(parent, gfirst[g], i) without the finds */

@@ -20,7 +20,7 @@ int cpn_pick_one_applies(const cpn_opt_in *in, const int *map, int m)
         return 0;
     const custops_ruleset *rs = in->rs;
     const cpn_cand *c0 = &in->cands[map[0]];
-    int g = rs->rules[c0->rule].group;
+    int g = c0->group;
     if (g < 0)
         return 0;
     int mode = rs->groups[g].mode;
@@ -29,7 +29,7 @@ int cpn_pick_one_applies(const cpn_opt_in *in, const int *map, int m)
     size_t words = ((size_t)in->nslots + 63) / 64;
     for (int i = 0; i < m; i++) {
         const cpn_cand *c = &in->cands[map[i]];
-        if (rs->rules[c->rule].group != g)
+        if (c->group != g)
             return 0;
         /* per line: two members exclude each other only when they share a
          * line; identical nonempty line sets make every pair collide (lazy
@@ -56,7 +56,7 @@ static int one_cmp(const one_key *a, const one_key *b)
 }
 
 /* V of the set {c}: its shares, each slot capped at its capacity */
-static one_key key_of(const cpn_opt_in *in, const cpn_cand *c)
+static inline __attribute__((always_inline)) one_key key_of(const cpn_opt_in *in, const cpn_cand *c)
 {
     one_key k = {0, c->code, c->gift, c->priority};
     if (c->lazy) { /* no share exceeds its line's base, which is its capacity */
@@ -74,7 +74,7 @@ static one_key key_of(const cpn_opt_in *in, const cpn_cand *c)
  * per-line exclusivity is within the lane, so a lone member always fits. */
 static int group_full(const cpn_opt_in *in, const cpn_cand *c0)
 {
-    int g = in->rs->rules[c0->rule].group;
+    int g = c0->group;
     return in->rs->groups[g].mode == GM_EXCLUSIVE && in->group_used && in->group_used[g] >= 1;
 }
 

@@ -306,6 +306,26 @@ static int64_t unlocks_at(const custops_ruleset *rs, const cpn_rule *r, int64_t 
     return total;
 }
 
+/* is the node `customer.tier OP "tier"` (a literal the compiler ranked)? */
+static inline int tier_literal(const cpn_rule *r, int node)
+{
+    const cpn_node *x = &r->nodes[node];
+    return x->op == X_CMP && r->nodes[x->a].op == X_CUST_TIER && r->nodes[x->b].op == X_STR &&
+           r->nodes[x->b].type == T_TIER;
+}
+
+static inline int cmp_holds(int c, int op)
+{
+    switch (op) {
+    case CMP_GE: return c >= 0;
+    case CMP_GT: return c > 0;
+    case CMP_LE: return c <= 0;
+    case CMP_LT: return c < 0;
+    case CMP_EQ: return c == 0;
+    default: return c != 0;
+    }
+}
+
 /* -1 when all conditions hold; else a reason (with need/have for thresholds) */
 static int conditions(qrun *R, const cpn_rule *r, int64_t S, int64_t Q, int64_t *need, int64_t *have, int *clause)
 {
@@ -320,6 +340,13 @@ static int conditions(qrun *R, const cpn_rule *r, int64_t S, int64_t Q, int64_t 
             const cpn_node *x = &r->nodes[r->conj[k]];
             int64_t v = r->nodes[x->b].v, subject = why == R_SUBTOTAL_BELOW ? S : Q;
             if (x->n == CMP_GE ? subject >= v : subject > v)
+                continue;
+        } else if (why == R_TIER_MISMATCH && tier_literal(r, r->conj[k])) {
+            /* customer.tier against a tier literal: the ranks compared as
+             * eval() would, a missing tier (rank -1) equal to nothing */
+            const cpn_node *x = &r->nodes[r->conj[k]];
+            int64_t t = R->tier_rank, v = r->nodes[x->b].v;
+            if (t < 0 ? x->n == CMP_NE : cmp_holds((t > v) - (t < v), x->n))
                 continue;
         } else if (cpn_eval_bool(&e, r, r->conj[k])) {
             continue;
@@ -580,16 +607,16 @@ static int index_chosen(qrun *R, const cpn_cand *const *chosen, int nch, int nsl
 static int conflict_with(const qrun *R, const cpn_cand *c, const cpn_cand *const *chosen, int nch, int nslots,
                          const chosen_ix *ix)
 {
-    const cpn_rule *r = &R->rs->rules[c->rule];
-    if (!ix->restrictive && r->combine == COMBINE_ALL) {
+    int g = c->group;
+    if (!ix->restrictive && !c->restrictive) {
         /* every pair is compatible: only the chosen of its own group count,
          * the first of them in order, or per line the first on one of its
          * lines (nz lists the same slots as bits; shares are never negative) */
-        if (r->group < 0 || ix->first[r->group] < 0)
+        if (g < 0 || ix->first[g] < 0)
             return -1;
-        if (ix->pcol[r->group] < 0)
-            return chosen[ix->first[r->group]]->rule;
-        const int *own = ix->owner + (size_t)ix->pcol[r->group] * (size_t)nslots;
+        if (ix->pcol[g] < 0)
+            return chosen[ix->first[g]]->rule;
+        const int *own = ix->owner + (size_t)ix->pcol[g] * (size_t)nslots;
         int k = -1;
         for (int j = 0; j < c->nnz; j++) {
             int o = own[c->nz[j]];
@@ -598,6 +625,7 @@ static int conflict_with(const qrun *R, const cpn_cand *c, const cpn_cand *const
         }
         return k >= 0 ? chosen[k]->rule : -1;
     }
+    const cpn_rule *r = &R->rs->rules[c->rule];
     size_t words = (size_t)(nslots + 63) / 64;
     for (int k = 0; k < nch; k++) {
         const cpn_rule *o = &R->rs->rules[chosen[k]->rule];
@@ -672,24 +700,20 @@ static int run_lane(qrun *R, int lane)
                 return rc;
             continue;
         }
-        int gift = 0, stock_ok = 1, money = 0;
-        for (int k = 0; k < r->neffects; k++) {
-            int kind = r->effects[k].kind;
-            if (kind == EF_GIFT) {
-                gift = 1;
+        int gift = r->has_gift, stock_ok = 1, money = r->nmoney;
+        for (int k = 0; gift && k < r->neffects; k++)
+            if (r->effects[k].kind == EF_GIFT)
                 stock_ok &= gift_in_stock(R->cart, r->effects[k].str, r->effects[k].a);
-            }
-            money += kind <= EF_BXGY; /* the effects that discount lines */
-        }
         if (!stock_ok) {
             if ((rc = add_reason(q, ri, R_GIFT_OUT_OF_STOCK, -1, 0, 0, 0, 0)))
                 return rc;
             continue;
         }
         int other = -1;
-        for (int k = 0; k < R->nchosen && other < 0 && (r->combine != COMBINE_ALL || R->nchosen_restrictive); k++)
-            if (!cpn_compatible(rs, ri, R->chosen_rules[k]))
-                other = R->chosen_rules[k];
+        if (r->combine != COMBINE_ALL || R->nchosen_restrictive) /* else compatible with every earlier choice */
+            for (int k = 0; k < R->nchosen && other < 0; k++)
+                if (!cpn_compatible(rs, ri, R->chosen_rules[k]))
+                    other = R->chosen_rules[k];
         if (other >= 0) {
             if ((rc = add_reason(q, ri, R_NOT_COMBINABLE, other, 0, 0, 0, 0)))
                 return rc;
@@ -823,6 +847,8 @@ static int run_lane(qrun *R, int lane)
         }
         c->lazy = lazy;
         c->rule = ri;
+        c->group = r->group;
+        c->restrictive = r->combine != COMBINE_ALL;
         c->amount = amount;
         c->gift = gift;
         c->code = r->code_mode != CODE_NONE;
