@@ -404,7 +404,7 @@ typedef struct cpn_opt_out {
     /* optional, all or none (n entries each), for cpn_optimize_forced: the
      * candidates listed by component (a searched one's in search order),
      * and per component root where its list starts, its size and whether it
-     * was solved as pick-one */
+     * was solved in closed form (1 pick-one, 2 gift-only, 0 searched) */
     int *members, *at, *size, *pick;
 } cpn_opt_out;
 /* cpn_optimize's answer when it needs the shares of lazy candidates: the
@@ -424,6 +424,11 @@ int cpn_optimize_forced(const cpn_opt_in *in, const cpn_opt_out *comps, const in
  * candidate if it fits, as the search does). */
 int cpn_pick_one_applies(const cpn_opt_in *in, const int *map, int m);
 int cpn_pick_one_solve(const cpn_opt_in *in, const int *map, int m, int forced, int *chosen, int64_t *value);
+/* the same for a component of gift-only members of one stackable group
+ * (see pick_one.c): the first `room` members by rule index; solve returns
+ * forced (or 0) when some member fits, else -1 */
+int cpn_gifts_applies(const cpn_opt_in *in, const int *map, int m);
+int cpn_gifts_solve(const cpn_opt_in *in, const int *map, int m, int forced, int *chosen, int64_t *value);
 int cpn_compatible_slow(const custops_ruleset *rs, int a, int b);
 /* may rules a and b be chosen together (combine clauses, both ways)? */
 static inline int cpn_compatible(const custops_ruleset *rs, int a, int b)

@@ -15,6 +15,11 @@
  * answer is flagged heuristic. */
 #include "coupon_internal.h"
 
+#ifdef CPN_CROSSCHECK
+#include <stdio.h>
+#include <stdlib.h>
+#endif
+
 int cpn_compatible_slow(const custops_ruleset *rs, int a, int b)
 {
     const cpn_rule *ra = &rs->rules[a], *rb = &rs->rules[b];
@@ -820,6 +825,55 @@ static int search_order(const cpn_opt_in *in, int *map, int m)
     return 0;
 }
 
+#ifdef CPN_CROSSCHECK
+/* local check, never shipped: the search gives the gift-only closed form's
+ * answer, exactly, and so does each forced search */
+static void crosscheck_gifts(const cpn_opt_in *in, const int *map, int m, cpn_cand *sub, const int *flags, int64_t value)
+{
+    cpn_mark mark = cpn_scratch_mark(in->scratch);
+    int *map2 = cpn_scratch_take(in->scratch, (size_t)m * sizeof *map2);
+    int *f2 = cpn_scratch_take(in->scratch, (size_t)m * sizeof *f2);
+    if (!map2 || !f2)
+        abort();
+    memcpy(map2, map, (size_t)m * sizeof *map2);
+    if (search_order(in, map2, m))
+        abort();
+    cpn_opt_in si = *in;
+    si.cands = sub;
+    si.n = m;
+    si.forced = -1;
+    for (int k = 0; k < m; k++)
+        sub[k] = in->cands[map2[k]];
+    cpn_opt_out so = {f2, 0, 1, 0};
+    if (solve(&si, &so))
+        abort();
+    int bad = !so.exact || so.value != value;
+    for (int k = 0; k < m; k++)
+        for (int j = 0; j < m; j++)
+            if (map2[k] == map[j] && f2[k] != flags[j])
+                bad = 1;
+    for (int k = 0; k < m && !bad; k++) {
+        si.forced = k;
+        cpn_opt_out fo = {f2, 0, 1, 0};
+        si.budget = 20000;
+        if (solve(&si, &fo))
+            abort();
+        int64_t v;
+        int j = 0;
+        while (map[j] != map2[k])
+            j++;
+        int t = cpn_gifts_solve(in, map, m, j, NULL, &v) == j;
+        if (!fo.exact || fo.value != v || f2[k] != t)
+            bad = 1;
+    }
+    if (bad) {
+        fprintf(stderr, "CPN_CROSSCHECK: gift-only component of %d differs\n", m);
+        abort();
+    }
+    cpn_scratch_release(in->scratch, mark);
+}
+#endif
+
 /* solve the m candidates map[0..m) of one component (forced: index in the
  * full list or -1); a searched component's map is put into search order */
 static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cpn_cand *sub, int *flags,
@@ -832,8 +886,15 @@ static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cp
     cpn_opt_out so = {flags, 0, 1, 0};
     int rc = 0;
     *pick = cpn_pick_one_applies(in, map, m);
-    if (*pick) { /* in place: no copy of the members */
+    if (!*pick && sforced < 0 && cpn_gifts_applies(in, map, m))
+        *pick = 2;
+    if (*pick == 1) { /* in place: no copy of the members */
         cpn_pick_one_solve(in, map, m, sforced, flags, &so.value);
+    } else if (*pick == 2) { /* gift-only: the first members by rule, in place */
+        cpn_gifts_solve(in, map, m, -1, flags, &so.value);
+#ifdef CPN_CROSSCHECK
+        crosscheck_gifts(in, map, m, sub, flags, so.value);
+#endif
     } else {
         for (int k = 0; k < m; k++)
             if (in->cands[map[k]].lazy)
@@ -953,7 +1014,8 @@ int cpn_optimize_forced(const cpn_opt_in *in, const cpn_opt_out *comps, const in
         if (comps->pick[root]) { /* in place */
             for (int k = 0; k < m; k++)
                 if (want[map[k]])
-                    taken[map[k]] = cpn_pick_one_solve(in, map, m, k, NULL, &value[map[k]]) == k;
+                    taken[map[k]] = (comps->pick[root] == 1 ? cpn_pick_one_solve(in, map, m, k, NULL, &value[map[k]])
+                                                            : cpn_gifts_solve(in, map, m, k, NULL, &value[map[k]])) == k;
             continue;
         }
         cpn_opt_in si = *in;

@@ -108,3 +108,45 @@ int cpn_pick_one_solve(const cpn_opt_in *in, const int *map, int m, int forced, 
     *value = bk.v;
     return best;
 }
+
+/* Gift-only components: members of one stackable group that discount
+ * nothing (no shares, amount 0), consume no code, restrict nothing, each
+ * carry a gift and share one priority p >= 0. Every set then has the value
+ * 0 and no codes, so the search's key prefers the most gifts (as many
+ * members as the group's room allows), then equal priority sums and rule
+ * counts for sets of that size, then the smallest list of rule indices:
+ * the first `room` members by rule index. The search's greedy seed is that
+ * set, nothing beats it, and every other path ties at best and is cut by
+ * the id test at its first difference (the bound is tight: equal gifts and
+ * priorities), so the search visits O(m) nodes and returns the seed,
+ * exactly; checked against it with -DCPN_CROSSCHECK. */
+int cpn_gifts_applies(const cpn_opt_in *in, const int *map, int m)
+{
+    if (m < 1 || m > PICK_ONE_MAX)
+        return 0;
+    const cpn_cand *c0 = &in->cands[map[0]];
+    int g = c0->group;
+    if (g < 0 || in->rs->groups[g].mode != GM_STACKABLE || c0->priority < 0)
+        return 0;
+    for (int i = 0; i < m; i++) {
+        const cpn_cand *c = &in->cands[map[i]];
+        if (c->group != g || c->restrictive || c->code || !c->gift || c->nnz != 0 || c->amount != 0 ||
+            c->priority != c0->priority || (i > 0 && c->rule <= in->cands[map[i - 1]].rule))
+            return 0;
+    }
+    return 1;
+}
+
+int cpn_gifts_solve(const cpn_opt_in *in, const int *map, int m, int forced, int *chosen, int64_t *value)
+{
+    int g = in->cands[map[0]].group, max = in->rs->groups[g].max;
+    int used = in->group_used ? in->group_used[g] : 0;
+    int room = max > 0 ? (max - used > 0 ? max - used : 0) : m;
+    *value = 0;
+    if (chosen)
+        for (int i = 0; i < m; i++)
+            chosen[i] = i < room;
+    if (forced >= 0)
+        return room > 0 ? forced : -1;
+    return room > 0 ? 0 : -1;
+}
