@@ -468,6 +468,10 @@ static inline int cpn_effects_lazy(const cpn_rule *r)
     int k = r->effects[0].kind;
     return k == EF_AMOUNT_OFF || k == EF_PERCENT_OFF || k == EF_EVERY || k == EF_TIERS;
 }
+/* cpn_effects_apply() with x NULL for a rule cpn_effects_lazy() accepts,
+ * from the scope's subtotal S and its count of positive-base lines nw: the
+ * same amount, need, unlocks and reason, without the lane view */
+int cpn_effects_amount(const cpn_rule *r, int64_t S, int nw, int64_t *amount, int64_t *need, int64_t *unlocks);
 int cpn_unit_split(int64_t amount, int64_t qty, int64_t *high, int64_t *nhigh, int64_t *low);
 
 int cpn_quote_to_json(const custops_quote *q, custops__buf *b);

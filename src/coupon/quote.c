@@ -746,7 +746,7 @@ static int run_lane(qrun *R, int lane)
             cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
             lazy = cpn_effects_lazy(r);
             if (lazy) {
-                why = cpn_effects_apply(rs, r, &v, NULL, NULL, NULL, &amount, &need, &unl);
+                why = cpn_effects_amount(r, S, R->nw, &amount, &need, &unl);
                 lazy = why >= 0 || amount <= S; /* else a percentage above 100%: clamped, so spread now */
                 /* A per-line group member's lines are compared (pick-one
                  * components, the losers' conflicts, the decomposition), so
