@@ -373,6 +373,7 @@ typedef struct cpn_cand {
      * at most amount * base[l] / wsum + 1 and at most base[l] */
     int lazy;
     int64_t wsum;
+    int shadow;       /* quote: 1 + its class when a better member stands for it (see run_lane) */
     int gift;         /* has a gift */
     int code;         /* consumes a code or wallet coupon */
     uint32_t via;
@@ -393,6 +394,9 @@ typedef struct cpn_opt_in {
     int forced;              /* candidate that must be chosen, or -1; then only its
                               * component is solved and value is that component's */
     cpn_scratch *scratch;    /* working memory, rewound before returning */
+    const int *stands;       /* per candidate: how many others left out it stands for
+                              * (see run_lane), or NULL; a component with such a
+                              * candidate must be pick-one with them, else CPN_RETRY */
 } cpn_opt_in;
 typedef struct cpn_opt_out {
     int *chosen; /* flags per candidate */
@@ -409,7 +413,7 @@ typedef struct cpn_opt_out {
 } cpn_opt_out;
 /* cpn_optimize's answer when it needs the shares of lazy candidates: the
  * capacity of some line may bind, or a component needs the full search */
-enum { CPN_NEED_SHARES = 1 };
+enum { CPN_NEED_SHARES = 1, CPN_RETRY = 2 };
 int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out);
 /* What forcing each candidate with want[i] set gives its component (the
  * components of an earlier cpn_optimize on the same input, with in->forced
@@ -422,6 +426,8 @@ int cpn_optimize_forced(const cpn_opt_in *in, const cpn_opt_out *comps, const in
  * applies says whether it is one, solve sets chosen[k] (if not NULL) and the
  * value and returns the chosen position k or -1 (forced, a position: that
  * candidate if it fits, as the search does). */
+enum { CPN_PICK_ONE_MAX = 128 }; /* the largest component solved as pick-one */
+enum { CPN_AGG_MAX = 32 };       /* lazy aggregates components() bounds together */
 int cpn_pick_one_applies(const cpn_opt_in *in, const int *map, int m);
 int cpn_pick_one_solve(const cpn_opt_in *in, const int *map, int m, int forced, int *chosen, int64_t *value);
 /* the same for a component of gift-only members of one stackable group

@@ -123,9 +123,15 @@ static int feasible(const search *s, int i)
     }
     if (!s->anyrestrict)
         return 1;
-    for (int k = 0; k < s->depth; k++) {
+    if (ci->restrictive) {
+        for (int k = 0; k < s->depth; k++)
+            if (!cpn_compatible(s->rs, c->rule, s->in->cands[s->stack[k]].rule))
+                return 0;
+        return 1;
+    }
+    for (int k = 0; k < s->depth; k++) { /* only a pair with a combine clause on one side can clash */
         int j = s->stack[k];
-        if ((ci->restrictive || s->ci[j].restrictive) && !cpn_compatible(s->rs, c->rule, s->in->cands[j].rule))
+        if (s->ci[j].restrictive && !cpn_compatible(s->rs, c->rule, s->in->cands[j].rule))
             return 0;
     }
     return 1;
@@ -452,8 +458,8 @@ static int prepare(search *sp, const cpn_opt_in *in)
     }
     /* candidates arrive in decreasing amount; byrule orders them by rule index (insertion sort: n is small) */
     for (int i = 0; i < sp->n; i++) {
-        int k = i;
-        while (k > 0 && in->cands[sp->byrule[k - 1]].rule > in->cands[i].rule) {
+        int k = i, rule = in->cands[i].rule; /* a local: the stores below may alias it for the compiler */
+        while (k > 0 && in->cands[sp->byrule[k - 1]].rule > rule) {
             sp->byrule[k] = sp->byrule[k - 1];
             k--;
         }
@@ -565,7 +571,7 @@ static int64_t lazy_bound(int64_t amount, int64_t count, int64_t wsum, int64_t w
 }
 
 /* lazy candidates bounded together, see components() */
-enum { AGG_MAX = 32 };
+enum { AGG_MAX = CPN_AGG_MAX };
 typedef struct lazy_agg {
     const int32_t *nz; /* the scope's lines, shared by its lazy candidates */
     int nnz, col;
@@ -953,6 +959,19 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
         start[i + 1] += start[i];
     for (int i = 0; i < n; i++)
         members[start[parent[i]]++] = i; /* start[r] ends at the next component's start */
+    if (in->stands) /* before any search: the answer would be thrown away */
+        for (int root = 0, at = 0; root < n; root++) {
+            if (parent[root] != root)
+                continue;
+            int m = start[root] - at, extra = 0;
+            for (int k = 0; k < m; k++)
+                extra += in->stands[members[at + k]];
+            if (extra && (m + extra > CPN_PICK_ONE_MAX || !cpn_pick_one_applies(in, members + at, m))) {
+                rc = CPN_RETRY;
+                goto done;
+            }
+            at = start[root];
+        }
     for (int root = 0, at = 0; root < n; root++) {
         if (parent[root] != root)
             continue;

@@ -12,7 +12,7 @@
  * so its answer there is always exact and equals this one. */
 #include "coupon_internal.h"
 
-enum { PICK_ONE_MAX = 128 };
+enum { PICK_ONE_MAX = CPN_PICK_ONE_MAX };
 
 int cpn_pick_one_applies(const cpn_opt_in *in, const int *map, int m)
 {
