@@ -406,6 +406,11 @@ int cpn_ruleset_finish(custops_ruleset *rs, const char *what)
     for (size_t i = 0; i < rs->nrules; i++) {
         cpn_rule *r = &rs->rules[i];
         r->zone = dz;
+        r->has_gift = r->nmoney = 0;
+        for (int k = 0; k < r->neffects; k++) {
+            r->has_gift |= r->effects[k].kind == EF_GIFT;
+            r->nmoney += r->effects[k].kind <= EF_BXGY; /* the effects that discount lines */
+        }
         if (r->tz && (rc = cpn_zone_for(rs, r->tz, &r->zone)))
             return custops__err(rc, "%s:%d:%d: rule %s: tz \"%s\": %s", what, r->line, r->col, r->id, r->tz,
                                 custops_last_error());

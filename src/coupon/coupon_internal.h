@@ -128,6 +128,9 @@ typedef struct cpn_rule {
     int nlimits;
     int restore;
     int64_t cost_points;
+    /* set by cpn_ruleset_finish, so the quote does not walk the effects of
+     * every rule: whether one is a gift, how many discount lines */
+    int has_gift, nmoney;
 } cpn_rule;
 
 struct custops_ruleset {
@@ -356,6 +359,8 @@ int cpn_time_check(const cpn_rule *r, int64_t now, int64_t *when);
 
 typedef struct cpn_cand {
     int rule;
+    int group;        /* its rule's group (-1: none) and whether its rule */
+    int restrictive;  /* has a combine clause: read per candidate, kept here */
     int64_t amount;   /* money value (sum of line shares), or points */
     int32_t *nz;      /* the slots with a nonzero share, ascending */
     int nnz;
@@ -368,6 +373,7 @@ typedef struct cpn_cand {
      * at most amount * base[l] / wsum + 1 and at most base[l] */
     int lazy;
     int64_t wsum;
+    int shadow;       /* quote: 1 + its class when a better member stands for it (see run_lane) */
     int gift;         /* has a gift */
     int code;         /* consumes a code or wallet coupon */
     uint32_t via;
@@ -388,6 +394,9 @@ typedef struct cpn_opt_in {
     int forced;              /* candidate that must be chosen, or -1; then only its
                               * component is solved and value is that component's */
     cpn_scratch *scratch;    /* working memory, rewound before returning */
+    const int *stands;       /* per candidate: how many others left out it stands for
+                              * (see run_lane), or NULL; a component with such a
+                              * candidate must be pick-one with them, else CPN_RETRY */
 } cpn_opt_in;
 typedef struct cpn_opt_out {
     int *chosen; /* flags per candidate */
@@ -399,12 +408,12 @@ typedef struct cpn_opt_out {
     /* optional, all or none (n entries each), for cpn_optimize_forced: the
      * candidates listed by component (a searched one's in search order),
      * and per component root where its list starts, its size and whether it
-     * was solved as pick-one */
+     * was solved in closed form (1 pick-one, 2 gift-only, 0 searched) */
     int *members, *at, *size, *pick;
 } cpn_opt_out;
 /* cpn_optimize's answer when it needs the shares of lazy candidates: the
  * capacity of some line may bind, or a component needs the full search */
-enum { CPN_NEED_SHARES = 1 };
+enum { CPN_NEED_SHARES = 1, CPN_RETRY = 2 };
 int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out);
 /* What forcing each candidate with want[i] set gives its component (the
  * components of an earlier cpn_optimize on the same input, with in->forced
@@ -417,8 +426,15 @@ int cpn_optimize_forced(const cpn_opt_in *in, const cpn_opt_out *comps, const in
  * applies says whether it is one, solve sets chosen[k] (if not NULL) and the
  * value and returns the chosen position k or -1 (forced, a position: that
  * candidate if it fits, as the search does). */
+enum { CPN_PICK_ONE_MAX = 128 }; /* the largest component solved as pick-one */
+enum { CPN_AGG_MAX = 32 };       /* lazy aggregates components() bounds together */
 int cpn_pick_one_applies(const cpn_opt_in *in, const int *map, int m);
 int cpn_pick_one_solve(const cpn_opt_in *in, const int *map, int m, int forced, int *chosen, int64_t *value);
+/* the same for a component of gift-only members of one stackable group
+ * (see pick_one.c): the first `room` members by rule index; solve returns
+ * forced (or 0) when some member fits, else -1 */
+int cpn_gifts_applies(const cpn_opt_in *in, const int *map, int m);
+int cpn_gifts_solve(const cpn_opt_in *in, const int *map, int m, int forced, int *chosen, int64_t *value);
 int cpn_compatible_slow(const custops_ruleset *rs, int a, int b);
 /* may rules a and b be chosen together (combine clauses, both ways)? */
 static inline int cpn_compatible(const custops_ruleset *rs, int a, int b)
@@ -458,6 +474,10 @@ static inline int cpn_effects_lazy(const cpn_rule *r)
     int k = r->effects[0].kind;
     return k == EF_AMOUNT_OFF || k == EF_PERCENT_OFF || k == EF_EVERY || k == EF_TIERS;
 }
+/* cpn_effects_apply() with x NULL for a rule cpn_effects_lazy() accepts,
+ * from the scope's subtotal S and its count of positive-base lines nw: the
+ * same amount, need, unlocks and reason, without the lane view */
+int cpn_effects_amount(const cpn_rule *r, int64_t S, int nw, int64_t *amount, int64_t *need, int64_t *unlocks);
 int cpn_unit_split(int64_t amount, int64_t qty, int64_t *high, int64_t *nhigh, int64_t *low);
 
 int cpn_quote_to_json(const custops_quote *q, custops__buf *b);

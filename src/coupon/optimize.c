@@ -15,6 +15,11 @@
  * answer is flagged heuristic. */
 #include "coupon_internal.h"
 
+#ifdef CPN_CROSSCHECK
+#include <stdio.h>
+#include <stdlib.h>
+#endif
+
 int cpn_compatible_slow(const custops_ruleset *rs, int a, int b)
 {
     const cpn_rule *ra = &rs->rules[a], *rb = &rs->rules[b];
@@ -118,9 +123,15 @@ static int feasible(const search *s, int i)
     }
     if (!s->anyrestrict)
         return 1;
-    for (int k = 0; k < s->depth; k++) {
+    if (ci->restrictive) {
+        for (int k = 0; k < s->depth; k++)
+            if (!cpn_compatible(s->rs, c->rule, s->in->cands[s->stack[k]].rule))
+                return 0;
+        return 1;
+    }
+    for (int k = 0; k < s->depth; k++) { /* only a pair with a combine clause on one side can clash */
         int j = s->stack[k];
-        if ((ci->restrictive || s->ci[j].restrictive) && !cpn_compatible(s->rs, c->rule, s->in->cands[j].rule))
+        if (s->ci[j].restrictive && !cpn_compatible(s->rs, c->rule, s->in->cands[j].rule))
             return 0;
     }
     return 1;
@@ -331,7 +342,8 @@ static int bound_tables(search *s)
             continue;
         if (firstm[c->group] < 0)
             firstm[c->group] = i;
-        if (c->nnz == 0 || memcmp(c->bits, s->ci[firstm[c->group]].bits, (size_t)s->words * sizeof *c->bits) != 0)
+        if (c->nnz == 0 || (c->bits != s->ci[firstm[c->group]].bits &&
+                              memcmp(c->bits, s->ci[firstm[c->group]].bits, (size_t)s->words * sizeof *c->bits) != 0))
             same[c->group] = 0;
     }
     s->ncg = 0;
@@ -446,8 +458,8 @@ static int prepare(search *sp, const cpn_opt_in *in)
     }
     /* candidates arrive in decreasing amount; byrule orders them by rule index (insertion sort: n is small) */
     for (int i = 0; i < sp->n; i++) {
-        int k = i;
-        while (k > 0 && in->cands[sp->byrule[k - 1]].rule > in->cands[i].rule) {
+        int k = i, rule = in->cands[i].rule; /* a local: the stores below may alias it for the compiler */
+        while (k > 0 && in->cands[sp->byrule[k - 1]].rule > rule) {
             sp->byrule[k] = sp->byrule[k - 1];
             k--;
         }
@@ -559,13 +571,18 @@ static int64_t lazy_bound(int64_t amount, int64_t count, int64_t wsum, int64_t w
 }
 
 /* lazy candidates bounded together, see components() */
-enum { AGG_MAX = 32 };
+enum { AGG_MAX = CPN_AGG_MAX };
 typedef struct lazy_agg {
     const int32_t *nz; /* the scope's lines, shared by its lazy candidates */
     int nnz, col;
     int rep;           /* its first candidate */
     int64_t wsum, dmax, dsum, count;
 } lazy_agg;
+
+static inline int agg_is(const lazy_agg *g, const cpn_cand *c, int col)
+{
+    return g->nz == c->nz && g->col == col && g->wsum == c->wsum;
+}
 
 static int components(const cpn_opt_in *in, int *parent)
 {
@@ -584,10 +601,9 @@ static int components(const cpn_opt_in *in, int *parent)
     /* one pass for each candidate's group (counted, and given a column of
      * the slot table below) and whether any restricts what it combines with */
     for (int i = 0; i < n; i++) {
-        const cpn_rule *r = &rs->rules[in->cands[i].rule];
-        int g = r->group;
+        int g = in->cands[i].group;
         parent[i] = i;
-        anyrestrict |= restrictive(r);
+        anyrestrict |= in->cands[i].restrictive;
         if (g >= 0) {
             members[g]++;
             if (col[g] < 0) {
@@ -597,14 +613,19 @@ static int components(const cpn_opt_in *in, int *parent)
         }
         cgrp[i] = g >= 0 ? col[g] : -1;
     }
+    /* whether a group's cap binds depends on the group only: once per column */
+    int binds[CUSTOPS_COUPON_MAX_GROUPS + 1];
+    for (int c = 0; c < ncol; c++) {
+        int g = gof[c];
+        const cpn_group *grp = &rs->groups[g];
+        int used = in->group_used ? in->group_used[g] : 0;
+        binds[c] = grp->mode == GM_EXCLUSIVE || (grp->mode == GM_STACKABLE && grp->max > 0 && used + members[g] > grp->max);
+    }
     for (int i = 0; i < n; i++) {
         if (cgrp[i] < 0)
             continue;
         int g = gof[cgrp[i]];
-        const cpn_group *grp = &rs->groups[g];
-        int used = in->group_used ? in->group_used[g] : 0;
-        int binds = grp->mode == GM_EXCLUSIVE || (grp->mode == GM_STACKABLE && grp->max > 0 && used + members[g] > grp->max);
-        if (binds) {
+        if (binds[cgrp[i]]) {
             /* the first unions: every other member's parent is still
              * itself and the first member is its group's root, so this is
              * uf_union(parent, gfirst[g], i) without the finds */
@@ -644,14 +665,21 @@ static int components(const cpn_opt_in *in, int *parent)
      * when it discounts every line of its list) they all collide, so they
      * are joined to the first, which stands for them on each line. */
     lazy_agg agg[AGG_MAX];
-    int nagg = 0;
+    int nagg = 0, hit = 0;
     for (int i = 0; i < n; i++) {
         const cpn_cand *c = &in->cands[i];
         int cc = cgrp[i] >= 0 ? cgrp[i] : ncol;
         if (c->lazy) {
+            /* the previous lazy candidate's aggregate first: rules of one
+             * kind tend to come together (keys are distinct, so the scan
+             * would find the same one) */
             int a = 0;
-            while (a < nagg && !(agg[a].nz == c->nz && agg[a].col == cc && agg[a].wsum == c->wsum))
-                a++;
+            if (hit < nagg && agg_is(&agg[hit], c, cc))
+                a = hit;
+            else
+                while (a < nagg && !agg_is(&agg[a], c, cc))
+                    a++;
+            hit = a;
             if (a < AGG_MAX) {
                 if (a == nagg)
                     agg[nagg++] = (lazy_agg){c->nz, c->nnz, cc, i, c->wsum, 0, 0, 0};
@@ -803,6 +831,55 @@ static int search_order(const cpn_opt_in *in, int *map, int m)
     return 0;
 }
 
+#ifdef CPN_CROSSCHECK
+/* local check, never shipped: the search gives the gift-only closed form's
+ * answer, exactly, and so does each forced search */
+static void crosscheck_gifts(const cpn_opt_in *in, const int *map, int m, cpn_cand *sub, const int *flags, int64_t value)
+{
+    cpn_mark mark = cpn_scratch_mark(in->scratch);
+    int *map2 = cpn_scratch_take(in->scratch, (size_t)m * sizeof *map2);
+    int *f2 = cpn_scratch_take(in->scratch, (size_t)m * sizeof *f2);
+    if (!map2 || !f2)
+        abort();
+    memcpy(map2, map, (size_t)m * sizeof *map2);
+    if (search_order(in, map2, m))
+        abort();
+    cpn_opt_in si = *in;
+    si.cands = sub;
+    si.n = m;
+    si.forced = -1;
+    for (int k = 0; k < m; k++)
+        sub[k] = in->cands[map2[k]];
+    cpn_opt_out so = {f2, 0, 1, 0};
+    if (solve(&si, &so))
+        abort();
+    int bad = !so.exact || so.value != value;
+    for (int k = 0; k < m; k++)
+        for (int j = 0; j < m; j++)
+            if (map2[k] == map[j] && f2[k] != flags[j])
+                bad = 1;
+    for (int k = 0; k < m && !bad; k++) {
+        si.forced = k;
+        cpn_opt_out fo = {f2, 0, 1, 0};
+        si.budget = 20000;
+        if (solve(&si, &fo))
+            abort();
+        int64_t v;
+        int j = 0;
+        while (map[j] != map2[k])
+            j++;
+        int t = cpn_gifts_solve(in, map, m, j, NULL, &v) == j;
+        if (!fo.exact || fo.value != v || f2[k] != t)
+            bad = 1;
+    }
+    if (bad) {
+        fprintf(stderr, "CPN_CROSSCHECK: gift-only component of %d differs\n", m);
+        abort();
+    }
+    cpn_scratch_release(in->scratch, mark);
+}
+#endif
+
 /* solve the m candidates map[0..m) of one component (forced: index in the
  * full list or -1); a searched component's map is put into search order */
 static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cpn_cand *sub, int *flags,
@@ -815,8 +892,15 @@ static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cp
     cpn_opt_out so = {flags, 0, 1, 0};
     int rc = 0;
     *pick = cpn_pick_one_applies(in, map, m);
-    if (*pick) { /* in place: no copy of the members */
+    if (!*pick && sforced < 0 && cpn_gifts_applies(in, map, m))
+        *pick = 2;
+    if (*pick == 1) { /* in place: no copy of the members */
         cpn_pick_one_solve(in, map, m, sforced, flags, &so.value);
+    } else if (*pick == 2) { /* gift-only: the first members by rule, in place */
+        cpn_gifts_solve(in, map, m, -1, flags, &so.value);
+#ifdef CPN_CROSSCHECK
+        crosscheck_gifts(in, map, m, sub, flags, so.value);
+#endif
     } else {
         for (int k = 0; k < m; k++)
             if (in->cands[map[k]].lazy)
@@ -875,6 +959,19 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
         start[i + 1] += start[i];
     for (int i = 0; i < n; i++)
         members[start[parent[i]]++] = i; /* start[r] ends at the next component's start */
+    if (in->stands) /* before any search: the answer would be thrown away */
+        for (int root = 0, at = 0; root < n; root++) {
+            if (parent[root] != root)
+                continue;
+            int m = start[root] - at, extra = 0;
+            for (int k = 0; k < m; k++)
+                extra += in->stands[members[at + k]];
+            if (extra && (m + extra > CPN_PICK_ONE_MAX || !cpn_pick_one_applies(in, members + at, m))) {
+                rc = CPN_RETRY;
+                goto done;
+            }
+            at = start[root];
+        }
     for (int root = 0, at = 0; root < n; root++) {
         if (parent[root] != root)
             continue;
@@ -936,7 +1033,8 @@ int cpn_optimize_forced(const cpn_opt_in *in, const cpn_opt_out *comps, const in
         if (comps->pick[root]) { /* in place */
             for (int k = 0; k < m; k++)
                 if (want[map[k]])
-                    taken[map[k]] = cpn_pick_one_solve(in, map, m, k, NULL, &value[map[k]]) == k;
+                    taken[map[k]] = (comps->pick[root] == 1 ? cpn_pick_one_solve(in, map, m, k, NULL, &value[map[k]])
+                                                            : cpn_gifts_solve(in, map, m, k, NULL, &value[map[k]])) == k;
             continue;
         }
         cpn_opt_in si = *in;

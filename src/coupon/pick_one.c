@@ -12,7 +12,7 @@
  * so its answer there is always exact and equals this one. */
 #include "coupon_internal.h"
 
-enum { PICK_ONE_MAX = 128 };
+enum { PICK_ONE_MAX = CPN_PICK_ONE_MAX };
 
 int cpn_pick_one_applies(const cpn_opt_in *in, const int *map, int m)
 {
@@ -20,7 +20,7 @@ int cpn_pick_one_applies(const cpn_opt_in *in, const int *map, int m)
         return 0;
     const custops_ruleset *rs = in->rs;
     const cpn_cand *c0 = &in->cands[map[0]];
-    int g = rs->rules[c0->rule].group;
+    int g = c0->group;
     if (g < 0)
         return 0;
     int mode = rs->groups[g].mode;
@@ -29,11 +29,13 @@ int cpn_pick_one_applies(const cpn_opt_in *in, const int *map, int m)
     size_t words = ((size_t)in->nslots + 63) / 64;
     for (int i = 0; i < m; i++) {
         const cpn_cand *c = &in->cands[map[i]];
-        if (rs->rules[c->rule].group != g)
+        if (c->group != g)
             return 0;
         /* per line: two members exclude each other only when they share a
-         * line; identical nonempty line sets make every pair collide */
-        if (mode == GM_PER_LINE && (c->nnz == 0 || memcmp(c->bits, c0->bits, words * sizeof *c->bits) != 0))
+         * line; identical nonempty line sets make every pair collide (lazy
+         * members of one scope share one bitmap: equal pointers, no compare) */
+        if (mode == GM_PER_LINE &&
+            (c->nnz == 0 || (c->bits != c0->bits && memcmp(c->bits, c0->bits, words * sizeof *c->bits) != 0)))
             return 0;
     }
     return 1;
@@ -54,7 +56,7 @@ static int one_cmp(const one_key *a, const one_key *b)
 }
 
 /* V of the set {c}: its shares, each slot capped at its capacity */
-static one_key key_of(const cpn_opt_in *in, const cpn_cand *c)
+static inline __attribute__((always_inline)) one_key key_of(const cpn_opt_in *in, const cpn_cand *c)
 {
     one_key k = {0, c->code, c->gift, c->priority};
     if (c->lazy) { /* no share exceeds its line's base, which is its capacity */
@@ -72,7 +74,7 @@ static one_key key_of(const cpn_opt_in *in, const cpn_cand *c)
  * per-line exclusivity is within the lane, so a lone member always fits. */
 static int group_full(const cpn_opt_in *in, const cpn_cand *c0)
 {
-    int g = in->rs->rules[c0->rule].group;
+    int g = c0->group;
     return in->rs->groups[g].mode == GM_EXCLUSIVE && in->group_used && in->group_used[g] >= 1;
 }
 
@@ -105,4 +107,46 @@ int cpn_pick_one_solve(const cpn_opt_in *in, const int *map, int m, int forced, 
         chosen[best] = 1;
     *value = bk.v;
     return best;
+}
+
+/* Gift-only components: members of one stackable group that discount
+ * nothing (no shares, amount 0), consume no code, restrict nothing, each
+ * carry a gift and share one priority p >= 0. Every set then has the value
+ * 0 and no codes, so the search's key prefers the most gifts (as many
+ * members as the group's room allows), then equal priority sums and rule
+ * counts for sets of that size, then the smallest list of rule indices:
+ * the first `room` members by rule index. The search's greedy seed is that
+ * set, nothing beats it, and every other path ties at best and is cut by
+ * the id test at its first difference (the bound is tight: equal gifts and
+ * priorities), so the search visits O(m) nodes and returns the seed,
+ * exactly; checked against it with -DCPN_CROSSCHECK. */
+int cpn_gifts_applies(const cpn_opt_in *in, const int *map, int m)
+{
+    if (m < 1 || m > PICK_ONE_MAX)
+        return 0;
+    const cpn_cand *c0 = &in->cands[map[0]];
+    int g = c0->group;
+    if (g < 0 || in->rs->groups[g].mode != GM_STACKABLE || c0->priority < 0)
+        return 0;
+    for (int i = 0; i < m; i++) {
+        const cpn_cand *c = &in->cands[map[i]];
+        if (c->group != g || c->restrictive || c->code || !c->gift || c->nnz != 0 || c->amount != 0 ||
+            c->priority != c0->priority || (i > 0 && c->rule <= in->cands[map[i - 1]].rule))
+            return 0;
+    }
+    return 1;
+}
+
+int cpn_gifts_solve(const cpn_opt_in *in, const int *map, int m, int forced, int *chosen, int64_t *value)
+{
+    int g = in->cands[map[0]].group, max = in->rs->groups[g].max;
+    int used = in->group_used ? in->group_used[g] : 0;
+    int room = max > 0 ? (max - used > 0 ? max - used : 0) : m;
+    *value = 0;
+    if (chosen)
+        for (int i = 0; i < m; i++)
+            chosen[i] = i < room;
+    if (forced >= 0)
+        return room > 0 ? forced : -1;
+    return room > 0 ? 0 : -1;
 }

@@ -122,6 +122,9 @@ typedef struct scope_ent {
     int64_t S, Q;   /* their base sum and quantity */
     int64_t wmin;   /* the smallest positive base among them (0: none) */
     size_t acc_off, int_off, w_off;
+    int lz_lane;    /* lane stamp of lz_off: the lane's shared lazy line list */
+    uintptr_t lz_off;
+    int sh_k;       /* the shadow class its last lazy candidate joined (valid if it matches) */
 } scope_ent;
 
 enum { LZ_MAX = 16 }; /* distinct scopes per lane whose lazy candidates share their lines */
@@ -171,6 +174,16 @@ typedef struct qrun {
     uint64_t lz_acc[LZ_MAX][(CUSTOPS_COUPON_MAX_LINES + 63) / 64];
     uintptr_t lz_off[LZ_MAX];
     int lz_n;
+    /* the lane's lazy candidates by (group, shared line list), see run_lane:
+     * per class its best member so far, which stands for the others */
+    struct sh_class {
+        int group;
+        uintptr_t off;
+        int best;       /* its best member so far (candidate index) */
+        int root;       /* after the optimizer: the best one's component */
+        int other;      /* the shadowed members' conflict (all alike), -2 until found */
+    } sh[CPN_AGG_MAX];
+    int sh_n, sh_ok, nshadow;
 } qrun;
 
 /* The lines of a rule's scope. Each distinct scope (see rs->scope_rule)
@@ -304,6 +317,26 @@ static int64_t unlocks_at(const custops_ruleset *rs, const cpn_rule *r, int64_t 
     return total;
 }
 
+/* is the node `customer.tier OP "tier"` (a literal the compiler ranked)? */
+static inline int tier_literal(const cpn_rule *r, int node)
+{
+    const cpn_node *x = &r->nodes[node];
+    return x->op == X_CMP && r->nodes[x->a].op == X_CUST_TIER && r->nodes[x->b].op == X_STR &&
+           r->nodes[x->b].type == T_TIER;
+}
+
+static inline int cmp_holds(int c, int op)
+{
+    switch (op) {
+    case CMP_GE: return c >= 0;
+    case CMP_GT: return c > 0;
+    case CMP_LE: return c <= 0;
+    case CMP_LT: return c < 0;
+    case CMP_EQ: return c == 0;
+    default: return c != 0;
+    }
+}
+
 /* -1 when all conditions hold; else a reason (with need/have for thresholds) */
 static int conditions(qrun *R, const cpn_rule *r, int64_t S, int64_t Q, int64_t *need, int64_t *have, int *clause)
 {
@@ -318,6 +351,13 @@ static int conditions(qrun *R, const cpn_rule *r, int64_t S, int64_t Q, int64_t 
             const cpn_node *x = &r->nodes[r->conj[k]];
             int64_t v = r->nodes[x->b].v, subject = why == R_SUBTOTAL_BELOW ? S : Q;
             if (x->n == CMP_GE ? subject >= v : subject > v)
+                continue;
+        } else if (why == R_TIER_MISMATCH && tier_literal(r, r->conj[k])) {
+            /* customer.tier against a tier literal: the ranks compared as
+             * eval() would, a missing tier (rank -1) equal to nothing */
+            const cpn_node *x = &r->nodes[r->conj[k]];
+            int64_t t = R->tier_rank, v = r->nodes[x->b].v;
+            if (t < 0 ? x->n == CMP_NE : cmp_holds((t > v) - (t < v), x->n))
                 continue;
         } else if (cpn_eval_bool(&e, r, r->conj[k])) {
             continue;
@@ -436,12 +476,21 @@ static int materialise(qrun *R, cpn_cand *c)
 
 /* the pool offset of the current scope's positive-base lines as a bitmap of
  * `words` then a list, shared by the lane's lazy candidates of that scope */
-static int lazy_lines(qrun *R, size_t words, uintptr_t *out)
+static int lazy_lines(qrun *R, int sid, size_t words, uintptr_t *out)
 {
+    /* a scope's lines are the same for all its rules in a lane: the search
+     * below (which also shares one list between scopes with the same lines)
+     * runs once per scope and lane, its answer is remembered in sc[sid] */
+    scope_ent *e = &R->sc[sid];
+    if (e->lz_lane == R->lane_stamp) {
+        *out = e->lz_off;
+        return 0;
+    }
     size_t wb = R->words * sizeof(uint64_t);
     for (int i = 0; i < R->lz_n; i++)
         if (memcmp(R->lz_acc[i], R->scope_acc, wb) == 0) {
-            *out = R->lz_off[i];
+            *out = e->lz_off = R->lz_off[i];
+            e->lz_lane = R->lane_stamp;
             return 0;
         }
     int64_t *p;
@@ -458,9 +507,11 @@ static int lazy_lines(qrun *R, size_t words, uintptr_t *out)
         bits[l / 64] |= 1ull << (l % 64);
         nz[k] = l;
     }
-    if (R->lz_n < LZ_MAX) { /* past that, a scope is not shared */
+    if (R->lz_n < LZ_MAX) { /* past that, a scope is not shared (nor remembered) */
         memcpy(R->lz_acc[R->lz_n], R->scope_acc, wb);
         R->lz_off[R->lz_n++] = off;
+        e->lz_off = off;
+        e->lz_lane = R->lane_stamp;
     }
     *out = off;
     return 0;
@@ -567,16 +618,16 @@ static int index_chosen(qrun *R, const cpn_cand *const *chosen, int nch, int nsl
 static int conflict_with(const qrun *R, const cpn_cand *c, const cpn_cand *const *chosen, int nch, int nslots,
                          const chosen_ix *ix)
 {
-    const cpn_rule *r = &R->rs->rules[c->rule];
-    if (!ix->restrictive && r->combine == COMBINE_ALL) {
+    int g = c->group;
+    if (!ix->restrictive && !c->restrictive) {
         /* every pair is compatible: only the chosen of its own group count,
          * the first of them in order, or per line the first on one of its
          * lines (nz lists the same slots as bits; shares are never negative) */
-        if (r->group < 0 || ix->first[r->group] < 0)
+        if (g < 0 || ix->first[g] < 0)
             return -1;
-        if (ix->pcol[r->group] < 0)
-            return chosen[ix->first[r->group]]->rule;
-        const int *own = ix->owner + (size_t)ix->pcol[r->group] * (size_t)nslots;
+        if (ix->pcol[g] < 0)
+            return chosen[ix->first[g]]->rule;
+        const int *own = ix->owner + (size_t)ix->pcol[g] * (size_t)nslots;
         int k = -1;
         for (int j = 0; j < c->nnz; j++) {
             int o = own[c->nz[j]];
@@ -585,6 +636,7 @@ static int conflict_with(const qrun *R, const cpn_cand *c, const cpn_cand *const
         }
         return k >= 0 ? chosen[k]->rule : -1;
     }
+    const cpn_rule *r = &R->rs->rules[c->rule];
     size_t words = (size_t)(nslots + 63) / 64;
     for (int k = 0; k < nch; k++) {
         const cpn_rule *o = &R->rs->rules[chosen[k]->rule];
@@ -600,6 +652,58 @@ static int conflict_with(const qrun *R, const cpn_cand *c, const cpn_cand *const
         }
     }
     return -1;
+}
+
+/* Shadowed candidates. Lazy members of one exclusive or exclusive-per-line
+ * group with the same shared line list (the same lines, bases and sum) are
+ * interchangeable for the optimizer except for their keys: components()
+ * bounds them together by their largest amount (the sum is not read for
+ * these modes) and joins them anyway; if their component is pick-one its
+ * answer is the best key, and forcing one gives that one. So the best of
+ * such a class (by the pick-one key, ties to the smaller rule, which comes
+ * first) stands for the others, which skip the optimizer: they are
+ * explained from the class's component as the pick-one solve would (see
+ * the losers in run_lane). Only when the answer is certain: the component found
+ * without them must be pick-one and stay within CPN_PICK_ONE_MAX with them,
+ * nothing may need shares, and there must be no more classes than
+ * components() aggregates (all lazy candidates count); else the lane runs
+ * again with every candidate, exactly as before. */
+static int key_better(const cpn_cand *a, const cpn_cand *b)
+{
+    if (a->amount != b->amount) return a->amount > b->amount;
+    if (a->code != b->code) return a->code < b->code;
+    if (a->gift != b->gift) return a->gift > b->gift;
+    return a->priority > b->priority;
+}
+
+static void shadow_class(qrun *R, cpn_cand *c, uintptr_t off, int *hint)
+{
+    int k = *hint; /* the class its scope's previous candidate joined, else a scan */
+    if (!(k < R->sh_n && R->sh[k].off == off && R->sh[k].group == c->group))
+        for (k = 0; k < R->sh_n && !(R->sh[k].off == off && R->sh[k].group == c->group);)
+            k++;
+    *hint = k;
+    if (k == R->sh_n) {
+        if (k == CPN_AGG_MAX) { /* more classes than components() aggregates */
+            R->sh_ok = 0;
+            return;
+        }
+        R->sh[k] = (struct sh_class){c->group, off, -1, -1, -2};
+        R->sh_n++;
+    }
+    if (c->group < 0 || c->restrictive || R->rs->groups[c->group].mode == GM_STACKABLE)
+        return;
+    int ci = (int)R->ncands, b = R->sh[k].best;
+    if (b < 0) {
+        R->sh[k].best = ci;
+    } else if (key_better(c, &R->cands[b])) { /* candidates come in rule order: a tie stays with b */
+        R->cands[b].shadow = k + 1;
+        R->sh[k].best = ci;
+        R->nshadow++;
+    } else {
+        c->shadow = k + 1;
+        R->nshadow++;
+    }
 }
 
 static int run_lane(qrun *R, int lane)
@@ -630,6 +734,8 @@ static int run_lane(qrun *R, int lane)
     R->lane_stamp++; /* the bases changed: every scope's lists are recomputed */
     R->sint_len = R->sw_len = 0;
     R->lz_n = 0;
+    R->sh_n = R->nshadow = 0;
+    R->sh_ok = 1;
     for (int li = 0; li < rs->lane_n[lane]; li++) {
         int ri = rs->lane_rules[lane][li];
         if (!R->eligible[ri])
@@ -659,24 +765,20 @@ static int run_lane(qrun *R, int lane)
                 return rc;
             continue;
         }
-        int gift = 0, stock_ok = 1, money = 0;
-        for (int k = 0; k < r->neffects; k++) {
-            int kind = r->effects[k].kind;
-            if (kind == EF_GIFT) {
-                gift = 1;
+        int gift = r->has_gift, stock_ok = 1, money = r->nmoney;
+        for (int k = 0; gift && k < r->neffects; k++)
+            if (r->effects[k].kind == EF_GIFT)
                 stock_ok &= gift_in_stock(R->cart, r->effects[k].str, r->effects[k].a);
-            }
-            money += kind <= EF_BXGY; /* the effects that discount lines */
-        }
         if (!stock_ok) {
             if ((rc = add_reason(q, ri, R_GIFT_OUT_OF_STOCK, -1, 0, 0, 0, 0)))
                 return rc;
             continue;
         }
         int other = -1;
-        for (int k = 0; k < R->nchosen && other < 0 && (r->combine != COMBINE_ALL || R->nchosen_restrictive); k++)
-            if (!cpn_compatible(rs, ri, R->chosen_rules[k]))
-                other = R->chosen_rules[k];
+        if (r->combine != COMBINE_ALL || R->nchosen_restrictive) /* else compatible with every earlier choice */
+            for (int k = 0; k < R->nchosen && other < 0; k++)
+                if (!cpn_compatible(rs, ri, R->chosen_rules[k]))
+                    other = R->chosen_rules[k];
         if (other >= 0) {
             if ((rc = add_reason(q, ri, R_NOT_COMBINABLE, other, 0, 0, 0, 0)))
                 return rc;
@@ -709,7 +811,7 @@ static int run_lane(qrun *R, int lane)
             cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
             lazy = cpn_effects_lazy(r);
             if (lazy) {
-                why = cpn_effects_apply(rs, r, &v, NULL, NULL, NULL, &amount, &need, &unl);
+                why = cpn_effects_amount(r, S, R->nw, &amount, &need, &unl);
                 lazy = why >= 0 || amount <= S; /* else a percentage above 100%: clamped, so spread now */
                 /* A per-line group member's lines are compared (pick-one
                  * components, the losers' conflicts, the decomposition), so
@@ -787,7 +889,7 @@ static int run_lane(qrun *R, int lane)
             /* no shares yet: the lines with a positive base as a list and a
              * bitmap, all the optimizer needs to bound them */
             uintptr_t off;
-            if ((rc = lazy_lines(R, words, &off)))
+            if ((rc = lazy_lines(R, r->scope_id, words, &off)))
                 return rc;
             c->bits = (uint64_t *)off;
             c->nz = (int32_t *)(off + words);
@@ -810,12 +912,17 @@ static int run_lane(qrun *R, int lane)
         }
         c->lazy = lazy;
         c->rule = ri;
+        c->group = r->group;
+        c->restrictive = r->combine != COMBINE_ALL;
         c->amount = amount;
         c->gift = gift;
         c->code = r->code_mode != CODE_NONE;
         c->via = R->via[ri];
         c->via_wallet = R->via_wallet[ri];
         c->priority = r->priority;
+        c->shadow = 0;
+        if (lazy && R->sh_ok)
+            shadow_class(R, c, (uintptr_t)c->bits, &R->sc[r->scope_id].sh_k);
         R->ncands++;
     }
     if (!R->ncands)
@@ -823,28 +930,85 @@ static int run_lane(qrun *R, int lane)
     /* the candidates stay in rule order: the optimizer puts only the
      * components it searches into search order */
     fix_pointers(R);
-    int nc = (int)R->ncands;
+    int nc = (int)R->ncands, nfull = nc, nshad = 0;
     cpn_mark mark = cpn_scratch_mark(&R->scratch);
-    int *flags = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *flags);
-    int *flags2 = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *flags2); /* forced: taken */
-    int *want = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *want);
-    int64_t *fvalue = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *fvalue);
-    const cpn_cand **order = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *order);
-    int *comp = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *comp);
-    int64_t *comp_value = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *comp_value);
-    int *members = cpn_scratch_take(&R->scratch, (size_t)nc * 4 * sizeof *members); /* members, at, size, pick */
+    int *nshc = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *nshc); /* per component root: shadowed members */
+    cpn_cand *cands = R->cands; /* what the optimizer sees: every candidate, or those not shadowed */
+    int *newidx = NULL;         /* then per candidate its index there */
+    int *stands = NULL;         /* and per candidate there how many it stands for */
+    if (!nshc) {
+        cpn_scratch_release(&R->scratch, mark);
+        return CUSTOPS_ENOMEM;
+    }
+    if (R->nshadow && R->sh_ok) {
+        nshad = R->nshadow;
+        cands = cpn_scratch_take(&R->scratch, (size_t)(nfull - nshad) * sizeof *cands);
+        newidx = cpn_scratch_take(&R->scratch, (size_t)nfull * sizeof *newidx);
+        stands = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *stands);
+        if (!cands || !newidx || !stands) {
+            cpn_scratch_release(&R->scratch, mark);
+            return CUSTOPS_ENOMEM;
+        }
+        nc = 0;
+        for (int i = 0; i < nfull; i++) { /* rule order kept */
+            newidx[i] = nc;
+            if (!R->cands[i].shadow)
+                cands[nc++] = R->cands[i];
+        }
+        for (int i = 0; i < nfull; i++)
+            if (R->cands[i].shadow)
+                stands[newidx[R->sh[R->cands[i].shadow - 1].best]]++;
+    }
+    /* sized for every candidate: the lane may run again without shadows */
+    int *flags = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *flags);
+    int *flags2 = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *flags2); /* forced: taken */
+    int *want = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *want);
+    int64_t *fvalue = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *fvalue);
+    const cpn_cand **order = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *order);
+    int *comp = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *comp);
+    int64_t *comp_value = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *comp_value);
+    int *members = cpn_scratch_take(&R->scratch, (size_t)nfull * 4 * sizeof *members); /* members, at, size, pick */
     if (!flags || !flags2 || !want || !fvalue || !order || !comp || !comp_value || !members) {
         cpn_scratch_release(&R->scratch, mark);
         return CUSTOPS_ENOMEM;
     }
-    cpn_opt_in in = {rs, R->cands, nc, nslots, shipping || points ? cap_slot : R->net, R->group_used, NULL, 100000, NULL, -1,
-                     &R->scratch};
-    cpn_opt_out out = {flags, 0, 1, 0, comp, comp_value, members, members + nc, members + 2 * nc, members + 3 * nc};
+    cpn_opt_in in = {rs, cands, nc, nslots, shipping || points ? cap_slot : R->net, R->group_used, NULL, 100000, NULL, -1,
+                     &R->scratch, stands};
+    cpn_opt_out out = {flags, 0, 1, 0, comp, comp_value, members, members + nfull, members + 2 * nfull, members + 3 * nfull};
     const int *csize = out.size; /* per component root (comp[i] is its component's first candidate) */
     rc = cpn_optimize(&in, &out);
+    if (nshad && (!rc || rc == CPN_NEED_SHARES || rc == CPN_RETRY)) {
+        /* the shadowed ones join their class's best member's component:
+         * cpn_optimize checked it is pick-one with them too (else RETRY) */
+        int ok = !rc;
+        for (int k = 0; ok && k < R->sh_n; k++)
+            if (R->sh[k].best >= 0)
+                R->sh[k].root = comp[newidx[R->sh[k].best]];
+        for (int i = 0; ok && i < nc; i++)
+            nshc[comp[i]] += stands[i];
+        for (int i = 0; ok && i < nc; i++)
+            if (nshc[i] && (out.pick[i] != 1 || csize[i] + nshc[i] > CPN_PICK_ONE_MAX))
+                ok = 0;
+        if (!ok) { /* again with every candidate (untouched: in rule order) */
+            if (rc == CPN_RETRY)
+                rc = 0;
+            memset(nshc, 0, (size_t)nfull * sizeof *nshc);
+            in.cands = cands = R->cands;
+            in.stands = NULL;
+            nc = in.n = nfull;
+            nshad = 0;
+            /* Needing shares without the shadowed ones means needing them
+             * with them: the capacity bounds are the same (a class's lines
+             * and largest amount), and a searched component with a lazy
+             * member stays one with more members. So only a component that
+             * is not pick-one with them is solved again. */
+            if (!rc)
+                rc = cpn_optimize(&in, &out);
+        }
+    }
     if (rc == CPN_NEED_SHARES) { /* a capacity may bind, or a component needs the full search */
         for (int i = 0; i < nc && rc == CPN_NEED_SHARES; i++) {
-            int e = R->cands[i].lazy ? materialise(R, &R->cands[i]) : 0;
+            int e = cands[i].lazy ? materialise(R, &cands[i]) : 0;
             if (e)
                 rc = e;
         }
@@ -859,7 +1023,7 @@ static int run_lane(qrun *R, int lane)
     int nch = 0;
     for (int i = 0; !rc && i < nc; i++)
         if (flags[i])
-            order[nch++] = &R->cands[i];
+            order[nch++] = &cands[i];
     if (!rc)
         sort_apply(rs, order, nch);
     for (int k = 0; !rc && k < nch; k++) /* the chosen ones' shares, before any is applied */
@@ -868,7 +1032,7 @@ static int run_lane(qrun *R, int lane)
     /* what forcing a loser would cost: always for a presented code or wallet
      * coupon, for automatic rules when their component is small */
     for (int i = 0; !rc && i < nc; i++)
-        want[i] = !flags[i] && (R->cands[i].code || csize[comp[i]] <= 8);
+        want[i] = !flags[i] && (cands[i].code || csize[comp[i]] + nshc[comp[i]] <= 8);
     if (!rc) {
         cpn_opt_in fin = in;
         fin.budget = 20000;
@@ -879,14 +1043,36 @@ static int run_lane(qrun *R, int lane)
     chosen_ix cix = {.owner = NULL};
     if (!rc)
         rc = index_chosen(R, order, nch, nslots, &cix);
-    for (int i = 0; !rc && i < nc; i++) {
-        if (flags[i])
-            continue;
-        const cpn_cand *c = &R->cands[i];
-        int other = conflict_with(R, c, order, nch, nslots, &cix);
+    for (int f = 0, i = 0; !rc && f < nfull; f++) { /* in rule order, the shadowed ones between */
+        const cpn_cand *c;
+        int other;
         int64_t delta = 0;
-        if (want[i])
-            delta = flags2[i] ? comp_value[comp[i]] - fvalue[i] : c->amount;
+        if (nshad && R->cands[f].shadow) {
+            /* as the pick-one solve of its class's component would say:
+             * forcing it gives it (its lazy value is its amount) unless an
+             * earlier lane used up its exclusive group. Its conflict
+             * depends only on its group and lines, the same for the whole
+             * class, unless some chosen rule has a combine clause. */
+            c = &R->cands[f];
+            struct sh_class *k = &R->sh[c->shadow - 1];
+            int root = k->root;
+            if (cix.restrictive)
+                other = conflict_with(R, c, order, nch, nslots, &cix);
+            else if ((other = k->other) == -2)
+                other = k->other = conflict_with(R, c, order, nch, nslots, &cix);
+            if (c->code || csize[root] + nshc[root] <= 8) {
+                int full = rs->groups[c->group].mode == GM_EXCLUSIVE && R->group_used[c->group] >= 1;
+                delta = full ? c->amount : comp_value[root] - c->amount;
+            }
+        } else {
+            int k = i++;
+            if (flags[k])
+                continue;
+            c = &cands[k];
+            other = conflict_with(R, c, order, nch, nslots, &cix);
+            if (want[k])
+                delta = flags2[k] ? comp_value[comp[k]] - fvalue[k] : c->amount;
+        }
         rc = add_reason(q, c->rule, other >= 0 ? R_NOT_COMBINABLE : R_BEATEN_BY_COMBINATION, other, 0, c->amount,
                         0, delta);
     }
