@@ -552,6 +552,26 @@ fail:
     return rc;
 }
 
+/* Switch the file to WAL. When several processes open a new file at once,
+ * SQLite answers this pragma "database is locked" at once, without calling
+ * the busy handler (seen with 8 processes, about one new file in 300). So
+ * it is retried here, with growing sleeps, for up to the busy timeout. */
+static int set_wal(sqlbe *s, int32_t busy_timeout_ms)
+{
+    int waited = 0, nap = 1;
+    for (;;) {
+        int rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+        if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+            return rc == SQLITE_OK ? 0 : db_err(s, rc, "PRAGMA journal_mode = WAL");
+        if (waited >= busy_timeout_ms)
+            return db_err(s, rc, "PRAGMA journal_mode = WAL");
+        sqlite3_sleep(nap);
+        waited += nap;
+        if (nap < 32)
+            nap *= 2;
+    }
+}
+
 int custops__ledger_sqlite_open(lg_backend **out, const char *path, const custops_ledger_options *o)
 {
     if (path[0] == '\0')
@@ -575,7 +595,7 @@ int custops__ledger_sqlite_open(lg_backend **out, const char *path, const custop
      * transition touches about eight pages with rows of under 300 bytes.
      * (Only takes effect when the file is created.) WAL: readers never block
      * the writer; a killed process leaves the last commit. */
-    if ((rc = exec_sql(s, "PRAGMA page_size = 1024")) || (rc = exec_sql(s, "PRAGMA journal_mode = WAL")) ||
+    if ((rc = exec_sql(s, "PRAGMA page_size = 1024")) || (rc = set_wal(s, o->busy_timeout_ms)) ||
         (rc = exec_sql(s, o->durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")) ||
         (rc = migrate(s)))
         goto fail;

@@ -4,6 +4,8 @@
 #include "ledger_fixture.h"
 
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define T0 1700000000
 
@@ -99,6 +101,53 @@ START_TEST(test_migration_and_refusals)
 }
 END_TEST
 
+/* Several processes opening a new file at once (nginx workers starting on
+ * a fresh ledger): SQLite refuses the switch to WAL with "database is
+ * locked" without waiting, about once in 300 new files with 8 openers, so
+ * the open must retry it within the busy timeout. Every opener must
+ * succeed. */
+START_TEST(test_concurrent_first_open)
+{
+    const int KIDS = 8, ROUNDS = getenv("CUSTOPS_UNDER_VALGRIND") ? 4 : 400;
+    char dir[256];
+    test_tmpdir(dir, sizeof dir);
+    int failed = 0;
+    for (int round = 0; round < ROUNDS && !failed; round++) {
+        char path[320];
+        snprintf(path, sizeof path, "%s/first-%d.db", dir, round);
+        pid_t pids[8];
+        for (int k = 0; k < KIDS; k++) {
+            pids[k] = fork();
+            ck_assert_int_ge(pids[k], 0);
+            if (pids[k] == 0) {
+                custops_ledger_options o = CUSTOPS_LEDGER_OPTIONS_INIT;
+                o.busy_timeout_ms = 2000;
+                custops_ledger *l = NULL;
+                int rc = custops_ledger_open(&l, path, &o);
+                if (rc)
+                    fprintf(stderr, "round %d opener %d: %s\n", round, k, custops_last_error());
+                custops_ledger_free(l);
+                _exit(rc ? 1 : 0);
+            }
+        }
+        for (int k = 0; k < KIDS; k++) {
+            int st;
+            waitpid(pids[k], &st, 0);
+            if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+                failed++;
+        }
+        char side[340];
+        remove(path);
+        snprintf(side, sizeof side, "%s-wal", path);
+        remove(side);
+        snprintf(side, sizeof side, "%s-shm", path);
+        remove(side);
+    }
+    rmdir(dir);
+    ck_assert_msg(failed == 0, "%d openers of a new ledger file failed", failed);
+}
+END_TEST
+
 static Suite *ledger_sqlite_suite(void)
 {
     Suite *s = suite_create("ledger_sqlite");
@@ -106,6 +155,7 @@ static Suite *ledger_sqlite_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_tamper_detected);
     tcase_add_test(tc, test_migration_and_refusals);
+    tcase_add_test(tc, test_concurrent_first_open);
     suite_add_tcase(s, tc);
     return s;
 }
