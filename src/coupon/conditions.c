@@ -60,14 +60,7 @@ static int compare(val a, val b, int op)
         c = strcmp(a.s ? a.s : "", b.s ? b.s : "");
     else
         c = a.i < b.i ? -1 : a.i > b.i;
-    switch (op) {
-    case CMP_GE: return c >= 0;
-    case CMP_GT: return c > 0;
-    case CMP_LE: return c <= 0;
-    case CMP_LT: return c < 0;
-    case CMP_EQ: return c == 0;
-    default: return c != 0;
-    }
+    return cpn_cmp_holds(c, op);
 }
 
 static val eval(const cpn_eval_ctx *e, const cpn_rule *r, int node)

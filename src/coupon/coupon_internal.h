@@ -76,6 +76,18 @@ enum {
     X_SUBTOTAL, X_QTY, X_IN_SEGMENT, X_FIRST_ORDER, X_CUST_KNOWN, X_CUST_PAID, X_CUST_TIER, X_CUST_ID, X_CTX
 };
 enum { CMP_GE, CMP_GT, CMP_LE, CMP_LT, CMP_EQ, CMP_NE };
+/* does a comparison whose three-way result is c (<0, 0, >0) satisfy op? */
+static inline int cpn_cmp_holds(int c, int op)
+{
+    switch (op) {
+    case CMP_GE: return c >= 0;
+    case CMP_GT: return c > 0;
+    case CMP_LE: return c <= 0;
+    case CMP_LT: return c < 0;
+    case CMP_EQ: return c == 0;
+    default: return c != 0;
+    }
+}
 enum { T_BOOL, T_INT, T_MONEY, T_STR, T_TIER };
 typedef struct cpn_node {
     int op;

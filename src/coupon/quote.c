@@ -325,18 +325,6 @@ static inline int tier_literal(const cpn_rule *r, int node)
            r->nodes[x->b].type == T_TIER;
 }
 
-static inline int cmp_holds(int c, int op)
-{
-    switch (op) {
-    case CMP_GE: return c >= 0;
-    case CMP_GT: return c > 0;
-    case CMP_LE: return c <= 0;
-    case CMP_LT: return c < 0;
-    case CMP_EQ: return c == 0;
-    default: return c != 0;
-    }
-}
-
 /* -1 when all conditions hold; else a reason (with need/have for thresholds) */
 static int conditions(qrun *R, const cpn_rule *r, int64_t S, int64_t Q, int64_t *need, int64_t *have, int *clause)
 {
@@ -357,7 +345,7 @@ static int conditions(qrun *R, const cpn_rule *r, int64_t S, int64_t Q, int64_t 
              * eval() would, a missing tier (rank -1) equal to nothing */
             const cpn_node *x = &r->nodes[r->conj[k]];
             int64_t t = R->tier_rank, v = r->nodes[x->b].v;
-            if (t < 0 ? x->n == CMP_NE : cmp_holds((t > v) - (t < v), x->n))
+            if (t < 0 ? x->n == CMP_NE : cpn_cmp_holds((t > v) - (t < v), x->n))
                 continue;
         } else if (cpn_eval_bool(&e, r, r->conj[k])) {
             continue;
