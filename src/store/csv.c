@@ -165,6 +165,30 @@ static inline uint32_t scan32(const char *q, const char *end, size_t *span, uint
     return scan16(q, end, span, nl, odd);
 }
 
+/* Where a quote-free line's last field ends: at its newline nl (NULL when
+ * the input ends first), less the CR of a CRLF line end (or of the
+ * input's end); fs is the field's start. */
+static inline const char *last_field_end(const char *fs, const char *nl, const char *end)
+{
+    const char *e = nl ? nl : end;
+    if (e > fs && e[-1] == '\r')
+        e--;
+    return e;
+}
+
+/* Move the reader past a line that ends at nl, or to the end of the input
+ * when nl is NULL (a last line without newline). */
+static inline void step_past_line(csv_state *c, const char *nl)
+{
+    if (nl) {
+        c->line++;
+        c->line_start = nl + 1;
+        c->p = nl + 1;
+    } else {
+        c->p = c->end;
+    }
+}
+
 static inline int plain_field(csv_state *c, const int *map, int ncols, st_row *row, int i, const char *p, size_t n,
                               size_t lim)
 {
@@ -223,21 +247,13 @@ static int plain_row_checked(csv_state *c, const int *map, int ncols, st_row *ro
             break;
         q += span;
     }
-    const char *e = nl ? nl : end;
-    if (e > fs && e[-1] == '\r') /* CR of a CRLF line end (or of the input's end) */
-        e--;
+    const char *e = last_field_end(fs, nl, end);
     if ((rc = plain_field(c, map, ncols, row, i++, fs, (size_t)(e - fs), lim)) != 0)
         return rc;
     /* one scan for the whole line instead of one per field in add_line */
     row->nul_free = nul_free;
     *nfields = i;
-    if (nl) {
-        c->line++;
-        c->line_start = nl + 1;
-        c->p = nl + 1;
-    } else {
-        c->p = end;
-    }
+    step_past_line(c, nl);
     return 0;
 }
 
@@ -292,9 +308,7 @@ static int plain_row(csv_state *c, const int *map, st_row *row, int *nfields)
             break;
         q += span;
     }
-    const char *e = nl ? nl : end;
-    if (e > fs && e[-1] == '\r') /* CR of a CRLF line end (or of the input's end) */
-        e--;
+    const char *e = last_field_end(fs, nl, end);
     if (__builtin_expect((size_t)(e - p) > c->g->o.max_field_len, 0))
         return 2;
     f[map[i <= MAX_COLS + 32 ? i : MAX_COLS + 32]] = (st_str){fs, (size_t)(e - fs)};
@@ -303,13 +317,7 @@ static int plain_row(csv_state *c, const int *map, st_row *row, int *nfields)
     row->nul_free = !odd_any;
     row->plain = 1;
     *nfields = i > INT_MAX ? INT_MAX : (int)i;
-    if (nl) {
-        c->line++;
-        c->line_start = nl + 1;
-        c->p = nl + 1;
-    } else {
-        c->p = end;
-    }
+    step_past_line(c, nl);
     return 0;
 }
 
@@ -319,9 +327,7 @@ static int blank_line(csv_state *c)
     if (p < c->end && *p == '\r')
         p++;
     if (p < c->end && *p == '\n') {
-        c->p = p + 1;
-        c->line++;
-        c->line_start = c->p;
+        step_past_line(c, p);
         return 1;
     }
     return 0;
