@@ -45,9 +45,7 @@ void custops_quote_free(custops_quote *q)
     if (!q)
         return;
     custops__free(q->arena);
-    custops__free(q->line_ids);
-    custops__free(q->line_base);
-    custops__free(q->line_net);
+    custops__free(q->line_base); /* also holds line_net and line_ids, see custops_quote_run */
     custops__free(q->allocs);
     custops__free(q->applied);
     custops__free(q->reasons);
@@ -1208,7 +1206,9 @@ static int presize(qrun *R)
     for (int lane = 0; lane < LANE_COUNT; lane++)
         if (lane != LANE_ISSUE && rs->lane_n[lane] > most)
             most = rs->lane_n[lane];
+    /* allocations: a chosen rule's lines, usually a few rules per line */
     if (CUSTOPS__GROW(R->q->reasons, R->q->reasons_cap, rs->nrules + 1) ||
+        CUSTOPS__GROW(R->q->allocs, R->q->allocs_cap, 4 * R->n + 8) ||
         CUSTOPS__GROW(R->cands, R->cands_cap, (size_t)most + 1) ||
         CUSTOPS__GROW(R->sacc, R->sacc_cap, R->words * (size_t)(rs->nscopes < 64 ? rs->nscopes + 1 : 64)) ||
         CUSTOPS__GROW(R->sint, R->sint_cap, 8 * R->n + 64) || CUSTOPS__GROW(R->sw, R->sw_cap, 4 * R->n + 32))
@@ -1293,9 +1293,14 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
     int rc = 0;
     uint32_t zero;
     q->nlines = R.n;
-    q->line_ids = custops__calloc(n1, sizeof *q->line_ids);
-    q->line_base = custops__calloc(n1, sizeof *q->line_base);
-    q->line_net = custops__calloc(n1, sizeof *q->line_net);
+    /* the three per-line arrays in one block: line_base and line_net first
+     * (8-byte aligned), then the ids; freed through line_base */
+    int64_t *lines = custops__calloc(n1, 2 * sizeof *lines + sizeof *q->line_ids);
+    if (lines) {
+        q->line_base = lines;
+        q->line_net = lines + n1;
+        q->line_ids = (uint32_t *)(lines + 2 * n1);
+    }
     R.net = q->line_net;
     /* the run's own arrays, zeroed, in one block: carved once to size it,
      * once more to place them */
@@ -1320,6 +1325,13 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
     R.tnh = R.tx + 2 * n1;
     for (size_t l = 0; l < n1; l++)
         R.tuh[l] = -1; /* the resting state of the share buffers: 0, -1, 0 */
+    /* the quote copies line ids, codes and wallet ids, all strings of the
+     * cart: one allocation of the cart's string bytes usually holds them */
+    if (!(q->arena = custops__malloc(cart->arena_len + 1))) {
+        rc = custops__nomem();
+        goto done;
+    }
+    q->arena_cap = cart->arena_len + 1;
     if ((rc = q_str(q, "", &zero))) /* offset 0 means "none" */
         goto done;
     for (size_t l = 0; l < R.n; l++) {
