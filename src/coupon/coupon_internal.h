@@ -108,41 +108,46 @@ enum {
 extern const char *const cpn_reason_names[R_COUNT];
 
 typedef struct cpn_rule {
-    char *id, *title;
-    int line, col;
+    /* What every quote reads for every rule comes first, in the first two
+     * cache lines: a quote visits all rules, and with these fields spread
+     * over the whole struct each rule cost four lines (a fifth of a
+     * quote's L1 misses). */
     int lane, group; /* group -1: none */
     int combine;
-    int *combine_groups;
-    int ncombine;
-    int64_t priority;
     int code_mode;
-    char *code; /* CODE_REQUIRED: normalized upper-case code */
-    char *event; /* NULL: quote */
-    char *tz;    /* NULL: ruleset tz */
-    const custops_zone *zone;
-    int has_valid;
-    int64_t valid_from, valid_to;
-    cpn_window *windows;
-    int nwindows;
-    cpn_sel *scope;
-    int nscope;
     int scope_id; /* rules with the same selector set share one, see rs->scope_rule */
-    int naive;   /* valid/first times are still naive local seconds (text input) */
-    cpn_node *nodes;
-    int nnodes, root; /* root -1: no condition */
+    int nconj;
+    /* set by cpn_ruleset_finish, so the quote does not walk the effects of
+     * every rule: whether one is a gift, how many discount lines */
+    int has_gift, nmoney;
+    int has_valid, nwindows;
+    int64_t valid_from, valid_to;
+    int neffects;
+    int root; /* -1: no condition */
+    int64_t priority;
+    cpn_effect *effects;
     int *conj;       /* roots of the top-level AND conjuncts */
     int *conj_reason;
     int64_t *conj_need;
-    int nconj;
-    cpn_effect *effects;
-    int neffects;
+    cpn_node *nodes;
+    cpn_window *windows;
+    const custops_zone *zone;
+    /* the rest: compile, lint, explain and the ledger */
+    char *id, *title;
+    int line, col;
+    int *combine_groups;
+    int ncombine;
+    char *code; /* CODE_REQUIRED: normalized upper-case code */
+    char *event; /* NULL: quote */
+    char *tz;    /* NULL: ruleset tz */
+    cpn_sel *scope;
+    int nscope;
+    int naive;   /* valid/first times are still naive local seconds (text input) */
+    int nnodes;
     cpn_limit *limits;
     int nlimits;
     int restore;
     int64_t cost_points;
-    /* set by cpn_ruleset_finish, so the quote does not walk the effects of
-     * every rule: whether one is a gift, how many discount lines */
-    int has_gift, nmoney;
 } cpn_rule;
 
 struct custops_ruleset {
