@@ -81,6 +81,7 @@ void custops_ruleset_free(custops_ruleset *rs)
     custops__free(rs->scope_sel_at);
     custops__free(rs->scope_ninc);
     custops__free(rs->rule_table);
+    custops__free(rs->plain_span);
     for (size_t i = 0; i < rs->nlints; i++)
         custops__free(rs->lints[i].msg);
     custops__free(rs->lints);
@@ -371,15 +372,18 @@ static int build_tables(custops_ruleset *rs)
     custops__free(rs->scope_sel_at);
     custops__free(rs->scope_ninc);
     custops__free(rs->rule_table);
+    custops__free(rs->plain_span);
     rs->sel_table = skey_table(total, &rs->sel_bits);
     rs->scope_sel = custops__malloc((total + 1) * sizeof *rs->scope_sel);
     rs->scope_sel_at = custops__malloc(((size_t)rs->nscopes + 1) * sizeof *rs->scope_sel_at);
     rs->scope_ninc = custops__malloc(((size_t)rs->nscopes + 1) * sizeof *rs->scope_ninc);
     rs->rule_table = skey_table(rs->nrules, &rs->rule_bits);
+    rs->plain_span = custops__malloc((rs->nrules + 1) * sizeof *rs->plain_span);
     rs->nsels = 0;
     /* per selector id: 1 + the last scope pass (two per scope) that listed it */
     size_t *seen = custops__calloc(total + 1, sizeof *seen);
-    if (!rs->sel_table || !rs->scope_sel || !rs->scope_sel_at || !rs->scope_ninc || !rs->rule_table || !seen) {
+    if (!rs->sel_table || !rs->scope_sel || !rs->scope_sel_at || !rs->scope_ninc || !rs->rule_table ||
+        !rs->plain_span || !seen) {
         custops__free(seen);
         return custops__nomem();
     }
@@ -407,8 +411,17 @@ static int build_tables(custops_ruleset *rs)
     }
     rs->scope_sel_at[rs->nscopes] = (int)at;
     custops__free(seen);
-    for (size_t i = 0; i < rs->nrules; i++)
-        skey_add(rs->rule_table, rs->rule_bits, 0, rs->rules[i].id, (int)i);
+    for (size_t i = 0; i < rs->nrules; i++) {
+        const cpn_rule *r = &rs->rules[i];
+        skey_add(rs->rule_table, rs->rule_bits, 0, r->id, (int)i);
+        struct cpn_span *p = &rs->plain_span[i];
+        if (r->lane == LANE_ISSUE || r->code_mode != CODE_NONE || r->nwindows)
+            *p = (struct cpn_span){INT64_MAX, INT64_MIN};
+        else if (r->has_valid)
+            *p = (struct cpn_span){r->valid_from, r->valid_to};
+        else
+            *p = (struct cpn_span){INT64_MIN, INT64_MAX}; /* now INT64_MAX: the slow path, same answer */
+    }
     return 0;
 }
 

@@ -253,6 +253,10 @@ struct custops_ruleset {
     int *scope_ninc;   /* scope s: how many of its ids are includes */
     cpn_sent *rule_table; /* rule ids (kind 0) to rule indices, for the wallet */
     unsigned rule_bits;
+    /* per rule: automatic, no windows, and then in time iff from <= now < to
+     * (the whole range without validity); every other rule has an empty
+     * span, so the quote tests most rules in two compares */
+    struct cpn_span { int64_t from, to; } *plain_span;
     int *lane_rules[LANE_COUNT]; /* rule indices per lane, ascending */
     int lane_n[LANE_COUNT];
     /* lint findings, filled at compile */

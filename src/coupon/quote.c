@@ -1145,7 +1145,15 @@ static int eligibility(qrun *R)
             R->via_wallet[ri] = 1;
         }
     }
+    /* in locals: the stores to eligible[] would make the compiler reload them */
+    const struct cpn_span *span = rs->plain_span;
+    int64_t now = R->now;
+    int *eligible = R->eligible;
     for (size_t i = 0; i < rs->nrules; i++) {
+        if (now >= span[i].from && now < span[i].to) {
+            eligible[i] = 1; /* automatic, in time: the common case */
+            continue;
+        }
         const cpn_rule *r = &rs->rules[i];
         if (r->lane == LANE_ISSUE)
             continue;
