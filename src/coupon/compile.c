@@ -76,6 +76,12 @@ void custops_ruleset_free(custops_ruleset *rs)
     for (int i = 0; i < LANE_COUNT; i++)
         custops__free(rs->lane_rules[i]);
     custops__free(rs->scope_rule);
+    custops__free(rs->sel_table);
+    custops__free(rs->scope_sel);
+    custops__free(rs->scope_sel_at);
+    custops__free(rs->scope_ninc);
+    custops__free(rs->rule_table);
+    custops__free(rs->plain_span);
     for (size_t i = 0; i < rs->nlints; i++)
         custops__free(rs->lints[i].msg);
     custops__free(rs->lints);
@@ -321,6 +327,104 @@ done:
     return rc;
 }
 
+/* (kind, s) in table t (see cpn_sent): its id if there, else it enters
+ * with `id`, which is returned */
+static int skey_add(cpn_sent *t, unsigned bits, int kind, const char *s, int id)
+{
+    int have = cpn_skey_find(t, bits, kind, s, 0);
+    if (have >= 0)
+        return have;
+    cpn_skey k = cpn_skey_of(s, 0);
+    size_t mask = ((size_t)1 << bits) - 1, i = cpn_skey_slot(&k, kind, bits);
+    while (t[i].kind >= 0)
+        i = (i + 1) & mask;
+    t[i] = (cpn_sent){k.a, k.b, k.len, kind, id, s};
+    return id;
+}
+
+/* an empty table of at least twice n slots, so probes stay short */
+static cpn_sent *skey_table(size_t n, unsigned *bits)
+{
+    unsigned b = 1;
+    while (((size_t)1 << b) < 2 * n)
+        b++;
+    cpn_sent *t = custops__malloc(((size_t)1 << b) * sizeof *t);
+    if (!t)
+        return NULL;
+    for (size_t i = 0; i < ((size_t)1 << b); i++)
+        t[i].kind = -1;
+    *bits = b;
+    return t;
+}
+
+/* The quote's lookup tables (see custops_ruleset): every distinct selector
+ * of the scopes gets an id and each scope the list of its selector ids,
+ * includes then excludes, repeats dropped; every rule id its index. Built
+ * after intern_scopes(), from each scope's first rule (the others of a
+ * scope have the same selector set). */
+static int build_tables(custops_ruleset *rs)
+{
+    size_t total = 0;
+    for (int s = 0; s < rs->nscopes; s++)
+        total += (size_t)rs->rules[rs->scope_rule[s]].nscope;
+    custops__free(rs->sel_table);
+    custops__free(rs->scope_sel);
+    custops__free(rs->scope_sel_at);
+    custops__free(rs->scope_ninc);
+    custops__free(rs->rule_table);
+    custops__free(rs->plain_span);
+    rs->sel_table = skey_table(total, &rs->sel_bits);
+    rs->scope_sel = custops__malloc((total + 1) * sizeof *rs->scope_sel);
+    rs->scope_sel_at = custops__malloc(((size_t)rs->nscopes + 1) * sizeof *rs->scope_sel_at);
+    rs->scope_ninc = custops__malloc(((size_t)rs->nscopes + 1) * sizeof *rs->scope_ninc);
+    rs->rule_table = skey_table(rs->nrules, &rs->rule_bits);
+    rs->plain_span = custops__malloc((rs->nrules + 1) * sizeof *rs->plain_span);
+    rs->nsels = 0;
+    /* per selector id: 1 + the last scope pass (two per scope) that listed it */
+    size_t *seen = custops__calloc(total + 1, sizeof *seen);
+    if (!rs->sel_table || !rs->scope_sel || !rs->scope_sel_at || !rs->scope_ninc || !rs->rule_table ||
+        !rs->plain_span || !seen) {
+        custops__free(seen);
+        return custops__nomem();
+    }
+    size_t at = 0;
+    for (int s = 0; s < rs->nscopes; s++) {
+        const cpn_rule *r = &rs->rules[rs->scope_rule[s]];
+        rs->scope_sel_at[s] = (int)at;
+        for (int exclude = 0; exclude < 2; exclude++) {
+            size_t pass = 2 * (size_t)s + (size_t)exclude + 1;
+            for (int k = 0; k < r->nscope; k++) {
+                const cpn_sel *x = &r->scope[k];
+                if (x->exclude != exclude)
+                    continue;
+                int id = skey_add(rs->sel_table, rs->sel_bits, x->kind, x->value, rs->nsels);
+                if (id == rs->nsels)
+                    rs->nsels++;
+                if (seen[id] != pass) {
+                    seen[id] = pass;
+                    rs->scope_sel[at++] = id;
+                }
+            }
+            if (!exclude)
+                rs->scope_ninc[s] = (int)at - rs->scope_sel_at[s];
+        }
+    }
+    rs->scope_sel_at[rs->nscopes] = (int)at;
+    custops__free(seen);
+    for (size_t i = 0; i < rs->nrules; i++) {
+        const cpn_rule *r = &rs->rules[i];
+        skey_add(rs->rule_table, rs->rule_bits, 0, r->id, (int)i);
+        struct cpn_span *p = &rs->plain_span[i];
+        if (r->lane == LANE_ISSUE || r->code_mode != CODE_NONE || r->nwindows)
+            *p = (struct cpn_span){INT64_MAX, INT64_MIN};
+        else if (r->has_valid)
+            *p = (struct cpn_span){r->valid_from, r->valid_to};
+        else
+            *p = (struct cpn_span){INT64_MIN, INT64_MAX}; /* now INT64_MAX: the slow path, same answer */
+    }
+    return 0;
+}
+
 static int effect_lane_ok(int kind, int lane)
 {
     switch (kind) {
@@ -460,7 +564,7 @@ int cpn_ruleset_finish(custops_ruleset *rs, const char *what)
                 classify(r, r->conj[k], &r->conj_reason[k], &r->conj_need[k]);
         }
     }
-    if ((rc = intern_scopes(rs)))
+    if ((rc = intern_scopes(rs)) || (rc = build_tables(rs)))
         return rc;
     for (int l = 0; l < LANE_COUNT; l++) {
         custops__free(rs->lane_rules[l]);

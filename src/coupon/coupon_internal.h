@@ -62,6 +62,83 @@ typedef struct cpn_sel {
 } cpn_sel;
 uint64_t cpn_sel_hash(int kind, const char *s);
 
+/* Compile-time lookup tables of strings the quote meets in the cart (scope
+ * selector values, rule ids of wallet coupons). A string's key is its
+ * length and its first and last 8 bytes, read once without hashing it
+ * whole; the key alone decides equality up to 16 bytes, a longer string
+ * compares its middle too. A table is read-only after compile. */
+typedef struct cpn_skey {
+    uint64_t a, b; /* first 8 bytes (zero-padded); last 8 bytes past 8, else 0 */
+    size_t len;
+} cpn_skey;
+typedef struct cpn_sent {
+    uint64_t a, b;
+    size_t len;
+    int kind;      /* -1: an empty slot */
+    int id;        /* what the string stands for: selector id, rule index */
+    const char *s; /* the string (owned by the ruleset) */
+} cpn_sent;
+/* The key of the NUL-terminated s, of which `avail` bytes from s on may be
+ * read (0 when unknown): with 8 or more, a word at a time. */
+static inline cpn_skey cpn_skey_of(const char *s, size_t avail)
+{
+    cpn_skey k = {0, 0, 0};
+    size_t n = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (avail >= 8) {
+        /* the lowest 0x80 bit of z marks the first zero byte (borrows run
+         * upwards only), so the bytes below it are the string's */
+        uint64_t w, z;
+        memcpy(&w, s, 8);
+        z = (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
+        if (z) {
+            n = (size_t)__builtin_ctzll(z) / 8;
+            k.a = w & ((z ^ (z - 1)) >> 8); /* the bytes below that one */
+            k.len = n;
+            return k;
+        }
+        k.a = w;
+        n = 8;
+    } else
+#endif
+    {
+        (void)avail;
+        while (n < 8 && s[n]) {
+            k.a |= (uint64_t)(unsigned char)s[n] << (8 * n);
+            n++;
+        }
+    }
+    if (n == 8 && s[8]) {
+        n += strlen(s + 8);
+        memcpy(&k.b, s + n - 8, 8);
+    }
+    k.len = n;
+    return k;
+}
+/* the home slot in a table of 1 << bits slots (bits >= 1): the top bits of
+ * a multiplicative mix, which the low bytes of short ids also reach */
+static inline size_t cpn_skey_slot(const cpn_skey *k, int kind, unsigned bits)
+{
+    uint64_t h = (k->a ^ (k->b * 0xc2b2ae3d27d4eb4full) ^ ((uint64_t)k->len << 56 | (uint64_t)kind)) *
+                 0x9e3779b97f4a7c15ull;
+    return (size_t)(h >> (64 - bits));
+}
+/* the id of (kind, s) in table t, or -1 (avail: see cpn_skey_of) */
+static inline __attribute__((always_inline)) int cpn_skey_find(const cpn_sent *t, unsigned bits, int kind,
+                                                                const char *s, size_t avail)
+{
+    cpn_skey k = cpn_skey_of(s, avail);
+    size_t mask = ((size_t)1 << bits) - 1;
+    for (size_t i = cpn_skey_slot(&k, kind, bits);; i = (i + 1) & mask) {
+        const cpn_sent *e = &t[i];
+        if (e->kind < 0)
+            return -1;
+        if (e->a == k.a && e->b == k.b && e->len == k.len && e->kind == kind &&
+            (k.len <= 16 || memcmp(e->s + 8, s + 8, k.len - 16) == 0))
+            return e->id;
+    }
+}
+
 enum { WIN_DOW, WIN_DOM, WIN_FIRST };
 typedef struct cpn_window {
     int kind;
@@ -170,6 +247,21 @@ struct custops_ruleset {
     int *scope_rule; /* per scope id: the first rule with that scope */
     int nscopes;
     unsigned sel_kinds; /* bit 1 << SEL_x: some rule's scope has a selector of that kind */
+    /* the distinct selectors (kind, value) of all scopes, numbered from 0,
+     * by key (see cpn_skey); per scope its selector ids, includes first:
+     * the quote marks each selector's lines once and a scope ORs them */
+    cpn_sent *sel_table;
+    unsigned sel_bits; /* the table has 1 << sel_bits slots */
+    int nsels;
+    int *scope_sel;    /* scope s: ids at [scope_sel_at[s], scope_sel_at[s + 1]) */
+    int *scope_sel_at;
+    int *scope_ninc;   /* scope s: how many of its ids are includes */
+    cpn_sent *rule_table; /* rule ids (kind 0) to rule indices, for the wallet */
+    unsigned rule_bits;
+    /* per rule: automatic, no windows, and then in time iff from <= now < to
+     * (the whole range without validity); every other rule has an empty
+     * span, so the quote tests most rules in two compares */
+    struct cpn_span { int64_t from, to; } *plain_span;
     int *lane_rules[LANE_COUNT]; /* rule indices per lane, ascending */
     int lane_n[LANE_COUNT];
     /* lint findings, filled at compile */

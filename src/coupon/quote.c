@@ -9,10 +9,10 @@
  *      picks the best combination; chosen rules are applied in
  *      (priority desc, id asc) order with each line clamped at zero;
  *   3. every rule not used gets a reason, near misses get their gap.
- * Scope matching goes through a per-quote hash index of the cart's SKUs,
- * categories, brands and tags (the kinds some scope of the ruleset uses) to
- * line bitmaps, so a rule costs one lookup per selector, not one string
- * compare per line. */
+ * Scope matching: each cart SKU, category, brand and tag (of the kinds some
+ * scope of the ruleset uses) is looked up once in the ruleset's table of
+ * distinct selectors, giving per selector a bitmap of lines; a scope ORs
+ * its selectors' bitmaps, so a rule costs no string compare at all. */
 #include "coupon_internal.h"
 
 #include <stdlib.h>
@@ -74,41 +74,31 @@ static void *carve(unsigned char *block, size_t *off, size_t bytes)
     return p;
 }
 
-/* ---- scope index: (kind, value) -> bitmap of lines ---- */
+/* ---- scope index: per selector of the ruleset, the bitmap of its lines ---- */
+/* room in the run itself for up to 128 selectors and 64 words of their bitmaps,
+ * which spares most quotes an allocation */
+enum { SIDX_ROWS = 128, SIDX_WORDS = 64 };
 typedef struct sidx {
-    unsigned char *block; /* owns the arrays below */
-    uint64_t *hash;
-    const char **str;
-    int *kind;
-    uint64_t *bits; /* nslots * words */
-    size_t nslots, words, used;
+    uint32_t *row;  /* per selector id (rs->sel_table): 1 + its row in bits, 0: no line */
+    uint64_t *bits; /* rows of `words` words, one per selector some line matched */
+    size_t words, nrows;
+    void *block;    /* owns row and bits when they do not fit the local arrays */
+    uint32_t row_local[SIDX_ROWS];
+    uint64_t bits_local[SIDX_WORDS];
 } sidx;
 
-static int sidx_add(sidx *x, int kind, const char *s, size_t line)
+static inline void sidx_add(sidx *x, int id, size_t line)
 {
-    uint64_t h = cpn_sel_hash(kind, s);
-    size_t m = x->nslots - 1, i = (size_t)h & m;
-    while (x->str[i] && !(x->hash[i] == h && x->kind[i] == kind && strcmp(x->str[i], s) == 0))
-        i = (i + 1) & m;
-    if (!x->str[i]) {
-        x->str[i] = s;
-        x->hash[i] = h;
-        x->kind[i] = kind;
-        x->used++;
+    if (!x->row[id]) {
+        x->row[id] = (uint32_t)++x->nrows;
+        memset(x->bits + (x->nrows - 1) * x->words, 0, x->words * sizeof *x->bits);
     }
-    x->bits[i * x->words + line / 64] |= 1ull << (line % 64);
-    return 0;
+    x->bits[(x->row[id] - 1) * x->words + line / 64] |= 1ull << (line % 64);
 }
 
-static const uint64_t *sidx_get(const sidx *x, const cpn_sel *sel)
+static inline const uint64_t *sidx_get(const sidx *x, int id)
 {
-    size_t m = x->nslots - 1, i = (size_t)sel->hash & m;
-    while (x->str[i]) {
-        if (x->hash[i] == sel->hash && x->kind[i] == sel->kind && strcmp(x->str[i], sel->value) == 0)
-            return x->bits + i * x->words;
-        i = (i + 1) & m;
-    }
-    return NULL;
+    return x->row[id] ? x->bits + (x->row[id] - 1) * x->words : NULL;
 }
 
 /* ---- the run ---- */
@@ -199,29 +189,26 @@ static __attribute__((noinline)) int scope_fill(qrun *R, const cpn_rule *r)
     if (!e->have_acc) {
         if (CPN_GROW(R->sacc, R->sacc_cap, R->sacc_len + words))
             return CUSTOPS_ENOMEM;
-        const cpn_rule *rep = &R->rs->rules[R->rs->scope_rule[r->scope_id]];
+        /* the scope's distinct selectors, includes first (see build_tables) */
+        const custops_ruleset *rs = R->rs;
+        const int *ids = rs->scope_sel + rs->scope_sel_at[r->scope_id];
+        int nids = rs->scope_sel_at[r->scope_id + 1] - rs->scope_sel_at[r->scope_id];
+        int ninc = rs->scope_ninc[r->scope_id];
         uint64_t *acc = R->sacc + R->sacc_len;
-        int any_include = 0;
         for (size_t w = 0; w < words; w++)
-            acc[w] = 0;
-        for (int k = 0; k < rep->nscope; k++)
-            if (!rep->scope[k].exclude) {
-                any_include = 1;
-                const uint64_t *b = sidx_get(&R->idx, &rep->scope[k]);
-                if (b)
-                    for (size_t w = 0; w < words; w++)
-                        acc[w] |= b[w];
-            }
-        if (!any_include)
-            for (size_t w = 0; w < words; w++)
-                acc[w] = ~0ull;
-        for (int k = 0; k < rep->nscope; k++)
-            if (rep->scope[k].exclude) {
-                const uint64_t *b = sidx_get(&R->idx, &rep->scope[k]);
-                if (b)
-                    for (size_t w = 0; w < words; w++)
-                        acc[w] &= ~b[w];
-            }
+            acc[w] = ninc ? 0 : ~0ull; /* no include: every line */
+        for (int k = 0; k < ninc; k++) {
+            const uint64_t *b = sidx_get(&R->idx, ids[k]);
+            if (b)
+                for (size_t w = 0; w < words; w++)
+                    acc[w] |= b[w];
+        }
+        for (int k = ninc; k < nids; k++) {
+            const uint64_t *b = sidx_get(&R->idx, ids[k]);
+            if (b)
+                for (size_t w = 0; w < words; w++)
+                    acc[w] &= ~b[w];
+        }
         for (size_t w = 0; w < words; w++)
             acc[w] &= R->discountable[w]; /* discountable has no bit past the last line */
         e->acc_off = R->sacc_len;
@@ -1110,87 +1097,97 @@ static int run_lane(qrun *R, int lane)
     return rc;
 }
 
-static int find_rule(const custops_ruleset *rs, const char *id)
+/* the id of the cart string at off in a ruleset table (see cpn_sent), or
+ * -1; the rest of the arena may be read past the string's end */
+static inline __attribute__((always_inline)) int cart_find(const cpn_sent *t, unsigned bits, int kind,
+                                                            const custops_cart *c, uint32_t off)
 {
-    size_t lo = 0, hi = rs->nrules;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(rs->rules[mid].id, id);
-        if (c == 0)
-            return (int)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
+    return cpn_skey_find(t, bits, kind, c->arena + off, c->arena_len - off);
 }
+
+/* the rule whose id is the cart string at off, or -1 */
+static int find_rule(const custops_ruleset *rs, const custops_cart *c, uint32_t off)
+{
+    return cart_find(rs->rule_table, rs->rule_bits, 0, c, off);
+}
+
+/* is the rule valid at now, without windows? (what cpn_time_check() answers
+ * -1 to without a call, the common case) */
+static inline int plainly_in_time(const cpn_rule *r, int64_t now)
+{
+    return !r->nwindows && (!r->has_valid || (now >= r->valid_from && now < r->valid_to));
+}
+
+enum { CODES_LOCAL = (CUSTOPS_COUPON_MAX_CODES + 63) / 64 };
 
 static int eligibility(qrun *R)
 {
     const custops_ruleset *rs = R->rs;
     const custops_cart *c = R->cart;
     custops_quote *q = R->q;
-    int rc;
-    int *code_hit = custops__calloc(c->ncodes + 1, sizeof *code_hit);
-    if (!code_hit)
+    int rc = 0;
+    /* which presented codes some rule takes: a bitmap on the stack (a cart
+     * holds at most CUSTOPS_COUPON_MAX_CODES) */
+    uint64_t hit_local[CODES_LOCAL], *code_hit = hit_local;
+    size_t hw = (c->ncodes + 63) / 64;
+    if (hw > CODES_LOCAL && !(code_hit = custops__malloc(hw * sizeof *code_hit)))
         return custops__nomem();
-    /* wallet coupons: first instance of each rule, by binary search on sorted ids */
+    for (size_t k = 0; k < hw; k++)
+        code_hit[k] = 0;
+    /* wallet coupons: first instance of each rule */
     for (size_t w = 0; w < c->nwallet; w++) {
-        int ri = find_rule(rs, c->arena + c->wallet[w].value);
+        int ri = find_rule(rs, c, c->wallet[w].value);
         if (ri >= 0 && rs->rules[ri].code_mode == CODE_WALLET && !R->via[ri]) {
-            if ((rc = q_str(q, c->arena + c->wallet[w].key, &R->via[ri]))) {
-                custops__free(code_hit);
-                return rc;
-            }
+            if ((rc = q_str(q, c->arena + c->wallet[w].key, &R->via[ri])))
+                goto done;
             R->via_wallet[ri] = 1;
         }
     }
+    /* in locals: the stores to eligible[] would make the compiler reload them */
+    const struct cpn_span *span = rs->plain_span;
+    int64_t now = R->now;
+    int *eligible = R->eligible;
     for (size_t i = 0; i < rs->nrules; i++) {
+        if (now >= span[i].from && now < span[i].to) {
+            eligible[i] = 1; /* automatic, in time: the common case */
+            continue;
+        }
         const cpn_rule *r = &rs->rules[i];
         if (r->lane == LANE_ISSUE)
             continue;
-        int64_t when;
+        int64_t when = 0;
         int why = -1;
         if (r->code_mode == CODE_REQUIRED) {
             for (size_t k = 0; k < c->ncodes; k++)
                 if (strcmp(c->arena + c->codes[k], r->code) == 0) {
-                    code_hit[k] = 1;
-                    if (!R->via[i] && (rc = q_str(q, r->code, &R->via[i]))) {
-                        custops__free(code_hit);
-                        return rc;
-                    }
+                    code_hit[k / 64] |= 1ull << (k % 64);
+                    if (!R->via[i] && (rc = q_str(q, r->code, &R->via[i])))
+                        goto done;
                 }
             if (!R->via[i])
                 why = R_CODE_REQUIRED;
         } else if (r->code_mode == CODE_WALLET && !R->via[i]) {
             why = R_NOT_IN_WALLET;
         }
-        if (why < 0)
+        if (why < 0 && !plainly_in_time(r, R->now))
             why = cpn_time_check(r, R->now, &when);
-        else
-            when = 0;
-        if (why >= 0) {
-            if ((rc = add_reason(q, (int)i, why, -1, when, 0, 0, 0))) {
-                custops__free(code_hit);
-                return rc;
-            }
-            continue;
-        }
-        R->eligible[i] = 1;
+        if (why < 0)
+            R->eligible[i] = 1;
+        else if ((rc = add_reason(q, (int)i, why, -1, when, 0, 0, 0)))
+            goto done;
     }
     for (size_t k = 0; k < c->ncodes; k++)
-        if (!code_hit[k]) {
+        if (!(code_hit[k / 64] >> (k % 64) & 1)) {
             uint32_t off;
             if ((rc = q_str(q, c->arena + c->codes[k], &off)) ||
-                (rc = CUSTOPS__GROW(q->unknown_codes, q->unknown_cap, q->nunknown + 1))) {
-                custops__free(code_hit);
-                return rc;
-            }
+                (rc = CUSTOPS__GROW(q->unknown_codes, q->unknown_cap, q->nunknown + 1)))
+                goto done;
             q->unknown_codes[q->nunknown++] = off;
         }
-    custops__free(code_hit);
-    return 0;
+done:
+    if (code_hit != hit_local)
+        custops__free(code_hit);
+    return rc;
 }
 
 /* Most rules end with a reason, every lane's rules may all be candidates,
@@ -1225,42 +1222,55 @@ static int presize(qrun *R)
     return 0;
 }
 
-static int build_index(qrun *R)
+/* Mark each selector's lines: every cart string of a kind some scope uses
+ * (rs->sel_kinds) is looked up in the ruleset's selector table. A quote
+ * touches only the selectors its cart has; scope_fill() ORs them. */
+static __attribute__((noinline)) int build_index(qrun *R)
 {
+    const custops_ruleset *rs = R->rs;
     const custops_cart *c = R->cart;
-    /* only the kinds some scope selects by: the others are never looked up */
-    unsigned kinds = R->rs->sel_kinds;
+    sidx *x = &R->idx;
+    size_t nsels = (size_t)rs->nsels;
+    x->words = R->words;
+    x->row = x->row_local;
+    x->bits = x->bits_local;
+    if (nsels > SIDX_ROWS || nsels * x->words > SIDX_WORDS) {
+        /* a row per selector some cart string matches: at most one per string */
+        size_t rows = 0;
+        for (size_t l = 0; l < R->n && rows < nsels; l++)
+            rows += 2 + (size_t)c->lines[l].ncat + c->lines[l].ntag;
+        if (rows > nsels)
+            rows = nsels;
+        /* bits first: 8-byte aligned in the block */
+        unsigned char *m = custops__malloc(rows * x->words * sizeof *x->bits + nsels * sizeof *x->row);
+        if (!m)
+            return custops__nomem();
+        x->block = m;
+        x->bits = (uint64_t *)(void *)m;
+        x->row = (uint32_t *)(void *)(m + rows * x->words * sizeof *x->bits);
+    }
+    memset(x->row, 0, nsels * sizeof *x->row);
+    /* only the kinds some scope selects by: the others would match nothing */
+    unsigned kinds = nsels ? rs->sel_kinds : 0;
     int sku = (kinds >> SEL_SKU) & 1, brand = (kinds >> SEL_BRAND) & 1, cat = (kinds >> SEL_CATEGORY) & 1,
         tag = (kinds >> SEL_TAG) & 1;
-    size_t entries = 0;
-    for (size_t l = 0; l < R->n; l++)
-        entries += (size_t)(sku + brand) + (cat ? c->lines[l].ncat : 0) + (tag ? c->lines[l].ntag : 0);
-    size_t slots = 16;
-    while (slots < entries * 2)
-        slots *= 2;
-    R->idx.nslots = slots;
-    R->idx.words = R->words;
-    for (int pass = 0; pass < 2; pass++) { /* one zeroed block, as in custops_quote_run() */
-        size_t off = 0;
-        R->idx.hash = carve(R->idx.block, &off, slots * sizeof *R->idx.hash);
-        R->idx.str = carve(R->idx.block, &off, slots * sizeof *R->idx.str);
-        R->idx.kind = carve(R->idx.block, &off, slots * sizeof *R->idx.kind);
-        R->idx.bits = carve(R->idx.block, &off, slots * R->words * sizeof *R->idx.bits);
-        if (!pass && !(R->idx.block = custops__calloc(1, off)))
-            return custops__nomem();
-    }
+    const cpn_sent *t = rs->sel_table;
+    unsigned bits = rs->sel_bits;
     for (size_t l = 0; l < R->n; l++) {
         const cpn_line *ln = &c->lines[l];
-        if (sku)
-            sidx_add(&R->idx, SEL_SKU, c->arena + ln->sku, l);
-        if (brand && ln->brand)
-            sidx_add(&R->idx, SEL_BRAND, c->arena + ln->brand, l);
-        for (uint32_t k = 0; cat && k < ln->ncat; k++)
-            sidx_add(&R->idx, SEL_CATEGORY, c->arena + c->refs[ln->cat0 + k], l);
-        for (uint32_t k = 0; tag && k < ln->ntag; k++)
-            sidx_add(&R->idx, SEL_TAG, c->arena + c->refs[ln->tag0 + k], l);
+        int id;
         if (ln->discountable)
             R->discountable[l / 64] |= 1ull << (l % 64);
+        if (sku && (id = cart_find(t, bits, SEL_SKU, c, ln->sku)) >= 0)
+            sidx_add(x, id, l);
+        if (brand && ln->brand && (id = cart_find(t, bits, SEL_BRAND, c, ln->brand)) >= 0)
+            sidx_add(x, id, l);
+        for (uint32_t k = 0; cat && k < ln->ncat; k++)
+            if ((id = cart_find(t, bits, SEL_CATEGORY, c, c->refs[ln->cat0 + k])) >= 0)
+                sidx_add(x, id, l);
+        for (uint32_t k = 0; tag && k < ln->ntag; k++)
+            if ((id = cart_find(t, bits, SEL_TAG, c, c->refs[ln->tag0 + k])) >= 0)
+                sidx_add(x, id, l);
     }
     return 0;
 }
