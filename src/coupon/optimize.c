@@ -584,176 +584,231 @@ static inline int agg_is(const lazy_agg *g, const cpn_cand *c, int col)
     return g->nz == c->nz && g->col == col && g->wsum == c->wsum;
 }
 
+/* How a column's shares on a slot count towards the slot's total: all of
+ * them (no group, or a stackable group without a cap), the largest (one
+ * member per exclusive group; an exclusive-per-line group has one member
+ * per line), or the smaller of their sum and `max` times the largest. */
+enum { PART_SUM, PART_MAX, PART_CAPPED };
+
+/* components()'s per-slot state: the slot's total so far, and the column
+ * being walked's largest share and sum there (valid when stamp is it) */
+typedef struct slot_acc {
+    int64_t total, mx, sm;
+    int stamp; /* the column mx, sm and last belong to, -1 none */
+    int last;  /* per-line column: its last member seen on the slot; when
+                * a capacity binds, the first candidate on the slot */
+    int hot;   /* SLOT_TOUCHED, SLOT_BOUND; exactly SLOT_BINDS when it binds */
+} slot_acc;
+enum { SLOT_BINDS = 1, SLOT_BOUND = 2, SLOT_TOUCHED = 4 };
+
+static inline int64_t sat_add(int64_t a, int64_t b) /* both nonnegative */
+{
+    return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
+/* the slot's state for column c, reset when c first reaches it */
+static inline slot_acc *col_slot(slot_acc *sa, int *touched, int *nt, int l, int c)
+{
+    slot_acc *s = &sa[l];
+    if (s->stamp != c) {
+        s->stamp = c;
+        s->mx = s->sm = 0;
+        s->last = -1;
+        touched[(*nt)++] = l;
+    }
+    return s;
+}
+
+/* Candidates interact (see above): members of a capped group, of an
+ * exclusive-per-line group on a common line, incompatible pairs, and
+ * everything on a slot whose shares can exceed its capacity (counting one
+ * member per exclusive group, at most `max` largest per capped stackable
+ * group). The candidates are bucketed by column (a group present in this
+ * lane; the last column: no group) in one pass, and each column is walked
+ * on its own, so per slot only one column's largest share and sum are
+ * held at a time and only the slots a column reaches are folded into the
+ * totals: no slot x column table to clear and scan. The union-find
+ * partition does not depend on the order of the unions, and saturating
+ * sums of nonnegative shares do not depend on the order of the additions,
+ * so the walk's order does not matter. */
 static int components(const cpn_opt_in *in, int *parent)
 {
     const custops_ruleset *rs = in->rs;
     int n = in->n, ng = rs->ngroups, ns = in->nslots;
-    int gfirst[CUSTOPS_COUPON_MAX_GROUPS + 1], members[CUSTOPS_COUPON_MAX_GROUPS + 1];
-    int col[CUSTOPS_COUPON_MAX_GROUPS + 1], gof[CUSTOPS_COUPON_MAX_GROUPS + 1], ncol = 0, anyrestrict = 0;
-    int *cgrp = cpn_scratch_take(in->scratch, ((size_t)n + 1) * sizeof *cgrp); /* per candidate: its column */
-    if (!cgrp)
+    enum { MAXC = CUSTOPS_COUPON_MAX_GROUPS + 2 }; /* columns: the groups, then no group */
+    int col[CUSTOPS_COUPON_MAX_GROUPS + 1], gof[MAXC], cfirst[MAXC], cnt[MAXC], chead[MAXC], ahead[MAXC];
+    int ncol = 0, anyrestrict = 0;
+    int *next = cpn_scratch_take(in->scratch, 2 * ((size_t)n + 1) * sizeof *next); /* per candidate: next in its column */
+    slot_acc *sa = cpn_scratch_take(in->scratch, ((size_t)ns + 1) * sizeof *sa);
+    int *touched = cpn_scratch_take(in->scratch, ((size_t)ns + 1) * sizeof *touched);
+    if (!next || !sa || !touched)
         return CUSTOPS_ENOMEM;
-    for (int g = 0; g < ng; g++) {
-        gfirst[g] = -1;
-        members[g] = 0;
+    int *aggof = next + n + 1; /* per candidate: its lazy aggregate, -1 none */
+    for (int g = 0; g < ng; g++)
         col[g] = -1;
-    }
-    /* one pass for each candidate's group (counted, and given a column of
-     * the slot table below) and whether any restricts what it combines with */
-    for (int i = 0; i < n; i++) {
-        int g = in->cands[i].group;
-        parent[i] = i;
-        anyrestrict |= in->cands[i].restrictive;
-        if (g >= 0) {
-            members[g]++;
-            if (col[g] < 0) {
-                gof[ncol] = g;
-                col[g] = ncol++;
-            }
-        }
-        cgrp[i] = g >= 0 ? col[g] : -1;
-    }
-    /* whether a group's cap binds depends on the group only: once per column */
-    int binds[CUSTOPS_COUPON_MAX_GROUPS + 1];
-    for (int c = 0; c < ncol; c++) {
-        int g = gof[c];
-        const cpn_group *grp = &rs->groups[g];
-        int used = in->group_used ? in->group_used[g] : 0;
-        binds[c] = grp->mode == GM_EXCLUSIVE || (grp->mode == GM_STACKABLE && grp->max > 0 && used + members[g] > grp->max);
-    }
-    for (int i = 0; i < n; i++) {
-        if (cgrp[i] < 0)
-            continue;
-        int g = gof[cgrp[i]];
-        if (binds[cgrp[i]]) {
-            /* the first unions: every other member's parent is still
-             * itself and the first member is its group's root, so this is
-             * uf_union(parent, gfirst[g], i) without the finds */
-            if (gfirst[g] < 0)
-                gfirst[g] = i;
-            else
-                parent[i] = gfirst[g];
-        }
-    }
-    /* per slot: per-line groups meeting on a line, and shares that can exceed
-     * the capacity (counting one member per exclusive group, at most `max`
-     * largest per capped stackable group). One pass over the candidates'
-     * nonzero lists fills a slot x group table (columns only for the groups
-     * present in this lane, the last for no group); building per-slot lists
-     * first cost three passes. The union-find partition does not depend on
-     * the order of the unions, and saturating sums of nonnegative shares do
-     * not depend on the order of the additions. */
-    size_t w = (size_t)ncol + 1, cells = (size_t)ns * w;
-    int64_t *gmax = cpn_scratch_zero(in->scratch, cells * sizeof *gmax);
-    int64_t *gsum = cpn_scratch_zero(in->scratch, cells * sizeof *gsum); /* last column: the ungrouped sum */
-    int *last = cpn_scratch_take(in->scratch, (cells + 1) * sizeof *last);
-    int *first = cpn_scratch_take(in->scratch, ((size_t)ns + 1) * sizeof *first);
-    int *hot = cpn_scratch_zero(in->scratch, ((size_t)ns + 1) * sizeof *hot);
-    if (!gmax || !gsum || !last || !first || !hot)
-        return CUSTOPS_ENOMEM;
-    for (size_t k = 0; k < cells; k++)
-        last[k] = -1;
-    for (int l = 0; l < ns; l++)
-        first[l] = -1;
-    int perline[CUSTOPS_COUPON_MAX_GROUPS + 1];
-    for (int c = 0; c < ncol; c++)
-        perline[c] = rs->groups[gof[c]].mode == GM_PER_LINE;
+    int uhead = -1, uahead = -1; /* the no-group column's lists */
     /* Lazy candidates of one scope (they share its line list) and one column
      * are bounded together: the largest share by the largest amount's bound,
      * the sum of shares by the summed amounts' bound plus one per member. In
      * an exclusive-per-line column (the quote makes such a member lazy only
      * when it discounts every line of its list) they all collide, so they
-     * are joined to the first, which stands for them on each line. */
+     * are joined to the first, which stands for them on each line. The
+     * first AGG_MAX keys in candidate order get an aggregate. */
     lazy_agg agg[AGG_MAX];
+    int anext[AGG_MAX];
     int nagg = 0, hit = 0;
     for (int i = 0; i < n; i++) {
         const cpn_cand *c = &in->cands[i];
-        int cc = cgrp[i] >= 0 ? cgrp[i] : ncol;
-        if (c->lazy) {
-            /* the previous lazy candidate's aggregate first: rules of one
-             * kind tend to come together (keys are distinct, so the scan
-             * would find the same one) */
-            int a = 0;
-            if (hit < nagg && agg_is(&agg[hit], c, cc))
-                a = hit;
-            else
-                while (a < nagg && !agg_is(&agg[a], c, cc))
-                    a++;
-            hit = a;
-            if (a < AGG_MAX) {
-                if (a == nagg)
-                    agg[nagg++] = (lazy_agg){c->nz, c->nnz, cc, i, c->wsum, 0, 0, 0};
-                else if (cc < ncol && perline[cc] && c->nnz > 0)
-                    uf_union(parent, agg[a].rep, i); /* per line, the same lines: they collide */
-                lazy_agg *g = &agg[a];
-                g->dmax = c->amount > g->dmax ? c->amount : g->dmax;
-                g->dsum = g->dsum > INT64_MAX - c->amount ? INT64_MAX : g->dsum + c->amount;
-                g->count++;
-                continue;
+        int g = c->group, cc = -1;
+        parent[i] = i;
+        anyrestrict |= c->restrictive;
+        if (g >= 0) {
+            if (col[g] < 0) {
+                gof[ncol] = g;
+                cfirst[ncol] = i;
+                cnt[ncol] = 0;
+                chead[ncol] = ahead[ncol] = -1;
+                col[g] = ncol++;
             }
+            cc = col[g];
+            cnt[cc]++;
+            next[i] = chead[cc];
+            chead[cc] = i;
+        } else {
+            next[i] = uhead;
+            uhead = i;
         }
-        for (int k = 0; k < c->nnz; k++) {
-            int l = c->nz[k];
-            int64_t x = c->lazy ? lazy_bound(c->amount, 1, c->wsum, in->cap[l]) : c->x[k];
-            hot[l] |= c->lazy << 1; /* bit 1: a bound, not a share, went in */
-            size_t at = (size_t)l * w + (size_t)cc;
-            if (first[l] < 0)
-                first[l] = i;
-            gsum[at] = gsum[at] > INT64_MAX - x ? INT64_MAX : gsum[at] + x;
-            if (cc == ncol)
-                continue;
-            if (perline[cc]) {
-                if (last[at] >= 0)
-                    uf_union(parent, last[at], i);
-                last[at] = i;
-            }
-            if (x > gmax[at])
-                gmax[at] = x;
+        aggof[i] = -1;
+        if (!c->lazy)
+            continue;
+        /* the previous lazy candidate's aggregate first: rules of one kind
+         * tend to come together (keys are distinct, so the scan would find
+         * the same one) */
+        int a = 0;
+        if (hit < nagg && agg_is(&agg[hit], c, cc))
+            a = hit;
+        else
+            while (a < nagg && !agg_is(&agg[a], c, cc))
+                a++;
+        hit = a;
+        if (a >= AGG_MAX)
+            continue;
+        if (a == nagg) {
+            agg[nagg++] = (lazy_agg){c->nz, c->nnz, cc, i, c->wsum, 0, 0, 0};
+            int *h = cc >= 0 ? &ahead[cc] : &uahead;
+            anext[a] = *h;
+            *h = a;
+        } else if (cc >= 0 && rs->groups[g].mode == GM_PER_LINE && c->nnz > 0) {
+            uf_union(parent, agg[a].rep, i); /* per line, the same lines: they collide */
         }
+        lazy_agg *ag = &agg[a];
+        ag->dmax = c->amount > ag->dmax ? c->amount : ag->dmax;
+        ag->dsum = sat_add(ag->dsum, c->amount);
+        ag->count++;
+        aggof[i] = a;
     }
-    for (int a = 0; a < nagg; a++) {
-        const lazy_agg *g = &agg[a];
-        for (int k = 0; k < g->nnz; k++) {
-            int l = g->nz[k];
-            size_t at = (size_t)l * w + (size_t)g->col;
-            int64_t hi = lazy_bound(g->dmax, 1, g->wsum, in->cap[l]), sum = lazy_bound(g->dsum, g->count, g->wsum, in->cap[l]);
-            hot[l] |= 2;
-            if (g->col < ncol && perline[g->col]) { /* the members meet the column's others here */
-                if (last[at] >= 0)
-                    uf_union(parent, last[at], g->rep);
-                last[at] = g->rep;
+    for (int l = 0; l < ns; l++)
+        sa[l] = (slot_acc){0, 0, 0, -1, -1, 0};
+    /* the no-group column last: its shares all count, straight into the totals */
+    for (int c = 0; c <= ncol; c++) {
+        int pm = PART_SUM, pl = 0, root = -1, max = 0, nt = 0;
+        int head = c < ncol ? chead[c] : uhead, ahd = c < ncol ? ahead[c] : uahead;
+        if (c < ncol) {
+            const cpn_group *grp = &rs->groups[gof[c]];
+            int used = in->group_used ? in->group_used[gof[c]] : 0;
+            max = grp->max;
+            pm = grp->mode != GM_STACKABLE ? PART_MAX : max > 0 ? PART_CAPPED : PART_SUM;
+            pl = grp->mode == GM_PER_LINE;
+            /* whether a group's cap binds depends on the group only: all its
+             * members are one component, rooted at its first (every
+             * member's parent is still itself: aggregates join only
+             * per-line members) */
+            if (grp->mode == GM_EXCLUSIVE || (grp->mode == GM_STACKABLE && max > 0 && used + cnt[c] > max))
+                root = cfirst[c];
+        }
+        for (int i = head; i >= 0; i = next[i]) {
+            if (root >= 0)
+                parent[i] = root;
+            if (aggof[i] >= 0)
+                continue;
+            const cpn_cand *cd = &in->cands[i];
+            int bound = cd->lazy ? SLOT_BOUND : 0; /* a bound, not a share, goes in */
+            for (int k = 0; k < cd->nnz; k++) {
+                int l = cd->nz[k];
+                int64_t x = cd->lazy ? lazy_bound(cd->amount, 1, cd->wsum, in->cap[l]) : cd->x[k];
+                sa[l].hot |= SLOT_TOUCHED | bound;
+                if (pm == PART_SUM) {
+                    sa[l].total = sat_add(sa[l].total, x);
+                    continue;
+                }
+                slot_acc *s = col_slot(sa, touched, &nt, l, c);
+                if (pm == PART_CAPPED)
+                    s->sm = sat_add(s->sm, x);
+                if (x > s->mx)
+                    s->mx = x;
+                if (pl) {
+                    if (s->last >= 0)
+                        uf_union(parent, s->last, i);
+                    s->last = i;
+                }
             }
-            gsum[at] = gsum[at] > INT64_MAX - sum ? INT64_MAX : gsum[at] + sum;
-            if (hi > gmax[at])
-                gmax[at] = hi;
+        }
+        for (int a = ahd; a >= 0; a = anext[a]) {
+            const lazy_agg *g = &agg[a];
+            for (int k = 0; k < g->nnz; k++) {
+                int l = g->nz[k];
+                int64_t w = in->cap[l];
+                sa[l].hot |= SLOT_TOUCHED | SLOT_BOUND;
+                if (pm == PART_SUM) {
+                    sa[l].total = sat_add(sa[l].total, lazy_bound(g->dsum, g->count, g->wsum, w));
+                    continue;
+                }
+                /* one member: its largest and its sum are the same bound */
+                int64_t hi = lazy_bound(g->dmax, 1, g->wsum, w);
+                slot_acc *s = col_slot(sa, touched, &nt, l, c);
+                if (pm == PART_CAPPED)
+                    s->sm = sat_add(s->sm, g->count == 1 ? hi : lazy_bound(g->dsum, g->count, g->wsum, w));
+                if (hi > s->mx)
+                    s->mx = hi;
+                if (pl) { /* the members meet the column's others here */
+                    if (s->last >= 0)
+                        uf_union(parent, s->last, g->rep);
+                    s->last = g->rep;
+                }
+            }
+        }
+        for (int t = 0; t < nt; t++) {
+            slot_acc *s = &sa[touched[t]];
+            int64_t part = s->mx;
+            if (pm == PART_CAPPED)
+                part = s->mx <= INT64_MAX / max && s->sm > s->mx * max ? s->mx * max : s->sm;
+            s->total = sat_add(s->total, part);
         }
     }
     int anybinds = 0;
     for (int l = 0; l < ns; l++) {
-        if (first[l] < 0 && !hot[l])
+        slot_acc *s = &sa[l];
+        if (!(s->hot & SLOT_TOUCHED) || s->total <= in->cap[l])
             continue;
-        const int64_t *mx = gmax + (size_t)l * w, *sm = gsum + (size_t)l * w;
-        int64_t sum = sm[ncol];
-        for (int c = 0; c < ncol; c++) {
-            int64_t part = sm[c];
-            const cpn_group *grp = &rs->groups[gof[c]];
-            if (grp->mode != GM_STACKABLE)
-                part = mx[c];
-            else if (grp->max > 0 && mx[c] <= INT64_MAX / grp->max && part > mx[c] * grp->max)
-                part = mx[c] * grp->max;
-            sum = sum > INT64_MAX - part ? INT64_MAX : sum + part;
-        }
-        if (sum > in->cap[l]) {
-            if (hot[l] & 2)
-                return CPN_NEED_SHARES; /* the bounds are not enough to tell */
-            anybinds = hot[l] = 1;
-        }
+        if (s->hot & SLOT_BOUND)
+            return CPN_NEED_SHARES; /* the bounds are not enough to tell */
+        s->hot = SLOT_BINDS;
+        s->last = -1;
+        anybinds = 1;
     }
+    /* everything on a binding slot interacts (only shares went in there:
+     * no aggregated candidate touches it) */
     for (int i = 0; anybinds && i < n; i++) {
         const cpn_cand *c = &in->cands[i];
-        for (int k = 0; k < c->nnz; k++)
-            if (hot[c->nz[k]] == 1)
-                uf_union(parent, first[c->nz[k]], i);
+        for (int k = 0; k < c->nnz; k++) {
+            slot_acc *s = &sa[c->nz[k]];
+            if (s->hot != SLOT_BINDS)
+                continue;
+            if (s->last >= 0)
+                uf_union(parent, s->last, i);
+            else
+                s->last = i;
+        }
     }
     for (int i = 0; anyrestrict && i < n; i++) {
         const cpn_rule *ri = &rs->rules[in->cands[i].rule];
