@@ -936,9 +936,10 @@ static void crosscheck_gifts(const cpn_opt_in *in, const int *map, int m, cpn_ca
 #endif
 
 /* solve the m candidates map[0..m) of one component (forced: index in the
- * full list or -1); a searched component's map is put into search order */
+ * full list or -1); a searched component's map is put into search order.
+ * known: the pick-one verdict if already asked (0 or 1), else -1 */
 static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cpn_cand *sub, int *flags,
-                           cpn_opt_out *res, int *pick)
+                           cpn_opt_out *res, int *pick, int known)
 {
     int sforced = -1;
     for (int k = 0; k < m && forced >= 0; k++)
@@ -946,7 +947,7 @@ static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cp
             sforced = k;
     cpn_opt_out so = {flags, 0, 1, 0};
     int rc = 0;
-    *pick = cpn_pick_one_applies(in, map, m);
+    *pick = known >= 0 ? known : cpn_pick_one_applies(in, map, m);
     if (!*pick && sforced < 0 && cpn_gifts_applies(in, map, m))
         *pick = 2;
     if (*pick == 1) { /* in place: no copy of the members */
@@ -971,7 +972,9 @@ static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cp
                 si.forced = k;
             sub[k] = in->cands[map[k]];
         }
+        cpn_mark mark = cpn_scratch_mark(in->scratch); /* the search's tables */
         rc = solve(&si, &so);
+        cpn_scratch_release(in->scratch, mark);
     }
     res->value = so.value;
     res->exact = so.exact;
@@ -988,48 +991,55 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
     if (n == 0)
         return 0;
     cpn_mark mark = cpn_scratch_mark(in->scratch);
-    int *parent = cpn_scratch_take(in->scratch, (size_t)n * sizeof *parent);
+    /* the partition goes straight into the caller's array when it wants it */
+    int *parent = out->comp && !in->comp ? out->comp : cpn_scratch_take(in->scratch, (size_t)n * sizeof *parent);
     int *members = out->members ? out->members : cpn_scratch_take(in->scratch, (size_t)n * sizeof *members);
     int *start = cpn_scratch_zero(in->scratch, ((size_t)n + 1) * sizeof *start);
+    int *roots = cpn_scratch_take(in->scratch, 2 * (size_t)n * sizeof *roots);
     int *flags = cpn_scratch_take(in->scratch, (size_t)n * sizeof *flags);
     cpn_cand *sub = cpn_scratch_take(in->scratch, (size_t)n * sizeof *sub);
-    if (!parent || !members || !start || !flags || !sub) {
+    if (!parent || !members || !start || !roots || !flags || !sub) {
         rc = CUSTOPS_ENOMEM;
         goto done;
     }
-    if (in->comp) {
-        memcpy(parent, in->comp, (size_t)n * sizeof *parent);
-    } else {
-        if ((rc = components(in, parent)))
-            goto done;
-        for (int i = 0; i < n; i++)
-            parent[i] = uf_find(parent, i);
+    int *known = roots + n; /* per component (by its place in roots): its pick-one verdict, -1 not asked */
+    if (!in->comp && (rc = components(in, parent)))
+        goto done;
+    /* each candidate's component (rooted at its first candidate, so a root
+     * comes before its members) and the components' sizes, in one pass */
+    int nroots = 0;
+    for (int i = 0; i < n; i++) {
+        int r = in->comp ? in->comp[i] : uf_find(parent, i);
+        parent[i] = r;
+        if (r == i) {
+            known[nroots] = -1;
+            roots[nroots++] = i;
+        }
+        start[r + 1]++;
     }
-    for (int i = 0; i < n; i++)
-        out->chosen[i] = 0;
-    /* members of each component (rooted at its first candidate), in candidate order */
-    for (int i = 0; i < n; i++)
-        start[parent[i] + 1]++;
+    if (in->forced >= 0) /* only the forced one's component is solved: the rest stays unchosen */
+        for (int i = 0; i < n; i++)
+            out->chosen[i] = 0;
+    /* members of each component, in candidate order */
     for (int i = 0; i < n; i++)
         start[i + 1] += start[i];
     for (int i = 0; i < n; i++)
         members[start[parent[i]]++] = i; /* start[r] ends at the next component's start */
     if (in->stands) /* before any search: the answer would be thrown away */
-        for (int root = 0, at = 0; root < n; root++) {
-            if (parent[root] != root)
-                continue;
-            int m = start[root] - at, extra = 0;
+        for (int t = 0, at = 0; t < nroots; t++) {
+            int root = roots[t], m = start[root] - at, extra = 0;
             for (int k = 0; k < m; k++)
                 extra += in->stands[members[at + k]];
-            if (extra && (m + extra > CPN_PICK_ONE_MAX || !cpn_pick_one_applies(in, members + at, m))) {
-                rc = CPN_RETRY;
-                goto done;
+            if (extra) {
+                if (m + extra > CPN_PICK_ONE_MAX || !(known[t] = cpn_pick_one_applies(in, members + at, m))) {
+                    rc = CPN_RETRY;
+                    goto done;
+                }
             }
             at = start[root];
         }
-    for (int root = 0, at = 0; root < n; root++) {
-        if (parent[root] != root)
-            continue;
+    for (int t = 0, at = 0; t < nroots; t++) {
+        int root = roots[t];
         int *map = members + at;
         int m = start[root] - at;
         at = start[root];
@@ -1037,9 +1047,7 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
             continue; /* forcing one rule only changes its own component */
         cpn_opt_out res;
         int pick;
-        cpn_mark inner = cpn_scratch_mark(in->scratch);
-        rc = solve_component(in, map, m, in->forced, sub, flags, &res, &pick);
-        cpn_scratch_release(in->scratch, inner);
+        rc = solve_component(in, map, m, in->forced, sub, flags, &res, &pick, known[t]);
         if (rc)
             goto done;
         if (out->members) {
@@ -1056,7 +1064,7 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
         if (out->comp_value)
             out->comp_value[root] = res.value;
     }
-    if (out->comp)
+    if (out->comp && parent != out->comp)
         for (int i = 0; i < n; i++)
             out->comp[i] = parent[i];
 done:
@@ -1075,12 +1083,12 @@ int cpn_optimize_forced(const cpn_opt_in *in, const cpn_opt_out *comps, const in
         rc = CUSTOPS_ENOMEM;
         goto done;
     }
-    /* the components as cpn_optimize listed them */
-    for (int root = 0; root < n; root++) {
-        if (comps->comp[root] != root)
-            continue;
-        int m = comps->size[root], wanted = 0;
-        int *map = comps->members + comps->at[root];
+    /* the components as cpn_optimize listed them: back to back in members,
+     * in the order of their roots (a searched one's list in search order) */
+    for (int at = 0, m; at < n; at += m) {
+        int root = comps->comp[comps->members[at]];
+        int *map = comps->members + at, wanted = 0;
+        m = comps->size[root];
         for (int k = 0; k < m; k++)
             wanted |= want[map[k]];
         if (!wanted)
