@@ -619,25 +619,83 @@ static inline slot_acc *col_slot(slot_acc *sa, int *touched, int *nt, int l, int
     return s;
 }
 
+/* The cheap proof that no slot's total can exceed its capacity, per
+ * column: a lazy contribution on slot l is at most d * cap[l] / wsum + 1
+ * (lazy_bound() without its overflow branch, which cannot be taken when
+ * d times the largest capacity fits), and a share at most its candidate's
+ * largest share. So a column's part on any slot is at most r * cap[l] + k,
+ * with r the largest (an exclusive or per-line column) or the summed (any
+ * other) d / wsum of its lazy contributions and k the largest or summed
+ * extra (1 or the count per lazy one, the largest share per other). Every
+ * slot then fits when the columns' k add up to at most (1 - their r) times
+ * the smallest capacity. r is held rounded up, in units of 2^-FIT_BITS. */
+enum { FIT_BITS = 20 };
+typedef struct fit_acc {
+    int64_t r, k;
+} fit_acc;
+
+/* d / wsum rounded up, or -1 when the bound above does not hold */
+static inline int64_t fit_ratio(int64_t d, int64_t wsum, int64_t capmax)
+{
+    int64_t p;
+    if (d < 0 || wsum <= 0 || d >= (int64_t)1 << (62 - FIT_BITS) || __builtin_mul_overflow(d, capmax, &p))
+        return -1;
+    return (d << FIT_BITS) / wsum + 1;
+}
+
+static inline void fit_add(fit_acc *f, int pm, int64_t r, int64_t k)
+{
+    if (pm == PART_MAX) { /* one member counts: the largest r and the largest k bound it */
+        f->r = r > f->r ? r : f->r;
+        f->k = k > f->k ? k : f->k;
+    } else { /* a capped stackable column's part is at most its sum */
+        f->r = sat_add(f->r, r);
+        f->k = sat_add(f->k, k);
+    }
+}
+
+/* a column's part mode, see PART_SUM */
+static inline int part_mode(const cpn_group *grp)
+{
+    return grp->mode != GM_STACKABLE ? PART_MAX : grp->max > 0 ? PART_CAPPED : PART_SUM;
+}
+
+/* per-line column c's candidate x reaches slot l: it collides with the
+ * column's last candidate there */
+static inline void line_meet(slot_acc *sa, int *parent, int l, int c, int x)
+{
+    slot_acc *s = &sa[l];
+    if (s->stamp != c) {
+        s->stamp = c;
+        s->last = x;
+        return;
+    }
+    uf_union(parent, s->last, x);
+    s->last = x;
+}
+
 /* Candidates interact (see above): members of a capped group, of an
  * exclusive-per-line group on a common line, incompatible pairs, and
  * everything on a slot whose shares can exceed its capacity (counting one
  * member per exclusive group, at most `max` largest per capped stackable
  * group). The candidates are bucketed by column (a group present in this
- * lane; the last column: no group) in one pass, and each column is walked
- * on its own, so per slot only one column's largest share and sum are
- * held at a time and only the slots a column reaches are folded into the
- * totals: no slot x column table to clear and scan. The union-find
- * partition does not depend on the order of the unions, and saturating
- * sums of nonnegative shares do not depend on the order of the additions,
- * so the walk's order does not matter. */
+ * lane; the last column: no group) in one pass, which also gathers the
+ * cheap proof that no capacity binds (see fit_acc): when it holds, only
+ * the per-line columns walk their lines, for their collisions. Otherwise
+ * each column is walked on its own: per slot only that column's largest
+ * share and sum are held at a time and only the slots a column reaches are
+ * folded into the totals, no slot x column table to clear and scan. The
+ * union-find partition does not depend on the order of the unions, and
+ * saturating sums of nonnegative shares do not depend on the order of the
+ * additions, so the walk's order does not matter. */
 static int components(const cpn_opt_in *in, int *parent)
 {
     const custops_ruleset *rs = in->rs;
     int n = in->n, ng = rs->ngroups, ns = in->nslots;
     enum { MAXC = CUSTOPS_COUPON_MAX_GROUPS + 2 }; /* columns: the groups, then no group */
-    int col[CUSTOPS_COUPON_MAX_GROUPS + 1], gof[MAXC], cfirst[MAXC], cnt[MAXC], chead[MAXC], ahead[MAXC];
-    int ncol = 0, anyrestrict = 0;
+    int col[CUSTOPS_COUPON_MAX_GROUPS + 1], gof[MAXC], cfirst[MAXC], cnt[MAXC], chead[MAXC], ahead[MAXC], pmode[MAXC];
+    fit_acc fa[MAXC];
+    int ncol = 0, anyrestrict = 0, anyperline = 0, fit = 1;
     int *next = cpn_scratch_take(in->scratch, 2 * ((size_t)n + 1) * sizeof *next); /* per candidate: next in its column */
     slot_acc *sa = cpn_scratch_take(in->scratch, ((size_t)ns + 1) * sizeof *sa);
     int *touched = cpn_scratch_take(in->scratch, ((size_t)ns + 1) * sizeof *touched);
@@ -646,7 +704,14 @@ static int components(const cpn_opt_in *in, int *parent)
     int *aggof = next + n + 1; /* per candidate: its lazy aggregate, -1 none */
     for (int g = 0; g < ng; g++)
         col[g] = -1;
+    int64_t capmin = INT64_MAX, capmax = 0;
+    for (int l = 0; l < ns; l++) {
+        int64_t w = in->cap[l];
+        capmin = w < capmin ? w : capmin;
+        capmax = w > capmax ? w : capmax;
+    }
     int uhead = -1, uahead = -1; /* the no-group column's lists */
+    fit_acc ufit = {0, 0};
     /* Lazy candidates of one scope (they share its line list) and one column
      * are bounded together: the largest share by the largest amount's bound,
      * the sum of shares by the summed amounts' bound plus one per member. In
@@ -660,6 +725,7 @@ static int components(const cpn_opt_in *in, int *parent)
     for (int i = 0; i < n; i++) {
         const cpn_cand *c = &in->cands[i];
         int g = c->group, cc = -1;
+        fit_acc *f = &ufit;
         parent[i] = i;
         anyrestrict |= c->restrictive;
         if (g >= 0) {
@@ -668,19 +734,29 @@ static int components(const cpn_opt_in *in, int *parent)
                 cfirst[ncol] = i;
                 cnt[ncol] = 0;
                 chead[ncol] = ahead[ncol] = -1;
+                pmode[ncol] = part_mode(&rs->groups[g]);
+                anyperline |= rs->groups[g].mode == GM_PER_LINE;
+                fa[ncol] = (fit_acc){0, 0};
                 col[g] = ncol++;
             }
             cc = col[g];
             cnt[cc]++;
             next[i] = chead[cc];
             chead[cc] = i;
+            f = &fa[cc];
         } else {
             next[i] = uhead;
             uhead = i;
         }
+        int pm = cc >= 0 ? pmode[cc] : PART_SUM;
         aggof[i] = -1;
-        if (!c->lazy)
+        if (!c->lazy) {
+            int64_t top = 0;
+            for (int k = 0; k < c->nnz; k++)
+                top = c->x[k] > top ? c->x[k] : top;
+            fit_add(f, pm, 0, top);
             continue;
+        }
         /* the previous lazy candidate's aggregate first: rules of one kind
          * tend to come together (keys are distinct, so the scan would find
          * the same one) */
@@ -691,8 +767,12 @@ static int components(const cpn_opt_in *in, int *parent)
             while (a < nagg && !agg_is(&agg[a], c, cc))
                 a++;
         hit = a;
-        if (a >= AGG_MAX)
+        if (a >= AGG_MAX) {
+            int64_t r = fit_ratio(c->amount, c->wsum, capmax);
+            fit &= r >= 0;
+            fit_add(f, pm, r, 1);
             continue;
+        }
         if (a == nagg) {
             agg[nagg++] = (lazy_agg){c->nz, c->nnz, cc, i, c->wsum, 0, 0, 0};
             int *h = cc >= 0 ? &ahead[cc] : &uahead;
@@ -707,8 +787,28 @@ static int components(const cpn_opt_in *in, int *parent)
         ag->count++;
         aggof[i] = a;
     }
-    for (int l = 0; l < ns; l++)
-        sa[l] = (slot_acc){0, 0, 0, -1, -1, 0};
+    for (int a = 0; a < nagg && fit; a++) {
+        const lazy_agg *g = &agg[a];
+        int pm = g->col >= 0 ? pmode[g->col] : PART_SUM;
+        int64_t r = fit_ratio(pm == PART_MAX ? g->dmax : g->dsum, g->wsum, capmax);
+        fit &= r >= 0;
+        fit_add(g->col >= 0 ? &fa[g->col] : &ufit, pm, r, pm == PART_MAX ? 1 : g->count);
+    }
+    if (fit) {
+        int64_t R = ufit.r, K = ufit.k, one = (int64_t)1 << FIT_BITS, lim = (int64_t)1 << 41;
+        for (int c = 0; c < ncol; c++) {
+            R = sat_add(R, fa[c].r);
+            K = sat_add(K, fa[c].k);
+        }
+        fit = capmin >= 0 && R <= one && K < lim && (K << FIT_BITS) <= (capmin < lim ? capmin : lim) * (one - R);
+    }
+#ifdef CPN_CROSSCHECK
+    int proved = fit; /* local check, never shipped: the full walk must find no slot that can bind */
+    fit = 0;
+#endif
+    if (!fit || anyperline)
+        for (int l = 0; l < ns; l++)
+            sa[l] = (slot_acc){0, 0, 0, -1, -1, 0};
     /* the no-group column last: its shares all count, straight into the totals */
     for (int c = 0; c <= ncol; c++) {
         int pm = PART_SUM, pl = 0, root = -1, max = 0, nt = 0;
@@ -717,7 +817,7 @@ static int components(const cpn_opt_in *in, int *parent)
             const cpn_group *grp = &rs->groups[gof[c]];
             int used = in->group_used ? in->group_used[gof[c]] : 0;
             max = grp->max;
-            pm = grp->mode != GM_STACKABLE ? PART_MAX : max > 0 ? PART_CAPPED : PART_SUM;
+            pm = pmode[c];
             pl = grp->mode == GM_PER_LINE;
             /* whether a group's cap binds depends on the group only: all its
              * members are one component, rooted at its first (every
@@ -725,6 +825,21 @@ static int components(const cpn_opt_in *in, int *parent)
              * per-line members) */
             if (grp->mode == GM_EXCLUSIVE || (grp->mode == GM_STACKABLE && max > 0 && used + cnt[c] > max))
                 root = cfirst[c];
+        }
+        if (fit) { /* no capacity binds: only the per-line collisions are left */
+            for (int i = head; i >= 0 && (root >= 0 || pl); i = next[i]) {
+                if (root >= 0)
+                    parent[i] = root;
+                if (!pl || aggof[i] >= 0)
+                    continue;
+                const cpn_cand *cd = &in->cands[i];
+                for (int k = 0; k < cd->nnz; k++)
+                    line_meet(sa, parent, cd->nz[k], c, i);
+            }
+            for (int a = ahd; a >= 0 && pl; a = anext[a])
+                for (int k = 0; k < agg[a].nnz; k++)
+                    line_meet(sa, parent, agg[a].nz[k], c, agg[a].rep);
+            continue;
         }
         for (int i = head; i >= 0; i = next[i]) {
             if (root >= 0)
@@ -786,10 +901,17 @@ static int components(const cpn_opt_in *in, int *parent)
         }
     }
     int anybinds = 0;
-    for (int l = 0; l < ns; l++) {
+    for (int l = 0; l < ns && !fit; l++) {
         slot_acc *s = &sa[l];
         if (!(s->hot & SLOT_TOUCHED) || s->total <= in->cap[l])
             continue;
+#ifdef CPN_CROSSCHECK
+        if (proved) {
+            fprintf(stderr, "CPN_CROSSCHECK: slot %d can bind (%lld > %lld) though proved not to\n", l,
+                    (long long)s->total, (long long)in->cap[l]);
+            abort();
+        }
+#endif
         if (s->hot & SLOT_BOUND)
             return CPN_NEED_SHARES; /* the bounds are not enough to tell */
         s->hot = SLOT_BINDS;
