@@ -1131,7 +1131,9 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
      * comes before its members) and the components' sizes, in one pass */
     int nroots = 0;
     for (int i = 0; i < n; i++) {
-        int r = in->comp ? in->comp[i] : uf_find(parent, i);
+        int r = in->comp ? in->comp[i] : parent[i];
+        if (!in->comp && parent[r] != r) /* most trees are flat: a capped group's members point at its first */
+            r = uf_find(parent, i);
         parent[i] = r;
         if (r == i) {
             known[nroots] = -1;
@@ -1143,10 +1145,16 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
         for (int i = 0; i < n; i++)
             out->chosen[i] = 0;
     /* members of each component, in candidate order */
-    for (int i = 0; i < n; i++)
-        start[i + 1] += start[i];
-    for (int i = 0; i < n; i++)
-        members[start[parent[i]]++] = i; /* start[r] ends at the next component's start */
+    if (nroots == 1) { /* one component (a lane of one exclusive group): the identity */
+        for (int i = 0; i < n; i++)
+            members[i] = i;
+        start[0] = n;
+    } else {
+        for (int i = 0; i < n; i++)
+            start[i + 1] += start[i];
+        for (int i = 0; i < n; i++)
+            members[start[parent[i]]++] = i; /* start[r] ends at the next component's start */
+    }
     if (in->stands) /* before any search: the answer would be thrown away */
         for (int t = 0, at = 0; t < nroots; t++) {
             int root = roots[t], m = start[root] - at, extra = 0;
