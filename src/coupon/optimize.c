@@ -1058,10 +1058,11 @@ static void crosscheck_gifts(const cpn_opt_in *in, const int *map, int m, cpn_ca
 #endif
 
 /* solve the m candidates map[0..m) of one component (forced: index in the
- * full list or -1); a searched component's map is put into search order.
- * known: the pick-one verdict if already asked (0 or 1), else -1 */
+ * full list or -1) into chosen (per candidate of the full list); a searched
+ * component's map is put into search order. known: the pick-one verdict if
+ * already asked (0 or 1), else -1. flags: room for m flags */
 static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cpn_cand *sub, int *flags,
-                           cpn_opt_out *res, int *pick, int known)
+                           cpn_opt_out *res, int *pick, int known, int *chosen)
 {
     int sforced = -1;
     for (int k = 0; k < m && forced >= 0; k++)
@@ -1072,8 +1073,14 @@ static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cp
     *pick = known >= 0 ? known : cpn_pick_one_applies(in, map, m);
     if (!*pick && sforced < 0 && cpn_gifts_applies(in, map, m))
         *pick = 2;
-    if (*pick == 1) { /* in place: no copy of the members */
-        cpn_pick_one_solve(in, map, m, sforced, flags, &so.value);
+    if (*pick == 1) { /* in place: no copy of the members, no flags */
+        int best = cpn_pick_one_solve(in, map, m, sforced, NULL, &so.value);
+        for (int k = 0; k < m; k++)
+            chosen[map[k]] = k == best;
+        res->value = so.value;
+        res->exact = 1;
+        res->nodes = 0;
+        return 0;
     } else if (*pick == 2) { /* gift-only: the first members by rule, in place */
         cpn_gifts_solve(in, map, m, -1, flags, &so.value);
 #ifdef CPN_CROSSCHECK
@@ -1098,6 +1105,8 @@ static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cp
         rc = solve(&si, &so);
         cpn_scratch_release(in->scratch, mark);
     }
+    for (int k = 0; k < m && !rc; k++)
+        chosen[map[k]] = flags[k];
     res->value = so.value;
     res->exact = so.exact;
     res->nodes = so.nodes;
@@ -1177,7 +1186,7 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
             continue; /* forcing one rule only changes its own component */
         cpn_opt_out res;
         int pick;
-        rc = solve_component(in, map, m, in->forced, sub, flags, &res, &pick, known[t]);
+        rc = solve_component(in, map, m, in->forced, sub, flags, &res, &pick, known[t], out->chosen);
         if (rc)
             goto done;
         if (out->members) {
@@ -1189,8 +1198,6 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
         out->nodes += res.nodes;
         if (!res.exact)
             out->exact = 0;
-        for (int k = 0; k < m; k++)
-            out->chosen[map[k]] = flags[k];
         if (out->comp_value)
             out->comp_value[root] = res.value;
     }
