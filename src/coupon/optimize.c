@@ -769,8 +769,10 @@ static int components(const cpn_opt_in *in, int *parent)
         hit = a;
         if (a >= AGG_MAX) {
             int64_t r = fit_ratio(c->amount, c->wsum, capmax);
-            fit &= r >= 0;
-            fit_add(f, pm, r, 1);
+            if (r < 0)
+                fit = 0;
+            else
+                fit_add(f, pm, r, 1);
             continue;
         }
         if (a == nagg) {
@@ -791,8 +793,10 @@ static int components(const cpn_opt_in *in, int *parent)
         const lazy_agg *g = &agg[a];
         int pm = g->col >= 0 ? pmode[g->col] : PART_SUM;
         int64_t r = fit_ratio(pm == PART_MAX ? g->dmax : g->dsum, g->wsum, capmax);
-        fit &= r >= 0;
-        fit_add(g->col >= 0 ? &fa[g->col] : &ufit, pm, r, pm == PART_MAX ? 1 : g->count);
+        if (r < 0)
+            fit = 0;
+        else
+            fit_add(g->col >= 0 ? &fa[g->col] : &ufit, pm, r, pm == PART_MAX ? 1 : g->count);
     }
     if (fit) {
         int64_t R = ufit.r, K = ufit.k, one = (int64_t)1 << FIT_BITS, lim = (int64_t)1 << 41;
