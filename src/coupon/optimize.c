@@ -584,176 +584,357 @@ static inline int agg_is(const lazy_agg *g, const cpn_cand *c, int col)
     return g->nz == c->nz && g->col == col && g->wsum == c->wsum;
 }
 
+/* How a column's shares on a slot count towards the slot's total: all of
+ * them (no group, or a stackable group without a cap), the largest (one
+ * member per exclusive group; an exclusive-per-line group has one member
+ * per line), or the smaller of their sum and `max` times the largest. */
+enum { PART_SUM, PART_MAX, PART_CAPPED };
+
+/* components()'s per-slot state: the slot's total so far, and the column
+ * being walked's largest share and sum there (valid when stamp is it) */
+typedef struct slot_acc {
+    int64_t total, mx, sm;
+    int stamp; /* the column mx, sm and last belong to, -1 none */
+    int last;  /* per-line column: its last member seen on the slot; when
+                * a capacity binds, the first candidate on the slot */
+    int hot;   /* SLOT_TOUCHED, SLOT_BOUND; exactly SLOT_BINDS when it binds */
+} slot_acc;
+enum { SLOT_BINDS = 1, SLOT_BOUND = 2, SLOT_TOUCHED = 4 };
+
+static inline int64_t sat_add(int64_t a, int64_t b) /* both nonnegative */
+{
+    return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
+/* the slot's state for column c, reset when c first reaches it */
+static inline slot_acc *col_slot(slot_acc *sa, int *touched, int *nt, int l, int c)
+{
+    slot_acc *s = &sa[l];
+    if (s->stamp != c) {
+        s->stamp = c;
+        s->mx = s->sm = 0;
+        s->last = -1;
+        touched[(*nt)++] = l;
+    }
+    return s;
+}
+
+/* The cheap proof that no slot's total can exceed its capacity, per
+ * column: a lazy contribution on slot l is at most d * cap[l] / wsum + 1
+ * (lazy_bound() without its overflow branch, which cannot be taken when
+ * d times the largest capacity fits), and a share at most its candidate's
+ * largest share. So a column's part on any slot is at most r * cap[l] + k,
+ * with r the largest (an exclusive or per-line column) or the summed (any
+ * other) d / wsum of its lazy contributions and k the largest or summed
+ * extra (1 or the count per lazy one, the largest share per other). Every
+ * slot then fits when the columns' k add up to at most (1 - their r) times
+ * the smallest capacity. r is held rounded up, in units of 2^-FIT_BITS. */
+enum { FIT_BITS = 20 };
+typedef struct fit_acc {
+    int64_t r, k;
+} fit_acc;
+
+/* d / wsum rounded up, or -1 when the bound above does not hold */
+static inline int64_t fit_ratio(int64_t d, int64_t wsum, int64_t capmax)
+{
+    int64_t p;
+    if (d < 0 || wsum <= 0 || d >= (int64_t)1 << (62 - FIT_BITS) || __builtin_mul_overflow(d, capmax, &p))
+        return -1;
+    return (d << FIT_BITS) / wsum + 1;
+}
+
+static inline void fit_add(fit_acc *f, int pm, int64_t r, int64_t k)
+{
+    if (pm == PART_MAX) { /* one member counts: the largest r and the largest k bound it */
+        f->r = r > f->r ? r : f->r;
+        f->k = k > f->k ? k : f->k;
+    } else { /* a capped stackable column's part is at most its sum */
+        f->r = sat_add(f->r, r);
+        f->k = sat_add(f->k, k);
+    }
+}
+
+/* a column's part mode, see PART_SUM */
+static inline int part_mode(const cpn_group *grp)
+{
+    return grp->mode != GM_STACKABLE ? PART_MAX : grp->max > 0 ? PART_CAPPED : PART_SUM;
+}
+
+/* per-line column c's candidate x reaches slot l: it collides with the
+ * column's last candidate there */
+static inline void line_meet(slot_acc *sa, int *parent, int l, int c, int x)
+{
+    slot_acc *s = &sa[l];
+    if (s->stamp != c) {
+        s->stamp = c;
+        s->last = x;
+        return;
+    }
+    uf_union(parent, s->last, x);
+    s->last = x;
+}
+
+/* Candidates interact (see above): members of a capped group, of an
+ * exclusive-per-line group on a common line, incompatible pairs, and
+ * everything on a slot whose shares can exceed its capacity (counting one
+ * member per exclusive group, at most `max` largest per capped stackable
+ * group). The candidates are bucketed by column (a group present in this
+ * lane; the last column: no group) in one pass, which also gathers the
+ * cheap proof that no capacity binds (see fit_acc): when it holds, only
+ * the per-line columns walk their lines, for their collisions. Otherwise
+ * each column is walked on its own: per slot only that column's largest
+ * share and sum are held at a time and only the slots a column reaches are
+ * folded into the totals, no slot x column table to clear and scan. The
+ * union-find partition does not depend on the order of the unions, and
+ * saturating sums of nonnegative shares do not depend on the order of the
+ * additions, so the walk's order does not matter. */
 static int components(const cpn_opt_in *in, int *parent)
 {
     const custops_ruleset *rs = in->rs;
     int n = in->n, ng = rs->ngroups, ns = in->nslots;
-    int gfirst[CUSTOPS_COUPON_MAX_GROUPS + 1], members[CUSTOPS_COUPON_MAX_GROUPS + 1];
-    int col[CUSTOPS_COUPON_MAX_GROUPS + 1], gof[CUSTOPS_COUPON_MAX_GROUPS + 1], ncol = 0, anyrestrict = 0;
-    int *cgrp = cpn_scratch_take(in->scratch, ((size_t)n + 1) * sizeof *cgrp); /* per candidate: its column */
-    if (!cgrp)
+    enum { MAXC = CUSTOPS_COUPON_MAX_GROUPS + 2 }; /* columns: the groups, then no group */
+    int col[CUSTOPS_COUPON_MAX_GROUPS + 1], gof[MAXC], cfirst[MAXC], cnt[MAXC], chead[MAXC], ahead[MAXC], pmode[MAXC];
+    fit_acc fa[MAXC];
+    int ncol = 0, anyrestrict = 0, anyperline = 0, fit = 1;
+    int *next = cpn_scratch_take(in->scratch, 2 * ((size_t)n + 1) * sizeof *next); /* per candidate: next in its column */
+    slot_acc *sa = cpn_scratch_take(in->scratch, ((size_t)ns + 1) * sizeof *sa);
+    int *touched = cpn_scratch_take(in->scratch, ((size_t)ns + 1) * sizeof *touched);
+    if (!next || !sa || !touched)
         return CUSTOPS_ENOMEM;
-    for (int g = 0; g < ng; g++) {
-        gfirst[g] = -1;
-        members[g] = 0;
+    int *aggof = next + n + 1; /* per candidate: its lazy aggregate, -1 none */
+    for (int g = 0; g < ng; g++)
         col[g] = -1;
+    int64_t capmin = INT64_MAX, capmax = 0;
+    for (int l = 0; l < ns; l++) {
+        int64_t w = in->cap[l];
+        capmin = w < capmin ? w : capmin;
+        capmax = w > capmax ? w : capmax;
     }
-    /* one pass for each candidate's group (counted, and given a column of
-     * the slot table below) and whether any restricts what it combines with */
-    for (int i = 0; i < n; i++) {
-        int g = in->cands[i].group;
-        parent[i] = i;
-        anyrestrict |= in->cands[i].restrictive;
-        if (g >= 0) {
-            members[g]++;
-            if (col[g] < 0) {
-                gof[ncol] = g;
-                col[g] = ncol++;
-            }
-        }
-        cgrp[i] = g >= 0 ? col[g] : -1;
-    }
-    /* whether a group's cap binds depends on the group only: once per column */
-    int binds[CUSTOPS_COUPON_MAX_GROUPS + 1];
-    for (int c = 0; c < ncol; c++) {
-        int g = gof[c];
-        const cpn_group *grp = &rs->groups[g];
-        int used = in->group_used ? in->group_used[g] : 0;
-        binds[c] = grp->mode == GM_EXCLUSIVE || (grp->mode == GM_STACKABLE && grp->max > 0 && used + members[g] > grp->max);
-    }
-    for (int i = 0; i < n; i++) {
-        if (cgrp[i] < 0)
-            continue;
-        int g = gof[cgrp[i]];
-        if (binds[cgrp[i]]) {
-            /* the first unions: every other member's parent is still
-             * itself and the first member is its group's root, so this is
-             * uf_union(parent, gfirst[g], i) without the finds */
-            if (gfirst[g] < 0)
-                gfirst[g] = i;
-            else
-                parent[i] = gfirst[g];
-        }
-    }
-    /* per slot: per-line groups meeting on a line, and shares that can exceed
-     * the capacity (counting one member per exclusive group, at most `max`
-     * largest per capped stackable group). One pass over the candidates'
-     * nonzero lists fills a slot x group table (columns only for the groups
-     * present in this lane, the last for no group); building per-slot lists
-     * first cost three passes. The union-find partition does not depend on
-     * the order of the unions, and saturating sums of nonnegative shares do
-     * not depend on the order of the additions. */
-    size_t w = (size_t)ncol + 1, cells = (size_t)ns * w;
-    int64_t *gmax = cpn_scratch_zero(in->scratch, cells * sizeof *gmax);
-    int64_t *gsum = cpn_scratch_zero(in->scratch, cells * sizeof *gsum); /* last column: the ungrouped sum */
-    int *last = cpn_scratch_take(in->scratch, (cells + 1) * sizeof *last);
-    int *first = cpn_scratch_take(in->scratch, ((size_t)ns + 1) * sizeof *first);
-    int *hot = cpn_scratch_zero(in->scratch, ((size_t)ns + 1) * sizeof *hot);
-    if (!gmax || !gsum || !last || !first || !hot)
-        return CUSTOPS_ENOMEM;
-    for (size_t k = 0; k < cells; k++)
-        last[k] = -1;
-    for (int l = 0; l < ns; l++)
-        first[l] = -1;
-    int perline[CUSTOPS_COUPON_MAX_GROUPS + 1];
-    for (int c = 0; c < ncol; c++)
-        perline[c] = rs->groups[gof[c]].mode == GM_PER_LINE;
+    int uhead = -1, uahead = -1; /* the no-group column's lists */
+    fit_acc ufit = {0, 0};
     /* Lazy candidates of one scope (they share its line list) and one column
      * are bounded together: the largest share by the largest amount's bound,
      * the sum of shares by the summed amounts' bound plus one per member. In
      * an exclusive-per-line column (the quote makes such a member lazy only
      * when it discounts every line of its list) they all collide, so they
-     * are joined to the first, which stands for them on each line. */
+     * are joined to the first, which stands for them on each line. The
+     * first AGG_MAX keys in candidate order get an aggregate. */
     lazy_agg agg[AGG_MAX];
+    int anext[AGG_MAX];
     int nagg = 0, hit = 0;
     for (int i = 0; i < n; i++) {
         const cpn_cand *c = &in->cands[i];
-        int cc = cgrp[i] >= 0 ? cgrp[i] : ncol;
-        if (c->lazy) {
-            /* the previous lazy candidate's aggregate first: rules of one
-             * kind tend to come together (keys are distinct, so the scan
-             * would find the same one) */
-            int a = 0;
-            if (hit < nagg && agg_is(&agg[hit], c, cc))
-                a = hit;
+        int g = c->group, cc = -1;
+        fit_acc *f = &ufit;
+        parent[i] = i;
+        anyrestrict |= c->restrictive;
+        if (g >= 0) {
+            if (col[g] < 0) {
+                gof[ncol] = g;
+                cfirst[ncol] = i;
+                cnt[ncol] = 0;
+                chead[ncol] = ahead[ncol] = -1;
+                pmode[ncol] = part_mode(&rs->groups[g]);
+                anyperline |= rs->groups[g].mode == GM_PER_LINE;
+                fa[ncol] = (fit_acc){0, 0};
+                col[g] = ncol++;
+            }
+            cc = col[g];
+            cnt[cc]++;
+            next[i] = chead[cc];
+            chead[cc] = i;
+            f = &fa[cc];
+        } else {
+            next[i] = uhead;
+            uhead = i;
+        }
+        int pm = cc >= 0 ? pmode[cc] : PART_SUM;
+        aggof[i] = -1;
+        if (!c->lazy) {
+            int64_t top = 0;
+            for (int k = 0; k < c->nnz; k++)
+                top = c->x[k] > top ? c->x[k] : top;
+            fit_add(f, pm, 0, top);
+            continue;
+        }
+        /* the previous lazy candidate's aggregate first: rules of one kind
+         * tend to come together (keys are distinct, so the scan would find
+         * the same one) */
+        int a = 0;
+        if (hit < nagg && agg_is(&agg[hit], c, cc))
+            a = hit;
+        else
+            while (a < nagg && !agg_is(&agg[a], c, cc))
+                a++;
+        hit = a;
+        if (a >= AGG_MAX) {
+            int64_t r = fit_ratio(c->amount, c->wsum, capmax);
+            if (r < 0)
+                fit = 0;
             else
-                while (a < nagg && !agg_is(&agg[a], c, cc))
-                    a++;
-            hit = a;
-            if (a < AGG_MAX) {
-                if (a == nagg)
-                    agg[nagg++] = (lazy_agg){c->nz, c->nnz, cc, i, c->wsum, 0, 0, 0};
-                else if (cc < ncol && perline[cc] && c->nnz > 0)
-                    uf_union(parent, agg[a].rep, i); /* per line, the same lines: they collide */
-                lazy_agg *g = &agg[a];
-                g->dmax = c->amount > g->dmax ? c->amount : g->dmax;
-                g->dsum = g->dsum > INT64_MAX - c->amount ? INT64_MAX : g->dsum + c->amount;
-                g->count++;
-                continue;
-            }
+                fit_add(f, pm, r, 1);
+            continue;
         }
-        for (int k = 0; k < c->nnz; k++) {
-            int l = c->nz[k];
-            int64_t x = c->lazy ? lazy_bound(c->amount, 1, c->wsum, in->cap[l]) : c->x[k];
-            hot[l] |= c->lazy << 1; /* bit 1: a bound, not a share, went in */
-            size_t at = (size_t)l * w + (size_t)cc;
-            if (first[l] < 0)
-                first[l] = i;
-            gsum[at] = gsum[at] > INT64_MAX - x ? INT64_MAX : gsum[at] + x;
-            if (cc == ncol)
-                continue;
-            if (perline[cc]) {
-                if (last[at] >= 0)
-                    uf_union(parent, last[at], i);
-                last[at] = i;
-            }
-            if (x > gmax[at])
-                gmax[at] = x;
+        if (a == nagg) {
+            agg[nagg++] = (lazy_agg){c->nz, c->nnz, cc, i, c->wsum, 0, 0, 0};
+            int *h = cc >= 0 ? &ahead[cc] : &uahead;
+            anext[a] = *h;
+            *h = a;
+        } else if (cc >= 0 && rs->groups[g].mode == GM_PER_LINE && c->nnz > 0) {
+            uf_union(parent, agg[a].rep, i); /* per line, the same lines: they collide */
         }
+        lazy_agg *ag = &agg[a];
+        ag->dmax = c->amount > ag->dmax ? c->amount : ag->dmax;
+        ag->dsum = sat_add(ag->dsum, c->amount);
+        ag->count++;
+        aggof[i] = a;
     }
-    for (int a = 0; a < nagg; a++) {
+    for (int a = 0; a < nagg && fit; a++) {
         const lazy_agg *g = &agg[a];
-        for (int k = 0; k < g->nnz; k++) {
-            int l = g->nz[k];
-            size_t at = (size_t)l * w + (size_t)g->col;
-            int64_t hi = lazy_bound(g->dmax, 1, g->wsum, in->cap[l]), sum = lazy_bound(g->dsum, g->count, g->wsum, in->cap[l]);
-            hot[l] |= 2;
-            if (g->col < ncol && perline[g->col]) { /* the members meet the column's others here */
-                if (last[at] >= 0)
-                    uf_union(parent, last[at], g->rep);
-                last[at] = g->rep;
+        int pm = g->col >= 0 ? pmode[g->col] : PART_SUM;
+        int64_t r = fit_ratio(pm == PART_MAX ? g->dmax : g->dsum, g->wsum, capmax);
+        if (r < 0)
+            fit = 0;
+        else
+            fit_add(g->col >= 0 ? &fa[g->col] : &ufit, pm, r, pm == PART_MAX ? 1 : g->count);
+    }
+    if (fit) {
+        int64_t R = ufit.r, K = ufit.k, one = (int64_t)1 << FIT_BITS, lim = (int64_t)1 << 41;
+        for (int c = 0; c < ncol; c++) {
+            R = sat_add(R, fa[c].r);
+            K = sat_add(K, fa[c].k);
+        }
+        fit = capmin >= 0 && R <= one && K < lim && (K << FIT_BITS) <= (capmin < lim ? capmin : lim) * (one - R);
+    }
+#ifdef CPN_CROSSCHECK
+    int proved = fit; /* local check, never shipped: the full walk must find no slot that can bind */
+    fit = 0;
+#endif
+    if (!fit || anyperline)
+        for (int l = 0; l < ns; l++)
+            sa[l] = (slot_acc){0, 0, 0, -1, -1, 0};
+    /* the no-group column last: its shares all count, straight into the totals */
+    for (int c = 0; c <= ncol; c++) {
+        int pm = PART_SUM, pl = 0, root = -1, max = 0, nt = 0;
+        int head = c < ncol ? chead[c] : uhead, ahd = c < ncol ? ahead[c] : uahead;
+        if (c < ncol) {
+            const cpn_group *grp = &rs->groups[gof[c]];
+            int used = in->group_used ? in->group_used[gof[c]] : 0;
+            max = grp->max;
+            pm = pmode[c];
+            pl = grp->mode == GM_PER_LINE;
+            /* whether a group's cap binds depends on the group only: all its
+             * members are one component, rooted at its first (every
+             * member's parent is still itself: aggregates join only
+             * per-line members) */
+            if (grp->mode == GM_EXCLUSIVE || (grp->mode == GM_STACKABLE && max > 0 && used + cnt[c] > max))
+                root = cfirst[c];
+        }
+        if (fit) { /* no capacity binds: only the per-line collisions are left */
+            for (int i = head; i >= 0 && (root >= 0 || pl); i = next[i]) {
+                if (root >= 0)
+                    parent[i] = root;
+                if (!pl || aggof[i] >= 0)
+                    continue;
+                const cpn_cand *cd = &in->cands[i];
+                for (int k = 0; k < cd->nnz; k++)
+                    line_meet(sa, parent, cd->nz[k], c, i);
             }
-            gsum[at] = gsum[at] > INT64_MAX - sum ? INT64_MAX : gsum[at] + sum;
-            if (hi > gmax[at])
-                gmax[at] = hi;
+            for (int a = ahd; a >= 0 && pl; a = anext[a])
+                for (int k = 0; k < agg[a].nnz; k++)
+                    line_meet(sa, parent, agg[a].nz[k], c, agg[a].rep);
+            continue;
+        }
+        for (int i = head; i >= 0; i = next[i]) {
+            if (root >= 0)
+                parent[i] = root;
+            if (aggof[i] >= 0)
+                continue;
+            const cpn_cand *cd = &in->cands[i];
+            int bound = cd->lazy ? SLOT_BOUND : 0; /* a bound, not a share, goes in */
+            for (int k = 0; k < cd->nnz; k++) {
+                int l = cd->nz[k];
+                int64_t x = cd->lazy ? lazy_bound(cd->amount, 1, cd->wsum, in->cap[l]) : cd->x[k];
+                sa[l].hot |= SLOT_TOUCHED | bound;
+                if (pm == PART_SUM) {
+                    sa[l].total = sat_add(sa[l].total, x);
+                    continue;
+                }
+                slot_acc *s = col_slot(sa, touched, &nt, l, c);
+                if (pm == PART_CAPPED)
+                    s->sm = sat_add(s->sm, x);
+                if (x > s->mx)
+                    s->mx = x;
+                if (pl) {
+                    if (s->last >= 0)
+                        uf_union(parent, s->last, i);
+                    s->last = i;
+                }
+            }
+        }
+        for (int a = ahd; a >= 0; a = anext[a]) {
+            const lazy_agg *g = &agg[a];
+            for (int k = 0; k < g->nnz; k++) {
+                int l = g->nz[k];
+                int64_t w = in->cap[l];
+                sa[l].hot |= SLOT_TOUCHED | SLOT_BOUND;
+                if (pm == PART_SUM) {
+                    sa[l].total = sat_add(sa[l].total, lazy_bound(g->dsum, g->count, g->wsum, w));
+                    continue;
+                }
+                /* one member: its largest and its sum are the same bound */
+                int64_t hi = lazy_bound(g->dmax, 1, g->wsum, w);
+                slot_acc *s = col_slot(sa, touched, &nt, l, c);
+                if (pm == PART_CAPPED)
+                    s->sm = sat_add(s->sm, g->count == 1 ? hi : lazy_bound(g->dsum, g->count, g->wsum, w));
+                if (hi > s->mx)
+                    s->mx = hi;
+                if (pl) { /* the members meet the column's others here */
+                    if (s->last >= 0)
+                        uf_union(parent, s->last, g->rep);
+                    s->last = g->rep;
+                }
+            }
+        }
+        for (int t = 0; t < nt; t++) {
+            slot_acc *s = &sa[touched[t]];
+            int64_t part = s->mx;
+            if (pm == PART_CAPPED)
+                part = s->mx <= INT64_MAX / max && s->sm > s->mx * max ? s->mx * max : s->sm;
+            s->total = sat_add(s->total, part);
         }
     }
     int anybinds = 0;
-    for (int l = 0; l < ns; l++) {
-        if (first[l] < 0 && !hot[l])
+    for (int l = 0; l < ns && !fit; l++) {
+        slot_acc *s = &sa[l];
+        if (!(s->hot & SLOT_TOUCHED) || s->total <= in->cap[l])
             continue;
-        const int64_t *mx = gmax + (size_t)l * w, *sm = gsum + (size_t)l * w;
-        int64_t sum = sm[ncol];
-        for (int c = 0; c < ncol; c++) {
-            int64_t part = sm[c];
-            const cpn_group *grp = &rs->groups[gof[c]];
-            if (grp->mode != GM_STACKABLE)
-                part = mx[c];
-            else if (grp->max > 0 && mx[c] <= INT64_MAX / grp->max && part > mx[c] * grp->max)
-                part = mx[c] * grp->max;
-            sum = sum > INT64_MAX - part ? INT64_MAX : sum + part;
+#ifdef CPN_CROSSCHECK
+        if (proved) {
+            fprintf(stderr, "CPN_CROSSCHECK: slot %d can bind (%lld > %lld) though proved not to\n", l,
+                    (long long)s->total, (long long)in->cap[l]);
+            abort();
         }
-        if (sum > in->cap[l]) {
-            if (hot[l] & 2)
-                return CPN_NEED_SHARES; /* the bounds are not enough to tell */
-            anybinds = hot[l] = 1;
-        }
+#endif
+        if (s->hot & SLOT_BOUND)
+            return CPN_NEED_SHARES; /* the bounds are not enough to tell */
+        s->hot = SLOT_BINDS;
+        s->last = -1;
+        anybinds = 1;
     }
+    /* everything on a binding slot interacts (only shares went in there:
+     * no aggregated candidate touches it) */
     for (int i = 0; anybinds && i < n; i++) {
         const cpn_cand *c = &in->cands[i];
-        for (int k = 0; k < c->nnz; k++)
-            if (hot[c->nz[k]] == 1)
-                uf_union(parent, first[c->nz[k]], i);
+        for (int k = 0; k < c->nnz; k++) {
+            slot_acc *s = &sa[c->nz[k]];
+            if (s->hot != SLOT_BINDS)
+                continue;
+            if (s->last >= 0)
+                uf_union(parent, s->last, i);
+            else
+                s->last = i;
+        }
     }
     for (int i = 0; anyrestrict && i < n; i++) {
         const cpn_rule *ri = &rs->rules[in->cands[i].rule];
@@ -881,9 +1062,11 @@ static void crosscheck_gifts(const cpn_opt_in *in, const int *map, int m, cpn_ca
 #endif
 
 /* solve the m candidates map[0..m) of one component (forced: index in the
- * full list or -1); a searched component's map is put into search order */
+ * full list or -1) into chosen (per candidate of the full list); a searched
+ * component's map is put into search order. known: the pick-one verdict if
+ * already asked (0 or 1), else -1. flags: room for m flags */
 static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cpn_cand *sub, int *flags,
-                           cpn_opt_out *res, int *pick)
+                           cpn_opt_out *res, int *pick, int known, int *chosen)
 {
     int sforced = -1;
     for (int k = 0; k < m && forced >= 0; k++)
@@ -891,11 +1074,17 @@ static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cp
             sforced = k;
     cpn_opt_out so = {flags, 0, 1, 0};
     int rc = 0;
-    *pick = cpn_pick_one_applies(in, map, m);
+    *pick = known >= 0 ? known : cpn_pick_one_applies(in, map, m);
     if (!*pick && sforced < 0 && cpn_gifts_applies(in, map, m))
         *pick = 2;
-    if (*pick == 1) { /* in place: no copy of the members */
-        cpn_pick_one_solve(in, map, m, sforced, flags, &so.value);
+    if (*pick == 1) { /* in place: no copy of the members, no flags */
+        int best = cpn_pick_one_solve(in, map, m, sforced, NULL, &so.value);
+        for (int k = 0; k < m; k++)
+            chosen[map[k]] = k == best;
+        res->value = so.value;
+        res->exact = 1;
+        res->nodes = 0;
+        return 0;
     } else if (*pick == 2) { /* gift-only: the first members by rule, in place */
         cpn_gifts_solve(in, map, m, -1, flags, &so.value);
 #ifdef CPN_CROSSCHECK
@@ -916,8 +1105,12 @@ static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cp
                 si.forced = k;
             sub[k] = in->cands[map[k]];
         }
+        cpn_mark mark = cpn_scratch_mark(in->scratch); /* the search's tables */
         rc = solve(&si, &so);
+        cpn_scratch_release(in->scratch, mark);
     }
+    for (int k = 0; k < m && !rc; k++)
+        chosen[map[k]] = flags[k];
     res->value = so.value;
     res->exact = so.exact;
     res->nodes = so.nodes;
@@ -933,48 +1126,63 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
     if (n == 0)
         return 0;
     cpn_mark mark = cpn_scratch_mark(in->scratch);
-    int *parent = cpn_scratch_take(in->scratch, (size_t)n * sizeof *parent);
+    /* the partition goes straight into the caller's array when it wants it */
+    int *parent = out->comp && !in->comp ? out->comp : cpn_scratch_take(in->scratch, (size_t)n * sizeof *parent);
     int *members = out->members ? out->members : cpn_scratch_take(in->scratch, (size_t)n * sizeof *members);
     int *start = cpn_scratch_zero(in->scratch, ((size_t)n + 1) * sizeof *start);
+    int *roots = cpn_scratch_take(in->scratch, 2 * (size_t)n * sizeof *roots);
     int *flags = cpn_scratch_take(in->scratch, (size_t)n * sizeof *flags);
     cpn_cand *sub = cpn_scratch_take(in->scratch, (size_t)n * sizeof *sub);
-    if (!parent || !members || !start || !flags || !sub) {
+    if (!parent || !members || !start || !roots || !flags || !sub) {
         rc = CUSTOPS_ENOMEM;
         goto done;
     }
-    if (in->comp) {
-        memcpy(parent, in->comp, (size_t)n * sizeof *parent);
-    } else {
-        if ((rc = components(in, parent)))
-            goto done;
-        for (int i = 0; i < n; i++)
-            parent[i] = uf_find(parent, i);
+    int *known = roots + n; /* per component (by its place in roots): its pick-one verdict, -1 not asked */
+    if (!in->comp && (rc = components(in, parent)))
+        goto done;
+    /* each candidate's component (rooted at its first candidate, so a root
+     * comes before its members) and the components' sizes, in one pass */
+    int nroots = 0;
+    for (int i = 0; i < n; i++) {
+        int r = in->comp ? in->comp[i] : parent[i];
+        if (!in->comp && parent[r] != r) /* most trees are flat: a capped group's members point at its first */
+            r = uf_find(parent, i);
+        parent[i] = r;
+        if (r == i) {
+            known[nroots] = -1;
+            roots[nroots++] = i;
+        }
+        start[r + 1]++;
     }
-    for (int i = 0; i < n; i++)
-        out->chosen[i] = 0;
-    /* members of each component (rooted at its first candidate), in candidate order */
-    for (int i = 0; i < n; i++)
-        start[parent[i] + 1]++;
-    for (int i = 0; i < n; i++)
-        start[i + 1] += start[i];
-    for (int i = 0; i < n; i++)
-        members[start[parent[i]]++] = i; /* start[r] ends at the next component's start */
+    if (in->forced >= 0) /* only the forced one's component is solved: the rest stays unchosen */
+        for (int i = 0; i < n; i++)
+            out->chosen[i] = 0;
+    /* members of each component, in candidate order */
+    if (nroots == 1) { /* one component (a lane of one exclusive group): the identity */
+        for (int i = 0; i < n; i++)
+            members[i] = i;
+        start[0] = n;
+    } else {
+        for (int i = 0; i < n; i++)
+            start[i + 1] += start[i];
+        for (int i = 0; i < n; i++)
+            members[start[parent[i]]++] = i; /* start[r] ends at the next component's start */
+    }
     if (in->stands) /* before any search: the answer would be thrown away */
-        for (int root = 0, at = 0; root < n; root++) {
-            if (parent[root] != root)
-                continue;
-            int m = start[root] - at, extra = 0;
+        for (int t = 0, at = 0; t < nroots; t++) {
+            int root = roots[t], m = start[root] - at, extra = 0;
             for (int k = 0; k < m; k++)
                 extra += in->stands[members[at + k]];
-            if (extra && (m + extra > CPN_PICK_ONE_MAX || !cpn_pick_one_applies(in, members + at, m))) {
-                rc = CPN_RETRY;
-                goto done;
+            if (extra) {
+                if (m + extra > CPN_PICK_ONE_MAX || !(known[t] = cpn_pick_one_applies(in, members + at, m))) {
+                    rc = CPN_RETRY;
+                    goto done;
+                }
             }
             at = start[root];
         }
-    for (int root = 0, at = 0; root < n; root++) {
-        if (parent[root] != root)
-            continue;
+    for (int t = 0, at = 0; t < nroots; t++) {
+        int root = roots[t];
         int *map = members + at;
         int m = start[root] - at;
         at = start[root];
@@ -982,9 +1190,7 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
             continue; /* forcing one rule only changes its own component */
         cpn_opt_out res;
         int pick;
-        cpn_mark inner = cpn_scratch_mark(in->scratch);
-        rc = solve_component(in, map, m, in->forced, sub, flags, &res, &pick);
-        cpn_scratch_release(in->scratch, inner);
+        rc = solve_component(in, map, m, in->forced, sub, flags, &res, &pick, known[t], out->chosen);
         if (rc)
             goto done;
         if (out->members) {
@@ -996,12 +1202,10 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
         out->nodes += res.nodes;
         if (!res.exact)
             out->exact = 0;
-        for (int k = 0; k < m; k++)
-            out->chosen[map[k]] = flags[k];
         if (out->comp_value)
             out->comp_value[root] = res.value;
     }
-    if (out->comp)
+    if (out->comp && parent != out->comp)
         for (int i = 0; i < n; i++)
             out->comp[i] = parent[i];
 done:
@@ -1020,12 +1224,12 @@ int cpn_optimize_forced(const cpn_opt_in *in, const cpn_opt_out *comps, const in
         rc = CUSTOPS_ENOMEM;
         goto done;
     }
-    /* the components as cpn_optimize listed them */
-    for (int root = 0; root < n; root++) {
-        if (comps->comp[root] != root)
-            continue;
-        int m = comps->size[root], wanted = 0;
-        int *map = comps->members + comps->at[root];
+    /* the components as cpn_optimize listed them: back to back in members,
+     * in the order of their roots (a searched one's list in search order) */
+    for (int at = 0, m; at < n; at += m) {
+        int root = comps->comp[comps->members[at]];
+        int *map = comps->members + at, wanted = 0;
+        m = comps->size[root];
         for (int k = 0; k < m; k++)
             wanted |= want[map[k]];
         if (!wanted)
