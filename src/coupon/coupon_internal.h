@@ -343,8 +343,7 @@ typedef struct cpn_hint {
 
 struct custops_quote {
     const custops_ruleset *rs;
-    char *arena; /* copied strings: line ids, codes */
-    size_t arena_len, arena_cap;
+    char *arena; /* a copy of the cart's strings: line ids, codes, wallet ids */
     int64_t now;
     size_t nlines;
     uint32_t *line_ids;

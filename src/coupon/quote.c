@@ -21,25 +21,6 @@
 #endif
 
 /* ---- quote-owned storage ---- */
-static int q_str(custops_quote *q, const char *s, uint32_t *off)
-{
-    size_t len = strlen(s);
-    if (q->arena_len + len + 1 > q->arena_cap) {
-        size_t cap = q->arena_cap ? q->arena_cap * 2 : 512;
-        while (cap < q->arena_len + len + 1)
-            cap *= 2;
-        char *m = custops__realloc(q->arena, cap);
-        if (!m)
-            return custops__nomem();
-        q->arena = m;
-        q->arena_cap = cap;
-    }
-    memcpy(q->arena + q->arena_len, s, len + 1);
-    *off = (uint32_t)q->arena_len;
-    q->arena_len += len + 1;
-    return 0;
-}
-
 void custops_quote_free(custops_quote *q)
 {
     if (!q)
@@ -1138,8 +1119,7 @@ static int eligibility(qrun *R)
     for (size_t w = 0; w < c->nwallet; w++) {
         int ri = find_rule(rs, c, c->wallet[w].value);
         if (ri >= 0 && rs->rules[ri].code_mode == CODE_WALLET && !R->via[ri]) {
-            if ((rc = q_str(q, c->arena + c->wallet[w].key, &R->via[ri])))
-                goto done;
+            R->via[ri] = c->wallet[w].key; /* the quote's arena copies the cart's */
             R->via_wallet[ri] = 1;
         }
     }
@@ -1161,8 +1141,8 @@ static int eligibility(qrun *R)
             for (size_t k = 0; k < c->ncodes; k++)
                 if (strcmp(c->arena + c->codes[k], r->code) == 0) {
                     code_hit[k / 64] |= 1ull << (k % 64);
-                    if (!R->via[i] && (rc = q_str(q, r->code, &R->via[i])))
-                        goto done;
+                    if (!R->via[i])
+                        R->via[i] = c->codes[k]; /* the same bytes as r->code */
                 }
             if (!R->via[i])
                 why = R_CODE_REQUIRED;
@@ -1178,11 +1158,9 @@ static int eligibility(qrun *R)
     }
     for (size_t k = 0; k < c->ncodes; k++)
         if (!(code_hit[k / 64] >> (k % 64) & 1)) {
-            uint32_t off;
-            if ((rc = q_str(q, c->arena + c->codes[k], &off)) ||
-                (rc = CUSTOPS__GROW(q->unknown_codes, q->unknown_cap, q->nunknown + 1)))
+            if ((rc = CUSTOPS__GROW(q->unknown_codes, q->unknown_cap, q->nunknown + 1)))
                 goto done;
-            q->unknown_codes[q->nunknown++] = off;
+            q->unknown_codes[q->nunknown++] = c->codes[k];
         }
 done:
     if (code_hit != hit_local)
@@ -1301,7 +1279,6 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
     R.tier_rank = cpn_tier_rank(rs, cpn_cart_str(cart, cart->tier));
     size_t n1 = R.n + 1, nr = rs->nrules + 1;
     int rc = 0;
-    uint32_t zero;
     q->nlines = R.n;
     /* the three per-line arrays in one block: line_base and line_net first
      * (8-byte aligned), then the ids; freed through line_base */
@@ -1335,19 +1312,18 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
     R.tnh = R.tx + 2 * n1;
     for (size_t l = 0; l < n1; l++)
         R.tuh[l] = -1; /* the resting state of the share buffers: 0, -1, 0 */
-    /* the quote copies line ids, codes and wallet ids, all strings of the
-     * cart: one allocation of the cart's string bytes usually holds them */
-    if (!(q->arena = custops__malloc(cart->arena_len + 1))) {
+    /* The quote outlives the cart and names its line ids, codes and wallet
+     * ids, all strings of the cart: one copy of the cart's string arena
+     * keeps them at the cart's offsets (offset 0 is "" in both, "none"),
+     * with no copy per string. */
+    if (!(q->arena = custops__malloc(cart->arena_len))) {
         rc = custops__nomem();
         goto done;
     }
-    q->arena_cap = cart->arena_len + 1;
-    if ((rc = q_str(q, "", &zero))) /* offset 0 means "none" */
-        goto done;
+    memcpy(q->arena, cart->arena, cart->arena_len);
     for (size_t l = 0; l < R.n; l++) {
         const cpn_line *ln = &cart->lines[l];
-        if ((rc = q_str(q, cart->arena + ln->id, &q->line_ids[l])))
-            goto done;
+        q->line_ids[l] = ln->id;
         q->line_base[l] = ln->unit_price * ln->qty; /* checked when the line was added */
         q->line_net[l] = q->line_base[l];
         if (custops_money_add(q->subtotal, q->line_base[l], &q->subtotal)) {
