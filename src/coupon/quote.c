@@ -937,48 +937,53 @@ static int run_lane(qrun *R, int lane)
      * components it searches into search order */
     int nc = (int)R->ncands, nfull = nc, nshad = 0;
     cpn_mark mark = cpn_scratch_mark(&R->scratch);
-    int *nshc = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *nshc); /* per component root: shadowed members */
-    cpn_cand *cands = R->cands; /* what the optimizer sees: every candidate, or those not shadowed */
-    int *newidx = NULL;         /* then per candidate its index there */
-    int *stands = NULL;         /* and per candidate there how many it stands for */
-    if (!nshc) {
+    /* The lane's working arrays in one block; sized for every candidate:
+     * the lane may run again without shadows. Only nshc and stands are
+     * added to or read unwritten: the optimizer writes flags, comp and
+     * per component root comp_value, at, size and pick, the forced solve
+     * fvalue and flags2 where want is set, and order and want are written
+     * below before they are read. */
+    size_t N = (size_t)nfull;
+    int64_t *fvalue = cpn_scratch_take(&R->scratch, N * (2 * sizeof(int64_t) + sizeof(cpn_cand *) + 11 * sizeof(int)));
+    if (!fvalue) {
         cpn_scratch_release(&R->scratch, mark);
         return CUSTOPS_ENOMEM;
     }
+    int64_t *comp_value = fvalue + N;
+    const cpn_cand **order = (const cpn_cand **)(comp_value + N);
+    int *nshc = (int *)(order + N); /* per component root: shadowed members */
+    int *stands = nshc + N;         /* when some are shadowed: per candidate in cands, how many it stands for */
+    int *flags = stands + N;
+    int *flags2 = flags + N; /* forced: taken */
+    int *want = flags2 + N;
+    int *comp = want + N;
+    int *newidx = comp + N;    /* when some are shadowed: per candidate its index in cands */
+    int *members = newidx + N; /* members, at, size, pick */
+    memset(nshc, 0, 2 * N * sizeof *nshc);
+    cpn_cand *cands = R->cands; /* what the optimizer sees: every candidate, or those not shadowed */
     if (R->nshadow && R->sh_ok) {
+        int cnt[CPN_AGG_MAX]; /* per class its shadowed members */
         nshad = R->nshadow;
         cands = cpn_scratch_take(&R->scratch, (size_t)(nfull - nshad) * sizeof *cands);
-        newidx = cpn_scratch_take(&R->scratch, (size_t)nfull * sizeof *newidx);
-        stands = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *stands);
-        if (!cands || !newidx || !stands) {
+        if (!cands) {
             cpn_scratch_release(&R->scratch, mark);
             return CUSTOPS_ENOMEM;
         }
+        memset(cnt, 0, (size_t)R->sh_n * sizeof *cnt);
         nc = 0;
         for (int i = 0; i < nfull; i++) { /* rule order kept */
             newidx[i] = nc;
             if (!R->cands[i].shadow)
                 cands[nc++] = R->cands[i];
+            else
+                cnt[R->cands[i].shadow - 1]++;
         }
-        for (int i = 0; i < nfull; i++)
-            if (R->cands[i].shadow)
-                stands[newidx[R->sh[R->cands[i].shadow - 1].best]]++;
-    }
-    /* sized for every candidate: the lane may run again without shadows */
-    int *flags = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *flags);
-    int *flags2 = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *flags2); /* forced: taken */
-    int *want = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *want);
-    int64_t *fvalue = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *fvalue);
-    const cpn_cand **order = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *order);
-    int *comp = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *comp);
-    int64_t *comp_value = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *comp_value);
-    int *members = cpn_scratch_take(&R->scratch, (size_t)nfull * 4 * sizeof *members); /* members, at, size, pick */
-    if (!flags || !flags2 || !want || !fvalue || !order || !comp || !comp_value || !members) {
-        cpn_scratch_release(&R->scratch, mark);
-        return CUSTOPS_ENOMEM;
+        for (int k = 0; k < R->sh_n; k++)
+            if (R->sh[k].best >= 0)
+                stands[newidx[R->sh[k].best]] = cnt[k];
     }
     cpn_opt_in in = {rs, cands, nc, nslots, shipping || points ? cap_slot : R->net, R->group_used, NULL, 100000, NULL, -1,
-                     &R->scratch, stands};
+                     &R->scratch, nshad ? stands : NULL};
     cpn_opt_out out = {flags, 0, 1, 0, comp, comp_value, members, members + nfull, members + 2 * nfull, members + 3 * nfull};
     const int *csize = out.size; /* per component root (comp[i] is its component's first candidate) */
     rc = cpn_optimize(&in, &out);
