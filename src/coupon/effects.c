@@ -80,13 +80,14 @@ static uint64_t kth_largest(uint64_t *a, size_t n, size_t r)
  * most of the cost of a quote), a quickselect for the leftover units instead
  * of a scan per unit, no scratch allocation, and the weights and their sum
  * come with the scope (shared by every rule of the lane with that scope). */
-static int spread(const cpn_lane_view *v, int64_t amount, int64_t *x)
+static inline __attribute__((always_inline)) int spread_to(const cpn_lane_view *v, int64_t amount, int64_t *x,
+                                                             int by_position)
 {
     size_t k = (size_t)v->nw;
     if (!k || amount <= 0)
         return 0;
     if (k == 1) { /* one line: its weight is the sum, so it takes all */
-        x[v->widx[0]] += amount;
+        x[by_position ? 0 : v->widx[0]] += amount;
         return 0;
     }
     const int64_t *w = v->w, wsum = v->wsum;
@@ -118,7 +119,7 @@ static int spread(const cpn_lane_view *v, int64_t amount, int64_t *x)
             q = (int64_t)(pp / wsum);
             rem[i] = (int64_t)(pp % wsum);
         }
-        x[idx[i]] += q;
+        x[by_position ? i : (size_t)idx[i]] += q;
         given += q;
     }
     /* the leftover units (fewer than k) one each, largest remainder first */
@@ -133,7 +134,7 @@ static int spread(const cpn_lane_view *v, int64_t amount, int64_t *x)
             key[i] = sel[i] = (uint64_t)rem[i] << 10 | (uint64_t)(1023 - i);
         uint64_t cut = kth_largest(sel, k, (size_t)left);
         for (size_t i = 0; i < k; i++)
-            x[idx[i]] += key[i] >= cut;
+            x[by_position ? i : (size_t)idx[i]] += key[i] >= cut;
         return 0;
     }
     for (; left > 0; left--) {
@@ -141,10 +142,23 @@ static int spread(const cpn_lane_view *v, int64_t amount, int64_t *x)
         for (size_t i = 1; i < k; i++)
             if (rem[i] > rem[best])
                 best = i;
-        x[idx[best]] += 1;
+        x[by_position ? best : (size_t)idx[best]] += 1;
         rem[best] = -1;
     }
     return 0;
+}
+
+static int spread(const cpn_lane_view *v, int64_t amount, int64_t *x)
+{
+    return spread_to(v, amount, x, 0);
+}
+
+/* spread() into x by position in v->widx (x[k] is line widx[k]'s share)
+ * instead of by line: a lazy candidate's shares straight into its compact
+ * arrays, see materialise() in quote.c */
+int cpn_effects_spread(const cpn_lane_view *v, int64_t amount, int64_t *x)
+{
+    return spread_to(v, amount, x, 1);
 }
 
 /* The amount d of one order-level effect (amount, percent, every, tiers)

@@ -456,6 +456,44 @@ static int take_shares(qrun *R, const int *lst, int ninl, size_t words, int64_t 
     return nnz;
 }
 
+/* A lazy candidate's shares straight into its compact arrays at dx (see
+ * take_shares): cpn_effects_apply() spreads its amount over the lines with
+ * a positive base and then clamps each to its base, which a lazy amount (at
+ * most the subtotal) never needs; so when no share exceeds its base and
+ * they sum to the amount, as they always should, they are the shares, with
+ * no unit overrides, and there is no per-line buffer to fill and clear.
+ * Returns 0 when it could not say so (the caller then takes the long way). */
+static int spread_shares(const cpn_lane_view *v, cpn_cand *c, int64_t *dx, size_t words, size_t cap)
+{
+    int nw = v->nw, nnz = 0;
+    int64_t sum = 0;
+    for (int k = 0; k < nw; k++)
+        dx[k] = 0;
+    if (cpn_effects_spread(v, c->amount, dx))
+        return 0;
+    for (int k = 0; k < nw; k++) {
+        if (dx[k] > v->w[k])
+            return 0;
+        sum += dx[k];
+    }
+    if (sum != c->amount)
+        return 0;
+    uint64_t *bits = (uint64_t *)(dx + 3 * cap);
+    int32_t *nz = (int32_t *)(bits + words);
+    memset(bits, 0, words * sizeof *bits);
+    for (int k = 0; k < nw; k++) /* in place: nnz <= k, and the overrides start at cap >= nw */
+        if (dx[k]) {
+            int l = v->widx[k];
+            dx[nnz] = dx[k];
+            dx[cap + (size_t)nnz] = -1;
+            dx[2 * cap + (size_t)nnz] = 0;
+            bits[l / 64] |= 1ull << (l % 64);
+            nz[nnz++] = l;
+        }
+    c->nnz = nnz;
+    return 1;
+}
+
 /* The shares of a lazy candidate, computed as they would have been when it
  * was built: on the lane-start bases (so before anything of this lane is
  * applied), into scratch memory that lasts until the lane ends. */
@@ -468,16 +506,39 @@ static int materialise(qrun *R, cpn_cand *c)
     if (ninl < 0)
         return ninl;
     cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
-    int why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
     size_t words = (R->n + 63) / 64 ? (R->n + 63) / 64 : 1, cap = (size_t)ninl;
     int64_t *dx = cpn_scratch_take(&R->scratch, (cap * 3 + words + (cap + 1) / 2 + 1) * sizeof *dx);
-    if (!dx || why != -1 || amount != c->amount) { /* the same computation as before: cannot differ */
-        clear_shares(R, R->inl, ninl);
-        if (!dx)
-            return CUSTOPS_ENOMEM;
-        return why < -1 ? why : custops__err(CUSTOPS_EINVAL, "coupon quote: rule %s: shares differ from the amount", r->id);
+    if (!dx)
+        return CUSTOPS_ENOMEM;
+    if (!spread_shares(&v, c, dx, words, cap)) {
+        int why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
+        if (why != -1 || amount != c->amount) { /* the same computation as before: cannot differ */
+            clear_shares(R, R->inl, ninl);
+            return why < -1 ? why
+                            : custops__err(CUSTOPS_EINVAL, "coupon quote: rule %s: shares differ from the amount", r->id);
+        }
+        c->nnz = take_shares(R, R->inl, ninl, words, dx, cap);
     }
-    c->nnz = take_shares(R, R->inl, ninl, words, dx, cap);
+#ifdef CPN_CROSSCHECK
+    else { /* local check, never shipped: the long way gives the same shares */
+        int why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
+        int bad = why != -1 || amount != c->amount, k = 0;
+        for (int j = 0; j < ninl; j++) {
+            int l = R->inl[j];
+            if (!R->tx[l])
+                continue;
+            if (k >= c->nnz || dx[k] != R->tx[l] || ((int32_t *)(dx + 3 * cap + words))[k] != l ||
+                dx[cap + (size_t)k] != R->tuh[l] || dx[2 * cap + (size_t)k] != R->tnh[l])
+                bad = 1;
+            k++;
+        }
+        if (bad || k != c->nnz) {
+            fprintf(stderr, "CPN_CROSSCHECK: rule %s spread shares differ\n", r->id);
+            abort();
+        }
+        clear_shares(R, R->inl, ninl);
+    }
+#endif
     c->x = dx;
     c->uh = dx + cap;
     c->nh = dx + 2 * cap;
