@@ -495,6 +495,10 @@ static inline int cpn_effects_lazy(const cpn_rule *r)
  * from the scope's subtotal S and its count of positive-base lines nw: the
  * same amount, need, unlocks and reason, without the lane view */
 int cpn_effects_amount(const cpn_rule *r, int64_t S, int nw, int64_t *amount, int64_t *need, int64_t *unlocks);
+/* spread amount over v's positive-base lines by their bases, exactly as
+ * cpn_effects_apply() does, into x[k] for line v->widx[k] (x zeroed, nw
+ * entries); before any clamp to the bases */
+int cpn_effects_spread(const cpn_lane_view *v, int64_t amount, int64_t *x);
 int cpn_unit_split(int64_t amount, int64_t qty, int64_t *high, int64_t *nhigh, int64_t *low);
 
 int cpn_quote_to_json(const custops_quote *q, custops__buf *b);

@@ -372,20 +372,45 @@ static int gift_in_stock(const custops_cart *c, const char *sku, int64_t qty)
     return 0;
 }
 
-static int pool_take(qrun *R, size_t n, int64_t **out)
+/* Candidates hold real pointers into the pool as they are built. Growing it
+ * (rare: presize() gives it room for the largest lane up to a bound) moves
+ * every candidate's pointers to the new block while the old one is still
+ * there to measure them against. */
+static __attribute__((noinline)) int pool_grow(qrun *R, size_t n)
+{
+    size_t cap = R->pool_cap ? R->pool_cap : 4096;
+    while (cap < R->npool + n)
+        cap *= 2;
+    int64_t *old = R->pool, *m = custops__reallocarray(NULL, cap, sizeof *m);
+    if (!m)
+        return custops__nomem();
+    if (R->npool)
+        memcpy(m, old, R->npool * sizeof *m);
+    for (size_t i = 0; i < R->ncands; i++) {
+        cpn_cand *c = &R->cands[i];
+        c->bits = (uint64_t *)(m + ((int64_t *)c->bits - old));
+        c->nz = (int32_t *)(m + ((int64_t *)c->nz - old));
+        if (!c->lazy) {
+            c->x = m + (c->x - old);
+            c->uh = m + (c->uh - old);
+            c->nh = m + (c->nh - old);
+        }
+    }
+    custops__free(old);
+    R->pool = m;
+    R->pool_cap = cap;
+    return 0;
+}
+
+/* n words of the pool, at *out (the pool offset of them: *out - R->pool) */
+static inline int pool_take(qrun *R, size_t n, int64_t **out)
 {
     if (R->npool + n > R->pool_cap) {
-        size_t cap = R->pool_cap ? R->pool_cap : 4096;
-        while (cap < R->npool + n)
-            cap *= 2;
-        int64_t *m = custops__reallocarray(R->pool, cap, sizeof *m);
-        if (!m)
-            return custops__nomem();
-        /* candidates keep offsets until the lane is complete, see fix_pointers */
-        R->pool = m;
-        R->pool_cap = cap;
+        int rc = pool_grow(R, n);
+        if (rc)
+            return rc;
     }
-    *out = (int64_t *)(uintptr_t)R->npool; /* an offset until fix_pointers */
+    *out = R->pool + R->npool;
     R->npool += n;
     return 0;
 }
@@ -429,6 +454,44 @@ static int take_shares(qrun *R, const int *lst, int ninl, size_t words, int64_t 
     return nnz;
 }
 
+/* A lazy candidate's shares straight into its compact arrays at dx (see
+ * take_shares): cpn_effects_apply() spreads its amount over the lines with
+ * a positive base and then clamps each to its base, which a lazy amount (at
+ * most the subtotal) never needs; so when no share exceeds its base and
+ * they sum to the amount, as they always should, they are the shares, with
+ * no unit overrides, and there is no per-line buffer to fill and clear.
+ * Returns 0 when it could not say so (the caller then takes the long way). */
+static int spread_shares(const cpn_lane_view *v, cpn_cand *c, int64_t *dx, size_t words, size_t cap)
+{
+    int nw = v->nw, nnz = 0;
+    int64_t sum = 0;
+    for (int k = 0; k < nw; k++)
+        dx[k] = 0;
+    if (cpn_effects_spread(v, c->amount, dx))
+        return 0;
+    for (int k = 0; k < nw; k++) {
+        if (dx[k] > v->w[k])
+            return 0;
+        sum += dx[k];
+    }
+    if (sum != c->amount)
+        return 0;
+    uint64_t *bits = (uint64_t *)(dx + 3 * cap);
+    int32_t *nz = (int32_t *)(bits + words);
+    memset(bits, 0, words * sizeof *bits);
+    for (int k = 0; k < nw; k++) /* in place: nnz <= k, and the overrides start at cap >= nw */
+        if (dx[k]) {
+            int l = v->widx[k];
+            dx[nnz] = dx[k];
+            dx[cap + (size_t)nnz] = -1;
+            dx[2 * cap + (size_t)nnz] = 0;
+            bits[l / 64] |= 1ull << (l % 64);
+            nz[nnz++] = l;
+        }
+    c->nnz = nnz;
+    return 1;
+}
+
 /* The shares of a lazy candidate, computed as they would have been when it
  * was built: on the lane-start bases (so before anything of this lane is
  * applied), into scratch memory that lasts until the lane ends. */
@@ -441,16 +504,39 @@ static int materialise(qrun *R, cpn_cand *c)
     if (ninl < 0)
         return ninl;
     cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
-    int why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
     size_t words = (R->n + 63) / 64 ? (R->n + 63) / 64 : 1, cap = (size_t)ninl;
     int64_t *dx = cpn_scratch_take(&R->scratch, (cap * 3 + words + (cap + 1) / 2 + 1) * sizeof *dx);
-    if (!dx || why != -1 || amount != c->amount) { /* the same computation as before: cannot differ */
-        clear_shares(R, R->inl, ninl);
-        if (!dx)
-            return CUSTOPS_ENOMEM;
-        return why < -1 ? why : custops__err(CUSTOPS_EINVAL, "coupon quote: rule %s: shares differ from the amount", r->id);
+    if (!dx)
+        return CUSTOPS_ENOMEM;
+    if (!spread_shares(&v, c, dx, words, cap)) {
+        int why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
+        if (why != -1 || amount != c->amount) { /* the same computation as before: cannot differ */
+            clear_shares(R, R->inl, ninl);
+            return why < -1 ? why
+                            : custops__err(CUSTOPS_EINVAL, "coupon quote: rule %s: shares differ from the amount", r->id);
+        }
+        c->nnz = take_shares(R, R->inl, ninl, words, dx, cap);
     }
-    c->nnz = take_shares(R, R->inl, ninl, words, dx, cap);
+#ifdef CPN_CROSSCHECK
+    else { /* local check, never shipped: the long way gives the same shares */
+        int why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
+        int bad = why != -1 || amount != c->amount, k = 0;
+        for (int j = 0; j < ninl; j++) {
+            int l = R->inl[j];
+            if (!R->tx[l])
+                continue;
+            if (k >= c->nnz || dx[k] != R->tx[l] || ((int32_t *)(dx + 3 * cap + words))[k] != l ||
+                dx[cap + (size_t)k] != R->tuh[l] || dx[2 * cap + (size_t)k] != R->tnh[l])
+                bad = 1;
+            k++;
+        }
+        if (bad || k != c->nnz) {
+            fprintf(stderr, "CPN_CROSSCHECK: rule %s spread shares differ\n", r->id);
+            abort();
+        }
+        clear_shares(R, R->inl, ninl);
+    }
+#endif
     c->x = dx;
     c->uh = dx + cap;
     c->nh = dx + 2 * cap;
@@ -484,8 +570,8 @@ static int lazy_lines(qrun *R, int sid, size_t words, uintptr_t *out)
     int rc = pool_take(R, words + (cap + 1) / 2, &p);
     if (rc)
         return rc;
-    uintptr_t off = (uintptr_t)p;
-    uint64_t *bits = (uint64_t *)(R->pool + off);
+    uintptr_t off = (uintptr_t)(p - R->pool);
+    uint64_t *bits = (uint64_t *)p;
     int32_t *nz = (int32_t *)(bits + words);
     memset(bits, 0, words * sizeof *bits);
     for (int k = 0; k < R->nw; k++) {
@@ -501,24 +587,6 @@ static int lazy_lines(qrun *R, int sid, size_t words, uintptr_t *out)
     }
     *out = off;
     return 0;
-}
-
-static void fix_pointers(qrun *R)
-{
-    for (size_t i = 0; i < R->ncands; i++) {
-        cpn_cand *c = &R->cands[i];
-        if (c->lazy) { /* a bitmap and a list only */
-            c->bits = (uint64_t *)(R->pool + (uintptr_t)c->bits);
-            c->nz = (int32_t *)(R->pool + (uintptr_t)c->nz);
-            c->x = c->uh = c->nh = NULL;
-            continue;
-        }
-        c->x = R->pool + (uintptr_t)c->x;
-        c->uh = R->pool + (uintptr_t)c->uh;
-        c->nh = R->pool + (uintptr_t)c->nh;
-        c->bits = (uint64_t *)(R->pool + (uintptr_t)c->bits);
-        c->nz = (int32_t *)(R->pool + (uintptr_t)c->nz);
-    }
 }
 
 /* application order: priority desc, id asc (insertion sort: few chosen rules) */
@@ -540,10 +608,10 @@ static void sort_apply(const custops_ruleset *rs, const cpn_cand **order, int n)
     }
 }
 
-static int record_alloc(custops_quote *q, int rule, int line, int64_t amount, int64_t uh, int64_t nh, int64_t qty)
+/* one allocation into q->allocs, which the lane sized for all of its own */
+static inline void record_alloc(custops_quote *q, int rule, int line, int64_t amount, int64_t uh, int64_t nh,
+                                int64_t qty)
 {
-    if (CPN_GROW(q->allocs, q->allocs_cap, q->nallocs + 1))
-        return CUSTOPS_ENOMEM;
     cpn_alloc *a = &q->allocs[q->nallocs++];
     a->rule = rule;
     a->line = line;
@@ -555,7 +623,6 @@ static int record_alloc(custops_quote *q, int rule, int line, int64_t amount, in
     } else {
         cpn_unit_split(amount, qty, &a->unit_high, &a->units_high, &a->unit_low);
     }
-    return 0;
 }
 
 /* the chosen rules of a lane by group, for conflict_with() */
@@ -773,7 +840,7 @@ static int run_lane(qrun *R, int lane)
         int64_t amount = 0;
         int lazy = 0, touched = ninl; /* the in-scope lines whose share buffers may be nonzero */
         if (shipping || points) {
-            R->tx[0] = 0;
+            /* one slot, whose share is the amount: no share buffers */
             for (int k = 0; k < r->neffects; k++) {
                 const cpn_effect *e = &r->effects[k];
                 int64_t d = 0;
@@ -785,16 +852,12 @@ static int run_lane(qrun *R, int lane)
                     return custops__err(CUSTOPS_ERANGE, "points overflow");
                 else if (e->kind == EF_POINTS_PLUS)
                     d = e->a;
-                R->tx[0] += d;
+                amount += d;
             }
-            if (shipping && R->tx[0] > q->shipping_net)
-                R->tx[0] = q->shipping_net;
-            R->tuh[0] = -1;
-            R->tnh[0] = 0;
-            amount = R->tx[0];
+            if (shipping && amount > q->shipping_net)
+                amount = q->shipping_net;
             why = -1;
         } else {
-            cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
             lazy = cpn_effects_lazy(r);
             if (lazy) {
                 why = cpn_effects_amount(r, S, R->nw, &amount, &need, &unl);
@@ -810,6 +873,7 @@ static int run_lane(qrun *R, int lane)
                     lazy = amount > 0 && !__builtin_mul_overflow(amount, R->wmin, &p) && p >= R->wsum;
 #ifdef CPN_CROSSCHECK
                 if (lazy && why < 0) { /* local check, never shipped: the eager shares agree */
+                    cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
                     int64_t a2, n2, u2;
                     int w2 = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &a2, &n2, &u2);
                     int bad = w2 != why || a2 != amount || n2 != need || u2 != unl, k = 0;
@@ -840,6 +904,7 @@ static int run_lane(qrun *R, int lane)
                 amount = need = unl = 0;
                 why = -1;
             } else if (!lazy) {
+                cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
                 why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
             }
             if (why >= 0) {
@@ -855,14 +920,9 @@ static int run_lane(qrun *R, int lane)
                 q->hints[q->nhints++] = (cpn_hint){ri, need - S, unl - amount};
             }
         }
-        static const int slot0[1] = {0};
-        const int *lst = R->inl;
-        if (shipping || points) { /* one slot: its entry is the "line" */
-            ninl = 1;
-            lst = slot0;
-        }
         if (amount == 0 && !gift) {
-            clear_shares(R, lst, ninl);
+            if (!shipping && !points)
+                clear_shares(R, R->inl, ninl);
             if ((rc = add_reason(q, ri, R_NO_EFFECT, -1, 0, 0, 0, 0)))
                 return rc;
             continue;
@@ -871,29 +931,48 @@ static int run_lane(qrun *R, int lane)
             return CUSTOPS_ENOMEM;
         cpn_cand *c = &R->cands[R->ncands];
         size_t words = ((size_t)nslots + 63) / 64;
+        uintptr_t lz_off = 0;
         if (lazy) {
             /* no shares yet: the lines with a positive base as a list and a
              * bitmap, all the optimizer needs to bound them */
-            uintptr_t off;
-            if ((rc = lazy_lines(R, r->scope_id, words, &off)))
+            if ((rc = lazy_lines(R, r->scope_id, words, &lz_off)))
                 return rc;
-            c->bits = (uint64_t *)off;
-            c->nz = (int32_t *)(off + words);
+            c->bits = (uint64_t *)(R->pool + lz_off);
+            c->nz = (int32_t *)(c->bits + words);
             c->nnz = R->nw;
             c->wsum = R->wsum;
+            c->x = c->uh = c->nh = NULL;
+        } else if (shipping || points) {
+            /* the one slot: its share, no unit override, count 0, the
+             * bitmap and the list (empty when the amount is 0) */
+            int64_t *dx;
+            if ((rc = pool_take(R, 5, &dx)))
+                return rc;
+            dx[0] = amount;
+            dx[1] = -1;
+            dx[2] = 0;
+            dx[3] = amount != 0;
+            c->nz = (int32_t *)(dx + 4);
+            c->nz[0] = 0;
+            c->nnz = amount != 0;
+            c->x = dx;
+            c->uh = dx + 1;
+            c->nh = dx + 2;
+            c->bits = (uint64_t *)(dx + 3);
+            c->wsum = 0;
         } else {
             /* only the nonzero slots (at most the in-scope ones): shares, unit
              * overrides, the slots as a list and as a bitmap */
             size_t cap = (size_t)ninl;
-            if ((rc = pool_take(R, cap * 3 + words + (cap + 1) / 2, &c->x)))
+            int64_t *dx;
+            if ((rc = pool_take(R, cap * 3 + words + (cap + 1) / 2, &dx)))
                 return rc;
-            uintptr_t off = (uintptr_t)c->x;
-            int64_t *dx = R->pool + off;
-            c->nnz = take_shares(R, lst, shipping || points ? ninl : touched, words, dx, cap);
-            c->uh = (int64_t *)(off + cap);
-            c->nh = (int64_t *)(off + 2 * cap);
-            c->bits = (uint64_t *)(off + 3 * cap);
-            c->nz = (int32_t *)(off + 3 * cap + words);
+            c->nnz = take_shares(R, R->inl, touched, words, dx, cap);
+            c->x = dx;
+            c->uh = dx + cap;
+            c->nh = dx + 2 * cap;
+            c->bits = (uint64_t *)(dx + 3 * cap);
+            c->nz = (int32_t *)(c->bits + words);
             c->wsum = 0;
         }
         c->lazy = lazy;
@@ -908,58 +987,62 @@ static int run_lane(qrun *R, int lane)
         c->priority = r->priority;
         c->shadow = 0;
         if (lazy && R->sh_ok)
-            shadow_class(R, c, (uintptr_t)c->bits, &R->sc[r->scope_id].sh_k);
+            shadow_class(R, c, lz_off, &R->sc[r->scope_id].sh_k);
         R->ncands++;
     }
     if (!R->ncands)
         return 0;
     /* the candidates stay in rule order: the optimizer puts only the
      * components it searches into search order */
-    fix_pointers(R);
     int nc = (int)R->ncands, nfull = nc, nshad = 0;
     cpn_mark mark = cpn_scratch_mark(&R->scratch);
-    int *nshc = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *nshc); /* per component root: shadowed members */
-    cpn_cand *cands = R->cands; /* what the optimizer sees: every candidate, or those not shadowed */
-    int *newidx = NULL;         /* then per candidate its index there */
-    int *stands = NULL;         /* and per candidate there how many it stands for */
-    if (!nshc) {
+    /* The lane's working arrays in one block; sized for every candidate:
+     * the lane may run again without shadows. Only nshc and stands are
+     * added to or read unwritten: the optimizer writes flags, comp and
+     * per component root comp_value, at, size and pick, the forced solve
+     * fvalue and flags2 where want is set, and order and want are written
+     * below before they are read. */
+    size_t N = (size_t)nfull;
+    int64_t *fvalue = cpn_scratch_take(&R->scratch, N * (2 * sizeof(int64_t) + sizeof(cpn_cand *) + 11 * sizeof(int)));
+    if (!fvalue) {
         cpn_scratch_release(&R->scratch, mark);
         return CUSTOPS_ENOMEM;
     }
+    int64_t *comp_value = fvalue + N;
+    const cpn_cand **order = (const cpn_cand **)(comp_value + N);
+    int *nshc = (int *)(order + N); /* per component root: shadowed members */
+    int *stands = nshc + N;         /* when some are shadowed: per candidate in cands, how many it stands for */
+    int *flags = stands + N;
+    int *flags2 = flags + N; /* forced: taken */
+    int *want = flags2 + N;
+    int *comp = want + N;
+    int *newidx = comp + N;    /* when some are shadowed: per candidate its index in cands */
+    int *members = newidx + N; /* members, at, size, pick */
+    memset(nshc, 0, 2 * N * sizeof *nshc);
+    cpn_cand *cands = R->cands; /* what the optimizer sees: every candidate, or those not shadowed */
     if (R->nshadow && R->sh_ok) {
+        int cnt[CPN_AGG_MAX]; /* per class its shadowed members */
         nshad = R->nshadow;
         cands = cpn_scratch_take(&R->scratch, (size_t)(nfull - nshad) * sizeof *cands);
-        newidx = cpn_scratch_take(&R->scratch, (size_t)nfull * sizeof *newidx);
-        stands = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *stands);
-        if (!cands || !newidx || !stands) {
+        if (!cands) {
             cpn_scratch_release(&R->scratch, mark);
             return CUSTOPS_ENOMEM;
         }
+        memset(cnt, 0, (size_t)R->sh_n * sizeof *cnt);
         nc = 0;
         for (int i = 0; i < nfull; i++) { /* rule order kept */
             newidx[i] = nc;
             if (!R->cands[i].shadow)
                 cands[nc++] = R->cands[i];
+            else
+                cnt[R->cands[i].shadow - 1]++;
         }
-        for (int i = 0; i < nfull; i++)
-            if (R->cands[i].shadow)
-                stands[newidx[R->sh[R->cands[i].shadow - 1].best]]++;
-    }
-    /* sized for every candidate: the lane may run again without shadows */
-    int *flags = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *flags);
-    int *flags2 = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *flags2); /* forced: taken */
-    int *want = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *want);
-    int64_t *fvalue = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *fvalue);
-    const cpn_cand **order = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *order);
-    int *comp = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *comp);
-    int64_t *comp_value = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *comp_value);
-    int *members = cpn_scratch_take(&R->scratch, (size_t)nfull * 4 * sizeof *members); /* members, at, size, pick */
-    if (!flags || !flags2 || !want || !fvalue || !order || !comp || !comp_value || !members) {
-        cpn_scratch_release(&R->scratch, mark);
-        return CUSTOPS_ENOMEM;
+        for (int k = 0; k < R->sh_n; k++)
+            if (R->sh[k].best >= 0)
+                stands[newidx[R->sh[k].best]] = cnt[k];
     }
     cpn_opt_in in = {rs, cands, nc, nslots, shipping || points ? cap_slot : R->net, R->group_used, NULL, 100000, NULL, -1,
-                     &R->scratch, stands};
+                     &R->scratch, nshad ? stands : NULL};
     cpn_opt_out out = {flags, 0, 1, 0, comp, comp_value, members, members + nfull, members + 2 * nfull, members + 3 * nfull};
     const int *csize = out.size; /* per component root (comp[i] is its component's first candidate) */
     rc = cpn_optimize(&in, &out);
@@ -1062,11 +1145,18 @@ static int run_lane(qrun *R, int lane)
         rc = add_reason(q, c->rule, other >= 0 ? R_NOT_COMBINABLE : R_BEATEN_BY_COMBINATION, other, 0, c->amount,
                         0, delta);
     }
-    /* apply in (priority desc, id asc), clamping each slot at zero */
+    /* apply in (priority desc, id asc), clamping each slot at zero; at most
+     * one allocation per nonzero slot (none for points), sized at once */
+    size_t most = 0;
+    for (int k = 0; !rc && !points && k < nch; k++)
+        most += (size_t)order[k]->nnz;
+    if (!rc && (CPN_GROW(q->allocs, q->allocs_cap, q->nallocs + most) ||
+                CPN_GROW(q->applied, q->applied_cap, q->napplied + (size_t)nch)))
+        rc = CUSTOPS_ENOMEM;
     for (int k = 0; !rc && k < nch; k++) {
         const cpn_cand *c = order[k];
         int64_t took = 0, lost = 0;
-        for (int j = 0; j < c->nnz && !rc; j++) {
+        for (int j = 0; j < c->nnz; j++) {
             int l = c->nz[j];
             int64_t xl = c->x[j];
             int64_t avail = shipping ? q->shipping_net : points ? xl : R->net[l];
@@ -1077,17 +1167,11 @@ static int run_lane(qrun *R, int lane)
                 continue;
             if (shipping) {
                 q->shipping_net -= take;
-                rc = record_alloc(q, c->rule, -1, take, -1, 0, 1);
+                record_alloc(q, c->rule, -1, take, -1, 0, 1);
             } else {
                 R->net[l] -= take;
-                rc = record_alloc(q, c->rule, l, take, take == xl ? c->uh[j] : -1, c->nh[j], R->cart->lines[l].qty);
+                record_alloc(q, c->rule, l, take, take == xl ? c->uh[j] : -1, c->nh[j], R->cart->lines[l].qty);
             }
-        }
-        if (rc)
-            break;
-        if (CPN_GROW(q->applied, q->applied_cap, q->napplied + 1)) {
-            rc = CUSTOPS_ENOMEM;
-            break;
         }
         q->applied[q->napplied++] = (cpn_applied){c->rule, lane, points ? 0 : took, lost, points ? took : 0, c->via,
                                                   c->via_wallet};
