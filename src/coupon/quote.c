@@ -167,11 +167,15 @@ typedef struct qrun {
     size_t npool, pool_cap;
     cpn_scratch scratch; /* per lane and per optimizer call working memory */
     int nchosen_restrictive; /* chosen rules with a combine clause */
+    int lz_n;                /* entries of lz_acc and lz_off below */
+    int sh_n, sh_ok, nshadow; /* entries of sh below; see run_lane */
+    /* Only the fields above are zeroed per quote (see custops_quote_run):
+     * the arrays below are read only up to their counters, which every
+     * lane resets, and zeroing them cost some 3.5 KB of stores per quote. */
     /* lazy candidates with the same scope share one list and bitmap of its
      * lines (pool offsets), so the optimizer can bound them together */
     uint64_t lz_acc[LZ_MAX][(CUSTOPS_COUPON_MAX_LINES + 63) / 64];
     uintptr_t lz_off[LZ_MAX];
-    int lz_n;
     /* the lane's lazy candidates by (group, shared line list), see run_lane:
      * per class its best member so far, which stands for the others */
     struct sh_class {
@@ -181,7 +185,6 @@ typedef struct qrun {
         int root;       /* after the optimizer: the best one's component */
         int other;      /* the shadowed members' conflict (all alike), -2 until found */
     } sh[CPN_AGG_MAX];
-    int sh_n, sh_ok, nshadow;
 } qrun;
 
 /* The lines of a rule's scope. Each distinct scope (see rs->scope_rule)
@@ -1365,7 +1368,7 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
     q->now = now;
     q->exact = 1;
     qrun R;
-    memset(&R, 0, sizeof R);
+    memset(&R, 0, offsetof(qrun, lz_acc));
     R.rs = rs;
     R.cart = cart;
     R.q = q;
