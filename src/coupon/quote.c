@@ -168,7 +168,18 @@ typedef struct qrun {
     cpn_scratch scratch; /* per lane and per optimizer call working memory */
     int nchosen_restrictive; /* chosen rules with a combine clause */
     int lz_n;                /* entries of lz_acc and lz_off below */
-    int sh_n, sh_ok, nshadow; /* entries of sh below; see run_lane */
+    int sh_n, sh_ok;         /* entries of sh below; see run_lane */
+    /* the lane's shadowed candidates, in rule order once the loop is done
+     * (see shadow_class): no cpn_cand record, just what their reasons need;
+     * nholes counts the records in cands whose class found a better member */
+    struct sh_member {
+        int rule;
+        short cls, code; /* its class; it consumes a code or wallet coupon */
+        int64_t amount;
+    } *shm;
+    size_t nshm, shm_cap;
+    int nholes;
+    size_t shm_sort_from; /* the first entry that may be out of rule order (SIZE_MAX: none) */
     /* Only the fields above are zeroed per quote (see custops_quote_run):
      * the arrays below are read only up to their counters, which every
      * lane resets, and zeroing them cost some 3.5 KB of stores per quote. */
@@ -184,6 +195,10 @@ typedef struct qrun {
         int best;       /* its best member so far (candidate index) */
         int root;       /* after the optimizer: the best one's component */
         int other;      /* the shadowed members' conflict (all alike), -2 until found */
+        int cnt;        /* its shadowed members */
+        int pick;       /* its group is exclusive or per line: members may be shadowed */
+        int nnz;        /* its lines with a positive base (the shared list at off) */
+        int64_t wsum;   /* and their bases' sum */
     } sh[CPN_AGG_MAX];
 } qrun;
 
@@ -732,34 +747,130 @@ static int key_better(const cpn_cand *a, const cpn_cand *b)
     return a->priority > b->priority;
 }
 
-static void shadow_class(qrun *R, cpn_cand *c, uintptr_t off, int *hint)
+/* The class of a lazy candidate of rule ri (its shared line list at pool
+ * offset off), before its record is written. Returns 1 when a better
+ * member stands for it: it is then kept only as a compact entry of R->shm
+ * (no record, it never reaches the optimizer). When it is the better one,
+ * the class's previous best moves to R->shm and leaves a hole in R->cands
+ * (marked by its shadow field), which run_lane closes after the loop. */
+static int shadow_class(qrun *R, const cpn_rule *r, int ri, int64_t amount, uintptr_t off, int *hint, size_t most)
 {
     int k = *hint; /* the class its scope's previous candidate joined, else a scan */
-    if (!(k < R->sh_n && R->sh[k].off == off && R->sh[k].group == c->group))
-        for (k = 0; k < R->sh_n && !(R->sh[k].off == off && R->sh[k].group == c->group);)
+    if (!(k < R->sh_n && R->sh[k].off == off && R->sh[k].group == r->group))
+        for (k = 0; k < R->sh_n && !(R->sh[k].off == off && R->sh[k].group == r->group);)
             k++;
     *hint = k;
     if (k == R->sh_n) {
         if (k == CPN_AGG_MAX) { /* more classes than components() aggregates */
             R->sh_ok = 0;
-            return;
+            return 0;
         }
-        R->sh[k] = (struct sh_class){c->group, off, -1, -1, -2};
+        /* every candidate on this list has the scope's current lines */
+        int pick = r->group >= 0 && R->rs->groups[r->group].mode != GM_STACKABLE;
+        R->sh[k] = (struct sh_class){r->group, off, -1, -1, -2, 0, pick, R->nw, R->wsum};
         R->sh_n++;
     }
-    if (c->group < 0 || c->restrictive || R->rs->groups[c->group].mode == GM_STACKABLE)
-        return;
-    int ci = (int)R->ncands, b = R->sh[k].best;
+    if (!R->sh[k].pick || r->combine != COMBINE_ALL)
+        return 0;
+    int b = R->sh[k].best;
     if (b < 0) {
-        R->sh[k].best = ci;
-    } else if (key_better(c, &R->cands[b])) { /* candidates come in rule order: a tie stays with b */
-        R->cands[b].shadow = k + 1;
-        R->sh[k].best = ci;
-        R->nshadow++;
-    } else {
-        c->shadow = k + 1;
-        R->nshadow++;
+        R->sh[k].best = (int)R->ncands;
+        return 0;
     }
+    cpn_cand key; /* the fields key_better reads */
+    key.amount = amount;
+    key.code = r->code_mode != CODE_NONE;
+    key.gift = r->has_gift;
+    key.priority = r->priority;
+    /* room for the whole lane (each of its rules comes once) at the first need */
+    if (CPN_GROW(R->shm, R->shm_cap, most))
+        return CUSTOPS_ENOMEM;
+    struct sh_member m = {ri, (short)k, (short)key.code, amount};
+    const cpn_cand *best = &R->cands[b];
+    int displaced = key_better(&key, best); /* candidates come in rule order: a tie stays with b */
+    if (displaced) {
+        m = (struct sh_member){best->rule, (short)k, (short)best->code, best->amount};
+        R->cands[b].shadow = k + 1;
+        R->sh[k].best = (int)R->ncands;
+        R->nholes++;
+        if (R->nshm && R->shm[R->nshm - 1].rule > m.rule && R->nshm < R->shm_sort_from)
+            R->shm_sort_from = R->nshm;
+    }
+    R->shm[R->nshm++] = m;
+    R->sh[k].cnt++;
+    return !displaced;
+}
+
+/* the record a shadowed candidate would have had (see run_lane's loop) */
+static void shadow_record(const qrun *R, const struct sh_member *m, size_t words, cpn_cand *c)
+{
+    const cpn_rule *r = &R->rs->rules[m->rule];
+    const struct sh_class *k = &R->sh[m->cls];
+    c->bits = (uint64_t *)(R->pool + k->off);
+    c->nz = (int32_t *)(c->bits + words);
+    c->nnz = k->nnz;
+    c->wsum = k->wsum;
+    c->x = c->uh = c->nh = NULL;
+    c->lazy = 1;
+    c->rule = m->rule;
+    c->group = r->group;
+    c->restrictive = r->combine != COMBINE_ALL;
+    c->amount = m->amount;
+    c->gift = r->has_gift;
+    c->code = r->code_mode != CODE_NONE;
+    c->via = R->via[m->rule];
+    c->via_wallet = R->via_wallet[m->rule];
+    c->priority = r->priority;
+    c->shadow = 0;
+}
+
+/* After the loop: the holes closed (map: per record its new index, for the
+ * classes' best) and the shadowed entries in rule order. */
+static void shadow_settle(qrun *R, int *map)
+{
+    if (R->nholes) {
+        size_t nc = 0;
+        for (size_t i = 0; i < R->ncands; i++) {
+            map[i] = (int)nc;
+            if (!R->cands[i].shadow)
+                R->cands[nc++] = R->cands[i];
+        }
+        R->ncands = nc;
+        for (int k = 0; k < R->sh_n; k++)
+            if (R->sh[k].best >= 0)
+                R->sh[k].best = map[R->sh[k].best];
+        R->nholes = 0;
+    }
+    if (R->shm_sort_from < R->nshm) { /* a displaced best comes late: insertion, few are out of place */
+        for (size_t i = R->shm_sort_from; i < R->nshm; i++) {
+            struct sh_member m = R->shm[i];
+            size_t j = i;
+            for (; j > 0 && R->shm[j - 1].rule > m.rule; j--)
+                R->shm[j] = R->shm[j - 1];
+            R->shm[j] = m;
+        }
+    }
+}
+
+/* Every candidate back in R->cands, in rule order, with the record the loop
+ * would have built without shadows (both lists are in rule order: merged
+ * from the back, in place). */
+static int unshadow(qrun *R, size_t words)
+{
+    size_t nc = R->ncands, ns = R->nshm;
+    if (!ns)
+        return 0;
+    if (CPN_GROW(R->cands, R->cands_cap, nc + ns))
+        return CUSTOPS_ENOMEM;
+    for (size_t o = nc + ns; o-- > 0;) {
+        if (ns && (!nc || R->shm[ns - 1].rule > R->cands[nc - 1].rule))
+            shadow_record(R, &R->shm[--ns], words, &R->cands[o]);
+        else
+            R->cands[o] = R->cands[--nc];
+    }
+    R->ncands += R->nshm;
+    R->nshm = 0;
+    return 0;
 }
 
 static int run_lane(qrun *R, int lane)
@@ -790,8 +901,11 @@ static int run_lane(qrun *R, int lane)
     R->lane_stamp++; /* the bases changed: every scope's lists are recomputed */
     R->sint_len = R->sw_len = 0;
     R->lz_n = 0;
-    R->sh_n = R->nshadow = 0;
+    R->sh_n = 0;
     R->sh_ok = 1;
+    R->nshm = 0;
+    R->nholes = 0;
+    R->shm_sort_from = SIZE_MAX;
     for (int li = 0; li < rs->lane_n[lane]; li++) {
         int ri = rs->lane_rules[lane][li];
         if (!R->eligible[ri])
@@ -940,6 +1054,12 @@ static int run_lane(qrun *R, int lane)
              * bitmap, all the optimizer needs to bound them */
             if ((rc = lazy_lines(R, r->scope_id, words, &lz_off)))
                 return rc;
+            if (R->sh_ok && (rc = shadow_class(R, r, ri, amount, lz_off, &R->sc[r->scope_id].sh_k,
+                                                (size_t)rs->lane_n[lane])) != 0) {
+                if (rc < 0)
+                    return rc;
+                continue; /* a better member of its class stands for it */
+            }
             c->bits = (uint64_t *)(R->pool + lz_off);
             c->nz = (int32_t *)(c->bits + words);
             c->nnz = R->nw;
@@ -989,15 +1109,14 @@ static int run_lane(qrun *R, int lane)
         c->via_wallet = R->via_wallet[ri];
         c->priority = r->priority;
         c->shadow = 0;
-        if (lazy && R->sh_ok)
-            shadow_class(R, c, lz_off, &R->sc[r->scope_id].sh_k);
         R->ncands++;
     }
-    if (!R->ncands)
+    if (!R->ncands) /* a shadowed candidate's class has a best one */
         return 0;
     /* the candidates stay in rule order: the optimizer puts only the
      * components it searches into search order */
-    int nc = (int)R->ncands, nfull = nc, nshad = 0;
+    int nc, nfull = (int)(R->ncands + R->nshm), nshad = 0; /* nfull: at most that (holes count twice) */
+    size_t words = ((size_t)nslots + 63) / 64;
     cpn_mark mark = cpn_scratch_mark(&R->scratch);
     /* The lane's working arrays in one block; sized for every candidate:
      * the lane may run again without shadows. Only nshc and stands are
@@ -1019,30 +1138,23 @@ static int run_lane(qrun *R, int lane)
     int *flags2 = flags + N; /* forced: taken */
     int *want = flags2 + N;
     int *comp = want + N;
-    int *newidx = comp + N;    /* when some are shadowed: per candidate its index in cands */
-    int *members = newidx + N; /* members, at, size, pick */
+    int *map = comp + N;    /* for shadow_settle */
+    int *members = map + N; /* members, at, size, pick */
     memset(nshc, 0, 2 * N * sizeof *nshc);
-    cpn_cand *cands = R->cands; /* what the optimizer sees: every candidate, or those not shadowed */
-    if (R->nshadow && R->sh_ok) {
-        int cnt[CPN_AGG_MAX]; /* per class its shadowed members */
-        nshad = R->nshadow;
-        cands = cpn_scratch_take(&R->scratch, (size_t)(nfull - nshad) * sizeof *cands);
-        if (!cands) {
-            cpn_scratch_release(&R->scratch, mark);
-            return CUSTOPS_ENOMEM;
-        }
-        memset(cnt, 0, (size_t)R->sh_n * sizeof *cnt);
-        nc = 0;
-        for (int i = 0; i < nfull; i++) { /* rule order kept */
-            newidx[i] = nc;
-            if (!R->cands[i].shadow)
-                cands[nc++] = R->cands[i];
-            else
-                cnt[R->cands[i].shadow - 1]++;
-        }
+    shadow_settle(R, map);
+    nfull = (int)(R->ncands + R->nshm); /* every candidate, shadowed or not */
+    if (!R->sh_ok && (rc = unshadow(R, words))) { /* too many classes: no shadows */
+        cpn_scratch_release(&R->scratch, mark);
+        return rc;
+    }
+    /* what the optimizer sees: every candidate, or those not shadowed */
+    cpn_cand *cands = R->cands;
+    nc = (int)R->ncands;
+    if (R->nshm) {
+        nshad = (int)R->nshm;
         for (int k = 0; k < R->sh_n; k++)
             if (R->sh[k].best >= 0)
-                stands[newidx[R->sh[k].best]] = cnt[k];
+                stands[R->sh[k].best] = R->sh[k].cnt;
     }
     cpn_opt_in in = {rs, cands, nc, nslots, shipping || points ? cap_slot : R->net, R->group_used, NULL, 100000, NULL, -1,
                      &R->scratch, nshad ? stands : NULL};
@@ -1055,7 +1167,7 @@ static int run_lane(qrun *R, int lane)
         int ok = !rc;
         for (int k = 0; ok && k < R->sh_n; k++)
             if (R->sh[k].best >= 0)
-                R->sh[k].root = comp[newidx[R->sh[k].best]];
+                R->sh[k].root = comp[R->sh[k].best];
         for (int i = 0; ok && i < nc; i++)
             nshc[comp[i]] += stands[i];
         for (int i = 0; ok && i < nc; i++)
@@ -1065,6 +1177,11 @@ static int run_lane(qrun *R, int lane)
             if (rc == CPN_RETRY)
                 rc = 0;
             memset(nshc, 0, (size_t)nfull * sizeof *nshc);
+            int e = unshadow(R, words);
+            if (e) {
+                cpn_scratch_release(&R->scratch, mark);
+                return e;
+            }
             in.cands = cands = R->cands;
             in.stands = NULL;
             nc = in.n = nfull;
@@ -1115,38 +1232,46 @@ static int run_lane(qrun *R, int lane)
     chosen_ix cix = {.owner = NULL};
     if (!rc)
         rc = index_chosen(R, order, nch, nslots, &cix);
-    for (int f = 0, i = 0; !rc && f < nfull; f++) { /* in rule order, the shadowed ones between */
-        const cpn_cand *c;
-        int other;
-        int64_t delta = 0;
-        if (nshad && R->cands[f].shadow) {
+    size_t ns = nshad ? R->nshm : 0, si = 0;
+    for (int i = 0; !rc && (i < nc || si < ns);) { /* in rule order, the shadowed ones between */
+        int rule, other;
+        int64_t amount, delta = 0;
+        if (si < ns && (i >= nc || R->shm[si].rule < cands[i].rule)) {
             /* as the pick-one solve of its class's component would say:
              * forcing it gives it (its lazy value is its amount) unless an
              * earlier lane used up its exclusive group. Its conflict
              * depends only on its group and lines, the same for the whole
              * class, unless some chosen rule has a combine clause. */
-            c = &R->cands[f];
-            struct sh_class *k = &R->sh[c->shadow - 1];
-            int root = k->root;
-            if (cix.restrictive)
-                other = conflict_with(R, c, order, nch, nslots, &cix);
-            else if ((other = k->other) == -2)
-                other = k->other = conflict_with(R, c, order, nch, nslots, &cix);
-            if (c->code || csize[root] + nshc[root] <= 8) {
-                int full = rs->groups[c->group].mode == GM_EXCLUSIVE && R->group_used[c->group] >= 1;
-                delta = full ? c->amount : comp_value[root] - c->amount;
+            const struct sh_member *m = &R->shm[si++];
+            struct sh_class *k = &R->sh[m->cls];
+            int root = k->root, g = k->group;
+            if (cix.restrictive || k->other == -2) {
+                cpn_cand c;
+                shadow_record(R, m, words, &c);
+                other = conflict_with(R, &c, order, nch, nslots, &cix);
+                if (!cix.restrictive)
+                    k->other = other;
+            } else {
+                other = k->other;
+            }
+            rule = m->rule;
+            amount = m->amount;
+            if (m->code || csize[root] + nshc[root] <= 8) {
+                int full = rs->groups[g].mode == GM_EXCLUSIVE && R->group_used[g] >= 1;
+                delta = full ? amount : comp_value[root] - amount;
             }
         } else {
             int k = i++;
             if (flags[k])
                 continue;
-            c = &cands[k];
+            const cpn_cand *c = &cands[k];
             other = conflict_with(R, c, order, nch, nslots, &cix);
             if (want[k])
                 delta = flags2[k] ? comp_value[comp[k]] - fvalue[k] : c->amount;
+            rule = c->rule;
+            amount = c->amount;
         }
-        rc = add_reason(q, c->rule, other >= 0 ? R_NOT_COMBINABLE : R_BEATEN_BY_COMBINATION, other, 0, c->amount,
-                        0, delta);
+        rc = add_reason(q, rule, other >= 0 ? R_NOT_COMBINABLE : R_BEATEN_BY_COMBINATION, other, 0, amount, 0, delta);
     }
     /* apply in (priority desc, id asc), clamping each slot at zero; at most
      * one allocation per nonzero slot (none for points), sized at once */
@@ -1458,6 +1583,7 @@ done:
     cpn_scratch_free(&R.scratch);
     custops__free(R.cands);
     custops__free(R.pool);
+    custops__free(R.shm);
     custops__free(R.idx.block);
     if (rc) {
         custops_quote_free(q);
