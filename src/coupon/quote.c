@@ -344,7 +344,6 @@ static inline int tier_literal(const cpn_rule *r, int node)
 /* -1 when all conditions hold; else a reason (with need/have for thresholds) */
 static int conditions(qrun *R, const cpn_rule *r, int64_t S, int64_t Q, int64_t *need, int64_t *have, int *clause)
 {
-    cpn_eval_ctx e = {R->rs, R->cart, S, Q, R->tier_rank};
     int threshold = -1;
     for (int k = 0; k < r->nconj; k++) {
         int why = r->conj_reason[k];
@@ -363,8 +362,11 @@ static int conditions(qrun *R, const cpn_rule *r, int64_t S, int64_t Q, int64_t 
             int64_t t = R->tier_rank, v = r->nodes[x->b].v;
             if (t < 0 ? x->n == CMP_NE : cpn_cmp_holds((t > v) - (t < v), x->n))
                 continue;
-        } else if (cpn_eval_bool(&e, r, r->conj[k])) {
-            continue;
+        } else {
+            /* the context only here: most conjuncts take the paths above */
+            cpn_eval_ctx e = {R->rs, R->cart, S, Q, R->tier_rank};
+            if (cpn_eval_bool(&e, r, r->conj[k]))
+                continue;
         }
         if (why == R_SUBTOTAL_BELOW || why == R_QTY_BELOW) {
             if (threshold < 0) {
