@@ -151,6 +151,7 @@ typedef struct qrun {
     int64_t wmin;       /* the smallest of w (0: none) */
     int nw;
     const uint64_t *scope_acc; /* its lines as a bitmap */
+    int cur_sid, cur_stamp; /* the scope and lane stamp the pointers above are for */
     scope_ent *sc;      /* per scope id */
     int lane_stamp;     /* bumped per lane: the bases changed */
     uint64_t *sacc;     /* scope bitmaps, for the whole quote */
@@ -288,6 +289,13 @@ static __attribute__((noinline)) int scope_fill(qrun *R, const cpn_rule *r)
 static inline int scope_of(qrun *R, const cpn_rule *r, int64_t *S, int64_t *Q)
 {
     const scope_ent *e = &R->sc[r->scope_id];
+    if (r->scope_id == R->cur_sid && R->cur_stamp == R->lane_stamp) {
+        /* the previous rule's scope (rules of one scope often come in a
+         * row): R->inl and the rest already point at its lists */
+        *S = e->S;
+        *Q = e->Q;
+        return e->n;
+    }
     if (e->lane != R->lane_stamp) {
         int rc = scope_fill(R, r);
         if (rc) {
@@ -295,6 +303,8 @@ static inline int scope_of(qrun *R, const cpn_rule *r, int64_t *S, int64_t *Q)
             return rc;
         }
     }
+    R->cur_sid = r->scope_id;
+    R->cur_stamp = R->lane_stamp;
     R->inl = R->sint + e->int_off;
     R->widx = R->inl + e->n;
     R->w = R->sw + e->w_off;
@@ -1500,6 +1510,7 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
     R.cart = cart;
     R.q = q;
     R.now = now;
+    R.cur_sid = -1; /* no scope's lists in R->inl yet */
     R.n = cart->nlines;
     R.words = (R.n + 63) / 64 ? (R.n + 63) / 64 : 1;
     R.tier_rank = cpn_tier_rank(rs, cpn_cart_str(cart, cart->tier));
