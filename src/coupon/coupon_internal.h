@@ -172,6 +172,18 @@ struct custops_ruleset {
     unsigned sel_kinds; /* bit 1 << SEL_x: some rule's scope has a selector of that kind */
     int *lane_rules[LANE_COUNT]; /* rule indices per lane, ascending */
     int lane_n[LANE_COUNT];
+    /* per lane, parallel to lane_rules[l] and in its allocation (after its
+     * ints, freed with them): each rule's conditions when the quote can
+     * judge them without the rule's conjunct and node arrays, one
+     * sequential read instead of three scattered ones (see lane_conds() in
+     * compile.c) */
+    const struct cpn_lane_cond {
+        int64_t v, need;   /* threshold: the literal, and the reason's need */
+        signed char why;   /* -2: through the conjuncts; -1: no conjunct; else the one
+                            * conjunct is a threshold with this reason (R_SUBTOTAL_BELOW:
+                            * subtotal(), R_QTY_BELOW: qty()) */
+        signed char op;    /* threshold: CMP_GE or CMP_GT */
+    } *lane_cond[LANE_COUNT];
     /* lint findings, filled at compile */
     struct cpn_lint { int rule, line, col; const char *code; char *msg; } *lints;
     size_t nlints, lints_cap;

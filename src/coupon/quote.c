@@ -394,6 +394,23 @@ static int conditions(qrun *R, const cpn_rule *r, int64_t S, int64_t Q, int64_t 
     return threshold;
 }
 
+/* conditions() for the li-th rule of a lane, from its precomputed record
+ * when it has no conjunct or one threshold (see rs->lane_cond) */
+static inline int lane_conditions(qrun *R, const struct cpn_lane_cond *lc, const cpn_rule *r, int64_t S, int64_t Q,
+                                  int64_t *need, int64_t *have, int *clause)
+{
+    if (lc->why == -1)
+        return -1;
+    if (lc->why < 0)
+        return conditions(R, r, S, Q, need, have, clause);
+    int64_t subject = lc->why == R_SUBTOTAL_BELOW ? S : Q;
+    if (lc->op == CMP_GE ? subject >= lc->v : subject > lc->v)
+        return -1;
+    *need = lc->need;
+    *have = subject;
+    return lc->why;
+}
+
 static int gift_in_stock(const custops_cart *c, const char *sku, int64_t qty)
 {
     for (size_t i = 0; i < c->nstock; i++)
@@ -765,7 +782,8 @@ static int key_better(const cpn_cand *a, const cpn_cand *b)
  * (no record, it never reaches the optimizer). When it is the better one,
  * the class's previous best moves to R->shm and leaves a hole in R->cands
  * (marked by its shadow field), which run_lane closes after the loop. */
-static int shadow_class(qrun *R, const cpn_rule *r, int ri, int64_t amount, uintptr_t off, int *hint, size_t most)
+static inline __attribute__((always_inline)) int shadow_class(qrun *R, const cpn_rule *r, int ri, int64_t amount,
+                                                             uintptr_t off, int *hint, size_t most)
 {
     int k = *hint; /* the class its scope's previous candidate joined, else a scan */
     if (!(k < R->sh_n && R->sh[k].off == off && R->sh[k].group == r->group))
@@ -933,7 +951,17 @@ static int run_lane(qrun *R, int lane)
                 return rc;
             continue;
         }
-        int why = conditions(R, r, S, Q, &need, &have, &clause);
+        int why = lane_conditions(R, &rs->lane_cond[lane][li], r, S, Q, &need, &have, &clause);
+#ifdef CPN_CROSSCHECK
+        { /* local check, never shipped: the precomputed record says what the conjuncts say */
+            int64_t n2 = 0, h2 = 0;
+            int c2 = 0, w2 = conditions(R, r, S, Q, &n2, &h2, &c2);
+            if (w2 != why || n2 != need || h2 != have || c2 != clause) {
+                fprintf(stderr, "CPN_CROSSCHECK: rule %s lane conditions differ\n", r->id);
+                abort();
+            }
+        }
+#endif
         if (why >= 0) {
             int64_t gap = need - have, value = 0;
             if (why == R_SUBTOTAL_BELOW)
