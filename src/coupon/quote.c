@@ -1072,7 +1072,10 @@ static int run_lane(qrun *R, int lane)
                 continue;
             }
             if (need > S && amount > 0) { /* next tier or step: the 凑单 hint */
-                if (CPN_GROW(q->hints, q->hints_cap, q->nhints + 1))
+                /* at the first need, room for the rest of the lane (at most
+                 * one hint per rule): one allocation, not a doubling series */
+                if (q->nhints == q->hints_cap &&
+                    CPN_GROW(q->hints, q->hints_cap, q->nhints + (size_t)(rs->lane_n[lane] - li)))
                     return CUSTOPS_ENOMEM;
                 q->hints[q->nhints++] = (cpn_hint){ri, need - S, unl - amount};
             }
