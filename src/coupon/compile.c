@@ -496,6 +496,38 @@ static int lint_rule(custops_ruleset *rs, int i)
     return rc;
 }
 
+/* rs->lane_cond: per lane, in lane order, a rule's conditions when they
+ * are none or one subtotal()/qty() threshold as classify() found it (the
+ * quote then reads one record per rule, in order, not the rule's conj,
+ * conj_reason and nodes). Placed after lane_rules[l]'s ints, in the same
+ * allocation, so custops_ruleset_free() frees it with them. */
+static int lane_conds(custops_ruleset *rs)
+{
+    size_t off = ((rs->nrules ? rs->nrules : 1) * sizeof(int) + 15) & ~(size_t)15; /* as allocated below */
+    for (int l = 0; l < LANE_COUNT; l++) {
+        size_t m = rs->lane_n[l] ? (size_t)rs->lane_n[l] : 1;
+        unsigned char *b = custops__realloc(rs->lane_rules[l], off + m * sizeof(struct cpn_lane_cond));
+        if (!b)
+            return custops__nomem();
+        rs->lane_rules[l] = (int *)b;
+        struct cpn_lane_cond *lc = (struct cpn_lane_cond *)(b + off);
+        for (int li = 0; li < rs->lane_n[l]; li++) {
+            const cpn_rule *r = &rs->rules[rs->lane_rules[l][li]];
+            struct cpn_lane_cond c = {0, 0, -2, 0};
+            if (r->nconj == 0) {
+                c.why = -1;
+            } else if (r->nconj == 1 && (r->conj_reason[0] == R_SUBTOTAL_BELOW || r->conj_reason[0] == R_QTY_BELOW)) {
+                const cpn_node *x = &r->nodes[r->conj[0]];
+                c = (struct cpn_lane_cond){r->nodes[x->b].v, r->conj_need[0], (signed char)r->conj_reason[0],
+                                           (signed char)x->n};
+            }
+            lc[li] = c;
+        }
+        rs->lane_cond[l] = lc;
+    }
+    return 0;
+}
+
 int cpn_ruleset_finish(custops_ruleset *rs, const char *what)
 {
     int rc;
@@ -579,7 +611,7 @@ int cpn_ruleset_finish(custops_ruleset *rs, const char *what)
         if ((rc = lint_rule(rs, (int)i)))
             return rc;
     }
-    return 0;
+    return lane_conds(rs);
 }
 
 int custops_ruleset_compile(custops_ruleset **out, const char *text, size_t len, const char *what)

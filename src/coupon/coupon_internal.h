@@ -264,6 +264,18 @@ struct custops_ruleset {
     struct cpn_span { int64_t from, to; } *plain_span;
     int *lane_rules[LANE_COUNT]; /* rule indices per lane, ascending */
     int lane_n[LANE_COUNT];
+    /* per lane, parallel to lane_rules[l] and in its allocation (after its
+     * ints, freed with them): each rule's conditions when the quote can
+     * judge them without the rule's conjunct and node arrays, one
+     * sequential read instead of three scattered ones (see lane_conds() in
+     * compile.c) */
+    const struct cpn_lane_cond {
+        int64_t v, need;   /* threshold: the literal, and the reason's need */
+        signed char why;   /* -2: through the conjuncts; -1: no conjunct; else the one
+                            * conjunct is a threshold with this reason (R_SUBTOTAL_BELOW:
+                            * subtotal(), R_QTY_BELOW: qty()) */
+        signed char op;    /* threshold: CMP_GE or CMP_GT */
+    } *lane_cond[LANE_COUNT];
     /* lint findings, filled at compile */
     struct cpn_lint { int rule, line, col; const char *code; char *msg; } *lints;
     size_t nlints, lints_cap;
@@ -586,6 +598,10 @@ static inline int cpn_effects_lazy(const cpn_rule *r)
  * from the scope's subtotal S and its count of positive-base lines nw: the
  * same amount, need, unlocks and reason, without the lane view */
 int cpn_effects_amount(const cpn_rule *r, int64_t S, int nw, int64_t *amount, int64_t *need, int64_t *unlocks);
+/* spread amount over v's positive-base lines by their bases, exactly as
+ * cpn_effects_apply() does, into x[k] for line v->widx[k] (x zeroed, nw
+ * entries); before any clamp to the bases */
+int cpn_effects_spread(const cpn_lane_view *v, int64_t amount, int64_t *x);
 int cpn_unit_split(int64_t amount, int64_t qty, int64_t *high, int64_t *nhigh, int64_t *low);
 
 int cpn_quote_to_json(const custops_quote *q, custops__buf *b);

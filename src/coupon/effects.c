@@ -80,13 +80,14 @@ static uint64_t kth_largest(uint64_t *a, size_t n, size_t r)
  * most of the cost of a quote), a quickselect for the leftover units instead
  * of a scan per unit, no scratch allocation, and the weights and their sum
  * come with the scope (shared by every rule of the lane with that scope). */
-static int spread(const cpn_lane_view *v, int64_t amount, int64_t *x)
+static inline __attribute__((always_inline)) int spread_to(const cpn_lane_view *v, int64_t amount, int64_t *x,
+                                                             int by_position)
 {
     size_t k = (size_t)v->nw;
     if (!k || amount <= 0)
         return 0;
     if (k == 1) { /* one line: its weight is the sum, so it takes all */
-        x[v->widx[0]] += amount;
+        x[by_position ? 0 : v->widx[0]] += amount;
         return 0;
     }
     const int64_t *w = v->w, wsum = v->wsum;
@@ -118,7 +119,7 @@ static int spread(const cpn_lane_view *v, int64_t amount, int64_t *x)
             q = (int64_t)(pp / wsum);
             rem[i] = (int64_t)(pp % wsum);
         }
-        x[idx[i]] += q;
+        x[by_position ? i : (size_t)idx[i]] += q;
         given += q;
     }
     /* the leftover units (fewer than k) one each, largest remainder first */
@@ -133,7 +134,7 @@ static int spread(const cpn_lane_view *v, int64_t amount, int64_t *x)
             key[i] = sel[i] = (uint64_t)rem[i] << 10 | (uint64_t)(1023 - i);
         uint64_t cut = kth_largest(sel, k, (size_t)left);
         for (size_t i = 0; i < k; i++)
-            x[idx[i]] += key[i] >= cut;
+            x[by_position ? i : (size_t)idx[i]] += key[i] >= cut;
         return 0;
     }
     for (; left > 0; left--) {
@@ -141,10 +142,39 @@ static int spread(const cpn_lane_view *v, int64_t amount, int64_t *x)
         for (size_t i = 1; i < k; i++)
             if (rem[i] > rem[best])
                 best = i;
-        x[idx[best]] += 1;
+        x[by_position ? best : (size_t)idx[best]] += 1;
         rem[best] = -1;
     }
     return 0;
+}
+
+static int spread(const cpn_lane_view *v, int64_t amount, int64_t *x)
+{
+    return spread_to(v, amount, x, 0);
+}
+
+/* spread() into x by position in v->widx (x[k] is line widx[k]'s share)
+ * instead of by line: a lazy candidate's shares straight into its compact
+ * arrays, see materialise() in quote.c */
+int cpn_effects_spread(const cpn_lane_view *v, int64_t amount, int64_t *x)
+{
+    return spread_to(v, amount, x, 1);
+}
+
+/* The rare paths of order_amount() out of its way (a 128-bit percentage,
+ * an overflow): a hot path with no call in it saves and restores fewer
+ * registers (it runs per rule). */
+static __attribute__((cold, noinline)) int percent_wide(const cpn_rule *r, const cpn_effect *e, int64_t S, int64_t *d)
+{
+    int rc = custops_money_muldiv(S, e->a, 10000, d);
+    return rc ? custops__err(rc, "rule %s: percent of %lld overflows", r->id, (long long)S) : 0;
+}
+
+static __attribute__((cold, noinline)) int every_overflow(const cpn_rule *r, int64_t times, int64_t b)
+{
+    int64_t d;
+    (void)custops_money_mul(times, b, &d); /* its own message first, as before */
+    return custops__err(CUSTOPS_ERANGE, "rule %s: every overflows", r->id);
 }
 
 /* The amount d of one order-level effect (amount, percent, every, tiers)
@@ -164,8 +194,8 @@ static inline int order_amount(const cpn_rule *r, const cpn_effect *e, int64_t S
         int64_t p;
         if (S >= 0 && e->a >= 0 && !__builtin_mul_overflow(S, e->a, &p)) {
             d = p / 10000 + (p % 10000 >= 5000); /* custops_money_muldiv's half up, in 64 bits */
-        } else if ((rc = custops_money_muldiv(S, e->a, 10000, &d))) {
-            return custops__err(rc, "rule %s: percent of %lld overflows", r->id, (long long)S);
+        } else if ((rc = percent_wide(r, e, S, &d))) { /* 128-bit muldiv, or its error */
+            return rc;
         }
         if (e->b >= 0 && d > e->b)
             d = e->b;
@@ -183,8 +213,8 @@ static inline int order_amount(const cpn_rule *r, const cpn_effect *e, int64_t S
             *need = (times + 1) * e->a; /* hint: the next step */
             *unlocks = (times + 1) * e->b;
         }
-        if (custops_money_mul(times, e->b, &d))
-            return custops__err(CUSTOPS_ERANGE, "rule %s: every overflows", r->id);
+        if (__builtin_mul_overflow(times, e->b, &d)) /* custops_money_mul, inline */
+            return every_overflow(r, times, e->b);
         if (d > S)
             d = S;
         break;

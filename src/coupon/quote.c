@@ -122,6 +122,7 @@ typedef struct qrun {
     int64_t wmin;       /* the smallest of w (0: none) */
     int nw;
     const uint64_t *scope_acc; /* its lines as a bitmap */
+    int cur_sid, cur_stamp; /* the scope and lane stamp the pointers above are for */
     scope_ent *sc;      /* per scope id */
     int lane_stamp;     /* bumped per lane: the bases changed */
     uint64_t *sacc;     /* scope bitmaps, for the whole quote */
@@ -138,11 +139,26 @@ typedef struct qrun {
     size_t npool, pool_cap;
     cpn_scratch scratch; /* per lane and per optimizer call working memory */
     int nchosen_restrictive; /* chosen rules with a combine clause */
+    int lz_n;                /* entries of lz_acc and lz_off below */
+    int sh_n, sh_ok;         /* entries of sh below; see run_lane */
+    /* the lane's shadowed candidates, in rule order once the loop is done
+     * (see shadow_class): no cpn_cand record, just what their reasons need;
+     * nholes counts the records in cands whose class found a better member */
+    struct sh_member {
+        int rule;
+        short cls, code; /* its class; it consumes a code or wallet coupon */
+        int64_t amount;
+    } *shm;
+    size_t nshm, shm_cap;
+    int nholes;
+    size_t shm_sort_from; /* the first entry that may be out of rule order (SIZE_MAX: none) */
+    /* Only the fields above are zeroed per quote (see custops_quote_run):
+     * the arrays below are read only up to their counters, which every
+     * lane resets, and zeroing them cost some 3.5 KB of stores per quote. */
     /* lazy candidates with the same scope share one list and bitmap of its
      * lines (pool offsets), so the optimizer can bound them together */
     uint64_t lz_acc[LZ_MAX][(CUSTOPS_COUPON_MAX_LINES + 63) / 64];
     uintptr_t lz_off[LZ_MAX];
-    int lz_n;
     /* the lane's lazy candidates by (group, shared line list), see run_lane:
      * per class its best member so far, which stands for the others */
     struct sh_class {
@@ -151,8 +167,11 @@ typedef struct qrun {
         int best;       /* its best member so far (candidate index) */
         int root;       /* after the optimizer: the best one's component */
         int other;      /* the shadowed members' conflict (all alike), -2 until found */
+        int cnt;        /* its shadowed members */
+        int pick;       /* its group is exclusive or per line: members may be shadowed */
+        int nnz;        /* its lines with a positive base (the shared list at off) */
+        int64_t wsum;   /* and their bases' sum */
     } sh[CPN_AGG_MAX];
-    int sh_n, sh_ok, nshadow;
 } qrun;
 
 /* The lines of a rule's scope. Each distinct scope (see rs->scope_rule)
@@ -238,6 +257,13 @@ static __attribute__((noinline)) int scope_fill(qrun *R, const cpn_rule *r)
 static inline int scope_of(qrun *R, const cpn_rule *r, int64_t *S, int64_t *Q)
 {
     const scope_ent *e = &R->sc[r->scope_id];
+    if (r->scope_id == R->cur_sid && R->cur_stamp == R->lane_stamp) {
+        /* the previous rule's scope (rules of one scope often come in a
+         * row): R->inl and the rest already point at its lists */
+        *S = e->S;
+        *Q = e->Q;
+        return e->n;
+    }
     if (e->lane != R->lane_stamp) {
         int rc = scope_fill(R, r);
         if (rc) {
@@ -245,6 +271,8 @@ static inline int scope_of(qrun *R, const cpn_rule *r, int64_t *S, int64_t *Q)
             return rc;
         }
     }
+    R->cur_sid = r->scope_id;
+    R->cur_stamp = R->lane_stamp;
     R->inl = R->sint + e->int_off;
     R->widx = R->inl + e->n;
     R->w = R->sw + e->w_off;
@@ -294,7 +322,6 @@ static inline int tier_literal(const cpn_rule *r, int node)
 /* -1 when all conditions hold; else a reason (with need/have for thresholds) */
 static int conditions(qrun *R, const cpn_rule *r, int64_t S, int64_t Q, int64_t *need, int64_t *have, int *clause)
 {
-    cpn_eval_ctx e = {R->rs, R->cart, S, Q, R->tier_rank};
     int threshold = -1;
     for (int k = 0; k < r->nconj; k++) {
         int why = r->conj_reason[k];
@@ -313,8 +340,11 @@ static int conditions(qrun *R, const cpn_rule *r, int64_t S, int64_t Q, int64_t 
             int64_t t = R->tier_rank, v = r->nodes[x->b].v;
             if (t < 0 ? x->n == CMP_NE : cpn_cmp_holds((t > v) - (t < v), x->n))
                 continue;
-        } else if (cpn_eval_bool(&e, r, r->conj[k])) {
-            continue;
+        } else {
+            /* the context only here: most conjuncts take the paths above */
+            cpn_eval_ctx e = {R->rs, R->cart, S, Q, R->tier_rank};
+            if (cpn_eval_bool(&e, r, r->conj[k]))
+                continue;
         }
         if (why == R_SUBTOTAL_BELOW || why == R_QTY_BELOW) {
             if (threshold < 0) {
@@ -332,6 +362,23 @@ static int conditions(qrun *R, const cpn_rule *r, int64_t S, int64_t Q, int64_t 
     return threshold;
 }
 
+/* conditions() for the li-th rule of a lane, from its precomputed record
+ * when it has no conjunct or one threshold (see rs->lane_cond) */
+static inline int lane_conditions(qrun *R, const struct cpn_lane_cond *lc, const cpn_rule *r, int64_t S, int64_t Q,
+                                  int64_t *need, int64_t *have, int *clause)
+{
+    if (lc->why == -1)
+        return -1;
+    if (lc->why < 0)
+        return conditions(R, r, S, Q, need, have, clause);
+    int64_t subject = lc->why == R_SUBTOTAL_BELOW ? S : Q;
+    if (lc->op == CMP_GE ? subject >= lc->v : subject > lc->v)
+        return -1;
+    *need = lc->need;
+    *have = subject;
+    return lc->why;
+}
+
 static int gift_in_stock(const custops_cart *c, const char *sku, int64_t qty)
 {
     for (size_t i = 0; i < c->nstock; i++)
@@ -340,20 +387,45 @@ static int gift_in_stock(const custops_cart *c, const char *sku, int64_t qty)
     return 0;
 }
 
-static int pool_take(qrun *R, size_t n, int64_t **out)
+/* Candidates hold real pointers into the pool as they are built. Growing it
+ * (rare: presize() gives it room for the largest lane up to a bound) moves
+ * every candidate's pointers to the new block while the old one is still
+ * there to measure them against. */
+static __attribute__((noinline)) int pool_grow(qrun *R, size_t n)
+{
+    size_t cap = R->pool_cap ? R->pool_cap : 4096;
+    while (cap < R->npool + n)
+        cap *= 2;
+    int64_t *old = R->pool, *m = custops__reallocarray(NULL, cap, sizeof *m);
+    if (!m)
+        return custops__nomem();
+    if (R->npool)
+        memcpy(m, old, R->npool * sizeof *m);
+    for (size_t i = 0; i < R->ncands; i++) {
+        cpn_cand *c = &R->cands[i];
+        c->bits = (uint64_t *)(m + ((int64_t *)c->bits - old));
+        c->nz = (int32_t *)(m + ((int64_t *)c->nz - old));
+        if (!c->lazy) {
+            c->x = m + (c->x - old);
+            c->uh = m + (c->uh - old);
+            c->nh = m + (c->nh - old);
+        }
+    }
+    custops__free(old);
+    R->pool = m;
+    R->pool_cap = cap;
+    return 0;
+}
+
+/* n words of the pool, at *out (the pool offset of them: *out - R->pool) */
+static inline int pool_take(qrun *R, size_t n, int64_t **out)
 {
     if (R->npool + n > R->pool_cap) {
-        size_t cap = R->pool_cap ? R->pool_cap : 4096;
-        while (cap < R->npool + n)
-            cap *= 2;
-        int64_t *m = custops__reallocarray(R->pool, cap, sizeof *m);
-        if (!m)
-            return custops__nomem();
-        /* candidates keep offsets until the lane is complete, see fix_pointers */
-        R->pool = m;
-        R->pool_cap = cap;
+        int rc = pool_grow(R, n);
+        if (rc)
+            return rc;
     }
-    *out = (int64_t *)(uintptr_t)R->npool; /* an offset until fix_pointers */
+    *out = R->pool + R->npool;
     R->npool += n;
     return 0;
 }
@@ -397,6 +469,44 @@ static int take_shares(qrun *R, const int *lst, int ninl, size_t words, int64_t 
     return nnz;
 }
 
+/* A lazy candidate's shares straight into its compact arrays at dx (see
+ * take_shares): cpn_effects_apply() spreads its amount over the lines with
+ * a positive base and then clamps each to its base, which a lazy amount (at
+ * most the subtotal) never needs; so when no share exceeds its base and
+ * they sum to the amount, as they always should, they are the shares, with
+ * no unit overrides, and there is no per-line buffer to fill and clear.
+ * Returns 0 when it could not say so (the caller then takes the long way). */
+static int spread_shares(const cpn_lane_view *v, cpn_cand *c, int64_t *dx, size_t words, size_t cap)
+{
+    int nw = v->nw, nnz = 0;
+    int64_t sum = 0;
+    for (int k = 0; k < nw; k++)
+        dx[k] = 0;
+    if (cpn_effects_spread(v, c->amount, dx))
+        return 0;
+    for (int k = 0; k < nw; k++) {
+        if (dx[k] > v->w[k])
+            return 0;
+        sum += dx[k];
+    }
+    if (sum != c->amount)
+        return 0;
+    uint64_t *bits = (uint64_t *)(dx + 3 * cap);
+    int32_t *nz = (int32_t *)(bits + words);
+    memset(bits, 0, words * sizeof *bits);
+    for (int k = 0; k < nw; k++) /* in place: nnz <= k, and the overrides start at cap >= nw */
+        if (dx[k]) {
+            int l = v->widx[k];
+            dx[nnz] = dx[k];
+            dx[cap + (size_t)nnz] = -1;
+            dx[2 * cap + (size_t)nnz] = 0;
+            bits[l / 64] |= 1ull << (l % 64);
+            nz[nnz++] = l;
+        }
+    c->nnz = nnz;
+    return 1;
+}
+
 /* The shares of a lazy candidate, computed as they would have been when it
  * was built: on the lane-start bases (so before anything of this lane is
  * applied), into scratch memory that lasts until the lane ends. */
@@ -409,16 +519,39 @@ static int materialise(qrun *R, cpn_cand *c)
     if (ninl < 0)
         return ninl;
     cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
-    int why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
     size_t words = (R->n + 63) / 64 ? (R->n + 63) / 64 : 1, cap = (size_t)ninl;
     int64_t *dx = cpn_scratch_take(&R->scratch, (cap * 3 + words + (cap + 1) / 2 + 1) * sizeof *dx);
-    if (!dx || why != -1 || amount != c->amount) { /* the same computation as before: cannot differ */
-        clear_shares(R, R->inl, ninl);
-        if (!dx)
-            return CUSTOPS_ENOMEM;
-        return why < -1 ? why : custops__err(CUSTOPS_EINVAL, "coupon quote: rule %s: shares differ from the amount", r->id);
+    if (!dx)
+        return CUSTOPS_ENOMEM;
+    if (!spread_shares(&v, c, dx, words, cap)) {
+        int why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
+        if (why != -1 || amount != c->amount) { /* the same computation as before: cannot differ */
+            clear_shares(R, R->inl, ninl);
+            return why < -1 ? why
+                            : custops__err(CUSTOPS_EINVAL, "coupon quote: rule %s: shares differ from the amount", r->id);
+        }
+        c->nnz = take_shares(R, R->inl, ninl, words, dx, cap);
     }
-    c->nnz = take_shares(R, R->inl, ninl, words, dx, cap);
+#ifdef CPN_CROSSCHECK
+    else { /* local check, never shipped: the long way gives the same shares */
+        int why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
+        int bad = why != -1 || amount != c->amount, k = 0;
+        for (int j = 0; j < ninl; j++) {
+            int l = R->inl[j];
+            if (!R->tx[l])
+                continue;
+            if (k >= c->nnz || dx[k] != R->tx[l] || ((int32_t *)(dx + 3 * cap + words))[k] != l ||
+                dx[cap + (size_t)k] != R->tuh[l] || dx[2 * cap + (size_t)k] != R->tnh[l])
+                bad = 1;
+            k++;
+        }
+        if (bad || k != c->nnz) {
+            fprintf(stderr, "CPN_CROSSCHECK: rule %s spread shares differ\n", r->id);
+            abort();
+        }
+        clear_shares(R, R->inl, ninl);
+    }
+#endif
     c->x = dx;
     c->uh = dx + cap;
     c->nh = dx + 2 * cap;
@@ -452,8 +585,8 @@ static int lazy_lines(qrun *R, int sid, size_t words, uintptr_t *out)
     int rc = pool_take(R, words + (cap + 1) / 2, &p);
     if (rc)
         return rc;
-    uintptr_t off = (uintptr_t)p;
-    uint64_t *bits = (uint64_t *)(R->pool + off);
+    uintptr_t off = (uintptr_t)(p - R->pool);
+    uint64_t *bits = (uint64_t *)p;
     int32_t *nz = (int32_t *)(bits + words);
     memset(bits, 0, words * sizeof *bits);
     for (int k = 0; k < R->nw; k++) {
@@ -469,24 +602,6 @@ static int lazy_lines(qrun *R, int sid, size_t words, uintptr_t *out)
     }
     *out = off;
     return 0;
-}
-
-static void fix_pointers(qrun *R)
-{
-    for (size_t i = 0; i < R->ncands; i++) {
-        cpn_cand *c = &R->cands[i];
-        if (c->lazy) { /* a bitmap and a list only */
-            c->bits = (uint64_t *)(R->pool + (uintptr_t)c->bits);
-            c->nz = (int32_t *)(R->pool + (uintptr_t)c->nz);
-            c->x = c->uh = c->nh = NULL;
-            continue;
-        }
-        c->x = R->pool + (uintptr_t)c->x;
-        c->uh = R->pool + (uintptr_t)c->uh;
-        c->nh = R->pool + (uintptr_t)c->nh;
-        c->bits = (uint64_t *)(R->pool + (uintptr_t)c->bits);
-        c->nz = (int32_t *)(R->pool + (uintptr_t)c->nz);
-    }
 }
 
 /* application order: priority desc, id asc (insertion sort: few chosen rules) */
@@ -508,10 +623,10 @@ static void sort_apply(const custops_ruleset *rs, const cpn_cand **order, int n)
     }
 }
 
-static int record_alloc(custops_quote *q, int rule, int line, int64_t amount, int64_t uh, int64_t nh, int64_t qty)
+/* one allocation into q->allocs, which the lane sized for all of its own */
+static inline void record_alloc(custops_quote *q, int rule, int line, int64_t amount, int64_t uh, int64_t nh,
+                                int64_t qty)
 {
-    if (CPN_GROW(q->allocs, q->allocs_cap, q->nallocs + 1))
-        return CUSTOPS_ENOMEM;
     cpn_alloc *a = &q->allocs[q->nallocs++];
     a->rule = rule;
     a->line = line;
@@ -523,7 +638,6 @@ static int record_alloc(custops_quote *q, int rule, int line, int64_t amount, in
     } else {
         cpn_unit_split(amount, qty, &a->unit_high, &a->units_high, &a->unit_low);
     }
-    return 0;
 }
 
 /* the chosen rules of a lane by group, for conflict_with() */
@@ -630,34 +744,131 @@ static int key_better(const cpn_cand *a, const cpn_cand *b)
     return a->priority > b->priority;
 }
 
-static void shadow_class(qrun *R, cpn_cand *c, uintptr_t off, int *hint)
+/* The class of a lazy candidate of rule ri (its shared line list at pool
+ * offset off), before its record is written. Returns 1 when a better
+ * member stands for it: it is then kept only as a compact entry of R->shm
+ * (no record, it never reaches the optimizer). When it is the better one,
+ * the class's previous best moves to R->shm and leaves a hole in R->cands
+ * (marked by its shadow field), which run_lane closes after the loop. */
+static inline __attribute__((always_inline)) int shadow_class(qrun *R, const cpn_rule *r, int ri, int64_t amount,
+                                                             uintptr_t off, int *hint, size_t most)
 {
     int k = *hint; /* the class its scope's previous candidate joined, else a scan */
-    if (!(k < R->sh_n && R->sh[k].off == off && R->sh[k].group == c->group))
-        for (k = 0; k < R->sh_n && !(R->sh[k].off == off && R->sh[k].group == c->group);)
+    if (!(k < R->sh_n && R->sh[k].off == off && R->sh[k].group == r->group))
+        for (k = 0; k < R->sh_n && !(R->sh[k].off == off && R->sh[k].group == r->group);)
             k++;
     *hint = k;
     if (k == R->sh_n) {
         if (k == CPN_AGG_MAX) { /* more classes than components() aggregates */
             R->sh_ok = 0;
-            return;
+            return 0;
         }
-        R->sh[k] = (struct sh_class){c->group, off, -1, -1, -2};
+        /* every candidate on this list has the scope's current lines */
+        int pick = r->group >= 0 && R->rs->groups[r->group].mode != GM_STACKABLE;
+        R->sh[k] = (struct sh_class){r->group, off, -1, -1, -2, 0, pick, R->nw, R->wsum};
         R->sh_n++;
     }
-    if (c->group < 0 || c->restrictive || R->rs->groups[c->group].mode == GM_STACKABLE)
-        return;
-    int ci = (int)R->ncands, b = R->sh[k].best;
+    if (!R->sh[k].pick || r->combine != COMBINE_ALL)
+        return 0;
+    int b = R->sh[k].best;
     if (b < 0) {
-        R->sh[k].best = ci;
-    } else if (key_better(c, &R->cands[b])) { /* candidates come in rule order: a tie stays with b */
-        R->cands[b].shadow = k + 1;
-        R->sh[k].best = ci;
-        R->nshadow++;
-    } else {
-        c->shadow = k + 1;
-        R->nshadow++;
+        R->sh[k].best = (int)R->ncands;
+        return 0;
     }
+    cpn_cand key; /* the fields key_better reads */
+    key.amount = amount;
+    key.code = r->code_mode != CODE_NONE;
+    key.gift = r->has_gift;
+    key.priority = r->priority;
+    /* room for the whole lane (each of its rules comes once) at the first need */
+    if (CPN_GROW(R->shm, R->shm_cap, most))
+        return CUSTOPS_ENOMEM;
+    struct sh_member m = {ri, (short)k, (short)key.code, amount};
+    const cpn_cand *best = &R->cands[b];
+    int displaced = key_better(&key, best); /* candidates come in rule order: a tie stays with b */
+    if (displaced) {
+        m = (struct sh_member){best->rule, (short)k, (short)best->code, best->amount};
+        R->cands[b].shadow = k + 1;
+        R->sh[k].best = (int)R->ncands;
+        R->nholes++;
+        if (R->nshm && R->shm[R->nshm - 1].rule > m.rule && R->nshm < R->shm_sort_from)
+            R->shm_sort_from = R->nshm;
+    }
+    R->shm[R->nshm++] = m;
+    R->sh[k].cnt++;
+    return !displaced;
+}
+
+/* the record a shadowed candidate would have had (see run_lane's loop) */
+static void shadow_record(const qrun *R, const struct sh_member *m, size_t words, cpn_cand *c)
+{
+    const cpn_rule *r = &R->rs->rules[m->rule];
+    const struct sh_class *k = &R->sh[m->cls];
+    c->bits = (uint64_t *)(R->pool + k->off);
+    c->nz = (int32_t *)(c->bits + words);
+    c->nnz = k->nnz;
+    c->wsum = k->wsum;
+    c->x = c->uh = c->nh = NULL;
+    c->lazy = 1;
+    c->rule = m->rule;
+    c->group = r->group;
+    c->restrictive = r->combine != COMBINE_ALL;
+    c->amount = m->amount;
+    c->gift = r->has_gift;
+    c->code = r->code_mode != CODE_NONE;
+    c->via = R->via[m->rule];
+    c->via_wallet = R->via_wallet[m->rule];
+    c->priority = r->priority;
+    c->shadow = 0;
+}
+
+/* After the loop: the holes closed (map: per record its new index, for the
+ * classes' best) and the shadowed entries in rule order. */
+static void shadow_settle(qrun *R, int *map)
+{
+    if (R->nholes) {
+        size_t nc = 0;
+        for (size_t i = 0; i < R->ncands; i++) {
+            map[i] = (int)nc;
+            if (!R->cands[i].shadow)
+                R->cands[nc++] = R->cands[i];
+        }
+        R->ncands = nc;
+        for (int k = 0; k < R->sh_n; k++)
+            if (R->sh[k].best >= 0)
+                R->sh[k].best = map[R->sh[k].best];
+        R->nholes = 0;
+    }
+    if (R->shm_sort_from < R->nshm) { /* a displaced best comes late: insertion, few are out of place */
+        for (size_t i = R->shm_sort_from; i < R->nshm; i++) {
+            struct sh_member m = R->shm[i];
+            size_t j = i;
+            for (; j > 0 && R->shm[j - 1].rule > m.rule; j--)
+                R->shm[j] = R->shm[j - 1];
+            R->shm[j] = m;
+        }
+    }
+}
+
+/* Every candidate back in R->cands, in rule order, with the record the loop
+ * would have built without shadows (both lists are in rule order: merged
+ * from the back, in place). */
+static int unshadow(qrun *R, size_t words)
+{
+    size_t nc = R->ncands, ns = R->nshm;
+    if (!ns)
+        return 0;
+    if (CPN_GROW(R->cands, R->cands_cap, nc + ns))
+        return CUSTOPS_ENOMEM;
+    for (size_t o = nc + ns; o-- > 0;) {
+        if (ns && (!nc || R->shm[ns - 1].rule > R->cands[nc - 1].rule))
+            shadow_record(R, &R->shm[--ns], words, &R->cands[o]);
+        else
+            R->cands[o] = R->cands[--nc];
+    }
+    R->ncands += R->nshm;
+    R->nshm = 0;
+    return 0;
 }
 
 static int run_lane(qrun *R, int lane)
@@ -688,8 +899,11 @@ static int run_lane(qrun *R, int lane)
     R->lane_stamp++; /* the bases changed: every scope's lists are recomputed */
     R->sint_len = R->sw_len = 0;
     R->lz_n = 0;
-    R->sh_n = R->nshadow = 0;
+    R->sh_n = 0;
     R->sh_ok = 1;
+    R->nshm = 0;
+    R->nholes = 0;
+    R->shm_sort_from = SIZE_MAX;
     for (int li = 0; li < rs->lane_n[lane]; li++) {
         int ri = rs->lane_rules[lane][li];
         if (!R->eligible[ri])
@@ -705,7 +919,17 @@ static int run_lane(qrun *R, int lane)
                 return rc;
             continue;
         }
-        int why = conditions(R, r, S, Q, &need, &have, &clause);
+        int why = lane_conditions(R, &rs->lane_cond[lane][li], r, S, Q, &need, &have, &clause);
+#ifdef CPN_CROSSCHECK
+        { /* local check, never shipped: the precomputed record says what the conjuncts say */
+            int64_t n2 = 0, h2 = 0;
+            int c2 = 0, w2 = conditions(R, r, S, Q, &n2, &h2, &c2);
+            if (w2 != why || n2 != need || h2 != have || c2 != clause) {
+                fprintf(stderr, "CPN_CROSSCHECK: rule %s lane conditions differ\n", r->id);
+                abort();
+            }
+        }
+#endif
         if (why >= 0) {
             int64_t gap = need - have, value = 0;
             if (why == R_SUBTOTAL_BELOW)
@@ -741,7 +965,7 @@ static int run_lane(qrun *R, int lane)
         int64_t amount = 0;
         int lazy = 0, touched = ninl; /* the in-scope lines whose share buffers may be nonzero */
         if (shipping || points) {
-            R->tx[0] = 0;
+            /* one slot, whose share is the amount: no share buffers */
             for (int k = 0; k < r->neffects; k++) {
                 const cpn_effect *e = &r->effects[k];
                 int64_t d = 0;
@@ -753,16 +977,12 @@ static int run_lane(qrun *R, int lane)
                     return custops__err(CUSTOPS_ERANGE, "points overflow");
                 else if (e->kind == EF_POINTS_PLUS)
                     d = e->a;
-                R->tx[0] += d;
+                amount += d;
             }
-            if (shipping && R->tx[0] > q->shipping_net)
-                R->tx[0] = q->shipping_net;
-            R->tuh[0] = -1;
-            R->tnh[0] = 0;
-            amount = R->tx[0];
+            if (shipping && amount > q->shipping_net)
+                amount = q->shipping_net;
             why = -1;
         } else {
-            cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
             lazy = cpn_effects_lazy(r);
             if (lazy) {
                 why = cpn_effects_amount(r, S, R->nw, &amount, &need, &unl);
@@ -778,6 +998,7 @@ static int run_lane(qrun *R, int lane)
                     lazy = amount > 0 && !__builtin_mul_overflow(amount, R->wmin, &p) && p >= R->wsum;
 #ifdef CPN_CROSSCHECK
                 if (lazy && why < 0) { /* local check, never shipped: the eager shares agree */
+                    cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
                     int64_t a2, n2, u2;
                     int w2 = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &a2, &n2, &u2);
                     int bad = w2 != why || a2 != amount || n2 != need || u2 != unl, k = 0;
@@ -808,6 +1029,7 @@ static int run_lane(qrun *R, int lane)
                 amount = need = unl = 0;
                 why = -1;
             } else if (!lazy) {
+                cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
                 why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
             }
             if (why >= 0) {
@@ -818,19 +1040,17 @@ static int run_lane(qrun *R, int lane)
                 continue;
             }
             if (need > S && amount > 0) { /* next tier or step: the 凑单 hint */
-                if (CPN_GROW(q->hints, q->hints_cap, q->nhints + 1))
+                /* at the first need, room for the rest of the lane (at most
+                 * one hint per rule): one allocation, not a doubling series */
+                if (q->nhints == q->hints_cap &&
+                    CPN_GROW(q->hints, q->hints_cap, q->nhints + (size_t)(rs->lane_n[lane] - li)))
                     return CUSTOPS_ENOMEM;
                 q->hints[q->nhints++] = (cpn_hint){ri, need - S, unl - amount};
             }
         }
-        static const int slot0[1] = {0};
-        const int *lst = R->inl;
-        if (shipping || points) { /* one slot: its entry is the "line" */
-            ninl = 1;
-            lst = slot0;
-        }
         if (amount == 0 && !gift) {
-            clear_shares(R, lst, ninl);
+            if (!shipping && !points)
+                clear_shares(R, R->inl, ninl);
             if ((rc = add_reason(q, ri, R_NO_EFFECT, -1, 0, 0, 0, 0)))
                 return rc;
             continue;
@@ -839,29 +1059,54 @@ static int run_lane(qrun *R, int lane)
             return CUSTOPS_ENOMEM;
         cpn_cand *c = &R->cands[R->ncands];
         size_t words = ((size_t)nslots + 63) / 64;
+        uintptr_t lz_off = 0;
         if (lazy) {
             /* no shares yet: the lines with a positive base as a list and a
              * bitmap, all the optimizer needs to bound them */
-            uintptr_t off;
-            if ((rc = lazy_lines(R, r->scope_id, words, &off)))
+            if ((rc = lazy_lines(R, r->scope_id, words, &lz_off)))
                 return rc;
-            c->bits = (uint64_t *)off;
-            c->nz = (int32_t *)(off + words);
+            if (R->sh_ok && (rc = shadow_class(R, r, ri, amount, lz_off, &R->sc[r->scope_id].sh_k,
+                                                (size_t)rs->lane_n[lane])) != 0) {
+                if (rc < 0)
+                    return rc;
+                continue; /* a better member of its class stands for it */
+            }
+            c->bits = (uint64_t *)(R->pool + lz_off);
+            c->nz = (int32_t *)(c->bits + words);
             c->nnz = R->nw;
             c->wsum = R->wsum;
+            c->x = c->uh = c->nh = NULL;
+        } else if (shipping || points) {
+            /* the one slot: its share, no unit override, count 0, the
+             * bitmap and the list (empty when the amount is 0) */
+            int64_t *dx;
+            if ((rc = pool_take(R, 5, &dx)))
+                return rc;
+            dx[0] = amount;
+            dx[1] = -1;
+            dx[2] = 0;
+            dx[3] = amount != 0;
+            c->nz = (int32_t *)(dx + 4);
+            c->nz[0] = 0;
+            c->nnz = amount != 0;
+            c->x = dx;
+            c->uh = dx + 1;
+            c->nh = dx + 2;
+            c->bits = (uint64_t *)(dx + 3);
+            c->wsum = 0;
         } else {
             /* only the nonzero slots (at most the in-scope ones): shares, unit
              * overrides, the slots as a list and as a bitmap */
             size_t cap = (size_t)ninl;
-            if ((rc = pool_take(R, cap * 3 + words + (cap + 1) / 2, &c->x)))
+            int64_t *dx;
+            if ((rc = pool_take(R, cap * 3 + words + (cap + 1) / 2, &dx)))
                 return rc;
-            uintptr_t off = (uintptr_t)c->x;
-            int64_t *dx = R->pool + off;
-            c->nnz = take_shares(R, lst, shipping || points ? ninl : touched, words, dx, cap);
-            c->uh = (int64_t *)(off + cap);
-            c->nh = (int64_t *)(off + 2 * cap);
-            c->bits = (uint64_t *)(off + 3 * cap);
-            c->nz = (int32_t *)(off + 3 * cap + words);
+            c->nnz = take_shares(R, R->inl, touched, words, dx, cap);
+            c->x = dx;
+            c->uh = dx + cap;
+            c->nh = dx + 2 * cap;
+            c->bits = (uint64_t *)(dx + 3 * cap);
+            c->nz = (int32_t *)(c->bits + words);
             c->wsum = 0;
         }
         c->lazy = lazy;
@@ -875,59 +1120,55 @@ static int run_lane(qrun *R, int lane)
         c->via_wallet = R->via_wallet[ri];
         c->priority = r->priority;
         c->shadow = 0;
-        if (lazy && R->sh_ok)
-            shadow_class(R, c, (uintptr_t)c->bits, &R->sc[r->scope_id].sh_k);
         R->ncands++;
     }
-    if (!R->ncands)
+    if (!R->ncands) /* a shadowed candidate's class has a best one */
         return 0;
     /* the candidates stay in rule order: the optimizer puts only the
      * components it searches into search order */
-    fix_pointers(R);
-    int nc = (int)R->ncands, nfull = nc, nshad = 0;
+    int nc, nfull = (int)(R->ncands + R->nshm), nshad = 0; /* nfull: at most that (holes count twice) */
+    size_t words = ((size_t)nslots + 63) / 64;
     cpn_mark mark = cpn_scratch_mark(&R->scratch);
-    int *nshc = cpn_scratch_zero(&R->scratch, (size_t)nc * sizeof *nshc); /* per component root: shadowed members */
-    cpn_cand *cands = R->cands; /* what the optimizer sees: every candidate, or those not shadowed */
-    int *newidx = NULL;         /* then per candidate its index there */
-    int *stands = NULL;         /* and per candidate there how many it stands for */
-    if (!nshc) {
+    /* The lane's working arrays in one block; sized for every candidate:
+     * the lane may run again without shadows. Only nshc and stands are
+     * added to or read unwritten: the optimizer writes flags, comp and
+     * per component root comp_value, at, size and pick, the forced solve
+     * fvalue and flags2 where want is set, and order and want are written
+     * below before they are read. */
+    size_t N = (size_t)nfull;
+    int64_t *fvalue = cpn_scratch_take(&R->scratch, N * (2 * sizeof(int64_t) + sizeof(cpn_cand *) + 11 * sizeof(int)));
+    if (!fvalue) {
         cpn_scratch_release(&R->scratch, mark);
         return CUSTOPS_ENOMEM;
     }
-    if (R->nshadow && R->sh_ok) {
-        nshad = R->nshadow;
-        cands = cpn_scratch_take(&R->scratch, (size_t)(nfull - nshad) * sizeof *cands);
-        newidx = cpn_scratch_take(&R->scratch, (size_t)nfull * sizeof *newidx);
-        stands = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *stands);
-        if (!cands || !newidx || !stands) {
-            cpn_scratch_release(&R->scratch, mark);
-            return CUSTOPS_ENOMEM;
-        }
-        nc = 0;
-        for (int i = 0; i < nfull; i++) { /* rule order kept */
-            newidx[i] = nc;
-            if (!R->cands[i].shadow)
-                cands[nc++] = R->cands[i];
-        }
-        for (int i = 0; i < nfull; i++)
-            if (R->cands[i].shadow)
-                stands[newidx[R->sh[R->cands[i].shadow - 1].best]]++;
-    }
-    /* sized for every candidate: the lane may run again without shadows */
-    int *flags = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *flags);
-    int *flags2 = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *flags2); /* forced: taken */
-    int *want = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *want);
-    int64_t *fvalue = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *fvalue);
-    const cpn_cand **order = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *order);
-    int *comp = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *comp);
-    int64_t *comp_value = cpn_scratch_zero(&R->scratch, (size_t)nfull * sizeof *comp_value);
-    int *members = cpn_scratch_take(&R->scratch, (size_t)nfull * 4 * sizeof *members); /* members, at, size, pick */
-    if (!flags || !flags2 || !want || !fvalue || !order || !comp || !comp_value || !members) {
+    int64_t *comp_value = fvalue + N;
+    const cpn_cand **order = (const cpn_cand **)(comp_value + N);
+    int *nshc = (int *)(order + N); /* per component root: shadowed members */
+    int *stands = nshc + N;         /* when some are shadowed: per candidate in cands, how many it stands for */
+    int *flags = stands + N;
+    int *flags2 = flags + N; /* forced: taken */
+    int *want = flags2 + N;
+    int *comp = want + N;
+    int *map = comp + N;    /* for shadow_settle */
+    int *members = map + N; /* members, at, size, pick */
+    memset(nshc, 0, 2 * N * sizeof *nshc);
+    shadow_settle(R, map);
+    nfull = (int)(R->ncands + R->nshm); /* every candidate, shadowed or not */
+    if (!R->sh_ok && (rc = unshadow(R, words))) { /* too many classes: no shadows */
         cpn_scratch_release(&R->scratch, mark);
-        return CUSTOPS_ENOMEM;
+        return rc;
+    }
+    /* what the optimizer sees: every candidate, or those not shadowed */
+    cpn_cand *cands = R->cands;
+    nc = (int)R->ncands;
+    if (R->nshm) {
+        nshad = (int)R->nshm;
+        for (int k = 0; k < R->sh_n; k++)
+            if (R->sh[k].best >= 0)
+                stands[R->sh[k].best] = R->sh[k].cnt;
     }
     cpn_opt_in in = {rs, cands, nc, nslots, shipping || points ? cap_slot : R->net, R->group_used, NULL, 100000, NULL, -1,
-                     &R->scratch, stands};
+                     &R->scratch, nshad ? stands : NULL};
     cpn_opt_out out = {flags, 0, 1, 0, comp, comp_value, members, members + nfull, members + 2 * nfull, members + 3 * nfull};
     const int *csize = out.size; /* per component root (comp[i] is its component's first candidate) */
     rc = cpn_optimize(&in, &out);
@@ -937,7 +1178,7 @@ static int run_lane(qrun *R, int lane)
         int ok = !rc;
         for (int k = 0; ok && k < R->sh_n; k++)
             if (R->sh[k].best >= 0)
-                R->sh[k].root = comp[newidx[R->sh[k].best]];
+                R->sh[k].root = comp[R->sh[k].best];
         for (int i = 0; ok && i < nc; i++)
             nshc[comp[i]] += stands[i];
         for (int i = 0; ok && i < nc; i++)
@@ -947,6 +1188,11 @@ static int run_lane(qrun *R, int lane)
             if (rc == CPN_RETRY)
                 rc = 0;
             memset(nshc, 0, (size_t)nfull * sizeof *nshc);
+            int e = unshadow(R, words);
+            if (e) {
+                cpn_scratch_release(&R->scratch, mark);
+                return e;
+            }
             in.cands = cands = R->cands;
             in.stands = NULL;
             nc = in.n = nfull;
@@ -997,44 +1243,59 @@ static int run_lane(qrun *R, int lane)
     chosen_ix cix = {.owner = NULL};
     if (!rc)
         rc = index_chosen(R, order, nch, nslots, &cix);
-    for (int f = 0, i = 0; !rc && f < nfull; f++) { /* in rule order, the shadowed ones between */
-        const cpn_cand *c;
-        int other;
-        int64_t delta = 0;
-        if (nshad && R->cands[f].shadow) {
+    size_t ns = nshad ? R->nshm : 0, si = 0;
+    for (int i = 0; !rc && (i < nc || si < ns);) { /* in rule order, the shadowed ones between */
+        int rule, other;
+        int64_t amount, delta = 0;
+        if (si < ns && (i >= nc || R->shm[si].rule < cands[i].rule)) {
             /* as the pick-one solve of its class's component would say:
              * forcing it gives it (its lazy value is its amount) unless an
              * earlier lane used up its exclusive group. Its conflict
              * depends only on its group and lines, the same for the whole
              * class, unless some chosen rule has a combine clause. */
-            c = &R->cands[f];
-            struct sh_class *k = &R->sh[c->shadow - 1];
-            int root = k->root;
-            if (cix.restrictive)
-                other = conflict_with(R, c, order, nch, nslots, &cix);
-            else if ((other = k->other) == -2)
-                other = k->other = conflict_with(R, c, order, nch, nslots, &cix);
-            if (c->code || csize[root] + nshc[root] <= 8) {
-                int full = rs->groups[c->group].mode == GM_EXCLUSIVE && R->group_used[c->group] >= 1;
-                delta = full ? c->amount : comp_value[root] - c->amount;
+            const struct sh_member *m = &R->shm[si++];
+            struct sh_class *k = &R->sh[m->cls];
+            int root = k->root, g = k->group;
+            if (cix.restrictive || k->other == -2) {
+                cpn_cand c;
+                shadow_record(R, m, words, &c);
+                other = conflict_with(R, &c, order, nch, nslots, &cix);
+                if (!cix.restrictive)
+                    k->other = other;
+            } else {
+                other = k->other;
+            }
+            rule = m->rule;
+            amount = m->amount;
+            if (m->code || csize[root] + nshc[root] <= 8) {
+                int full = rs->groups[g].mode == GM_EXCLUSIVE && R->group_used[g] >= 1;
+                delta = full ? amount : comp_value[root] - amount;
             }
         } else {
             int k = i++;
             if (flags[k])
                 continue;
-            c = &cands[k];
+            const cpn_cand *c = &cands[k];
             other = conflict_with(R, c, order, nch, nslots, &cix);
             if (want[k])
                 delta = flags2[k] ? comp_value[comp[k]] - fvalue[k] : c->amount;
+            rule = c->rule;
+            amount = c->amount;
         }
-        rc = add_reason(q, c->rule, other >= 0 ? R_NOT_COMBINABLE : R_BEATEN_BY_COMBINATION, other, 0, c->amount,
-                        0, delta);
+        rc = add_reason(q, rule, other >= 0 ? R_NOT_COMBINABLE : R_BEATEN_BY_COMBINATION, other, 0, amount, 0, delta);
     }
-    /* apply in (priority desc, id asc), clamping each slot at zero */
+    /* apply in (priority desc, id asc), clamping each slot at zero; at most
+     * one allocation per nonzero slot (none for points), sized at once */
+    size_t most = 0;
+    for (int k = 0; !rc && !points && k < nch; k++)
+        most += (size_t)order[k]->nnz;
+    if (!rc && (CPN_GROW(q->allocs, q->allocs_cap, q->nallocs + most) ||
+                CPN_GROW(q->applied, q->applied_cap, q->napplied + (size_t)nch)))
+        rc = CUSTOPS_ENOMEM;
     for (int k = 0; !rc && k < nch; k++) {
         const cpn_cand *c = order[k];
         int64_t took = 0, lost = 0;
-        for (int j = 0; j < c->nnz && !rc; j++) {
+        for (int j = 0; j < c->nnz; j++) {
             int l = c->nz[j];
             int64_t xl = c->x[j];
             int64_t avail = shipping ? q->shipping_net : points ? xl : R->net[l];
@@ -1045,17 +1306,11 @@ static int run_lane(qrun *R, int lane)
                 continue;
             if (shipping) {
                 q->shipping_net -= take;
-                rc = record_alloc(q, c->rule, -1, take, -1, 0, 1);
+                record_alloc(q, c->rule, -1, take, -1, 0, 1);
             } else {
                 R->net[l] -= take;
-                rc = record_alloc(q, c->rule, l, take, take == xl ? c->uh[j] : -1, c->nh[j], R->cart->lines[l].qty);
+                record_alloc(q, c->rule, l, take, take == xl ? c->uh[j] : -1, c->nh[j], R->cart->lines[l].qty);
             }
-        }
-        if (rc)
-            break;
-        if (CPN_GROW(q->applied, q->applied_cap, q->napplied + 1)) {
-            rc = CUSTOPS_ENOMEM;
-            break;
         }
         q->applied[q->napplied++] = (cpn_applied){c->rule, lane, points ? 0 : took, lost, points ? took : 0, c->via,
                                                   c->via_wallet};
@@ -1269,11 +1524,12 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
     q->now = now;
     q->exact = 1;
     qrun R;
-    memset(&R, 0, sizeof R);
+    memset(&R, 0, offsetof(qrun, lz_acc));
     R.rs = rs;
     R.cart = cart;
     R.q = q;
     R.now = now;
+    R.cur_sid = -1; /* no scope's lists in R->inl yet */
     R.n = cart->nlines;
     R.words = (R.n + 63) / 64 ? (R.n + 63) / 64 : 1;
     R.tier_rank = cpn_tier_rank(rs, cpn_cart_str(cart, cart->tier));
@@ -1357,6 +1613,7 @@ done:
     cpn_scratch_free(&R.scratch);
     custops__free(R.cands);
     custops__free(R.pool);
+    custops__free(R.shm);
     custops__free(R.idx.block);
     if (rc) {
         custops_quote_free(q);
