@@ -53,6 +53,21 @@ void cpn_rule_release(cpn_rule *r)
     custops__free(r->limits);
 }
 
+/* the quote's lookup tables, see build_tables() */
+static void free_tables(custops_ruleset *rs)
+{
+    custops__free(rs->sel_table);
+    custops__free(rs->scope_sel);
+    custops__free(rs->scope_sel_at);
+    custops__free(rs->scope_ninc);
+    custops__free(rs->rule_table);
+    custops__free(rs->plain_span);
+    rs->sel_table = NULL;
+    rs->scope_sel = rs->scope_sel_at = rs->scope_ninc = NULL;
+    rs->rule_table = NULL;
+    rs->plain_span = NULL;
+}
+
 void custops_ruleset_free(custops_ruleset *rs)
 {
     if (!rs)
@@ -76,12 +91,7 @@ void custops_ruleset_free(custops_ruleset *rs)
     for (int i = 0; i < LANE_COUNT; i++)
         custops__free(rs->lane_rules[i]);
     custops__free(rs->scope_rule);
-    custops__free(rs->sel_table);
-    custops__free(rs->scope_sel);
-    custops__free(rs->scope_sel_at);
-    custops__free(rs->scope_ninc);
-    custops__free(rs->rule_table);
-    custops__free(rs->plain_span);
+    free_tables(rs);
     for (size_t i = 0; i < rs->nlints; i++)
         custops__free(rs->lints[i].msg);
     custops__free(rs->lints);
@@ -367,12 +377,7 @@ static int build_tables(custops_ruleset *rs)
     size_t total = 0;
     for (int s = 0; s < rs->nscopes; s++)
         total += (size_t)rs->rules[rs->scope_rule[s]].nscope;
-    custops__free(rs->sel_table);
-    custops__free(rs->scope_sel);
-    custops__free(rs->scope_sel_at);
-    custops__free(rs->scope_ninc);
-    custops__free(rs->rule_table);
-    custops__free(rs->plain_span);
+    free_tables(rs);
     rs->sel_table = skey_table(total, &rs->sel_bits);
     rs->scope_sel = custops__malloc((total + 1) * sizeof *rs->scope_sel);
     rs->scope_sel_at = custops__malloc(((size_t)rs->nscopes + 1) * sizeof *rs->scope_sel_at);
