@@ -53,7 +53,7 @@ void cpn_rule_release(cpn_rule *r)
     custops__free(r->limits);
 }
 
-/* the quote's lookup tables, see build_tables() */
+/* the quote's lookup tables, see build_tables() and lane_conds() */
 static void free_tables(custops_ruleset *rs)
 {
     custops__free(rs->sel_table);
@@ -66,6 +66,10 @@ static void free_tables(custops_ruleset *rs)
     rs->scope_sel = rs->scope_sel_at = rs->scope_ninc = NULL;
     rs->rule_table = NULL;
     rs->plain_span = NULL;
+    for (int l = 0; l < LANE_COUNT; l++) {
+        custops__free(rs->lane_cond[l]);
+        rs->lane_cond[l] = NULL;
+    }
 }
 
 void custops_ruleset_free(custops_ruleset *rs)
@@ -504,18 +508,14 @@ static int lint_rule(custops_ruleset *rs, int i)
 /* rs->lane_cond: per lane, in lane order, a rule's conditions when they
  * are none or one subtotal()/qty() threshold as classify() found it (the
  * quote then reads one record per rule, in order, not the rule's conj,
- * conj_reason and nodes). Placed after lane_rules[l]'s ints, in the same
- * allocation, so custops_ruleset_free() frees it with them. */
+ * conj_reason and nodes) */
 static int lane_conds(custops_ruleset *rs)
 {
-    size_t off = ((rs->nrules ? rs->nrules : 1) * sizeof(int) + 15) & ~(size_t)15; /* as allocated below */
     for (int l = 0; l < LANE_COUNT; l++) {
-        size_t m = rs->lane_n[l] ? (size_t)rs->lane_n[l] : 1;
-        unsigned char *b = custops__realloc(rs->lane_rules[l], off + m * sizeof(struct cpn_lane_cond));
-        if (!b)
+        struct cpn_lane_cond *lc = custops__malloc((rs->lane_n[l] ? (size_t)rs->lane_n[l] : 1) * sizeof *lc);
+        if (!lc)
             return custops__nomem();
-        rs->lane_rules[l] = (int *)b;
-        struct cpn_lane_cond *lc = (struct cpn_lane_cond *)(b + off);
+        rs->lane_cond[l] = lc;
         for (int li = 0; li < rs->lane_n[l]; li++) {
             const cpn_rule *r = &rs->rules[rs->lane_rules[l][li]];
             struct cpn_lane_cond c = {0, 0, -2, 0};
@@ -528,7 +528,6 @@ static int lane_conds(custops_ruleset *rs)
             }
             lc[li] = c;
         }
-        rs->lane_cond[l] = lc;
     }
     return 0;
 }

@@ -264,12 +264,11 @@ struct custops_ruleset {
     struct cpn_span { int64_t from, to; } *plain_span;
     int *lane_rules[LANE_COUNT]; /* rule indices per lane, ascending */
     int lane_n[LANE_COUNT];
-    /* per lane, parallel to lane_rules[l] and in its allocation (after its
-     * ints, freed with them): each rule's conditions when the quote can
-     * judge them without the rule's conjunct and node arrays, one
+    /* per lane, parallel to lane_rules[l]: each rule's conditions when the
+     * quote can judge them without the rule's conjunct and node arrays, one
      * sequential read instead of three scattered ones (see lane_conds() in
      * compile.c) */
-    const struct cpn_lane_cond {
+    struct cpn_lane_cond {
         int64_t v, need;   /* threshold: the literal, and the reason's need */
         signed char why;   /* -2: through the conjuncts; -1: no conjunct; else the one
                             * conjunct is a threshold with this reason (R_SUBTOTAL_BELOW:
