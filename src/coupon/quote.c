@@ -799,6 +799,24 @@ static inline __attribute__((always_inline)) int shadow_class(qrun *R, const cpn
     return !displaced;
 }
 
+/* A candidate's fields that come from its rule and amount (its lines and
+ * shares are set by whoever built them): one place for the records the
+ * lane loop builds and those rebuilt for shadowed members. */
+static inline void cand_rule_fields(const qrun *R, cpn_cand *c, int ri, const cpn_rule *r, int lazy, int64_t amount)
+{
+    c->lazy = lazy;
+    c->rule = ri;
+    c->group = r->group;
+    c->restrictive = r->combine != COMBINE_ALL;
+    c->amount = amount;
+    c->gift = r->has_gift;
+    c->code = r->code_mode != CODE_NONE;
+    c->via = R->via[ri];
+    c->via_wallet = R->via_wallet[ri];
+    c->priority = r->priority;
+    c->shadow = 0;
+}
+
 /* the record a shadowed candidate would have had (see run_lane's loop) */
 static void shadow_record(const qrun *R, const struct sh_member *m, size_t words, cpn_cand *c)
 {
@@ -809,17 +827,7 @@ static void shadow_record(const qrun *R, const struct sh_member *m, size_t words
     c->nnz = k->nnz;
     c->wsum = k->wsum;
     c->x = c->uh = c->nh = NULL;
-    c->lazy = 1;
-    c->rule = m->rule;
-    c->group = r->group;
-    c->restrictive = r->combine != COMBINE_ALL;
-    c->amount = m->amount;
-    c->gift = r->has_gift;
-    c->code = r->code_mode != CODE_NONE;
-    c->via = R->via[m->rule];
-    c->via_wallet = R->via_wallet[m->rule];
-    c->priority = r->priority;
-    c->shadow = 0;
+    cand_rule_fields(R, c, m->rule, r, 1, m->amount);
 }
 
 /* After the loop: the holes closed (map: per record its new index, for the
@@ -1109,17 +1117,7 @@ static int run_lane(qrun *R, int lane)
             c->nz = (int32_t *)(c->bits + words);
             c->wsum = 0;
         }
-        c->lazy = lazy;
-        c->rule = ri;
-        c->group = r->group;
-        c->restrictive = r->combine != COMBINE_ALL;
-        c->amount = amount;
-        c->gift = gift;
-        c->code = r->code_mode != CODE_NONE;
-        c->via = R->via[ri];
-        c->via_wallet = R->via_wallet[ri];
-        c->priority = r->priority;
-        c->shadow = 0;
+        cand_rule_fields(R, c, ri, r, lazy, amount);
         R->ncands++;
     }
     if (!R->ncands) /* a shadowed candidate's class has a best one */
