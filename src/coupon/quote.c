@@ -1345,13 +1345,6 @@ static int find_rule(const custops_ruleset *rs, const custops_cart *c, uint32_t 
     return cart_find(rs->rule_table, rs->rule_bits, 0, c, off);
 }
 
-/* is the rule valid at now, without windows? (what cpn_time_check() answers
- * -1 to without a call, the common case) */
-static inline int plainly_in_time(const cpn_rule *r, int64_t now)
-{
-    return !r->nwindows && (!r->has_valid || (now >= r->valid_from && now < r->valid_to));
-}
-
 enum { CODES_LOCAL = (CUSTOPS_COUPON_MAX_CODES + 63) / 64 };
 
 static int eligibility(qrun *R)
@@ -1402,7 +1395,7 @@ static int eligibility(qrun *R)
         } else if (r->code_mode == CODE_WALLET && !R->via[i]) {
             why = R_NOT_IN_WALLET;
         }
-        if (why < 0 && !plainly_in_time(r, R->now))
+        if (why < 0)
             why = cpn_time_check(r, R->now, &when);
         if (why < 0)
             R->eligible[i] = 1;
