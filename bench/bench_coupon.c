@@ -159,11 +159,25 @@ int main(void)
     bench_record(&r, "quote p50 (30 lines, 200 rules, 20 wallet)", lat[N / 2] * 1e6, "us", "< 20 us", lat[N / 2] * 1e6 < 20);
     bench_record(&r, "quote p99 (30 lines, 200 rules, 20 wallet)", lat[N * 99 / 100] * 1e6, "us", "< 200 us",
                  lat[N * 99 / 100] * 1e6 < 200);
-    bench_record(&r, "quotes per second (one core)", N / total, "quotes/s", "> 100000", N / total > 100000);
     bench_record(&r, "CPU time per quote p50 (same cart)", clat[N / 2] * 1e6, "us", "< 20 us", clat[N / 2] * 1e6 < 20);
     bench_record(&r, "CPU time per quote p99 (same cart)", clat[N * 99 / 100] * 1e6, "us", "< 200 us",
                  clat[N * 99 / 100] * 1e6 < 200);
-    bench_record(&r, "quotes per CPU second", N / ctotal, "quotes/s", "> 100000", N / ctotal > 100000);
+    /* Throughput in its own loop: the latency loop above reads two clocks
+     * around every quote (four clock_gettime calls, about 0.4 us here, a
+     * thread CPU clock is a system call), which is the harness's cost, not
+     * the quote's. Its totals are kept as a figure without a goal. */
+    bench_record(&r, "quotes per CPU second, timed one by one", N / ctotal, "quotes/s", NULL, -1);
+    enum { NT = 20000 };
+    t0 = bench_now();
+    c0 = cpu_now();
+    for (int i = 0; i < NT; i++) {
+        custops_quote_run(&q, rs, cart, now);
+        custops_quote_free(q);
+    }
+    total = bench_now() - t0;
+    ctotal = cpu_now() - c0;
+    bench_record(&r, "quotes per second (one core)", NT / total, "quotes/s", "> 100000", NT / total > 100000);
+    bench_record(&r, "quotes per CPU second", NT / ctotal, "quotes/s", "> 100000", NT / ctotal > 100000);
     t0 = bench_now();
     for (int i = 0; i < 300; i++) {
         custops_quote_run(&q, rs, cart, now);
