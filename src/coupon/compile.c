@@ -506,7 +506,8 @@ static int lint_rule(custops_ruleset *rs, int i)
 }
 
 /* rs->lane_cond: per lane, in lane order, a rule's conditions when they
- * are none or one subtotal()/qty() threshold as classify() found it (the
+ * are none, one subtotal()/qty() threshold as classify() found it, or one
+ * customer.tier comparison with a tier literal (the
  * quote then reads one record per rule, in order, not the rule's conj,
  * conj_reason and nodes) */
 static int lane_conds(custops_ruleset *rs)
@@ -525,6 +526,9 @@ static int lane_conds(custops_ruleset *rs)
                 const cpn_node *x = &r->nodes[r->conj[0]];
                 c = (struct cpn_lane_cond){r->nodes[x->b].v, r->conj_need[0], (signed char)r->conj_reason[0],
                                            (signed char)x->n};
+            } else if (r->nconj == 1 && r->conj_reason[0] == R_TIER_MISMATCH && cpn_tier_literal(r, r->conj[0])) {
+                const cpn_node *x = &r->nodes[r->conj[0]];
+                c = (struct cpn_lane_cond){r->nodes[x->b].v, 0, R_TIER_MISMATCH, (signed char)x->n};
             }
             lc[li] = c;
         }

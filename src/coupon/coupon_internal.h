@@ -227,6 +227,15 @@ typedef struct cpn_rule {
     int64_t cost_points;
 } cpn_rule;
 
+/* is the node `customer.tier OP "tier"` (a literal the compiler ranked)?
+ * The quote compares such a conjunct's ranks without walking the nodes. */
+static inline int cpn_tier_literal(const cpn_rule *r, int node)
+{
+    const cpn_node *x = &r->nodes[node];
+    return x->op == X_CMP && r->nodes[x->a].op == X_CUST_TIER && r->nodes[x->b].op == X_STR &&
+           r->nodes[x->b].type == T_TIER;
+}
+
 struct custops_ruleset {
     char currency[4];
     int exponent;
@@ -272,8 +281,9 @@ struct custops_ruleset {
         int64_t v, need;   /* threshold: the literal, and the reason's need */
         signed char why;   /* -2: through the conjuncts; -1: no conjunct; else the one
                             * conjunct is a threshold with this reason (R_SUBTOTAL_BELOW:
-                            * subtotal(), R_QTY_BELOW: qty()) */
-        signed char op;    /* threshold: CMP_GE or CMP_GT */
+                            * subtotal(), R_QTY_BELOW: qty()), or R_TIER_MISMATCH:
+                            * customer.tier against the tier literal of rank v */
+        signed char op;    /* threshold: CMP_GE or CMP_GT; tier: any comparison */
     } *lane_cond[LANE_COUNT];
     /* lint findings, filled at compile */
     struct cpn_lint { int rule, line, col; const char *code; char *msg; } *lints;

@@ -311,14 +311,6 @@ static int64_t unlocks_at(const custops_ruleset *rs, const cpn_rule *r, int64_t 
     return total;
 }
 
-/* is the node `customer.tier OP "tier"` (a literal the compiler ranked)? */
-static inline int tier_literal(const cpn_rule *r, int node)
-{
-    const cpn_node *x = &r->nodes[node];
-    return x->op == X_CMP && r->nodes[x->a].op == X_CUST_TIER && r->nodes[x->b].op == X_STR &&
-           r->nodes[x->b].type == T_TIER;
-}
-
 /* -1 when all conditions hold; else a reason (with need/have for thresholds) */
 static int conditions(qrun *R, const cpn_rule *r, int64_t S, int64_t Q, int64_t *need, int64_t *have, int *clause)
 {
@@ -333,7 +325,7 @@ static int conditions(qrun *R, const cpn_rule *r, int64_t S, int64_t Q, int64_t 
             int64_t v = r->nodes[x->b].v, subject = why == R_SUBTOTAL_BELOW ? S : Q;
             if (x->n == CMP_GE ? subject >= v : subject > v)
                 continue;
-        } else if (why == R_TIER_MISMATCH && tier_literal(r, r->conj[k])) {
+        } else if (why == R_TIER_MISMATCH && cpn_tier_literal(r, r->conj[k])) {
             /* customer.tier against a tier literal: the ranks compared as
              * eval() would, a missing tier (rank -1) equal to nothing */
             const cpn_node *x = &r->nodes[r->conj[k]];
@@ -363,7 +355,8 @@ static int conditions(qrun *R, const cpn_rule *r, int64_t S, int64_t Q, int64_t 
 }
 
 /* conditions() for the li-th rule of a lane, from its precomputed record
- * when it has no conjunct or one threshold (see rs->lane_cond) */
+ * when it has no conjunct, one threshold or one tier comparison (see
+ * rs->lane_cond) */
 static inline int lane_conditions(qrun *R, const struct cpn_lane_cond *lc, const cpn_rule *r, int64_t S, int64_t Q,
                                   int64_t *need, int64_t *have, int *clause)
 {
@@ -371,6 +364,13 @@ static inline int lane_conditions(qrun *R, const struct cpn_lane_cond *lc, const
         return -1;
     if (lc->why < 0)
         return conditions(R, r, S, Q, need, have, clause);
+    if (lc->why == R_TIER_MISMATCH) { /* as conditions() compares the ranks */
+        int64_t t = R->tier_rank;
+        if (t < 0 ? lc->op == CMP_NE : cpn_cmp_holds((t > lc->v) - (t < lc->v), lc->op))
+            return -1;
+        *clause = 1;
+        return R_TIER_MISMATCH;
+    }
     int64_t subject = lc->why == R_SUBTOTAL_BELOW ? S : Q;
     if (lc->op == CMP_GE ? subject >= lc->v : subject > lc->v)
         return -1;

@@ -81,6 +81,52 @@ START_TEST(conditions_each_kind)
 }
 END_TEST
 
+/* A lone customer.tier comparison is judged from a compiled record (the
+ * tier literal's rank), not by walking the condition: every comparison,
+ * for each tier and for a customer without one, must say what the walk
+ * says (a missing tier equals nothing, so only != holds). */
+START_TEST(tier_comparisons_each_op)
+{
+    custops_ruleset *rs = rules("tiers \"bronze\", \"silver\", \"gold\";\n"
+                                "rule eq { when customer.tier == \"silver\"; then amount_off 1.00; }\n"
+                                "rule ne { when customer.tier != \"silver\"; then amount_off 1.00; }\n"
+                                "rule lt { when customer.tier < \"silver\"; then amount_off 1.00; }\n"
+                                "rule le { when customer.tier <= \"silver\"; then amount_off 1.00; }\n"
+                                "rule gt { when customer.tier > \"silver\"; then amount_off 1.00; }\n"
+                                "rule ge { when customer.tier >= \"silver\"; then amount_off 1.00; }\n"
+                                "rule ge_and { when customer.tier >= \"silver\" and qty() >= 1; then amount_off 1.00; }\n"
+                                "rule pts { lane points; when customer.tier > \"bronze\"; then points_plus 5; }\n");
+    static const char *tiers[] = {"bronze", "silver", "gold", NULL};
+    /* per tier: eq ne lt le gt ge ge_and pts */
+    static const int want[4][8] = {
+        {0, 1, 1, 1, 0, 0, 0, 0}, /* bronze */
+        {1, 0, 0, 1, 0, 1, 1, 1}, /* silver */
+        {0, 1, 0, 0, 1, 1, 1, 1}, /* gold */
+        {0, 1, 0, 0, 0, 0, 0, 0}, /* none */
+    };
+    static const char *names[] = {"eq", "ne", "lt", "le", "gt", "ge", "ge_and", "pts"};
+    for (int t = 0; t < 4; t++) {
+        char cart[256];
+        snprintf(cart, sizeof cart,
+                 "{\"lines\":[{\"id\":\"L\",\"sku\":\"A\",\"unit_price\":\"10.00\"}],"
+                 "\"customer\":{\"id\":\"c\"%s%s%s}}",
+                 tiers[t] ? ",\"tier\":\"" : "", tiers[t] ? tiers[t] : "", tiers[t] ? "\"" : "");
+        custops_quote *q = quote(rs, cart, NOW);
+        for (int k = 0; k < 8; k++) {
+            const char *why = reason_of(q, names[k], NULL, NULL);
+            if (want[t][k])
+                ck_assert_msg(why[0] == 0 || strcmp(why, "BEATEN_BY_COMBINATION") == 0, "%s %s: %s",
+                              tiers[t] ? tiers[t] : "none", names[k], why);
+            else
+                ck_assert_msg(strcmp(why, "TIER_MISMATCH") == 0, "%s %s: %s", tiers[t] ? tiers[t] : "none", names[k],
+                              why);
+        }
+        custops_quote_free(q);
+    }
+    custops_ruleset_free(rs);
+}
+END_TEST
+
 START_TEST(time_zone_midnight_edge)
 {
     /* Asia/Shanghai midnight of 11.11 is 16:00 UTC on 11.10 */
@@ -849,6 +895,7 @@ static Suite *suite(void)
     TCase *t = tcase_create("quote");
     tcase_set_timeout(t, 60);
     tcase_add_test(t, conditions_each_kind);
+    tcase_add_test(t, tier_comparisons_each_op);
     tcase_add_test(t, time_zone_midnight_edge);
     tcase_add_test(t, effects_amounts);
     tcase_add_test(t, buy_x_get_y);
