@@ -161,88 +161,17 @@ int cpn_effects_spread(const cpn_lane_view *v, int64_t amount, int64_t *x)
     return spread_to(v, amount, x, 1);
 }
 
-/* The rare paths of order_amount() out of its way (a 128-bit percentage,
- * an overflow): a hot path with no call in it saves and restores fewer
- * registers (it runs per rule). */
-static __attribute__((cold, noinline)) int percent_wide(const cpn_rule *r, const cpn_effect *e, int64_t S, int64_t *d)
+int cpn_effects_percent_wide(const cpn_rule *r, const cpn_effect *e, int64_t S, int64_t *d)
 {
     int rc = custops_money_muldiv(S, e->a, 10000, d);
     return rc ? custops__err(rc, "rule %s: percent of %lld overflows", r->id, (long long)S) : 0;
 }
 
-static __attribute__((cold, noinline)) int every_overflow(const cpn_rule *r, int64_t times, int64_t b)
+int cpn_effects_every_overflow(const cpn_rule *r, int64_t times, int64_t b)
 {
     int64_t d;
     (void)custops_money_mul(times, b, &d); /* its own message first, as before */
     return custops__err(CUSTOPS_ERANGE, "rule %s: every overflows", r->id);
-}
-
-/* The amount d of one order-level effect (amount, percent, every, tiers)
- * on the in-scope subtotal S, and for a threshold not reached *below with
- * the need and what it unlocks; shared by cpn_effects_apply() and
- * cpn_effects_amount(), so the lazy amount is the same computation. */
-static inline int order_amount(const cpn_rule *r, const cpn_effect *e, int64_t S, int64_t *dp, int *belowp,
-                               int64_t *need, int64_t *unlocks)
-{
-    int64_t d = 0;
-    int below = *belowp, rc;
-    switch (e->kind) {
-    case EF_AMOUNT_OFF:
-        d = e->a < S ? e->a : S;
-        break;
-    case EF_PERCENT_OFF: {
-        int64_t p;
-        if (S >= 0 && e->a >= 0 && !__builtin_mul_overflow(S, e->a, &p)) {
-            d = p / 10000 + (p % 10000 >= 5000); /* custops_money_muldiv's half up, in 64 bits */
-        } else if ((rc = percent_wide(r, e, S, &d))) { /* 128-bit muldiv, or its error */
-            return rc;
-        }
-        if (e->b >= 0 && d > e->b)
-            d = e->b;
-        break;
-    }
-    case EF_EVERY: {
-        int64_t times = S / e->a;
-        if (e->c > 0 && times > e->c)
-            times = e->c;
-        if (times == 0) {
-            below = R_SUBTOTAL_BELOW;
-            *need = e->a;
-            *unlocks = e->b;
-        } else if (e->c == 0 || times < e->c) {
-            *need = (times + 1) * e->a; /* hint: the next step */
-            *unlocks = (times + 1) * e->b;
-        }
-        if (__builtin_mul_overflow(times, e->b, &d)) /* custops_money_mul, inline */
-            return every_overflow(r, times, e->b);
-        if (d > S)
-            d = S;
-        break;
-    }
-    case EF_TIERS: {
-        int t = -1;
-        for (int i = 0; i < e->ntiers; i++)
-            if (S >= e->tiers[2 * i])
-                t = i;
-        if (t < 0) {
-            below = R_SUBTOTAL_BELOW;
-            *need = e->tiers[0];
-            *unlocks = e->tiers[1];
-        } else {
-            d = e->tiers[2 * t + 1] < S ? e->tiers[2 * t + 1] : S;
-            if (t + 1 < e->ntiers) {
-                *need = e->tiers[2 * t + 2];
-                *unlocks = e->tiers[2 * t + 3];
-            }
-        }
-        break;
-    }
-    default:
-        break;
-    }
-    *dp = d;
-    *belowp = below;
-    return 0;
 }
 
 int cpn_effects_apply(const custops_ruleset *rs, const cpn_rule *r, const cpn_lane_view *v, int64_t *x,
@@ -265,7 +194,7 @@ int cpn_effects_apply(const custops_ruleset *rs, const cpn_rule *r, const cpn_la
         case EF_PERCENT_OFF:
         case EF_EVERY:
         case EF_TIERS:
-            if ((rc = order_amount(r, e, S, &d, &below, need, unlocks)))
+            if ((rc = cpn_effects_order(r, e, S, &d, &below, need, unlocks)))
                 return rc;
             break;
         case EF_FIXED_PRICE:
@@ -376,15 +305,4 @@ int cpn_effects_apply(const custops_ruleset *rs, const cpn_rule *r, const cpn_la
     if (total == 0 && below >= 0)
         return below;
     return -1;
-}
-
-int cpn_effects_amount(const cpn_rule *r, int64_t S, int nw, int64_t *amount, int64_t *need, int64_t *unlocks)
-{
-    int64_t d = 0;
-    int below = -1, rc;
-    *need = *unlocks = 0;
-    if ((rc = order_amount(r, &r->effects[0], S, &d, &below, need, unlocks)))
-        return rc;
-    *amount = nw ? d : 0; /* no line with a positive base: nothing to spread over */
-    return *amount == 0 && below >= 0 ? below : -1;
 }
