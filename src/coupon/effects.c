@@ -73,11 +73,31 @@ static uint64_t kth_largest(uint64_t *a, size_t n, size_t r)
     }
 }
 
+/* (remainder, -index) packed in one word, for a remainder below 2^52:
+ * distinct keys in the order the leftover units go */
+#define SPREAD_KEY(r, i) ((uint64_t)(r) << 10 | (uint64_t)(1023 - (i)))
+
+/* A unit each to the left largest of the k keys (sel: a copy, reordered):
+ * exactly the keys at or above the left-th largest. */
+static inline __attribute__((always_inline)) void give_units(const uint64_t *key, uint64_t *sel, size_t k,
+                                                             int64_t left, int64_t *x, const int *idx, int by_position)
+{
+    uint64_t cut = key[0];
+    if (left == 1) { /* often: one unit, to the largest key */
+        for (size_t i = 1; i < k; i++)
+            cut = key[i] > cut ? key[i] : cut;
+    } else {
+        cut = kth_largest(sel, k, (size_t)left);
+    }
+    for (size_t i = 0; i < k; i++)
+        x[by_position ? i : (size_t)idx[i]] += key[i] >= cut;
+}
+
 /* Spread amount over the in-scope lines with a positive base, in proportion
  * to the base, by largest remainder with ties to the lower index: the same
  * shares as custops_money_allocate(), added into x. 64-bit arithmetic
  * whenever amount * base fits (always, for real carts; 128-bit division was
- * most of the cost of a quote), a quickselect for the leftover units instead
+ * most of the cost of a quote), a selection for the leftover units instead
  * of a scan per unit, no scratch allocation, and the weights and their sum
  * come with the scope (shared by every rule of the lane with that scope). */
 static inline __attribute__((always_inline)) int spread_to(const cpn_lane_view *v, int64_t amount, int64_t *x,
@@ -92,16 +112,17 @@ static inline __attribute__((always_inline)) int spread_to(const cpn_lane_view *
     }
     const int64_t *w = v->w, wsum = v->wsum;
     const int *idx = v->widx;
-    int64_t rem[CUSTOPS_COUPON_MAX_LINES], given = 0;
-    const double inv = 1.0 / (double)wsum;
-    for (size_t i = 0; i < k; i++) {
-        int64_t p, q;
-        if (!__builtin_mul_overflow(amount, w[i], &p) && p < ((int64_t)1 << 52)) {
-            /* p / wsum by a multiplication: p is exact as a double and the
-             * estimate is off by at most one, which the remainder corrects
-             * (a division per line per rule was a tenth of a quote) */
-            q = (int64_t)((double)p * inv);
-            int64_t r = p - q * wsum;
+    int64_t given = 0, p, left;
+    uint64_t key[CUSTOPS_COUPON_MAX_LINES], sel[CUSTOPS_COUPON_MAX_LINES];
+    if (!__builtin_mul_overflow(amount, wsum, &p) && p < ((int64_t)1 << 52)) {
+        /* every amount * w[i] (at most amount * wsum) is exact as a double,
+         * so p / wsum by a multiplication is off by at most one, which the
+         * remainder corrects (a division per line per rule was a tenth of a
+         * quote) */
+        const double inv = 1.0 / (double)wsum;
+        for (size_t i = 0; i < k; i++) {
+            p = amount * w[i];
+            int64_t q = (int64_t)((double)p * inv), r = p - q * wsum;
             while (r < 0) {
                 q--;
                 r += wsum;
@@ -110,8 +131,18 @@ static inline __attribute__((always_inline)) int spread_to(const cpn_lane_view *
                 q++;
                 r -= wsum;
             }
-            rem[i] = r;
-        } else if (!__builtin_mul_overflow(amount, w[i], &p)) {
+            key[i] = sel[i] = SPREAD_KEY(r, i);
+            x[by_position ? i : (size_t)idx[i]] += q;
+            given += q;
+        }
+        if ((left = amount - given) > 0) /* fewer than k */
+            give_units(key, sel, k, left, x, idx, by_position);
+        return 0;
+    }
+    int64_t rem[CUSTOPS_COUPON_MAX_LINES];
+    for (size_t i = 0; i < k; i++) {
+        int64_t q;
+        if (!__builtin_mul_overflow(amount, w[i], &p)) {
             q = p / wsum;
             rem[i] = p % wsum;
         } else {
@@ -122,22 +153,15 @@ static inline __attribute__((always_inline)) int spread_to(const cpn_lane_view *
         x[by_position ? i : (size_t)idx[i]] += q;
         given += q;
     }
-    /* the leftover units (fewer than k) one each, largest remainder first */
-    int64_t left = amount - given;
-    if (left <= 0)
+    if ((left = amount - given) <= 0)
         return 0;
     if (wsum <= ((int64_t)1 << 52)) {
-        /* (remainder, -index) packed in one word: distinct keys, so the
-         * units go to exactly the keys at or above the left-th largest */
-        uint64_t key[CUSTOPS_COUPON_MAX_LINES], sel[CUSTOPS_COUPON_MAX_LINES];
         for (size_t i = 0; i < k; i++)
-            key[i] = sel[i] = (uint64_t)rem[i] << 10 | (uint64_t)(1023 - i);
-        uint64_t cut = kth_largest(sel, k, (size_t)left);
-        for (size_t i = 0; i < k; i++)
-            x[by_position ? i : (size_t)idx[i]] += key[i] >= cut;
+            key[i] = sel[i] = SPREAD_KEY(rem[i], i);
+        give_units(key, sel, k, left, x, idx, by_position);
         return 0;
     }
-    for (; left > 0; left--) {
+    for (; left > 0; left--) { /* remainders too wide to pack: a scan per unit */
         size_t best = 0;
         for (size_t i = 1; i < k; i++)
             if (rem[i] > rem[best])
