@@ -9,15 +9,18 @@
 
 int cpn_unit_split(int64_t amount, int64_t qty, int64_t *high, int64_t *nhigh, int64_t *low)
 {
+    if (qty == 1) { /* the usual line: no division */
+        *high = *low = amount;
+        *nhigh = 0;
+        return 0;
+    }
     if (qty <= 0) {
         *high = *nhigh = *low = 0;
         return 0;
     }
     *low = amount / qty;
     *nhigh = amount % qty;
-    *high = *low + (*nhigh ? 1 : 0);
-    if (!*nhigh)
-        *high = *low;
+    *high = *low + (*nhigh != 0);
     return 0;
 }
 
