@@ -603,10 +603,94 @@ static inline int cpn_effects_lazy(const cpn_rule *r)
     int k = r->effects[0].kind;
     return k == EF_AMOUNT_OFF || k == EF_PERCENT_OFF || k == EF_EVERY || k == EF_TIERS;
 }
+/* the rare ends of cpn_effects_order() (effects.c): a 128-bit percentage
+ * or its error, an every that overflows */
+int cpn_effects_percent_wide(const cpn_rule *r, const cpn_effect *e, int64_t S, int64_t *d) __attribute__((cold));
+int cpn_effects_every_overflow(const cpn_rule *r, int64_t times, int64_t b) __attribute__((cold));
+/* The amount *dp of one order-level effect e (amount, percent, every, tiers)
+ * on the in-scope subtotal S, and for a threshold not reached *belowp with
+ * the need and what it unlocks; shared by cpn_effects_apply() and
+ * cpn_effects_amount(), so the lazy amount is the same computation. Inline:
+ * the quote asks it of every lazy rule, and the call was most of its cost. */
+static inline __attribute__((always_inline)) int cpn_effects_order(const cpn_rule *r, const cpn_effect *e, int64_t S,
+                                                                    int64_t *dp, int *belowp, int64_t *need,
+                                                                    int64_t *unlocks)
+{
+    int64_t d = 0;
+    int rc;
+    switch (e->kind) {
+    case EF_AMOUNT_OFF:
+        d = e->a < S ? e->a : S;
+        break;
+    case EF_PERCENT_OFF: {
+        int64_t p;
+        /* custops_money_muldiv's half up in 64 bits: p = 10000 q + m rounds
+         * to q + (m >= 5000) = (p + 5000) / 10000, which cannot wrap as an
+         * unsigned and divides by a constant */
+        if ((S | e->a) >= 0 && !__builtin_mul_overflow(S, e->a, &p))
+            d = (int64_t)(((uint64_t)p + 5000) / 10000);
+        else if ((rc = cpn_effects_percent_wide(r, e, S, &d)))
+            return rc;
+        if (e->b >= 0 && d > e->b)
+            d = e->b;
+        break;
+    }
+    case EF_EVERY: {
+        int64_t times = S / e->a;
+        if (e->c > 0 && times > e->c)
+            times = e->c;
+        if (times == 0) {
+            *belowp = R_SUBTOTAL_BELOW;
+            *need = e->a;
+            *unlocks = e->b;
+        } else if (e->c == 0 || times < e->c) {
+            *need = (times + 1) * e->a; /* hint: the next step */
+            *unlocks = (times + 1) * e->b;
+        }
+        if (__builtin_mul_overflow(times, e->b, &d)) /* custops_money_mul, inline */
+            return cpn_effects_every_overflow(r, times, e->b);
+        if (d > S)
+            d = S;
+        break;
+    }
+    case EF_TIERS: {
+        /* the last threshold reached: they increase (both loaders check) */
+        const int64_t *t = e->tiers, *end = e->tiers + 2 * e->ntiers;
+        if (S < t[0]) {
+            *belowp = R_SUBTOTAL_BELOW;
+            *need = t[0];
+            *unlocks = t[1];
+            break;
+        }
+        while (t + 2 < end && S >= t[2])
+            t += 2;
+        d = t[1] < S ? t[1] : S;
+        if (t + 2 < end) {
+            *need = t[2];
+            *unlocks = t[3];
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    *dp = d;
+    return 0;
+}
 /* cpn_effects_apply() with x NULL for a rule cpn_effects_lazy() accepts,
  * from the scope's subtotal S and its count of positive-base lines nw: the
  * same amount, need, unlocks and reason, without the lane view */
-int cpn_effects_amount(const cpn_rule *r, int64_t S, int nw, int64_t *amount, int64_t *need, int64_t *unlocks);
+static inline int cpn_effects_amount(const cpn_rule *r, int64_t S, int nw, int64_t *amount, int64_t *need,
+                                     int64_t *unlocks)
+{
+    int64_t d = 0;
+    int below = -1, rc;
+    *need = *unlocks = 0;
+    if ((rc = cpn_effects_order(r, &r->effects[0], S, &d, &below, need, unlocks)))
+        return rc;
+    *amount = nw ? d : 0; /* no line with a positive base: nothing to spread over */
+    return *amount == 0 && below >= 0 ? below : -1;
+}
 /* spread amount over v's positive-base lines by their bases, exactly as
  * cpn_effects_apply() does, into x[k] for line v->widx[k] (x zeroed, nw
  * entries); before any clamp to the bases */

@@ -9,15 +9,18 @@
 
 int cpn_unit_split(int64_t amount, int64_t qty, int64_t *high, int64_t *nhigh, int64_t *low)
 {
+    if (qty == 1) { /* the usual line: no division */
+        *high = *low = amount;
+        *nhigh = 0;
+        return 0;
+    }
     if (qty <= 0) {
         *high = *nhigh = *low = 0;
         return 0;
     }
     *low = amount / qty;
     *nhigh = amount % qty;
-    *high = *low + (*nhigh ? 1 : 0);
-    if (!*nhigh)
-        *high = *low;
+    *high = *low + (*nhigh != 0);
     return 0;
 }
 
@@ -73,11 +76,31 @@ static uint64_t kth_largest(uint64_t *a, size_t n, size_t r)
     }
 }
 
+/* (remainder, -index) packed in one word, for a remainder below 2^52:
+ * distinct keys in the order the leftover units go */
+#define SPREAD_KEY(r, i) ((uint64_t)(r) << 10 | (uint64_t)(1023 - (i)))
+
+/* A unit each to the left largest of the k keys (sel: a copy, reordered):
+ * exactly the keys at or above the left-th largest. */
+static inline __attribute__((always_inline)) void give_units(const uint64_t *key, uint64_t *sel, size_t k,
+                                                             int64_t left, int64_t *x, const int *idx, int by_position)
+{
+    uint64_t cut = key[0];
+    if (left == 1) { /* often: one unit, to the largest key */
+        for (size_t i = 1; i < k; i++)
+            cut = key[i] > cut ? key[i] : cut;
+    } else {
+        cut = kth_largest(sel, k, (size_t)left);
+    }
+    for (size_t i = 0; i < k; i++)
+        x[by_position ? i : (size_t)idx[i]] += key[i] >= cut;
+}
+
 /* Spread amount over the in-scope lines with a positive base, in proportion
  * to the base, by largest remainder with ties to the lower index: the same
  * shares as custops_money_allocate(), added into x. 64-bit arithmetic
  * whenever amount * base fits (always, for real carts; 128-bit division was
- * most of the cost of a quote), a quickselect for the leftover units instead
+ * most of the cost of a quote), a selection for the leftover units instead
  * of a scan per unit, no scratch allocation, and the weights and their sum
  * come with the scope (shared by every rule of the lane with that scope). */
 static inline __attribute__((always_inline)) int spread_to(const cpn_lane_view *v, int64_t amount, int64_t *x,
@@ -92,16 +115,17 @@ static inline __attribute__((always_inline)) int spread_to(const cpn_lane_view *
     }
     const int64_t *w = v->w, wsum = v->wsum;
     const int *idx = v->widx;
-    int64_t rem[CUSTOPS_COUPON_MAX_LINES], given = 0;
-    const double inv = 1.0 / (double)wsum;
-    for (size_t i = 0; i < k; i++) {
-        int64_t p, q;
-        if (!__builtin_mul_overflow(amount, w[i], &p) && p < ((int64_t)1 << 52)) {
-            /* p / wsum by a multiplication: p is exact as a double and the
-             * estimate is off by at most one, which the remainder corrects
-             * (a division per line per rule was a tenth of a quote) */
-            q = (int64_t)((double)p * inv);
-            int64_t r = p - q * wsum;
+    int64_t given = 0, p, left;
+    uint64_t key[CUSTOPS_COUPON_MAX_LINES], sel[CUSTOPS_COUPON_MAX_LINES];
+    if (!__builtin_mul_overflow(amount, wsum, &p) && p < ((int64_t)1 << 52)) {
+        /* every amount * w[i] (at most amount * wsum) is exact as a double,
+         * so p / wsum by a multiplication is off by at most one, which the
+         * remainder corrects (a division per line per rule was a tenth of a
+         * quote) */
+        const double inv = 1.0 / (double)wsum;
+        for (size_t i = 0; i < k; i++) {
+            p = amount * w[i];
+            int64_t q = (int64_t)((double)p * inv), r = p - q * wsum;
             while (r < 0) {
                 q--;
                 r += wsum;
@@ -110,8 +134,18 @@ static inline __attribute__((always_inline)) int spread_to(const cpn_lane_view *
                 q++;
                 r -= wsum;
             }
-            rem[i] = r;
-        } else if (!__builtin_mul_overflow(amount, w[i], &p)) {
+            key[i] = sel[i] = SPREAD_KEY(r, i);
+            x[by_position ? i : (size_t)idx[i]] += q;
+            given += q;
+        }
+        if ((left = amount - given) > 0) /* fewer than k */
+            give_units(key, sel, k, left, x, idx, by_position);
+        return 0;
+    }
+    int64_t rem[CUSTOPS_COUPON_MAX_LINES];
+    for (size_t i = 0; i < k; i++) {
+        int64_t q;
+        if (!__builtin_mul_overflow(amount, w[i], &p)) {
             q = p / wsum;
             rem[i] = p % wsum;
         } else {
@@ -122,22 +156,15 @@ static inline __attribute__((always_inline)) int spread_to(const cpn_lane_view *
         x[by_position ? i : (size_t)idx[i]] += q;
         given += q;
     }
-    /* the leftover units (fewer than k) one each, largest remainder first */
-    int64_t left = amount - given;
-    if (left <= 0)
+    if ((left = amount - given) <= 0)
         return 0;
     if (wsum <= ((int64_t)1 << 52)) {
-        /* (remainder, -index) packed in one word: distinct keys, so the
-         * units go to exactly the keys at or above the left-th largest */
-        uint64_t key[CUSTOPS_COUPON_MAX_LINES], sel[CUSTOPS_COUPON_MAX_LINES];
         for (size_t i = 0; i < k; i++)
-            key[i] = sel[i] = (uint64_t)rem[i] << 10 | (uint64_t)(1023 - i);
-        uint64_t cut = kth_largest(sel, k, (size_t)left);
-        for (size_t i = 0; i < k; i++)
-            x[by_position ? i : (size_t)idx[i]] += key[i] >= cut;
+            key[i] = sel[i] = SPREAD_KEY(rem[i], i);
+        give_units(key, sel, k, left, x, idx, by_position);
         return 0;
     }
-    for (; left > 0; left--) {
+    for (; left > 0; left--) { /* remainders too wide to pack: a scan per unit */
         size_t best = 0;
         for (size_t i = 1; i < k; i++)
             if (rem[i] > rem[best])
@@ -161,88 +188,17 @@ int cpn_effects_spread(const cpn_lane_view *v, int64_t amount, int64_t *x)
     return spread_to(v, amount, x, 1);
 }
 
-/* The rare paths of order_amount() out of its way (a 128-bit percentage,
- * an overflow): a hot path with no call in it saves and restores fewer
- * registers (it runs per rule). */
-static __attribute__((cold, noinline)) int percent_wide(const cpn_rule *r, const cpn_effect *e, int64_t S, int64_t *d)
+int cpn_effects_percent_wide(const cpn_rule *r, const cpn_effect *e, int64_t S, int64_t *d)
 {
     int rc = custops_money_muldiv(S, e->a, 10000, d);
     return rc ? custops__err(rc, "rule %s: percent of %lld overflows", r->id, (long long)S) : 0;
 }
 
-static __attribute__((cold, noinline)) int every_overflow(const cpn_rule *r, int64_t times, int64_t b)
+int cpn_effects_every_overflow(const cpn_rule *r, int64_t times, int64_t b)
 {
     int64_t d;
     (void)custops_money_mul(times, b, &d); /* its own message first, as before */
     return custops__err(CUSTOPS_ERANGE, "rule %s: every overflows", r->id);
-}
-
-/* The amount d of one order-level effect (amount, percent, every, tiers)
- * on the in-scope subtotal S, and for a threshold not reached *below with
- * the need and what it unlocks; shared by cpn_effects_apply() and
- * cpn_effects_amount(), so the lazy amount is the same computation. */
-static inline int order_amount(const cpn_rule *r, const cpn_effect *e, int64_t S, int64_t *dp, int *belowp,
-                               int64_t *need, int64_t *unlocks)
-{
-    int64_t d = 0;
-    int below = *belowp, rc;
-    switch (e->kind) {
-    case EF_AMOUNT_OFF:
-        d = e->a < S ? e->a : S;
-        break;
-    case EF_PERCENT_OFF: {
-        int64_t p;
-        if (S >= 0 && e->a >= 0 && !__builtin_mul_overflow(S, e->a, &p)) {
-            d = p / 10000 + (p % 10000 >= 5000); /* custops_money_muldiv's half up, in 64 bits */
-        } else if ((rc = percent_wide(r, e, S, &d))) { /* 128-bit muldiv, or its error */
-            return rc;
-        }
-        if (e->b >= 0 && d > e->b)
-            d = e->b;
-        break;
-    }
-    case EF_EVERY: {
-        int64_t times = S / e->a;
-        if (e->c > 0 && times > e->c)
-            times = e->c;
-        if (times == 0) {
-            below = R_SUBTOTAL_BELOW;
-            *need = e->a;
-            *unlocks = e->b;
-        } else if (e->c == 0 || times < e->c) {
-            *need = (times + 1) * e->a; /* hint: the next step */
-            *unlocks = (times + 1) * e->b;
-        }
-        if (__builtin_mul_overflow(times, e->b, &d)) /* custops_money_mul, inline */
-            return every_overflow(r, times, e->b);
-        if (d > S)
-            d = S;
-        break;
-    }
-    case EF_TIERS: {
-        int t = -1;
-        for (int i = 0; i < e->ntiers; i++)
-            if (S >= e->tiers[2 * i])
-                t = i;
-        if (t < 0) {
-            below = R_SUBTOTAL_BELOW;
-            *need = e->tiers[0];
-            *unlocks = e->tiers[1];
-        } else {
-            d = e->tiers[2 * t + 1] < S ? e->tiers[2 * t + 1] : S;
-            if (t + 1 < e->ntiers) {
-                *need = e->tiers[2 * t + 2];
-                *unlocks = e->tiers[2 * t + 3];
-            }
-        }
-        break;
-    }
-    default:
-        break;
-    }
-    *dp = d;
-    *belowp = below;
-    return 0;
 }
 
 int cpn_effects_apply(const custops_ruleset *rs, const cpn_rule *r, const cpn_lane_view *v, int64_t *x,
@@ -265,7 +221,7 @@ int cpn_effects_apply(const custops_ruleset *rs, const cpn_rule *r, const cpn_la
         case EF_PERCENT_OFF:
         case EF_EVERY:
         case EF_TIERS:
-            if ((rc = order_amount(r, e, S, &d, &below, need, unlocks)))
+            if ((rc = cpn_effects_order(r, e, S, &d, &below, need, unlocks)))
                 return rc;
             break;
         case EF_FIXED_PRICE:
@@ -376,15 +332,4 @@ int cpn_effects_apply(const custops_ruleset *rs, const cpn_rule *r, const cpn_la
     if (total == 0 && below >= 0)
         return below;
     return -1;
-}
-
-int cpn_effects_amount(const cpn_rule *r, int64_t S, int nw, int64_t *amount, int64_t *need, int64_t *unlocks)
-{
-    int64_t d = 0;
-    int below = -1, rc;
-    *need = *unlocks = 0;
-    if ((rc = order_amount(r, &r->effects[0], S, &d, &below, need, unlocks)))
-        return rc;
-    *amount = nw ? d : 0; /* no line with a positive base: nothing to spread over */
-    return *amount == 0 && below >= 0 ? below : -1;
 }
