@@ -1117,6 +1117,21 @@ static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cp
     return rc;
 }
 
+/* Do all n candidates belong to one exclusive group, none lazy? Then they
+ * are one component (rooted at the first) that is pick-one when small:
+ * components() would put every member under the first, and with no lazy
+ * candidate it cannot need shares. A lane like shipping's or points'. */
+static int one_exclusive(const cpn_opt_in *in)
+{
+    int g = in->cands[0].group;
+    if (g < 0 || in->rs->groups[g].mode != GM_EXCLUSIVE)
+        return 0;
+    for (int i = 0; i < in->n; i++)
+        if (in->cands[i].group != g || in->cands[i].lazy)
+            return 0;
+    return 1;
+}
+
 int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
 {
     int n = in->n, rc = 0;
@@ -1126,55 +1141,67 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
     if (n == 0)
         return 0;
     cpn_mark mark = cpn_scratch_mark(in->scratch);
-    /* the partition goes straight into the caller's array when it wants it */
-    int *parent = out->comp && !in->comp ? out->comp : cpn_scratch_take(in->scratch, (size_t)n * sizeof *parent);
-    int *members = out->members ? out->members : cpn_scratch_take(in->scratch, (size_t)n * sizeof *members);
-    int *start = cpn_scratch_zero(in->scratch, ((size_t)n + 1) * sizeof *start);
-    int *roots = cpn_scratch_take(in->scratch, 2 * (size_t)n * sizeof *roots);
-    int *flags = cpn_scratch_take(in->scratch, (size_t)n * sizeof *flags);
-    cpn_cand *sub = cpn_scratch_take(in->scratch, (size_t)n * sizeof *sub);
-    if (!parent || !members || !start || !roots || !flags || !sub) {
+    /* the working arrays in one take; the partition goes straight into the
+     * caller's array when it wants it, so do the members */
+    size_t nn = (size_t)n, own_parent = out->comp && !in->comp ? 0 : nn, own_members = out->members ? 0 : nn;
+    cpn_cand *sub = cpn_scratch_take(in->scratch, nn * sizeof *sub + (own_parent + own_members + 4 * nn + 1) * sizeof(int));
+    if (!sub) {
         rc = CUSTOPS_ENOMEM;
         goto done;
     }
+    int *start = (int *)(sub + n), *roots = start + n + 1, *flags = roots + 2 * n, *rest = flags + n;
+    int *parent = own_parent ? rest : out->comp;
+    int *members = own_members ? rest + own_parent : out->members;
     int *known = roots + n; /* per component (by its place in roots): its pick-one verdict, -1 not asked */
-    if (!in->comp && (rc = components(in, parent)))
-        goto done;
-    /* each candidate's component (rooted at its first candidate, so a root
-     * comes before its members) and the components' sizes, in one pass */
     int nroots = 0;
-    for (int i = 0; i < n; i++) {
-        int r = in->comp ? in->comp[i] : parent[i];
-        if (!in->comp && parent[r] != r) /* most trees are flat: a capped group's members point at its first */
-            r = uf_find(parent, i);
-        parent[i] = r;
-        if (r == i) {
-            known[nroots] = -1;
-            roots[nroots++] = i;
+    if (!in->comp && one_exclusive(in)) {
+        memset(parent, 0, nn * sizeof *parent);
+        known[0] = n <= CPN_PICK_ONE_MAX; /* cpn_pick_one_applies() asks no more of an exclusive group */
+        roots[nroots++] = 0;
+        start[0] = n;
+        for (int i = 0; i < n; i++)
+            members[i] = i;
+    } else {
+        memset(start, 0, (nn + 1) * sizeof *start);
+        if (!in->comp && (rc = components(in, parent)))
+            goto done;
+        /* each candidate's component (rooted at its first candidate, so a
+         * root comes before its members) and the components' sizes, in one pass */
+        for (int i = 0; i < n; i++) {
+            int r = in->comp ? in->comp[i] : parent[i];
+            if (!in->comp && parent[r] != r) /* most trees are flat: a capped group's members point at its first */
+                r = uf_find(parent, i);
+            parent[i] = r;
+            if (r == i) {
+                known[nroots] = -1;
+                roots[nroots++] = i;
+            }
+            start[r + 1]++;
         }
-        start[r + 1]++;
+        /* members of each component, in candidate order */
+        if (nroots == 1) { /* one component (a lane of one exclusive group): the identity */
+            for (int i = 0; i < n; i++)
+                members[i] = i;
+            start[0] = n;
+        } else {
+            for (int i = 0; i < n; i++)
+                start[i + 1] += start[i];
+            for (int i = 0; i < n; i++)
+                members[start[parent[i]]++] = i; /* start[r] ends at the next component's start */
+        }
     }
     if (in->forced >= 0) /* only the forced one's component is solved: the rest stays unchosen */
         for (int i = 0; i < n; i++)
             out->chosen[i] = 0;
-    /* members of each component, in candidate order */
-    if (nroots == 1) { /* one component (a lane of one exclusive group): the identity */
-        for (int i = 0; i < n; i++)
-            members[i] = i;
-        start[0] = n;
-    } else {
-        for (int i = 0; i < n; i++)
-            start[i + 1] += start[i];
-        for (int i = 0; i < n; i++)
-            members[start[parent[i]]++] = i; /* start[r] ends at the next component's start */
-    }
     if (in->stands) /* before any search: the answer would be thrown away */
         for (int t = 0, at = 0; t < nroots; t++) {
             int root = roots[t], m = start[root] - at, extra = 0;
             for (int k = 0; k < m; k++)
                 extra += in->stands[members[at + k]];
             if (extra) {
-                if (m + extra > CPN_PICK_ONE_MAX || !(known[t] = cpn_pick_one_applies(in, members + at, m))) {
+                if (known[t] < 0)
+                    known[t] = cpn_pick_one_applies(in, members + at, m);
+                if (m + extra > CPN_PICK_ONE_MAX || !known[t]) {
                     rc = CPN_RETRY;
                     goto done;
                 }
