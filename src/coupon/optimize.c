@@ -696,11 +696,12 @@ static int components(const cpn_opt_in *in, int *parent)
     int col[CUSTOPS_COUPON_MAX_GROUPS + 1], gof[MAXC], cfirst[MAXC], cnt[MAXC], chead[MAXC], ahead[MAXC], pmode[MAXC];
     fit_acc fa[MAXC];
     int ncol = 0, anyrestrict = 0, anyperline = 0, fit = 1;
-    int *next = cpn_scratch_take(in->scratch, 2 * ((size_t)n + 1) * sizeof *next); /* per candidate: next in its column */
-    slot_acc *sa = cpn_scratch_take(in->scratch, ((size_t)ns + 1) * sizeof *sa);
-    int *touched = cpn_scratch_take(in->scratch, ((size_t)ns + 1) * sizeof *touched);
-    if (!next || !sa || !touched)
+    size_t nsl = (size_t)ns + 1;
+    slot_acc *sa = cpn_scratch_take(in->scratch, nsl * sizeof *sa + (nsl + 2 * ((size_t)n + 1)) * sizeof(int));
+    if (!sa)
         return CUSTOPS_ENOMEM;
+    int *touched = (int *)(sa + nsl);
+    int *next = touched + nsl;  /* per candidate: next in its column */
     int *aggof = next + n + 1; /* per candidate: its lazy aggregate, -1 none */
     for (int g = 0; g < ng; g++)
         col[g] = -1;
@@ -1242,15 +1243,13 @@ done:
 
 int cpn_optimize_forced(const cpn_opt_in *in, const cpn_opt_out *comps, const int *want, int64_t *value, int *taken)
 {
-    int n = in->n, rc = 0;
-    if (n == 0)
+    int n = in->n, rc = 0, i = 0;
+    while (i < n && !want[i]) /* often nobody: then no walk over the components */
+        i++;
+    if (i == n)
         return 0;
     cpn_mark mark = cpn_scratch_mark(in->scratch);
-    cpn_cand *sub = cpn_scratch_take(in->scratch, (size_t)n * sizeof *sub);
-    if (!sub) {
-        rc = CUSTOPS_ENOMEM;
-        goto done;
-    }
+    cpn_cand *sub = NULL; /* taken for the first searched component */
     /* the components as cpn_optimize listed them: back to back in members,
      * in the order of their roots (a searched one's list in search order) */
     for (int at = 0, m; at < n; at += m) {
@@ -1267,6 +1266,10 @@ int cpn_optimize_forced(const cpn_opt_in *in, const cpn_opt_out *comps, const in
                     taken[map[k]] = (comps->pick[root] == 1 ? cpn_pick_one_solve(in, map, m, k, NULL, &value[map[k]])
                                                             : cpn_gifts_solve(in, map, m, k, NULL, &value[map[k]])) == k;
             continue;
+        }
+        if (!sub && !(sub = cpn_scratch_take(in->scratch, (size_t)n * sizeof *sub))) {
+            rc = CUSTOPS_ENOMEM;
+            goto done;
         }
         cpn_opt_in si = *in;
         si.cands = sub;
