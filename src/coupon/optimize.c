@@ -1073,20 +1073,20 @@ static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cp
     for (int k = 0; k < m && forced >= 0; k++)
         if (map[k] == forced)
             sforced = k;
-    cpn_opt_out so = {flags, 0, 1, 0};
-    int rc = 0;
     *pick = known >= 0 ? known : cpn_pick_one_applies(in, map, m);
     if (!*pick && sforced < 0 && cpn_gifts_applies(in, map, m))
         *pick = 2;
     if (*pick == 1) { /* in place: no copy of the members, no flags */
-        int best = cpn_pick_one_solve(in, map, m, sforced, NULL, &so.value);
+        int best = cpn_pick_one_solve(in, map, m, sforced, NULL, &res->value);
         for (int k = 0; k < m; k++)
             chosen[map[k]] = k == best;
-        res->value = so.value;
         res->exact = 1;
         res->nodes = 0;
         return 0;
-    } else if (*pick == 2) { /* gift-only: the first members by rule, in place */
+    }
+    cpn_opt_out so = {flags, 0, 1, 0};
+    int rc = 0;
+    if (*pick == 2) { /* gift-only: the first members by rule, in place */
         cpn_gifts_solve(in, map, m, -1, flags, &so.value);
 #ifdef CPN_CROSSCHECK
         crosscheck_gifts(in, map, m, sub, flags, so.value);
