@@ -752,6 +752,8 @@ static int components(const cpn_opt_in *in, int *parent)
         int pm = cc >= 0 ? pmode[cc] : PART_SUM;
         aggof[i] = -1;
         if (!c->lazy) {
+            if (!c->nnz) /* adds nothing anywhere (a gift rule) */
+                continue;
             int64_t top = 0;
             for (int k = 0; k < c->nnz; k++)
                 top = c->x[k] > top ? c->x[k] : top;
@@ -1168,6 +1170,11 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
             goto done;
         /* each candidate's component (rooted at its first candidate, so a
          * root comes before its members) and the components' sizes, in one pass */
+        /* A component's members tend to come in runs (a group's rules are
+         * often neighbours): counted and placed a run at a time, not with
+         * a read-modify-write of its count per member, which would wait
+         * for the last one's store. */
+        int rr = 0, len = 0; /* the run's root, its length so far */
         for (int i = 0; i < n; i++) {
             int r = in->comp ? in->comp[i] : parent[i];
             if (!in->comp && parent[r] != r) /* most trees are flat: a capped group's members point at its first */
@@ -1177,8 +1184,14 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
                 known[nroots] = -1;
                 roots[nroots++] = i;
             }
-            start[r + 1]++;
+            if (r != rr) {
+                start[rr + 1] += len;
+                rr = r;
+                len = 0;
+            }
+            len++;
         }
+        start[rr + 1] += len;
         /* members of each component, in candidate order */
         if (nroots == 1) { /* one component (a lane of one exclusive group): the identity */
             for (int i = 0; i < n; i++)
@@ -1187,8 +1200,13 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
         } else {
             for (int i = 0; i < n; i++)
                 start[i + 1] += start[i];
-            for (int i = 0; i < n; i++)
-                members[start[parent[i]]++] = i; /* start[r] ends at the next component's start */
+            for (int i = 0; i < n;) { /* start[r] ends at the next component's start */
+                int r = parent[i], at = start[r];
+                do
+                    members[at++] = i++;
+                while (i < n && parent[i] == r);
+                start[r] = at;
+            }
         }
     }
     if (in->forced >= 0) /* only the forced one's component is solved: the rest stays unchosen */
