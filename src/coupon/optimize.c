@@ -1169,11 +1169,11 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
         if (!in->comp && (rc = components(in, parent)))
             goto done;
         /* each candidate's component (rooted at its first candidate, so a
-         * root comes before its members) and the components' sizes, in one pass */
-        /* A component's members tend to come in runs (a group's rules are
-         * often neighbours): counted and placed a run at a time, not with
-         * a read-modify-write of its count per member, which would wait
-         * for the last one's store. */
+         * root comes before its members) and the components' sizes, in one
+         * pass. A component's members tend to come in runs (a group's rules
+         * are often neighbours): they are counted and placed a run at a
+         * time, not with a read-modify-write of the count per member, which
+         * would wait for the previous member's store. */
         int rr = 0, len = 0; /* the run's root, its length so far */
         for (int i = 0; i < n; i++) {
             int r = in->comp ? in->comp[i] : parent[i];
@@ -1193,7 +1193,7 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
         }
         start[rr + 1] += len;
         /* members of each component, in candidate order */
-        if (nroots == 1) { /* one component (a lane of one exclusive group): the identity */
+        if (nroots == 1) { /* one component: the identity */
             for (int i = 0; i < n; i++)
                 members[i] = i;
             start[0] = n;
