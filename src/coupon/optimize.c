@@ -696,11 +696,12 @@ static int components(const cpn_opt_in *in, int *parent)
     int col[CUSTOPS_COUPON_MAX_GROUPS + 1], gof[MAXC], cfirst[MAXC], cnt[MAXC], chead[MAXC], ahead[MAXC], pmode[MAXC];
     fit_acc fa[MAXC];
     int ncol = 0, anyrestrict = 0, anyperline = 0, fit = 1;
-    int *next = cpn_scratch_take(in->scratch, 2 * ((size_t)n + 1) * sizeof *next); /* per candidate: next in its column */
-    slot_acc *sa = cpn_scratch_take(in->scratch, ((size_t)ns + 1) * sizeof *sa);
-    int *touched = cpn_scratch_take(in->scratch, ((size_t)ns + 1) * sizeof *touched);
-    if (!next || !sa || !touched)
+    size_t nsl = (size_t)ns + 1;
+    slot_acc *sa = cpn_scratch_take(in->scratch, nsl * sizeof *sa + (nsl + 2 * ((size_t)n + 1)) * sizeof(int));
+    if (!sa)
         return CUSTOPS_ENOMEM;
+    int *touched = (int *)(sa + nsl);
+    int *next = touched + nsl;  /* per candidate: next in its column */
     int *aggof = next + n + 1; /* per candidate: its lazy aggregate, -1 none */
     for (int g = 0; g < ng; g++)
         col[g] = -1;
@@ -751,6 +752,8 @@ static int components(const cpn_opt_in *in, int *parent)
         int pm = cc >= 0 ? pmode[cc] : PART_SUM;
         aggof[i] = -1;
         if (!c->lazy) {
+            if (!c->nnz) /* adds nothing anywhere (a gift rule) */
+                continue;
             int64_t top = 0;
             for (int k = 0; k < c->nnz; k++)
                 top = c->x[k] > top ? c->x[k] : top;
@@ -1072,20 +1075,20 @@ static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cp
     for (int k = 0; k < m && forced >= 0; k++)
         if (map[k] == forced)
             sforced = k;
-    cpn_opt_out so = {flags, 0, 1, 0};
-    int rc = 0;
     *pick = known >= 0 ? known : cpn_pick_one_applies(in, map, m);
     if (!*pick && sforced < 0 && cpn_gifts_applies(in, map, m))
         *pick = 2;
     if (*pick == 1) { /* in place: no copy of the members, no flags */
-        int best = cpn_pick_one_solve(in, map, m, sforced, NULL, &so.value);
+        int best = cpn_pick_one_solve(in, map, m, sforced, NULL, &res->value);
         for (int k = 0; k < m; k++)
             chosen[map[k]] = k == best;
-        res->value = so.value;
         res->exact = 1;
         res->nodes = 0;
         return 0;
-    } else if (*pick == 2) { /* gift-only: the first members by rule, in place */
+    }
+    cpn_opt_out so = {flags, 0, 1, 0};
+    int rc = 0;
+    if (*pick == 2) { /* gift-only: the first members by rule, in place */
         cpn_gifts_solve(in, map, m, -1, flags, &so.value);
 #ifdef CPN_CROSSCHECK
         crosscheck_gifts(in, map, m, sub, flags, so.value);
@@ -1117,6 +1120,21 @@ static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cp
     return rc;
 }
 
+/* Do all n candidates belong to one exclusive group, none lazy? Then they
+ * are one component (rooted at the first) that is pick-one when small:
+ * components() would put every member under the first, and with no lazy
+ * candidate it cannot need shares. A lane like shipping's or points'. */
+static int one_exclusive(const cpn_opt_in *in)
+{
+    int g = in->cands[0].group;
+    if (g < 0 || in->rs->groups[g].mode != GM_EXCLUSIVE)
+        return 0;
+    for (int i = 0; i < in->n; i++)
+        if (in->cands[i].group != g || in->cands[i].lazy)
+            return 0;
+    return 1;
+}
+
 int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
 {
     int n = in->n, rc = 0;
@@ -1126,55 +1144,83 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
     if (n == 0)
         return 0;
     cpn_mark mark = cpn_scratch_mark(in->scratch);
-    /* the partition goes straight into the caller's array when it wants it */
-    int *parent = out->comp && !in->comp ? out->comp : cpn_scratch_take(in->scratch, (size_t)n * sizeof *parent);
-    int *members = out->members ? out->members : cpn_scratch_take(in->scratch, (size_t)n * sizeof *members);
-    int *start = cpn_scratch_zero(in->scratch, ((size_t)n + 1) * sizeof *start);
-    int *roots = cpn_scratch_take(in->scratch, 2 * (size_t)n * sizeof *roots);
-    int *flags = cpn_scratch_take(in->scratch, (size_t)n * sizeof *flags);
-    cpn_cand *sub = cpn_scratch_take(in->scratch, (size_t)n * sizeof *sub);
-    if (!parent || !members || !start || !roots || !flags || !sub) {
+    /* the working arrays in one take; the partition goes straight into the
+     * caller's array when it wants it, so do the members */
+    size_t nn = (size_t)n, own_parent = out->comp && !in->comp ? 0 : nn, own_members = out->members ? 0 : nn;
+    cpn_cand *sub = cpn_scratch_take(in->scratch, nn * sizeof *sub + (own_parent + own_members + 4 * nn + 1) * sizeof(int));
+    if (!sub) {
         rc = CUSTOPS_ENOMEM;
         goto done;
     }
+    int *start = (int *)(sub + n), *roots = start + n + 1, *flags = roots + 2 * n, *rest = flags + n;
+    int *parent = own_parent ? rest : out->comp;
+    int *members = own_members ? rest + own_parent : out->members;
     int *known = roots + n; /* per component (by its place in roots): its pick-one verdict, -1 not asked */
-    if (!in->comp && (rc = components(in, parent)))
-        goto done;
-    /* each candidate's component (rooted at its first candidate, so a root
-     * comes before its members) and the components' sizes, in one pass */
     int nroots = 0;
-    for (int i = 0; i < n; i++) {
-        int r = in->comp ? in->comp[i] : parent[i];
-        if (!in->comp && parent[r] != r) /* most trees are flat: a capped group's members point at its first */
-            r = uf_find(parent, i);
-        parent[i] = r;
-        if (r == i) {
-            known[nroots] = -1;
-            roots[nroots++] = i;
+    if (!in->comp && one_exclusive(in)) {
+        memset(parent, 0, nn * sizeof *parent);
+        known[0] = n <= CPN_PICK_ONE_MAX; /* cpn_pick_one_applies() asks no more of an exclusive group */
+        roots[nroots++] = 0;
+        start[0] = n;
+        for (int i = 0; i < n; i++)
+            members[i] = i;
+    } else {
+        memset(start, 0, (nn + 1) * sizeof *start);
+        if (!in->comp && (rc = components(in, parent)))
+            goto done;
+        /* each candidate's component (rooted at its first candidate, so a
+         * root comes before its members) and the components' sizes, in one
+         * pass. A component's members tend to come in runs (a group's rules
+         * are often neighbours): they are counted and placed a run at a
+         * time, not with a read-modify-write of the count per member, which
+         * would wait for the previous member's store. */
+        int rr = 0, len = 0; /* the run's root, its length so far */
+        for (int i = 0; i < n; i++) {
+            int r = in->comp ? in->comp[i] : parent[i];
+            if (!in->comp && parent[r] != r) /* most trees are flat: a capped group's members point at its first */
+                r = uf_find(parent, i);
+            parent[i] = r;
+            if (r == i) {
+                known[nroots] = -1;
+                roots[nroots++] = i;
+            }
+            if (r != rr) {
+                start[rr + 1] += len;
+                rr = r;
+                len = 0;
+            }
+            len++;
         }
-        start[r + 1]++;
+        start[rr + 1] += len;
+        /* members of each component, in candidate order */
+        if (nroots == 1) { /* one component: the identity */
+            for (int i = 0; i < n; i++)
+                members[i] = i;
+            start[0] = n;
+        } else {
+            for (int i = 0; i < n; i++)
+                start[i + 1] += start[i];
+            for (int i = 0; i < n;) { /* start[r] ends at the next component's start */
+                int r = parent[i], at = start[r];
+                do
+                    members[at++] = i++;
+                while (i < n && parent[i] == r);
+                start[r] = at;
+            }
+        }
     }
     if (in->forced >= 0) /* only the forced one's component is solved: the rest stays unchosen */
         for (int i = 0; i < n; i++)
             out->chosen[i] = 0;
-    /* members of each component, in candidate order */
-    if (nroots == 1) { /* one component (a lane of one exclusive group): the identity */
-        for (int i = 0; i < n; i++)
-            members[i] = i;
-        start[0] = n;
-    } else {
-        for (int i = 0; i < n; i++)
-            start[i + 1] += start[i];
-        for (int i = 0; i < n; i++)
-            members[start[parent[i]]++] = i; /* start[r] ends at the next component's start */
-    }
     if (in->stands) /* before any search: the answer would be thrown away */
         for (int t = 0, at = 0; t < nroots; t++) {
             int root = roots[t], m = start[root] - at, extra = 0;
             for (int k = 0; k < m; k++)
                 extra += in->stands[members[at + k]];
             if (extra) {
-                if (m + extra > CPN_PICK_ONE_MAX || !(known[t] = cpn_pick_one_applies(in, members + at, m))) {
+                if (known[t] < 0)
+                    known[t] = cpn_pick_one_applies(in, members + at, m);
+                if (m + extra > CPN_PICK_ONE_MAX || !known[t]) {
                     rc = CPN_RETRY;
                     goto done;
                 }
@@ -1215,15 +1261,13 @@ done:
 
 int cpn_optimize_forced(const cpn_opt_in *in, const cpn_opt_out *comps, const int *want, int64_t *value, int *taken)
 {
-    int n = in->n, rc = 0;
-    if (n == 0)
+    int n = in->n, rc = 0, i = 0;
+    while (i < n && !want[i]) /* often nobody: then no walk over the components */
+        i++;
+    if (i == n)
         return 0;
     cpn_mark mark = cpn_scratch_mark(in->scratch);
-    cpn_cand *sub = cpn_scratch_take(in->scratch, (size_t)n * sizeof *sub);
-    if (!sub) {
-        rc = CUSTOPS_ENOMEM;
-        goto done;
-    }
+    cpn_cand *sub = NULL; /* taken for the first searched component */
     /* the components as cpn_optimize listed them: back to back in members,
      * in the order of their roots (a searched one's list in search order) */
     for (int at = 0, m; at < n; at += m) {
@@ -1240,6 +1284,10 @@ int cpn_optimize_forced(const cpn_opt_in *in, const cpn_opt_out *comps, const in
                     taken[map[k]] = (comps->pick[root] == 1 ? cpn_pick_one_solve(in, map, m, k, NULL, &value[map[k]])
                                                             : cpn_gifts_solve(in, map, m, k, NULL, &value[map[k]])) == k;
             continue;
+        }
+        if (!sub && !(sub = cpn_scratch_take(in->scratch, (size_t)n * sizeof *sub))) {
+            rc = CUSTOPS_ENOMEM;
+            goto done;
         }
         cpn_opt_in si = *in;
         si.cands = sub;

@@ -93,9 +93,12 @@ int cpn_pick_one_solve(const cpn_opt_in *in, const int *map, int m, int forced, 
         bk = key_of(in, &in->cands[map[forced]]);
     } else {
         for (int i = 0; i < m; i++) {
-            one_key k = key_of(in, &in->cands[map[i]]);
-            int c = one_cmp(&k, &bk); /* against the empty set first: a tie loses on rule count */
-            if (c < 0 || (c == 0 && best >= 0 && in->cands[map[i]].rule < in->cands[map[best]].rule)) {
+            const cpn_cand *c = &in->cands[map[i]];
+            one_key k = key_of(in, c);
+            if (k.v < bk.v) /* a smaller value loses: nothing more to compare */
+                continue;
+            int cmp = one_cmp(&k, &bk); /* against the empty set first: a tie loses on rule count */
+            if (cmp < 0 || (cmp == 0 && best >= 0 && c->rule < in->cands[map[best]].rule)) {
                 best = i;
                 bk = k;
             }
@@ -128,11 +131,13 @@ int cpn_gifts_applies(const cpn_opt_in *in, const int *map, int m)
     int g = c0->group;
     if (g < 0 || in->rs->groups[g].mode != GM_STACKABLE || c0->priority < 0)
         return 0;
-    for (int i = 0; i < m; i++) {
+    int64_t p = c0->priority;
+    for (int i = 0, prev = -1; i < m; i++) { /* rule indices are nonnegative */
         const cpn_cand *c = &in->cands[map[i]];
         if (c->group != g || c->restrictive || c->code || !c->gift || c->nnz != 0 || c->amount != 0 ||
-            c->priority != c0->priority || (i > 0 && c->rule <= in->cands[map[i - 1]].rule))
+            c->priority != p || c->rule <= prev)
             return 0;
+        prev = c->rule;
     }
     return 1;
 }

@@ -13,7 +13,9 @@ struct cpn_chunk {
 
 enum { SCRATCH_ALIGN = 16, SCRATCH_FIRST = 64 * 1024 };
 
-void *cpn_scratch_take(cpn_scratch *s, size_t bytes)
+/* a request the current chunk has no room for: the next chunk, or a new
+ * one (out of line: the common case below then needs no stack frame) */
+static __attribute__((noinline)) void *take_chunk(cpn_scratch *s, size_t bytes)
 {
     if (bytes > SIZE_MAX / 2) {
         custops__err(CUSTOPS_ENOMEM, "coupon quote: scratch request of %zu bytes", bytes);
@@ -21,33 +23,42 @@ void *cpn_scratch_take(cpn_scratch *s, size_t bytes)
     }
     size_t n = (bytes + SCRATCH_ALIGN - 1) & ~(size_t)(SCRATCH_ALIGN - 1);
     cpn_chunk *c = s->cur;
-    if (!c || c->cap - c->used < n) {
-        cpn_chunk *next = c ? c->next : s->first;
-        if (next && next->cap >= n) {
-            next->used = 0;
-            c = next;
-        } else {
-            size_t cap = c && c->cap * 2 > n ? c->cap * 2 : n;
-            if (cap < SCRATCH_FIRST)
-                cap = SCRATCH_FIRST;
-            cpn_chunk *m = custops__malloc(sizeof *m + cap);
-            if (!m) {
-                custops__nomem();
-                return NULL;
-            }
-            m->cap = cap;
-            m->used = 0;
-            m->next = next; /* a smaller chunk left after it is kept for later */
-            if (c)
-                c->next = m;
-            else
-                s->first = m;
-            c = m;
+    cpn_chunk *next = c ? c->next : s->first;
+    if (next && next->cap >= n) {
+        next->used = 0;
+        c = next;
+    } else {
+        size_t cap = c && c->cap * 2 > n ? c->cap * 2 : n;
+        if (cap < SCRATCH_FIRST)
+            cap = SCRATCH_FIRST;
+        cpn_chunk *m = custops__malloc(sizeof *m + cap);
+        if (!m) {
+            custops__nomem();
+            return NULL;
         }
-        s->cur = c;
+        m->cap = cap;
+        m->used = 0;
+        m->next = next; /* a smaller chunk left after it is kept for later */
+        if (c)
+            c->next = m;
+        else
+            s->first = m;
+        c = m;
     }
+    s->cur = c;
+    c->used = n;
+    return c->data;
+}
+
+void *cpn_scratch_take(cpn_scratch *s, size_t bytes)
+{
+    /* A chunk's capacity and use are multiples of SCRATCH_ALIGN, so when
+     * the request fits, so does it rounded up (and it cannot overflow). */
+    cpn_chunk *c = s->cur;
+    if (!c || bytes > c->cap - c->used)
+        return take_chunk(s, bytes);
     void *p = c->data + c->used;
-    c->used += n;
+    c->used += (bytes + SCRATCH_ALIGN - 1) & ~(size_t)(SCRATCH_ALIGN - 1);
     return p;
 }
 
