@@ -379,12 +379,22 @@ static inline int lane_conditions(qrun *R, const struct cpn_lane_cond *lc, const
     return lc->why;
 }
 
+/* the stock of a gift from the cart's table of its stock entries (see
+ * stock_slot): a key and a probe or two, not a compare per entry */
 static int gift_in_stock(const custops_cart *c, const char *sku, int64_t qty)
 {
-    for (size_t i = 0; i < c->nstock; i++)
-        if (strcmp(c->arena + c->stock[i].key, sku) == 0)
-            return c->stock_n[i] >= qty;
-    return 0;
+    if (!c->nstock)
+        return 0;
+    cpn_skey k = cpn_skey_of(sku, 0); /* a ruleset string: no bytes past its end may be read */
+    size_t mask = ((size_t)1 << c->stock_bits) - 1;
+    for (size_t i = cpn_skey_slot(&k, 0, c->stock_bits);; i = (i + 1) & mask) {
+        const struct cpn_stock_slot *e = &c->stock_slot[i];
+        if (!e->n)
+            return 0;
+        if (e->key.a == k.a && e->key.b == k.b && e->key.len == k.len &&
+            (k.len <= 16 || memcmp(c->arena + c->stock[e->n - 1].key + 8, sku + 8, k.len - 16) == 0))
+            return c->stock_n[e->n - 1] >= qty;
+    }
 }
 
 /* Candidates hold real pointers into the pool as they are built. Growing it
