@@ -1389,6 +1389,7 @@ static int eligibility(qrun *R)
             continue;
         }
         const cpn_rule *r = &rs->rules[i];
+        eligible[i] = 0; /* no one zeroed it, see custops_quote_run */
         if (r->lane == LANE_ISSUE)
             continue;
         int64_t when = 0;
@@ -1408,7 +1409,7 @@ static int eligibility(qrun *R)
         if (why < 0)
             why = cpn_time_check(r, R->now, &when);
         if (why < 0)
-            R->eligible[i] = 1;
+            eligible[i] = 1;
         else if ((rc = add_reason(q, (int)i, why, -1, when, 0, 0, 0)))
             goto done;
     }
@@ -1546,25 +1547,32 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
         q->line_ids = (uint32_t *)(lines + 2 * n1);
     }
     R.net = q->line_net;
-    /* the run's own arrays, zeroed, in one block: carved once to size it,
-     * once more to place them */
+    /* The run's own arrays in one block, carved once to size it, once more
+     * to place them. It is the first piece of the run's scratch memory (the
+     * lanes mark and release only past it) and goes with it: no malloc of
+     * its own. Zeroed are only the arrays read before written, placed
+     * first; eligibility() writes every rule's eligible[], and chosen_rules[]
+     * is read up to nchosen. */
+    size_t zeroed = 0;
     for (int pass = 0; pass < 2; pass++) {
         size_t off = 0;
         R.sc = carve(R.block, &off, ((size_t)rs->nscopes + 1) * sizeof *R.sc);
         R.tx = carve(R.block, &off, n1 * 3 * sizeof *R.tx);
         R.discountable = carve(R.block, &off, R.words * sizeof *R.discountable);
-        R.eligible = carve(R.block, &off, nr * sizeof *R.eligible);
         R.via = carve(R.block, &off, nr * sizeof *R.via);
         R.via_wallet = carve(R.block, &off, nr * sizeof *R.via_wallet);
-        R.chosen_rules = carve(R.block, &off, nr * sizeof *R.chosen_rules);
         R.group_used = carve(R.block, &off, ((size_t)rs->ngroups + 1) * sizeof *R.group_used);
-        if (!pass && !(R.block = custops__calloc(1, off)))
+        zeroed = off;
+        R.eligible = carve(R.block, &off, nr * sizeof *R.eligible);
+        R.chosen_rules = carve(R.block, &off, nr * sizeof *R.chosen_rules);
+        if (!pass && !(R.block = cpn_scratch_take(&R.scratch, off)))
             break;
     }
     if (!q->line_ids || !q->line_base || !q->line_net || !R.block) {
         rc = custops__nomem();
         goto done;
     }
+    memset(R.block, 0, zeroed);
     R.tuh = R.tx + n1;
     R.tnh = R.tx + 2 * n1;
     for (size_t l = 0; l < n1; l++)
@@ -1607,7 +1615,6 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
         goto done;
     }
 done:
-    custops__free(R.block);
     custops__free(R.sacc);
     custops__free(R.sint);
     custops__free(R.sw);
