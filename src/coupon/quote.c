@@ -1590,16 +1590,18 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
         goto done;
     }
     memcpy(q->arena, cart->arena, cart->arena_len);
+    int64_t subtotal = 0;
     for (size_t l = 0; l < R.n; l++) {
         const cpn_line *ln = &cart->lines[l];
+        int64_t base = ln->unit_price * ln->qty; /* checked when the line was added */
         q->line_ids[l] = ln->id;
-        q->line_base[l] = ln->unit_price * ln->qty; /* checked when the line was added */
-        q->line_net[l] = q->line_base[l];
-        if (custops_money_add(q->subtotal, q->line_base[l], &q->subtotal)) {
+        q->line_base[l] = q->line_net[l] = base;
+        if (__builtin_add_overflow(subtotal, base, &subtotal)) {
             rc = custops__err(CUSTOPS_ERANGE, "custops_quote_run: cart subtotal overflows");
             goto done;
         }
     }
+    q->subtotal = subtotal;
     q->shipping = q->shipping_net = cart->shipping;
     if ((rc = presize(&R)))
         goto done;
