@@ -278,6 +278,10 @@ struct custops_ruleset {
     /* lint findings, filled at compile */
     struct cpn_lint { int rule, line, col; const char *code; char *msg; } *lints;
     size_t nlints, lints_cap;
+    /* per rule: the end of its run of consecutive rules with the same
+     * plain_span, so the quote finds a run of automatic rules in time with
+     * one test (see plain_runs() in compile.c) */
+    uint32_t *plain_run;
 };
 
 /* ---- the cart ---- */

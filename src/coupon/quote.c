@@ -1381,11 +1381,17 @@ static int eligibility(qrun *R)
     }
     /* in locals: the stores to eligible[] would make the compiler reload them */
     const struct cpn_span *span = rs->plain_span;
+    const uint32_t *run = rs->plain_run;
     int64_t now = R->now;
     int *eligible = R->eligible;
     for (size_t i = 0; i < rs->nrules; i++) {
         if (now >= span[i].from && now < span[i].to) {
-            eligible[i] = 1; /* automatic, in time: the common case */
+            /* automatic, in time: the common case, and so is the rest of
+             * its run (the same span) */
+            size_t end = run[i];
+            for (size_t k = i; k < end; k++)
+                eligible[k] = 1;
+            i = end - 1;
             continue;
         }
         const cpn_rule *r = &rs->rules[i];
