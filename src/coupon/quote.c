@@ -1440,8 +1440,7 @@ done:
  * (sint, sw) took at most 2 ints and 1 word per line, plus a little, in
  * all but 0.5% of 9,000 generated quotes: so sized, a cart of up to 56
  * lines keeps them in 1 KB each, which glibc serves from its per-thread
- * cache, and the rare larger lane grows them once. Likewise 16 applied
- * rules (640 bytes) were enough for 99.8% of them, 8 for only 93%. */
+ * cache, and the rare larger lane grows them once. */
 static int presize(qrun *R)
 {
     const custops_ruleset *rs = R->rs;
@@ -1452,7 +1451,6 @@ static int presize(qrun *R)
     /* allocations: a chosen rule's lines, usually a few rules per line */
     if (CUSTOPS__GROW(R->q->reasons, R->q->reasons_cap, rs->nrules + 1) ||
         CUSTOPS__GROW(R->q->allocs, R->q->allocs_cap, 4 * R->n + 8) ||
-        CUSTOPS__GROW(R->q->applied, R->q->applied_cap, 16) ||
         CUSTOPS__GROW(R->cands, R->cands_cap, (size_t)most + 1) ||
         CUSTOPS__GROW(R->sacc, R->sacc_cap, R->words * (size_t)(rs->nscopes < 64 ? rs->nscopes + 1 : 64)) ||
         CUSTOPS__GROW(R->sint, R->sint_cap, 4 * R->n + 32) || CUSTOPS__GROW(R->sw, R->sw_cap, 2 * R->n + 16))
