@@ -66,6 +66,7 @@ void custops_cart_free(custops_cart *c)
     custops__free(c->wallet);
     custops__free(c->stock);
     custops__free(c->stock_n);
+    custops__free(c->stock_slot);
     custops__free(c);
 }
 
@@ -252,6 +253,35 @@ int custops_cart_add_wallet(custops_cart *c, const char *instance_id, const char
     return 0;
 }
 
+/* enter stock entry i in c->stock_slot, which has an empty slot */
+static void stock_slot_put(custops_cart *c, size_t i)
+{
+    uint32_t off = c->stock[i].key;
+    cpn_skey k = cpn_skey_of(c->arena + off, c->arena_len - off);
+    size_t mask = ((size_t)1 << c->stock_bits) - 1, s = cpn_skey_slot(&k, 0, c->stock_bits);
+    while (c->stock_slot[s].n)
+        s = (s + 1) & mask;
+    c->stock_slot[s] = (struct cpn_stock_slot){k, i + 1};
+}
+
+/* room in c->stock_slot for n entries: at most half full, or doubled and
+ * the entries so far entered again */
+static int stock_slot_room(custops_cart *c, size_t n)
+{
+    if (c->stock_slot && 2 * n <= (size_t)1 << c->stock_bits)
+        return 0;
+    unsigned bits = c->stock_slot ? c->stock_bits + 1 : 3;
+    struct cpn_stock_slot *t = custops__calloc((size_t)1 << bits, sizeof *t);
+    if (!t)
+        return custops__nomem();
+    custops__free(c->stock_slot);
+    c->stock_slot = t;
+    c->stock_bits = bits;
+    for (size_t i = 0; i < c->nstock; i++)
+        stock_slot_put(c, i);
+    return 0;
+}
+
 int custops_cart_set_stock(custops_cart *c, const char *sku, int64_t stock)
 {
     CUSTOPS__CHECK_NULL(c);
@@ -276,8 +306,11 @@ int custops_cart_set_stock(custops_cart *c, const char *sku, int64_t stock)
             return custops__nomem();
         c->stock_n = m;
     }
+    if ((rc = stock_slot_room(c, c->nstock + 1)))
+        return rc;
     c->stock[c->nstock] = (cpn_kv){k, 0};
-    c->stock_n[c->nstock++] = stock;
+    c->stock_n[c->nstock] = stock;
+    stock_slot_put(c, c->nstock++);
     return 0;
 }
 

@@ -62,10 +62,12 @@ static void free_tables(custops_ruleset *rs)
     custops__free(rs->scope_ninc);
     custops__free(rs->rule_table);
     custops__free(rs->plain_span);
+    custops__free(rs->plain_run);
     rs->sel_table = NULL;
     rs->scope_sel = rs->scope_sel_at = rs->scope_ninc = NULL;
     rs->rule_table = NULL;
     rs->plain_span = NULL;
+    rs->plain_run = NULL;
     for (int l = 0; l < LANE_COUNT; l++) {
         custops__free(rs->lane_cond[l]);
         rs->lane_cond[l] = NULL;
@@ -434,6 +436,23 @@ static int build_tables(custops_ruleset *rs)
     return 0;
 }
 
+/* rs->plain_run, from rs->plain_span: rules sorted by id often come in long
+ * runs of one validity (a campaign's rules), which the quote then marks in
+ * time with one test instead of one per rule (at most
+ * CUSTOPS_COUPON_MAX_RULES: an index fits in 32 bits) */
+static int plain_runs(custops_ruleset *rs)
+{
+    rs->plain_run = custops__malloc((rs->nrules + 1) * sizeof *rs->plain_run);
+    if (!rs->plain_run)
+        return custops__nomem();
+    const struct cpn_span *p = rs->plain_span;
+    for (size_t i = rs->nrules; i-- > 0;)
+        rs->plain_run[i] = i + 1 < rs->nrules && p[i].from == p[i + 1].from && p[i].to == p[i + 1].to
+                               ? rs->plain_run[i + 1]
+                               : (uint32_t)(i + 1);
+    return 0;
+}
+
 static int effect_lane_ok(int kind, int lane)
 {
     switch (kind) {
@@ -604,7 +623,7 @@ int cpn_ruleset_finish(custops_ruleset *rs, const char *what)
                 classify(r, r->conj[k], &r->conj_reason[k], &r->conj_need[k]);
         }
     }
-    if ((rc = intern_scopes(rs)) || (rc = build_tables(rs)))
+    if ((rc = intern_scopes(rs)) || (rc = build_tables(rs)) || (rc = plain_runs(rs)))
         return rc;
     for (int l = 0; l < LANE_COUNT; l++) {
         custops__free(rs->lane_rules[l]);

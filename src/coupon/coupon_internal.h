@@ -288,6 +288,10 @@ struct custops_ruleset {
     /* lint findings, filled at compile */
     struct cpn_lint { int rule, line, col; const char *code; char *msg; } *lints;
     size_t nlints, lints_cap;
+    /* per rule: the end of its run of consecutive rules with the same
+     * plain_span, so the quote finds a run of automatic rules in time with
+     * one test (see plain_runs() in compile.c) */
+    uint32_t *plain_run;
 };
 
 /* ---- the cart ---- */
@@ -328,6 +332,15 @@ struct custops_cart {
     size_t nstock, stock_cap;
     int has_now;
     int64_t now;
+    /* the stock entries by sku key (see cpn_skey), an open-addressed table
+     * of 1 << stock_bits slots at most half full, so the quote finds a gift's
+     * stock without comparing strings: slot i is empty when n is 0, else
+     * holds entry n - 1 */
+    struct cpn_stock_slot {
+        cpn_skey key;
+        size_t n;
+    } *stock_slot;
+    unsigned stock_bits;
 };
 
 static inline const char *cpn_cart_str(const custops_cart *c, uint32_t off) { return c->arena + off; }
