@@ -288,11 +288,11 @@ int custops_cart_set_stock(custops_cart *c, const char *sku, int64_t stock)
     CUSTOPS__CHECK_NULL(sku);
     if (stock < 0)
         return custops__err(CUSTOPS_EINVAL, "custops_cart_set_stock: negative stock");
-    for (size_t i = 0; i < c->nstock; i++)
-        if (strcmp(c->arena + c->stock[i].key, sku) == 0) {
-            c->stock_n[i] = stock;
-            return 0;
-        }
+    ptrdiff_t at = cpn_cart_stock_find(c, sku);
+    if (at >= 0) {
+        c->stock_n[at] = stock;
+        return 0;
+    }
     if (c->nstock >= 10000)
         return custops__err(CUSTOPS_ELIMIT, "more than 10000 stock entries");
     size_t cap = c->stock_cap;

@@ -344,6 +344,25 @@ struct custops_cart {
 };
 
 static inline const char *cpn_cart_str(const custops_cart *c, uint32_t off) { return c->arena + off; }
+
+/* the index of sku's entry in c->stock, or -1: a key and a probe or two in
+ * c->stock_slot, not a compare per entry. sku may be any string (a
+ * ruleset's): no byte past its end is read. */
+static inline ptrdiff_t cpn_cart_stock_find(const custops_cart *c, const char *sku)
+{
+    if (!c->nstock)
+        return -1;
+    cpn_skey k = cpn_skey_of(sku, 0);
+    size_t mask = ((size_t)1 << c->stock_bits) - 1;
+    for (size_t i = cpn_skey_slot(&k, 0, c->stock_bits);; i = (i + 1) & mask) {
+        const struct cpn_stock_slot *e = &c->stock_slot[i];
+        if (!e->n)
+            return -1;
+        if (e->key.a == k.a && e->key.b == k.b && e->key.len == k.len &&
+            (k.len <= 16 || memcmp(c->arena + c->stock[e->n - 1].key + 8, sku + 8, k.len - 16) == 0))
+            return (ptrdiff_t)e->n - 1;
+    }
+}
 const char *cpn_cart_ctx(const custops_cart *c, const char *key);
 int cpn_cart_str_add(custops_cart *c, const char *s, size_t len, uint32_t *off);
 

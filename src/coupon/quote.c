@@ -385,18 +385,8 @@ static inline int lane_conditions(qrun *R, const struct cpn_lane_cond *lc, const
  * to inline (see there). */
 static __attribute__((noinline)) int gift_in_stock(const custops_cart *c, const char *sku, int64_t qty)
 {
-    if (!c->nstock)
-        return 0;
-    cpn_skey k = cpn_skey_of(sku, 0); /* a ruleset string: no bytes past its end may be read */
-    size_t mask = ((size_t)1 << c->stock_bits) - 1;
-    for (size_t i = cpn_skey_slot(&k, 0, c->stock_bits);; i = (i + 1) & mask) {
-        const struct cpn_stock_slot *e = &c->stock_slot[i];
-        if (!e->n)
-            return 0;
-        if (e->key.a == k.a && e->key.b == k.b && e->key.len == k.len &&
-            (k.len <= 16 || memcmp(c->arena + c->stock[e->n - 1].key + 8, sku + 8, k.len - 16) == 0))
-            return c->stock_n[e->n - 1] >= qty;
-    }
+    ptrdiff_t i = cpn_cart_stock_find(c, sku);
+    return i >= 0 && c->stock_n[i] >= qty;
 }
 
 /* Candidates hold real pointers into the pool as they are built. Growing it

@@ -292,6 +292,60 @@ START_TEST(shipping_gifts_points)
 }
 END_TEST
 
+/* A gift's stock is found through a table the cart keeps by the sku's
+ * length and first and last 8 bytes: skus that share those bytes (longer
+ * than 16, differing only in the middle), short ones, an updated entry, a
+ * sku the cart lacks, and enough entries to grow the table several times. */
+START_TEST(gift_stock_lookup)
+{
+    static const char *skus[] = {"G",
+                                 "GIFT-0007",
+                                 "ABCDEFGHIJKLMNOP",            /* 16: first and last 8 bytes are all of it */
+                                 "ABCDEFGHIJKLMNOPQ",           /* 17 */
+                                 "TOTE-BAG-RED-2025-LIMITED",   /* 25 */
+                                 "TOTE-BAG-TAN-2025-LIMITED",   /* the same length, first 8 and last 8 bytes */
+                                 "TOTE-BAG-ASH-2025-LIMITED",   /* and again, as the 300 others */
+                                 "MISSING-FROM-THE-CART"};
+    /* per sku: the stock set (-1: none), a later update (-1: none), the qty a rule asks */
+    static const int stock[][3] = {{1, -1, 1}, {0, 3, 2}, {2, -1, 3}, {5, -1, 5}, {1, -1, 1}, {0, -1, 1}, {4, 1, 2},
+                                   {-1, -1, 1}};
+    enum { NS = sizeof skus / sizeof skus[0] };
+    char text[4096];
+    size_t len = (size_t)snprintf(text, sizeof text, "group g stackable;\n");
+    for (int i = 0; i < NS; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "rule r%d { group g; then gift \"%s\" qty %d; }\n", i,
+                                skus[i], stock[i][2]);
+    custops_ruleset *rs = rules(text);
+    custops_cart *c;
+    ck_assert_ok(custops_cart_new(&c, "CNY"));
+    ck_assert_ok(custops_cart_add_line(c, "L", "A", 10000, 1));
+    char other[32];
+    for (int k = 0; k < 300; k++) { /* others around them: the table grows while they are in it */
+        snprintf(other, sizeof other, "TOTE-BAG-%03d-2025-LIMITED", k);
+        ck_assert_ok(custops_cart_set_stock(c, other, k));
+        if (k < NS && stock[k][0] >= 0)
+            ck_assert_ok(custops_cart_set_stock(c, skus[k], stock[k][0]));
+    }
+    for (int i = 0; i < NS; i++)
+        if (stock[i][1] >= 0)
+            ck_assert_ok(custops_cart_set_stock(c, skus[i], stock[i][1])); /* an update, not a second entry */
+    custops_quote *q;
+    ck_assert_ok(custops_quote_run(&q, rs, c, NOW));
+    for (int i = 0; i < NS; i++) {
+        int64_t have = stock[i][1] >= 0 ? stock[i][1] : stock[i][0];
+        char name[8];
+        snprintf(name, sizeof name, "r%d", i);
+        if (have >= stock[i][2])
+            ck_assert_msg(applied(q, name), "%s: %s", skus[i], reason_of(q, name, NULL, NULL));
+        else
+            ck_assert_str_eq(reason_of(q, name, NULL, NULL), "GIFT_OUT_OF_STOCK");
+    }
+    custops_quote_free(q);
+    custops_cart_free(c);
+    custops_ruleset_free(rs);
+}
+END_TEST
+
 START_TEST(stacking_modes)
 {
     const char *cart = "{\"lines\":[{\"id\":\"L1\",\"sku\":\"X\",\"unit_price\":\"100.00\"},"
@@ -900,6 +954,7 @@ static Suite *suite(void)
     tcase_add_test(t, effects_amounts);
     tcase_add_test(t, buy_x_get_y);
     tcase_add_test(t, shipping_gifts_points);
+    tcase_add_test(t, gift_stock_lookup);
     tcase_add_test(t, stacking_modes);
     tcase_add_test(t, codes_and_wallet);
     tcase_add_test(t, rounding_and_allocation);
