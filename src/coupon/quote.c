@@ -15,6 +15,7 @@
  * its selectors' bitmaps, so a rule costs no string compare at all. */
 #include "coupon_internal.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #ifdef CPN_CROSSCHECK
 #include <stdio.h>
@@ -43,6 +44,14 @@ static int add_reason(custops_quote *q, int rule, int code, int other, int64_t n
         return CUSTOPS_ENOMEM;
     q->reasons[q->nreasons++] = (cpn_reason){rule, code, other, need, have, gap, value};
     return 0;
+}
+
+/* add_reason() where the room is there: run_lane makes room for one reason
+ * per rule of the lane when it starts (a rule gets at most one) */
+static inline void put_reason(custops_quote *q, int rule, int code, int other, int64_t need, int64_t have,
+                              int64_t gap, int64_t value)
+{
+    q->reasons[q->nreasons++] = (cpn_reason){rule, code, other, need, have, gap, value};
 }
 
 /* Place `bytes` at *off in block (16-byte aligned) and advance *off. With
@@ -171,6 +180,11 @@ typedef struct qrun {
         int pick;       /* its group is exclusive or per line: members may be shadowed */
         int nnz;        /* its lines with a positive base (the shared list at off) */
         int64_t wsum;   /* and their bases' sum */
+        /* for the losers, once the optimizer ran: its component is small
+         * (forcing a member is explained), its exclusive group is used up by
+         * an earlier lane, and the component's value */
+        int small, full;
+        int64_t cvalue;
     } sh[CPN_AGG_MAX];
 } qrun;
 
@@ -920,6 +934,8 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
     R->nshm = 0;
     R->nholes = 0;
     R->shm_sort_from = SIZE_MAX;
+    if (CPN_GROW(q->reasons, q->reasons_cap, q->nreasons + (size_t)rs->lane_n[lane]))
+        return CUSTOPS_ENOMEM;
     for (int li = 0; li < rs->lane_n[lane]; li++) {
         int ri = rs->lane_rules[lane][li];
         if (!R->eligible[ri])
@@ -1249,46 +1265,51 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
     chosen_ix cix = {.owner = NULL};
     if (!rc)
         rc = index_chosen(R, order, nch, nslots, &cix);
-    size_t ns = nshad ? R->nshm : 0, si = 0;
-    for (int i = 0; !rc && (i < nc || si < ns);) { /* in rule order, the shadowed ones between */
-        int rule, other;
-        int64_t amount, delta = 0;
-        if (si < ns && (i >= nc || R->shm[si].rule < cands[i].rule)) {
-            /* as the pick-one solve of its class's component would say:
-             * forcing it gives it (its lazy value is its amount) unless an
-             * earlier lane used up its exclusive group. Its conflict
-             * depends only on its group and lines, the same for the whole
-             * class, unless some chosen rule has a combine clause. */
-            const struct sh_member *m = &R->shm[si++];
-            struct sh_class *k = &R->sh[m->cls];
-            int root = k->root, g = k->group;
-            if (cix.restrictive || k->other == -2) {
+    /* A shadowed loser, as the pick-one solve of its class's component
+     * would say: forcing it gives it (its lazy value is its amount) unless
+     * an earlier lane used up its exclusive group; so what that costs is the
+     * same per class but for the amount, and is found once per class. */
+    size_t ns = nshad && !rc ? R->nshm : 0, si = 0;
+    for (int k = 0; ns && k < R->sh_n; k++) {
+        struct sh_class *h = &R->sh[k];
+        if (!h->cnt)
+            continue;
+        int root = h->root, g = h->group;
+        h->small = csize[root] + nshc[root] <= 8;
+        h->full = rs->groups[g].mode == GM_EXCLUSIVE && R->group_used[g] >= 1;
+        h->cvalue = comp_value[root];
+    }
+    for (int i = 0; !rc && i <= nc; i++) { /* in rule order, the shadowed ones between */
+        for (int upto = i < nc ? cands[i].rule : INT_MAX; si < ns && R->shm[si].rule < upto; si++) {
+            /* Its conflict depends only on its group and lines, the same
+             * for the whole class, unless some chosen rule has a combine
+             * clause. */
+            const struct sh_member *m = &R->shm[si];
+            struct sh_class *h = &R->sh[m->cls];
+            int other;
+            int64_t delta = 0;
+            if (cix.restrictive || h->other == -2) {
                 cpn_cand c;
                 shadow_record(R, m, words, &c);
                 other = conflict_with(R, &c, order, nch, nslots, &cix);
                 if (!cix.restrictive)
-                    k->other = other;
+                    h->other = other;
             } else {
-                other = k->other;
+                other = h->other;
             }
-            rule = m->rule;
-            amount = m->amount;
-            if (m->code || csize[root] + nshc[root] <= 8) {
-                int full = rs->groups[g].mode == GM_EXCLUSIVE && R->group_used[g] >= 1;
-                delta = full ? amount : comp_value[root] - amount;
-            }
-        } else {
-            int k = i++;
-            if (flags[k])
-                continue;
-            const cpn_cand *c = &cands[k];
-            other = conflict_with(R, c, order, nch, nslots, &cix);
-            if (want[k])
-                delta = flags2[k] ? comp_value[comp[k]] - fvalue[k] : c->amount;
-            rule = c->rule;
-            amount = c->amount;
+            if (m->code || h->small)
+                delta = h->full ? m->amount : h->cvalue - m->amount;
+            put_reason(q, m->rule, other >= 0 ? R_NOT_COMBINABLE : R_BEATEN_BY_COMBINATION, other, 0, m->amount, 0,
+                       delta);
         }
-        rc = add_reason(q, rule, other >= 0 ? R_NOT_COMBINABLE : R_BEATEN_BY_COMBINATION, other, 0, amount, 0, delta);
+        if (i == nc || flags[i])
+            continue;
+        const cpn_cand *c = &cands[i];
+        int other = conflict_with(R, c, order, nch, nslots, &cix);
+        int64_t delta = 0;
+        if (want[i])
+            delta = flags2[i] ? comp_value[comp[i]] - fvalue[i] : c->amount;
+        put_reason(q, c->rule, other >= 0 ? R_NOT_COMBINABLE : R_BEATEN_BY_COMBINATION, other, 0, c->amount, 0, delta);
     }
     /* apply in (priority desc, id asc), clamping each slot at zero; at most
      * one allocation per nonzero slot (none for points), sized at once */
