@@ -123,15 +123,7 @@ typedef struct qrun {
     int *group_used;
     int tier_rank;
     int64_t *net;       /* per line */
-    /* the scope of the rule at hand (pointers into the buffers below) */
-    const int *inl;     /* its lines, ascending */
-    const int *widx;    /* those of them with a positive base, and the bases */
-    const int64_t *w;
-    int64_t wsum;
-    int64_t wmin;       /* the smallest of w (0: none) */
-    int nw;
-    const uint64_t *scope_acc; /* its lines as a bitmap */
-    int cur_sid, cur_stamp; /* the scope and lane stamp the pointers above are for */
+    int cur_sid;        /* unused: scope_of() once kept the last scope's lists here */
     scope_ent *sc;      /* per scope id */
     int lane_stamp;     /* bumped per lane: the bases changed */
     uint64_t *sacc;     /* scope bitmaps, for the whole quote */
@@ -193,9 +185,8 @@ typedef struct qrun {
  * and its line lists, subtotal and quantity once per lane (they depend on
  * the lane-start bases); every other rule of that scope reuses them.
  * scope_fill() makes them (out of line: once per scope and lane); scope_of()
- * sets R->inl (the lines in scope, ascending), R->widx, R->w, R->nw and
- * R->wsum (those with a positive base) and R->scope_acc and returns the line
- * count. */
+ * gives the scope's entry, whose lists scope_inl() and scope_view() find
+ * (offsets: a later scope_fill() may move the buffers). */
 static __attribute__((noinline)) int scope_fill(qrun *R, const cpn_rule *r)
 {
     scope_ent *e = &R->sc[r->scope_id];
@@ -267,36 +258,32 @@ static __attribute__((noinline)) int scope_fill(qrun *R, const cpn_rule *r)
     return 0;
 }
 
-/* the common case inline: the scope's lists are already made for this lane */
-static inline int scope_of(qrun *R, const cpn_rule *r, int64_t *S, int64_t *Q)
+/* the common case inline: the scope's lists are already made for this lane;
+ * returns its line count (or an error), its entry in *ep */
+static inline int scope_of(qrun *R, const cpn_rule *r, const scope_ent **ep)
 {
     const scope_ent *e = &R->sc[r->scope_id];
-    if (r->scope_id == R->cur_sid && R->cur_stamp == R->lane_stamp) {
-        /* the previous rule's scope (rules of one scope often come in a
-         * row): R->inl and the rest already point at its lists */
-        *S = e->S;
-        *Q = e->Q;
-        return e->n;
-    }
+    *ep = e;
     if (e->lane != R->lane_stamp) {
         int rc = scope_fill(R, r);
-        if (rc) {
-            *S = *Q = 0;
+        if (rc)
             return rc;
-        }
     }
-    R->cur_sid = r->scope_id;
-    R->cur_stamp = R->lane_stamp;
-    R->inl = R->sint + e->int_off;
-    R->widx = R->inl + e->n;
-    R->w = R->sw + e->w_off;
-    R->nw = e->nw;
-    R->wsum = e->S;
-    R->wmin = e->wmin;
-    R->scope_acc = R->sacc + e->acc_off;
-    *S = e->S;
-    *Q = e->Q;
     return e->n;
+}
+
+/* a scope's lines, ascending, then those with a positive base (e->nw) */
+static inline const int *scope_inl(const qrun *R, const scope_ent *e)
+{
+    return R->sint + e->int_off;
+}
+
+/* the lane view of a scope for cpn_effects_apply() and the like */
+static inline cpn_lane_view scope_view(const qrun *R, const scope_ent *e)
+{
+    const int *inl = scope_inl(R, e);
+    return (cpn_lane_view){R->cart, R->net, e->S, e->Q, R->rs->exponent, inl, e->n, R->sw + e->w_off, inl + e->n,
+                           e->nw, e->S};
 }
 
 /* money an unmet threshold would unlock, for the gap message */
@@ -530,11 +517,12 @@ static int materialise(qrun *R, cpn_cand *c)
 {
     const custops_ruleset *rs = R->rs;
     const cpn_rule *r = &rs->rules[c->rule];
-    int64_t S, Q, amount, need, unl;
-    int ninl = scope_of(R, r, &S, &Q);
+    int64_t amount, need, unl;
+    const scope_ent *e;
+    int ninl = scope_of(R, r, &e);
     if (ninl < 0)
         return ninl;
-    cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
+    cpn_lane_view v = scope_view(R, e);
     size_t words = (R->n + 63) / 64 ? (R->n + 63) / 64 : 1, cap = (size_t)ninl;
     int64_t *dx = cpn_scratch_take(&R->scratch, (cap * 3 + words + (cap + 1) / 2 + 1) * sizeof *dx);
     if (!dx)
@@ -542,18 +530,18 @@ static int materialise(qrun *R, cpn_cand *c)
     if (!spread_shares(&v, c, dx, words, cap)) {
         int why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
         if (why != -1 || amount != c->amount) { /* the same computation as before: cannot differ */
-            clear_shares(R, R->inl, ninl);
+            clear_shares(R, v.inl, ninl);
             return why < -1 ? why
                             : custops__err(CUSTOPS_EINVAL, "coupon quote: rule %s: shares differ from the amount", r->id);
         }
-        c->nnz = take_shares(R, R->inl, ninl, words, dx, cap);
+        c->nnz = take_shares(R, v.inl, ninl, words, dx, cap);
     }
 #ifdef CPN_CROSSCHECK
     else { /* local check, never shipped: the long way gives the same shares */
         int why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
         int bad = why != -1 || amount != c->amount, k = 0;
         for (int j = 0; j < ninl; j++) {
-            int l = R->inl[j];
+            int l = v.inl[j];
             if (!R->tx[l])
                 continue;
             if (k >= c->nnz || dx[k] != R->tx[l] || ((int32_t *)(dx + 3 * cap + words))[k] != l ||
@@ -565,7 +553,7 @@ static int materialise(qrun *R, cpn_cand *c)
             fprintf(stderr, "CPN_CROSSCHECK: rule %s spread shares differ\n", r->id);
             abort();
         }
-        clear_shares(R, R->inl, ninl);
+        clear_shares(R, v.inl, ninl);
     }
 #endif
     c->x = dx;
@@ -577,8 +565,8 @@ static int materialise(qrun *R, cpn_cand *c)
     return 0;
 }
 
-/* the pool offset of the current scope's positive-base lines as a bitmap of
- * `words` then a list, shared by the lane's lazy candidates of that scope */
+/* the pool offset of a scope's positive-base lines as a bitmap of `words`
+ * then a list, shared by the lane's lazy candidates of that scope */
 static int lazy_lines(qrun *R, int sid, size_t words, uintptr_t *out)
 {
     /* a scope's lines are the same for all its rules in a lane: the search
@@ -590,14 +578,16 @@ static int lazy_lines(qrun *R, int sid, size_t words, uintptr_t *out)
         return 0;
     }
     size_t wb = R->words * sizeof(uint64_t);
+    const uint64_t *acc = R->sacc + e->acc_off;
+    const int *widx = scope_inl(R, e) + e->n;
     for (int i = 0; i < R->lz_n; i++)
-        if (memcmp(R->lz_acc[i], R->scope_acc, wb) == 0) {
+        if (memcmp(R->lz_acc[i], acc, wb) == 0) {
             *out = e->lz_off = R->lz_off[i];
             e->lz_lane = R->lane_stamp;
             return 0;
         }
     int64_t *p;
-    size_t cap = (size_t)R->nw;
+    size_t cap = (size_t)e->nw;
     int rc = pool_take(R, words + (cap + 1) / 2, &p);
     if (rc)
         return rc;
@@ -605,13 +595,13 @@ static int lazy_lines(qrun *R, int sid, size_t words, uintptr_t *out)
     uint64_t *bits = (uint64_t *)p;
     int32_t *nz = (int32_t *)(bits + words);
     memset(bits, 0, words * sizeof *bits);
-    for (int k = 0; k < R->nw; k++) {
-        int l = R->widx[k];
+    for (int k = 0; k < e->nw; k++) {
+        int l = widx[k];
         bits[l / 64] |= 1ull << (l % 64);
         nz[k] = l;
     }
     if (R->lz_n < LZ_MAX) { /* past that, a scope is not shared (nor remembered) */
-        memcpy(R->lz_acc[R->lz_n], R->scope_acc, wb);
+        memcpy(R->lz_acc[R->lz_n], acc, wb);
         R->lz_off[R->lz_n++] = off;
         e->lz_off = off;
         e->lz_lane = R->lane_stamp;
@@ -781,7 +771,8 @@ static inline __attribute__((always_inline)) int shadow_class(qrun *R, const cpn
         }
         /* every candidate on this list has the scope's current lines */
         int pick = r->group >= 0 && R->rs->groups[r->group].mode != GM_STACKABLE;
-        R->sh[k] = (struct sh_class){r->group, off, -1, -1, -2, 0, pick, R->nw, R->wsum};
+        const scope_ent *e = &R->sc[r->scope_id];
+        R->sh[k] = (struct sh_class){r->group, off, -1, -1, -2, 0, pick, e->nw, e->S};
         R->sh_n++;
     }
     if (!R->sh[k].pick || r->combine != COMBINE_ALL)
@@ -941,11 +932,13 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
         if (!R->eligible[ri])
             continue;
         const cpn_rule *r = &rs->rules[ri];
-        int64_t S, Q, need = 0, have = 0, unl = 0;
+        int64_t need = 0, have = 0, unl = 0;
         int clause = 0;
-        int ninl = scope_of(R, r, &S, &Q);
+        const scope_ent *se;
+        int ninl = scope_of(R, r, &se);
         if (ninl < 0)
             return ninl;
+        int64_t S = se->S, Q = se->Q;
         if (!ninl) {
             if ((rc = add_reason(q, ri, R_SCOPE_EMPTY, -1, 0, 0, 0, 0)))
                 return rc;
@@ -1017,7 +1010,7 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
         } else {
             lazy = cpn_effects_lazy(r);
             if (lazy) {
-                why = cpn_effects_amount(r, S, R->nw, &amount, &need, &unl);
+                why = cpn_effects_amount(r, S, se->nw, &amount, &need, &unl);
                 lazy = why >= 0 || amount <= S; /* else a percentage above 100%: clamped, so spread now */
                 /* A per-line group member's lines are compared (pick-one
                  * components, the losers' conflicts, the decomposition), so
@@ -1027,20 +1020,20 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
                  * each positive-base line in scope a share of 1 or more. */
                 int64_t p;
                 if (lazy && why < 0 && r->group >= 0 && rs->groups[r->group].mode == GM_PER_LINE)
-                    lazy = amount > 0 && !__builtin_mul_overflow(amount, R->wmin, &p) && p >= R->wsum;
+                    lazy = amount > 0 && !__builtin_mul_overflow(amount, se->wmin, &p) && p >= se->S;
 #ifdef CPN_CROSSCHECK
                 if (lazy && why < 0) { /* local check, never shipped: the eager shares agree */
-                    cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
+                    cpn_lane_view v = scope_view(R, se);
                     int64_t a2, n2, u2;
                     int w2 = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &a2, &n2, &u2);
                     int bad = w2 != why || a2 != amount || n2 != need || u2 != unl, k = 0;
                     int perl = r->group >= 0 && rs->groups[r->group].mode == GM_PER_LINE;
                     for (int j = 0; j < ninl; j++) {
-                        int l = R->inl[j];
+                        int l = v.inl[j];
                         int64_t xl = R->tx[l];
                         if (xl > R->net[l] || xl < 0)
                             bad = 1;
-                        int inw = k < R->nw && R->widx[k] == l;
+                        int inw = k < v.nw && v.widx[k] == l;
                         k += inw;
                         if (perl && (xl > 0) != inw)
                             bad = 1;
@@ -1049,7 +1042,7 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
                         fprintf(stderr, "CPN_CROSSCHECK: rule %s lazy differs\n", r->id);
                         abort();
                     }
-                    clear_shares(R, R->inl, ninl);
+                    clear_shares(R, v.inl, ninl);
                 }
 #endif
             }
@@ -1061,11 +1054,11 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
                 amount = need = unl = 0;
                 why = -1;
             } else if (!lazy) {
-                cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
+                cpn_lane_view v = scope_view(R, se);
                 why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
             }
             if (why >= 0) {
-                clear_shares(R, R->inl, ninl);
+                clear_shares(R, scope_inl(R, se), ninl);
                 int64_t have2 = why == R_SUBTOTAL_BELOW ? S : Q;
                 if ((rc = add_reason(q, ri, why, -1, need, have2, need - have2, unl)))
                     return rc;
@@ -1082,7 +1075,7 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
         }
         if (amount == 0 && !gift) {
             if (!shipping && !points)
-                clear_shares(R, R->inl, ninl);
+                clear_shares(R, scope_inl(R, se), ninl);
             if ((rc = add_reason(q, ri, R_NO_EFFECT, -1, 0, 0, 0, 0)))
                 return rc;
             continue;
@@ -1105,8 +1098,8 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
             }
             c->bits = (uint64_t *)(R->pool + lz_off);
             c->nz = (int32_t *)(c->bits + words);
-            c->nnz = R->nw;
-            c->wsum = R->wsum;
+            c->nnz = se->nw;
+            c->wsum = se->S;
             c->x = c->uh = c->nh = NULL;
         } else if (shipping || points) {
             /* the one slot: its share, no unit override, count 0, the
@@ -1133,7 +1126,7 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
             int64_t *dx;
             if ((rc = pool_take(R, cap * 3 + words + (cap + 1) / 2, &dx)))
                 return rc;
-            c->nnz = take_shares(R, R->inl, touched, words, dx, cap);
+            c->nnz = take_shares(R, scope_inl(R, se), touched, words, dx, cap);
             c->x = dx;
             c->uh = dx + cap;
             c->nh = dx + 2 * cap;
