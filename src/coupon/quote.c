@@ -925,10 +925,17 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
     R->nshm = 0;
     R->nholes = 0;
     R->shm_sort_from = SIZE_MAX;
-    if (CPN_GROW(q->reasons, q->reasons_cap, q->nreasons + (size_t)rs->lane_n[lane]))
+    /* the lane's rules, in locals: the stores below may alias the ruleset's
+     * fields for all the compiler knows; and room for one reason and one
+     * candidate per rule (a rule has at most one of each) */
+    const int nlane = rs->lane_n[lane], *lane_rules = rs->lane_rules[lane];
+    const struct cpn_lane_cond *lane_cond = rs->lane_cond[lane];
+    size_t words = ((size_t)nslots + 63) / 64;
+    if (CPN_GROW(q->reasons, q->reasons_cap, q->nreasons + (size_t)nlane) ||
+        CPN_GROW(R->cands, R->cands_cap, (size_t)nlane + 1))
         return CUSTOPS_ENOMEM;
-    for (int li = 0; li < rs->lane_n[lane]; li++) {
-        int ri = rs->lane_rules[lane][li];
+    for (int li = 0; li < nlane; li++) {
+        int ri = lane_rules[li];
         if (!R->eligible[ri])
             continue;
         const cpn_rule *r = &rs->rules[ri];
@@ -944,7 +951,7 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
                 return rc;
             continue;
         }
-        int why = lane_conditions(R, &rs->lane_cond[lane][li], r, S, Q, &need, &have, &clause);
+        int why = lane_conditions(R, &lane_cond[li], r, S, Q, &need, &have, &clause);
 #ifdef CPN_CROSSCHECK
         { /* local check, never shipped: the precomputed record says what the conjuncts say */
             int64_t n2 = 0, h2 = 0;
@@ -1068,7 +1075,7 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
                 /* at the first need, room for the rest of the lane (at most
                  * one hint per rule): one allocation, not a doubling series */
                 if (q->nhints == q->hints_cap &&
-                    CPN_GROW(q->hints, q->hints_cap, q->nhints + (size_t)(rs->lane_n[lane] - li)))
+                    CPN_GROW(q->hints, q->hints_cap, q->nhints + (size_t)(nlane - li)))
                     return CUSTOPS_ENOMEM;
                 q->hints[q->nhints++] = (cpn_hint){ri, need - S, unl - amount};
             }
@@ -1080,10 +1087,7 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
                 return rc;
             continue;
         }
-        if (CPN_GROW(R->cands, R->cands_cap, R->ncands + 1))
-            return CUSTOPS_ENOMEM;
         cpn_cand *c = &R->cands[R->ncands];
-        size_t words = ((size_t)nslots + 63) / 64;
         uintptr_t lz_off = 0;
         if (lazy) {
             /* no shares yet: the lines with a positive base as a list and a
@@ -1091,7 +1095,7 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
             if ((rc = lazy_lines(R, r->scope_id, words, &lz_off)))
                 return rc;
             if (R->sh_ok && (rc = shadow_class(R, r, ri, amount, lz_off, &R->sc[r->scope_id].sh_k,
-                                                (size_t)rs->lane_n[lane])) != 0) {
+                                                (size_t)nlane)) != 0) {
                 if (rc < 0)
                     return rc;
                 continue; /* a better member of its class stands for it */
@@ -1142,7 +1146,6 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
     /* the candidates stay in rule order: the optimizer puts only the
      * components it searches into search order */
     int nc, nfull = (int)(R->ncands + R->nshm), nshad = 0; /* nfull: at most that (holes count twice) */
-    size_t words = ((size_t)nslots + 63) / 64;
     cpn_mark mark = cpn_scratch_mark(&R->scratch);
     /* The lane's working arrays in one block; sized for every candidate:
      * the lane may run again without shadows. Only nshc and stands are
