@@ -930,15 +930,17 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
      * candidate per rule (a rule has at most one of each) */
     const int nlane = rs->lane_n[lane], *lane_rules = rs->lane_rules[lane];
     const struct cpn_lane_cond *lane_cond = rs->lane_cond[lane];
+    const cpn_rule *rules = rs->rules;
+    const int *eligible = R->eligible;
     size_t words = ((size_t)nslots + 63) / 64;
     if (CPN_GROW(q->reasons, q->reasons_cap, q->nreasons + (size_t)nlane) ||
         CPN_GROW(R->cands, R->cands_cap, (size_t)nlane + 1))
         return CUSTOPS_ENOMEM;
     for (int li = 0; li < nlane; li++) {
         int ri = lane_rules[li];
-        if (!R->eligible[ri])
+        if (!eligible[ri])
             continue;
-        const cpn_rule *r = &rs->rules[ri];
+        const cpn_rule *r = &rules[ri];
         int64_t need = 0, have = 0, unl = 0;
         int clause = 0;
         const scope_ent *se;
@@ -951,13 +953,19 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
                 return rc;
             continue;
         }
-        int why = lane_conditions(R, &lane_cond[li], r, S, Q, &need, &have, &clause);
+        const struct cpn_lane_cond *lc = &lane_cond[li];
+        int why = lane_conditions(R, lc, r, S, Q, &need, &have, &clause);
 #ifdef CPN_CROSSCHECK
         { /* local check, never shipped: the precomputed record says what the conjuncts say */
             int64_t n2 = 0, h2 = 0;
             int c2 = 0, w2 = conditions(R, r, S, Q, &n2, &h2, &c2);
             if (w2 != why || n2 != need || h2 != have || c2 != clause) {
                 fprintf(stderr, "CPN_CROSSCHECK: rule %s lane conditions differ\n", r->id);
+                abort();
+            }
+            int perl = r->group >= 0 && rs->groups[r->group].mode == GM_PER_LINE;
+            if (!(lc->flags & CPN_LC_LAZY) != !cpn_effects_lazy(r) || !(lc->flags & CPN_LC_PER_LINE) != !perl) {
+                fprintf(stderr, "CPN_CROSSCHECK: rule %s lane flags differ\n", r->id);
                 abort();
             }
         }
@@ -1015,7 +1023,7 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
                 amount = q->shipping_net;
             why = -1;
         } else {
-            lazy = cpn_effects_lazy(r);
+            lazy = lc->flags & CPN_LC_LAZY;
             if (lazy) {
                 why = cpn_effects_amount(r, S, se->nw, &amount, &need, &unl);
                 lazy = why >= 0 || amount <= S; /* else a percentage above 100%: clamped, so spread now */
@@ -1026,7 +1034,7 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
                  * floor(amount * w / wsum), so amount * wmin >= wsum gives
                  * each positive-base line in scope a share of 1 or more. */
                 int64_t p;
-                if (lazy && why < 0 && r->group >= 0 && rs->groups[r->group].mode == GM_PER_LINE)
+                if (lazy && why < 0 && (lc->flags & CPN_LC_PER_LINE))
                     lazy = amount > 0 && !__builtin_mul_overflow(amount, se->wmin, &p) && p >= se->S;
 #ifdef CPN_CROSSCHECK
                 if (lazy && why < 0) { /* local check, never shipped: the eager shares agree */
