@@ -1287,19 +1287,17 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
         for (int upto = i < nc ? cands[i].rule : INT_MAX; si < ns && R->shm[si].rule < upto; si++) {
             /* Its conflict depends only on its group and lines, the same
              * for the whole class, unless some chosen rule has a combine
-             * clause. */
+             * clause: then it is not kept, and other stays -2. */
             const struct sh_member *m = &R->shm[si];
             struct sh_class *h = &R->sh[m->cls];
-            int other;
+            int other = h->other;
             int64_t delta = 0;
-            if (cix.restrictive || h->other == -2) {
+            if (other == -2) {
                 cpn_cand c;
                 shadow_record(R, m, words, &c);
                 other = conflict_with(R, &c, order, nch, nslots, &cix);
                 if (!cix.restrictive)
                     h->other = other;
-            } else {
-                other = h->other;
             }
             if (m->code || h->small)
                 delta = h->full ? m->amount : h->cvalue - m->amount;
