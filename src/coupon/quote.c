@@ -1095,7 +1095,6 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
                 return rc;
             continue;
         }
-        cpn_cand *c = &R->cands[R->ncands];
         uintptr_t lz_off = 0;
         if (lazy) {
             /* no shares yet: the lines with a positive base as a list and a
@@ -1108,6 +1107,9 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
                     return rc;
                 continue; /* a better member of its class stands for it */
             }
+        }
+        cpn_cand *c = &R->cands[R->ncands]; /* a shadowed one has none */
+        if (lazy) {
             c->bits = (uint64_t *)(R->pool + lz_off);
             c->nz = (int32_t *)(c->bits + words);
             c->nnz = se->nw;
