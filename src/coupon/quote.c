@@ -1268,7 +1268,7 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
     }
     /* the losers: whom they collide with, and what forcing them would cost
      * (before applying, while group_used still holds only earlier lanes) */
-    chosen_ix cix = {.owner = NULL};
+    chosen_ix cix; /* index_chosen() sets what the losers read (nothing when it is not called) */
     if (!rc)
         rc = index_chosen(R, order, nch, nslots, &cix);
     /* A shadowed loser, as the pick-one solve of its class's component
