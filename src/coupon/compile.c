@@ -528,7 +528,8 @@ static int lint_rule(custops_ruleset *rs, int i)
  * are none, one subtotal()/qty() threshold as classify() found it, or one
  * customer.tier comparison with a tier literal (the
  * quote then reads one record per rule, in order, not the rule's conj,
- * conj_reason and nodes) */
+ * conj_reason and nodes), and flags of what else the quote asks of every
+ * rule (its effects, its group's mode) */
 static int lane_conds(custops_ruleset *rs)
 {
     for (int l = 0; l < LANE_COUNT; l++) {
@@ -549,6 +550,8 @@ static int lane_conds(custops_ruleset *rs)
                 const cpn_node *x = &r->nodes[r->conj[0]];
                 c = (struct cpn_lane_cond){r->nodes[x->b].v, 0, R_TIER_MISMATCH, (signed char)x->n};
             }
+            c.flags = (unsigned char)((cpn_effects_lazy(r) ? CPN_LC_LAZY : 0) |
+                                      (r->group >= 0 && rs->groups[r->group].mode == GM_PER_LINE ? CPN_LC_PER_LINE : 0));
             lc[li] = c;
         }
     }

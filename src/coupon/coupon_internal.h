@@ -284,6 +284,7 @@ struct custops_ruleset {
                             * subtotal(), R_QTY_BELOW: qty()), or R_TIER_MISMATCH:
                             * customer.tier against the tier literal of rank v */
         signed char op;    /* threshold: CMP_GE or CMP_GT; tier: any comparison */
+        unsigned char flags; /* CPN_LC_*: what the quote would otherwise read through the rule */
     } *lane_cond[LANE_COUNT];
     /* lint findings, filled at compile */
     struct cpn_lint { int rule, line, col; const char *code; char *msg; } *lints;
@@ -635,6 +636,11 @@ static inline int cpn_effects_lazy(const cpn_rule *r)
     int k = r->effects[0].kind;
     return k == EF_AMOUNT_OFF || k == EF_PERCENT_OFF || k == EF_EVERY || k == EF_TIERS;
 }
+/* rs->lane_cond flags of a rule */
+enum {
+    CPN_LC_LAZY = 1,    /* cpn_effects_lazy() */
+    CPN_LC_PER_LINE = 2 /* its group is exclusive per line */
+};
 /* the rare ends of cpn_effects_order() (effects.c): a 128-bit percentage
  * or its error, an every that overflows */
 int cpn_effects_percent_wide(const cpn_rule *r, const cpn_effect *e, int64_t S, int64_t *d) __attribute__((cold));

@@ -15,6 +15,7 @@
  * its selectors' bitmaps, so a rule costs no string compare at all. */
 #include "coupon_internal.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #ifdef CPN_CROSSCHECK
 #include <stdio.h>
@@ -43,6 +44,14 @@ static int add_reason(custops_quote *q, int rule, int code, int other, int64_t n
         return CUSTOPS_ENOMEM;
     q->reasons[q->nreasons++] = (cpn_reason){rule, code, other, need, have, gap, value};
     return 0;
+}
+
+/* add_reason() where the room is there: run_lane makes room for one reason
+ * per rule of the lane when it starts (a rule gets at most one) */
+static inline void put_reason(custops_quote *q, int rule, int code, int other, int64_t need, int64_t have,
+                              int64_t gap, int64_t value)
+{
+    q->reasons[q->nreasons++] = (cpn_reason){rule, code, other, need, have, gap, value};
 }
 
 /* Place `bytes` at *off in block (16-byte aligned) and advance *off. With
@@ -114,15 +123,7 @@ typedef struct qrun {
     int *group_used;
     int tier_rank;
     int64_t *net;       /* per line */
-    /* the scope of the rule at hand (pointers into the buffers below) */
-    const int *inl;     /* its lines, ascending */
-    const int *widx;    /* those of them with a positive base, and the bases */
-    const int64_t *w;
-    int64_t wsum;
-    int64_t wmin;       /* the smallest of w (0: none) */
-    int nw;
-    const uint64_t *scope_acc; /* its lines as a bitmap */
-    int cur_sid, cur_stamp; /* the scope and lane stamp the pointers above are for */
+    int cur_sid;        /* unused: scope_of() once kept the last scope's lists here */
     scope_ent *sc;      /* per scope id */
     int lane_stamp;     /* bumped per lane: the bases changed */
     uint64_t *sacc;     /* scope bitmaps, for the whole quote */
@@ -171,6 +172,11 @@ typedef struct qrun {
         int pick;       /* its group is exclusive or per line: members may be shadowed */
         int nnz;        /* its lines with a positive base (the shared list at off) */
         int64_t wsum;   /* and their bases' sum */
+        /* for the losers, once the optimizer ran: its component is small
+         * (forcing a member is explained), its exclusive group is used up by
+         * an earlier lane, and the component's value */
+        int small, full;
+        int64_t cvalue;
     } sh[CPN_AGG_MAX];
 } qrun;
 
@@ -179,9 +185,8 @@ typedef struct qrun {
  * and its line lists, subtotal and quantity once per lane (they depend on
  * the lane-start bases); every other rule of that scope reuses them.
  * scope_fill() makes them (out of line: once per scope and lane); scope_of()
- * sets R->inl (the lines in scope, ascending), R->widx, R->w, R->nw and
- * R->wsum (those with a positive base) and R->scope_acc and returns the line
- * count. */
+ * gives the scope's entry, whose lists scope_inl() and scope_view() find
+ * (offsets: a later scope_fill() may move the buffers). */
 static __attribute__((noinline)) int scope_fill(qrun *R, const cpn_rule *r)
 {
     scope_ent *e = &R->sc[r->scope_id];
@@ -253,36 +258,32 @@ static __attribute__((noinline)) int scope_fill(qrun *R, const cpn_rule *r)
     return 0;
 }
 
-/* the common case inline: the scope's lists are already made for this lane */
-static inline int scope_of(qrun *R, const cpn_rule *r, int64_t *S, int64_t *Q)
+/* the common case inline: the scope's lists are already made for this lane;
+ * returns its line count (or an error), its entry in *ep */
+static inline int scope_of(qrun *R, const cpn_rule *r, const scope_ent **ep)
 {
     const scope_ent *e = &R->sc[r->scope_id];
-    if (r->scope_id == R->cur_sid && R->cur_stamp == R->lane_stamp) {
-        /* the previous rule's scope (rules of one scope often come in a
-         * row): R->inl and the rest already point at its lists */
-        *S = e->S;
-        *Q = e->Q;
-        return e->n;
-    }
+    *ep = e;
     if (e->lane != R->lane_stamp) {
         int rc = scope_fill(R, r);
-        if (rc) {
-            *S = *Q = 0;
+        if (rc)
             return rc;
-        }
     }
-    R->cur_sid = r->scope_id;
-    R->cur_stamp = R->lane_stamp;
-    R->inl = R->sint + e->int_off;
-    R->widx = R->inl + e->n;
-    R->w = R->sw + e->w_off;
-    R->nw = e->nw;
-    R->wsum = e->S;
-    R->wmin = e->wmin;
-    R->scope_acc = R->sacc + e->acc_off;
-    *S = e->S;
-    *Q = e->Q;
     return e->n;
+}
+
+/* a scope's lines, ascending, then those with a positive base (e->nw) */
+static inline const int *scope_inl(const qrun *R, const scope_ent *e)
+{
+    return R->sint + e->int_off;
+}
+
+/* the lane view of a scope for cpn_effects_apply() and the like */
+static inline cpn_lane_view scope_view(const qrun *R, const scope_ent *e)
+{
+    const int *inl = scope_inl(R, e);
+    return (cpn_lane_view){R->cart, R->net, e->S, e->Q, R->rs->exponent, inl, e->n, R->sw + e->w_off, inl + e->n,
+                           e->nw, e->S};
 }
 
 /* money an unmet threshold would unlock, for the gap message */
@@ -516,11 +517,12 @@ static int materialise(qrun *R, cpn_cand *c)
 {
     const custops_ruleset *rs = R->rs;
     const cpn_rule *r = &rs->rules[c->rule];
-    int64_t S, Q, amount, need, unl;
-    int ninl = scope_of(R, r, &S, &Q);
+    int64_t amount, need, unl;
+    const scope_ent *e;
+    int ninl = scope_of(R, r, &e);
     if (ninl < 0)
         return ninl;
-    cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
+    cpn_lane_view v = scope_view(R, e);
     size_t words = (R->n + 63) / 64 ? (R->n + 63) / 64 : 1, cap = (size_t)ninl;
     int64_t *dx = cpn_scratch_take(&R->scratch, (cap * 3 + words + (cap + 1) / 2 + 1) * sizeof *dx);
     if (!dx)
@@ -528,18 +530,18 @@ static int materialise(qrun *R, cpn_cand *c)
     if (!spread_shares(&v, c, dx, words, cap)) {
         int why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
         if (why != -1 || amount != c->amount) { /* the same computation as before: cannot differ */
-            clear_shares(R, R->inl, ninl);
+            clear_shares(R, v.inl, ninl);
             return why < -1 ? why
                             : custops__err(CUSTOPS_EINVAL, "coupon quote: rule %s: shares differ from the amount", r->id);
         }
-        c->nnz = take_shares(R, R->inl, ninl, words, dx, cap);
+        c->nnz = take_shares(R, v.inl, ninl, words, dx, cap);
     }
 #ifdef CPN_CROSSCHECK
     else { /* local check, never shipped: the long way gives the same shares */
         int why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
         int bad = why != -1 || amount != c->amount, k = 0;
         for (int j = 0; j < ninl; j++) {
-            int l = R->inl[j];
+            int l = v.inl[j];
             if (!R->tx[l])
                 continue;
             if (k >= c->nnz || dx[k] != R->tx[l] || ((int32_t *)(dx + 3 * cap + words))[k] != l ||
@@ -551,7 +553,7 @@ static int materialise(qrun *R, cpn_cand *c)
             fprintf(stderr, "CPN_CROSSCHECK: rule %s spread shares differ\n", r->id);
             abort();
         }
-        clear_shares(R, R->inl, ninl);
+        clear_shares(R, v.inl, ninl);
     }
 #endif
     c->x = dx;
@@ -563,8 +565,8 @@ static int materialise(qrun *R, cpn_cand *c)
     return 0;
 }
 
-/* the pool offset of the current scope's positive-base lines as a bitmap of
- * `words` then a list, shared by the lane's lazy candidates of that scope */
+/* the pool offset of a scope's positive-base lines as a bitmap of `words`
+ * then a list, shared by the lane's lazy candidates of that scope */
 static int lazy_lines(qrun *R, int sid, size_t words, uintptr_t *out)
 {
     /* a scope's lines are the same for all its rules in a lane: the search
@@ -576,14 +578,16 @@ static int lazy_lines(qrun *R, int sid, size_t words, uintptr_t *out)
         return 0;
     }
     size_t wb = R->words * sizeof(uint64_t);
+    const uint64_t *acc = R->sacc + e->acc_off;
+    const int *widx = scope_inl(R, e) + e->n;
     for (int i = 0; i < R->lz_n; i++)
-        if (memcmp(R->lz_acc[i], R->scope_acc, wb) == 0) {
+        if (memcmp(R->lz_acc[i], acc, wb) == 0) {
             *out = e->lz_off = R->lz_off[i];
             e->lz_lane = R->lane_stamp;
             return 0;
         }
     int64_t *p;
-    size_t cap = (size_t)R->nw;
+    size_t cap = (size_t)e->nw;
     int rc = pool_take(R, words + (cap + 1) / 2, &p);
     if (rc)
         return rc;
@@ -591,13 +595,13 @@ static int lazy_lines(qrun *R, int sid, size_t words, uintptr_t *out)
     uint64_t *bits = (uint64_t *)p;
     int32_t *nz = (int32_t *)(bits + words);
     memset(bits, 0, words * sizeof *bits);
-    for (int k = 0; k < R->nw; k++) {
-        int l = R->widx[k];
+    for (int k = 0; k < e->nw; k++) {
+        int l = widx[k];
         bits[l / 64] |= 1ull << (l % 64);
         nz[k] = l;
     }
     if (R->lz_n < LZ_MAX) { /* past that, a scope is not shared (nor remembered) */
-        memcpy(R->lz_acc[R->lz_n], R->scope_acc, wb);
+        memcpy(R->lz_acc[R->lz_n], acc, wb);
         R->lz_off[R->lz_n++] = off;
         e->lz_off = off;
         e->lz_lane = R->lane_stamp;
@@ -767,7 +771,8 @@ static inline __attribute__((always_inline)) int shadow_class(qrun *R, const cpn
         }
         /* every candidate on this list has the scope's current lines */
         int pick = r->group >= 0 && R->rs->groups[r->group].mode != GM_STACKABLE;
-        R->sh[k] = (struct sh_class){r->group, off, -1, -1, -2, 0, pick, R->nw, R->wsum};
+        const scope_ent *e = &R->sc[r->scope_id];
+        R->sh[k] = (struct sh_class){r->group, off, -1, -1, -2, 0, pick, e->nw, e->S};
         R->sh_n++;
     }
     if (!R->sh[k].pick || r->combine != COMBINE_ALL)
@@ -920,28 +925,47 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
     R->nshm = 0;
     R->nholes = 0;
     R->shm_sort_from = SIZE_MAX;
-    for (int li = 0; li < rs->lane_n[lane]; li++) {
-        int ri = rs->lane_rules[lane][li];
-        if (!R->eligible[ri])
+    /* the lane's rules, in locals: the stores below may alias the ruleset's
+     * fields for all the compiler knows; and room for one reason and one
+     * candidate per rule (a rule has at most one of each) */
+    const int nlane = rs->lane_n[lane], *lane_rules = rs->lane_rules[lane];
+    const struct cpn_lane_cond *lane_cond = rs->lane_cond[lane];
+    const cpn_rule *rules = rs->rules;
+    const int *eligible = R->eligible;
+    size_t words = ((size_t)nslots + 63) / 64;
+    if (CPN_GROW(q->reasons, q->reasons_cap, q->nreasons + (size_t)nlane) ||
+        CPN_GROW(R->cands, R->cands_cap, (size_t)nlane + 1))
+        return CUSTOPS_ENOMEM;
+    for (int li = 0; li < nlane; li++) {
+        int ri = lane_rules[li];
+        if (!eligible[ri])
             continue;
-        const cpn_rule *r = &rs->rules[ri];
-        int64_t S, Q, need = 0, have = 0, unl = 0;
+        const cpn_rule *r = &rules[ri];
+        int64_t need = 0, have = 0, unl = 0;
         int clause = 0;
-        int ninl = scope_of(R, r, &S, &Q);
+        const scope_ent *se;
+        int ninl = scope_of(R, r, &se);
         if (ninl < 0)
             return ninl;
+        int64_t S = se->S, Q = se->Q;
         if (!ninl) {
             if ((rc = add_reason(q, ri, R_SCOPE_EMPTY, -1, 0, 0, 0, 0)))
                 return rc;
             continue;
         }
-        int why = lane_conditions(R, &rs->lane_cond[lane][li], r, S, Q, &need, &have, &clause);
+        const struct cpn_lane_cond *lc = &lane_cond[li];
+        int why = lane_conditions(R, lc, r, S, Q, &need, &have, &clause);
 #ifdef CPN_CROSSCHECK
         { /* local check, never shipped: the precomputed record says what the conjuncts say */
             int64_t n2 = 0, h2 = 0;
             int c2 = 0, w2 = conditions(R, r, S, Q, &n2, &h2, &c2);
             if (w2 != why || n2 != need || h2 != have || c2 != clause) {
                 fprintf(stderr, "CPN_CROSSCHECK: rule %s lane conditions differ\n", r->id);
+                abort();
+            }
+            int perl = r->group >= 0 && rs->groups[r->group].mode == GM_PER_LINE;
+            if (!(lc->flags & CPN_LC_LAZY) != !cpn_effects_lazy(r) || !(lc->flags & CPN_LC_PER_LINE) != !perl) {
+                fprintf(stderr, "CPN_CROSSCHECK: rule %s lane flags differ\n", r->id);
                 abort();
             }
         }
@@ -999,9 +1023,9 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
                 amount = q->shipping_net;
             why = -1;
         } else {
-            lazy = cpn_effects_lazy(r);
+            lazy = lc->flags & CPN_LC_LAZY;
             if (lazy) {
-                why = cpn_effects_amount(r, S, R->nw, &amount, &need, &unl);
+                why = cpn_effects_amount(r, S, se->nw, &amount, &need, &unl);
                 lazy = why >= 0 || amount <= S; /* else a percentage above 100%: clamped, so spread now */
                 /* A per-line group member's lines are compared (pick-one
                  * components, the losers' conflicts, the decomposition), so
@@ -1010,21 +1034,21 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
                  * floor(amount * w / wsum), so amount * wmin >= wsum gives
                  * each positive-base line in scope a share of 1 or more. */
                 int64_t p;
-                if (lazy && why < 0 && r->group >= 0 && rs->groups[r->group].mode == GM_PER_LINE)
-                    lazy = amount > 0 && !__builtin_mul_overflow(amount, R->wmin, &p) && p >= R->wsum;
+                if (lazy && why < 0 && (lc->flags & CPN_LC_PER_LINE))
+                    lazy = amount > 0 && !__builtin_mul_overflow(amount, se->wmin, &p) && p >= se->S;
 #ifdef CPN_CROSSCHECK
                 if (lazy && why < 0) { /* local check, never shipped: the eager shares agree */
-                    cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
+                    cpn_lane_view v = scope_view(R, se);
                     int64_t a2, n2, u2;
                     int w2 = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &a2, &n2, &u2);
                     int bad = w2 != why || a2 != amount || n2 != need || u2 != unl, k = 0;
                     int perl = r->group >= 0 && rs->groups[r->group].mode == GM_PER_LINE;
                     for (int j = 0; j < ninl; j++) {
-                        int l = R->inl[j];
+                        int l = v.inl[j];
                         int64_t xl = R->tx[l];
                         if (xl > R->net[l] || xl < 0)
                             bad = 1;
-                        int inw = k < R->nw && R->widx[k] == l;
+                        int inw = k < v.nw && v.widx[k] == l;
                         k += inw;
                         if (perl && (xl > 0) != inw)
                             bad = 1;
@@ -1033,7 +1057,7 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
                         fprintf(stderr, "CPN_CROSSCHECK: rule %s lazy differs\n", r->id);
                         abort();
                     }
-                    clear_shares(R, R->inl, ninl);
+                    clear_shares(R, v.inl, ninl);
                 }
 #endif
             }
@@ -1045,11 +1069,11 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
                 amount = need = unl = 0;
                 why = -1;
             } else if (!lazy) {
-                cpn_lane_view v = {R->cart, R->net, S, Q, rs->exponent, R->inl, ninl, R->w, R->widx, R->nw, R->wsum};
+                cpn_lane_view v = scope_view(R, se);
                 why = cpn_effects_apply(rs, r, &v, R->tx, R->tuh, R->tnh, &amount, &need, &unl);
             }
             if (why >= 0) {
-                clear_shares(R, R->inl, ninl);
+                clear_shares(R, scope_inl(R, se), ninl);
                 int64_t have2 = why == R_SUBTOTAL_BELOW ? S : Q;
                 if ((rc = add_reason(q, ri, why, -1, need, have2, need - have2, unl)))
                     return rc;
@@ -1059,22 +1083,18 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
                 /* at the first need, room for the rest of the lane (at most
                  * one hint per rule): one allocation, not a doubling series */
                 if (q->nhints == q->hints_cap &&
-                    CPN_GROW(q->hints, q->hints_cap, q->nhints + (size_t)(rs->lane_n[lane] - li)))
+                    CPN_GROW(q->hints, q->hints_cap, q->nhints + (size_t)(nlane - li)))
                     return CUSTOPS_ENOMEM;
                 q->hints[q->nhints++] = (cpn_hint){ri, need - S, unl - amount};
             }
         }
         if (amount == 0 && !gift) {
             if (!shipping && !points)
-                clear_shares(R, R->inl, ninl);
+                clear_shares(R, scope_inl(R, se), ninl);
             if ((rc = add_reason(q, ri, R_NO_EFFECT, -1, 0, 0, 0, 0)))
                 return rc;
             continue;
         }
-        if (CPN_GROW(R->cands, R->cands_cap, R->ncands + 1))
-            return CUSTOPS_ENOMEM;
-        cpn_cand *c = &R->cands[R->ncands];
-        size_t words = ((size_t)nslots + 63) / 64;
         uintptr_t lz_off = 0;
         if (lazy) {
             /* no shares yet: the lines with a positive base as a list and a
@@ -1082,15 +1102,18 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
             if ((rc = lazy_lines(R, r->scope_id, words, &lz_off)))
                 return rc;
             if (R->sh_ok && (rc = shadow_class(R, r, ri, amount, lz_off, &R->sc[r->scope_id].sh_k,
-                                                (size_t)rs->lane_n[lane])) != 0) {
+                                                (size_t)nlane)) != 0) {
                 if (rc < 0)
                     return rc;
                 continue; /* a better member of its class stands for it */
             }
+        }
+        cpn_cand *c = &R->cands[R->ncands]; /* a shadowed one has none */
+        if (lazy) {
             c->bits = (uint64_t *)(R->pool + lz_off);
             c->nz = (int32_t *)(c->bits + words);
-            c->nnz = R->nw;
-            c->wsum = R->wsum;
+            c->nnz = se->nw;
+            c->wsum = se->S;
             c->x = c->uh = c->nh = NULL;
         } else if (shipping || points) {
             /* the one slot: its share, no unit override, count 0, the
@@ -1117,7 +1140,7 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
             int64_t *dx;
             if ((rc = pool_take(R, cap * 3 + words + (cap + 1) / 2, &dx)))
                 return rc;
-            c->nnz = take_shares(R, R->inl, touched, words, dx, cap);
+            c->nnz = take_shares(R, scope_inl(R, se), touched, words, dx, cap);
             c->x = dx;
             c->uh = dx + cap;
             c->nh = dx + 2 * cap;
@@ -1133,7 +1156,6 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
     /* the candidates stay in rule order: the optimizer puts only the
      * components it searches into search order */
     int nc, nfull = (int)(R->ncands + R->nshm), nshad = 0; /* nfull: at most that (holes count twice) */
-    size_t words = ((size_t)nslots + 63) / 64;
     cpn_mark mark = cpn_scratch_mark(&R->scratch);
     /* The lane's working arrays in one block; sized for every candidate:
      * the lane may run again without shadows. Only nshc and stands are
@@ -1246,49 +1268,52 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
     }
     /* the losers: whom they collide with, and what forcing them would cost
      * (before applying, while group_used still holds only earlier lanes) */
-    chosen_ix cix = {.owner = NULL};
+    chosen_ix cix; /* index_chosen() sets what the losers read (nothing when it is not called) */
     if (!rc)
         rc = index_chosen(R, order, nch, nslots, &cix);
-    size_t ns = nshad ? R->nshm : 0, si = 0;
-    for (int i = 0; !rc && (i < nc || si < ns);) { /* in rule order, the shadowed ones between */
-        int rule, other;
-        int64_t amount, delta = 0;
-        if (si < ns && (i >= nc || R->shm[si].rule < cands[i].rule)) {
-            /* as the pick-one solve of its class's component would say:
-             * forcing it gives it (its lazy value is its amount) unless an
-             * earlier lane used up its exclusive group. Its conflict
-             * depends only on its group and lines, the same for the whole
-             * class, unless some chosen rule has a combine clause. */
-            const struct sh_member *m = &R->shm[si++];
-            struct sh_class *k = &R->sh[m->cls];
-            int root = k->root, g = k->group;
-            if (cix.restrictive || k->other == -2) {
+    /* A shadowed loser, as the pick-one solve of its class's component
+     * would say: forcing it gives it (its lazy value is its amount) unless
+     * an earlier lane used up its exclusive group; so what that costs is the
+     * same per class but for the amount, and is found once per class. */
+    size_t ns = nshad && !rc ? R->nshm : 0, si = 0;
+    for (int k = 0; ns && k < R->sh_n; k++) {
+        struct sh_class *h = &R->sh[k];
+        if (!h->cnt)
+            continue;
+        int root = h->root, g = h->group;
+        h->small = csize[root] + nshc[root] <= 8;
+        h->full = rs->groups[g].mode == GM_EXCLUSIVE && R->group_used[g] >= 1;
+        h->cvalue = comp_value[root];
+    }
+    for (int i = 0; !rc && i <= nc; i++) { /* in rule order, the shadowed ones between */
+        for (int upto = i < nc ? cands[i].rule : INT_MAX; si < ns && R->shm[si].rule < upto; si++) {
+            /* Its conflict depends only on its group and lines, the same
+             * for the whole class, unless some chosen rule has a combine
+             * clause: then it is not kept, and other stays -2. */
+            const struct sh_member *m = &R->shm[si];
+            struct sh_class *h = &R->sh[m->cls];
+            int other = h->other;
+            int64_t delta = 0;
+            if (other == -2) {
                 cpn_cand c;
                 shadow_record(R, m, words, &c);
                 other = conflict_with(R, &c, order, nch, nslots, &cix);
                 if (!cix.restrictive)
-                    k->other = other;
-            } else {
-                other = k->other;
+                    h->other = other;
             }
-            rule = m->rule;
-            amount = m->amount;
-            if (m->code || csize[root] + nshc[root] <= 8) {
-                int full = rs->groups[g].mode == GM_EXCLUSIVE && R->group_used[g] >= 1;
-                delta = full ? amount : comp_value[root] - amount;
-            }
-        } else {
-            int k = i++;
-            if (flags[k])
-                continue;
-            const cpn_cand *c = &cands[k];
-            other = conflict_with(R, c, order, nch, nslots, &cix);
-            if (want[k])
-                delta = flags2[k] ? comp_value[comp[k]] - fvalue[k] : c->amount;
-            rule = c->rule;
-            amount = c->amount;
+            if (m->code || h->small)
+                delta = h->full ? m->amount : h->cvalue - m->amount;
+            put_reason(q, m->rule, other >= 0 ? R_NOT_COMBINABLE : R_BEATEN_BY_COMBINATION, other, 0, m->amount, 0,
+                       delta);
         }
-        rc = add_reason(q, rule, other >= 0 ? R_NOT_COMBINABLE : R_BEATEN_BY_COMBINATION, other, 0, amount, 0, delta);
+        if (i == nc || flags[i])
+            continue;
+        const cpn_cand *c = &cands[i];
+        int other = conflict_with(R, c, order, nch, nslots, &cix);
+        int64_t delta = 0;
+        if (want[i])
+            delta = flags2[i] ? comp_value[comp[i]] - fvalue[i] : c->amount;
+        put_reason(q, c->rule, other >= 0 ? R_NOT_COMBINABLE : R_BEATEN_BY_COMBINATION, other, 0, c->amount, 0, delta);
     }
     /* apply in (priority desc, id asc), clamping each slot at zero; at most
      * one allocation per nonzero slot (none for points), sized at once */
