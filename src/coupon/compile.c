@@ -388,7 +388,10 @@ static int build_tables(custops_ruleset *rs)
     rs->scope_sel = custops__malloc((total + 1) * sizeof *rs->scope_sel);
     rs->scope_sel_at = custops__malloc(((size_t)rs->nscopes + 1) * sizeof *rs->scope_sel_at);
     rs->scope_ninc = custops__malloc(((size_t)rs->nscopes + 1) * sizeof *rs->scope_ninc);
-    rs->rule_table = skey_table(rs->nrules, &rs->rule_bits);
+    size_t nwallet = 0;
+    for (size_t i = 0; i < rs->nrules; i++)
+        nwallet += rs->rules[i].code_mode == CODE_WALLET;
+    rs->rule_table = skey_table(nwallet, &rs->rule_bits);
     rs->plain_span = custops__malloc((rs->nrules + 1) * sizeof *rs->plain_span);
     rs->nsels = 0;
     /* per selector id: 1 + the last scope pass (two per scope) that listed it */
@@ -424,7 +427,8 @@ static int build_tables(custops_ruleset *rs)
     custops__free(seen);
     for (size_t i = 0; i < rs->nrules; i++) {
         const cpn_rule *r = &rs->rules[i];
-        skey_add(rs->rule_table, rs->rule_bits, 0, r->id, (int)i);
+        if (r->code_mode == CODE_WALLET)
+            skey_add(rs->rule_table, rs->rule_bits, 0, r->id, (int)i);
         struct cpn_span *p = &rs->plain_span[i];
         if (r->lane == LANE_ISSUE || r->code_mode != CODE_NONE || r->nwindows)
             *p = (struct cpn_span){INT64_MAX, INT64_MIN};

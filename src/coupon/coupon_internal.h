@@ -265,7 +265,7 @@ struct custops_ruleset {
     int *scope_sel;    /* scope s: ids at [scope_sel_at[s], scope_sel_at[s + 1]) */
     int *scope_sel_at;
     int *scope_ninc;   /* scope s: how many of its ids are includes */
-    cpn_sent *rule_table; /* rule ids (kind 0) to rule indices, for the wallet */
+    cpn_sent *rule_table; /* wallet rules' ids (kind 0) to rule indices */
     unsigned rule_bits;
     /* per rule: automatic, no windows, and then in time iff from <= now < to
      * (the whole range without validity); every other rule has an empty

@@ -1347,7 +1347,8 @@ static inline __attribute__((always_inline)) int cart_find(const cpn_sent *t, un
     return cpn_skey_find(t, bits, kind, c->arena + off, c->arena_len - off);
 }
 
-/* the rule whose id is the cart string at off, or -1 */
+/* the wallet rule (code_mode CODE_WALLET) whose id is the cart string at
+ * off, or -1 */
 static int find_rule(const custops_ruleset *rs, const custops_cart *c, uint32_t off)
 {
     return cart_find(rs->rule_table, rs->rule_bits, 0, c, off);
@@ -1372,7 +1373,7 @@ static int eligibility(qrun *R)
     /* wallet coupons: first instance of each rule */
     for (size_t w = 0; w < c->nwallet; w++) {
         int ri = find_rule(rs, c, c->wallet[w].value);
-        if (ri >= 0 && rs->rules[ri].code_mode == CODE_WALLET && !R->via[ri]) {
+        if (ri >= 0 && !R->via[ri]) {
             R->via[ri] = c->wallet[w].key; /* the quote's arena copies the cart's */
             R->via_wallet[ri] = 1;
         }
