@@ -1433,9 +1433,14 @@ done:
 /* Most rules end with a reason, every lane's rules may all be candidates,
  * and each candidate's shares fit in 3.5 words per line plus its bitmap:
  * sizing these once replaces a chain of doubling reallocs (and their
- * copies) per quote. The pool gets that bound for the largest lane, at most
- * 512 KB: lazy candidates take far less (a shared line list per scope), so
- * a large ruleset grows it only as far as it is used. A lane's scope lists
+ * copies) per quote. The pool gets half that bound for the largest lane,
+ * at most 512 KB: lazy candidates take far less (a shared line list per
+ * scope; the bench uses a fifth of the bound, and 99% of 39,000 generated
+ * quotes less than half), so few quotes grow it, and a large ruleset only
+ * as far as it is used. The whole bound (85 KB in the bench), freed next to
+ * the top of the heap, could lift the top past glibc's trim threshold: then
+ * every quote gave the memory back and took it again, two brk calls and
+ * 65% more time per quote. A lane's scope lists
  * (sint, sw) took at most 2 ints and 1 word per line, plus a little, in
  * all but 0.5% of 9,000 generated quotes: so sized, a cart of up to 56
  * lines keeps them in 1 KB each, which glibc serves from its per-thread
@@ -1454,7 +1459,7 @@ static int presize(qrun *R)
         CUSTOPS__GROW(R->sacc, R->sacc_cap, R->words * (size_t)(rs->nscopes < 64 ? rs->nscopes + 1 : 64)) ||
         CUSTOPS__GROW(R->sint, R->sint_cap, 4 * R->n + 32) || CUSTOPS__GROW(R->sw, R->sw_cap, 2 * R->n + 16))
         return CUSTOPS_ENOMEM;
-    size_t per = R->n * 3 + R->words + (R->n + 1) / 2 + 1, want = per * (size_t)most;
+    size_t per = R->n * 3 + R->words + (R->n + 1) / 2 + 1, want = per * (size_t)most / 2;
     if (want > ((size_t)1 << 16))
         want = (size_t)1 << 16;
     if (want > R->pool_cap) {
