@@ -341,6 +341,15 @@ struct custops_cart {
         size_t n;
     } *stock_slot;
     unsigned stock_bits;
+    /* the keys (see cpn_skey) of the strings a quote looks up in the
+     * ruleset's tables, made once as each string is added rather than by
+     * every quote: per line its sku's and brand's ({0} while it has none),
+     * per refs entry and per wallet entry its rule id's */
+    struct cpn_line_key {
+        cpn_skey sku, brand;
+    } *line_key;
+    cpn_skey *ref_key, *wallet_key;
+    size_t line_key_cap, ref_key_cap, wallet_key_cap;
 };
 
 static inline const char *cpn_cart_str(const custops_cart *c, uint32_t off) { return c->arena + off; }

@@ -1340,18 +1340,36 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
 }
 
 /* the id of the cart string at off in a ruleset table (see cpn_sent), or
- * -1; the rest of the arena may be read past the string's end */
+ * -1: cpn_skey_find() with the string's key k, which the cart made when the
+ * string was added */
 static inline __attribute__((always_inline)) int cart_find(const cpn_sent *t, unsigned bits, int kind,
-                                                            const custops_cart *c, uint32_t off)
+                                                            const custops_cart *c, const cpn_skey *k, uint32_t off)
 {
-    return cpn_skey_find(t, bits, kind, c->arena + off, c->arena_len - off);
+    size_t mask = ((size_t)1 << bits) - 1;
+    int id = -1;
+    for (size_t i = cpn_skey_slot(k, kind, bits);; i = (i + 1) & mask) {
+        const cpn_sent *e = &t[i];
+        if (e->kind < 0)
+            break;
+        if (e->a == k->a && e->b == k->b && e->len == k->len && e->kind == kind &&
+            (k->len <= 16 || memcmp(e->s + 8, c->arena + off + 8, k->len - 16) == 0)) {
+            id = e->id;
+            break;
+        }
+    }
+#ifdef CPN_CROSSCHECK
+    if (id != cpn_skey_find(t, bits, kind, c->arena + off, c->arena_len - off)) {
+        fprintf(stderr, "CPN_CROSSCHECK: the cart's key of \"%s\" is stale\n", c->arena + off);
+        abort();
+    }
+#endif
+    return id;
 }
 
-/* the wallet rule (code_mode CODE_WALLET) whose id is the cart string at
- * off, or -1 */
-static int find_rule(const custops_ruleset *rs, const custops_cart *c, uint32_t off)
+/* the wallet rule (code_mode CODE_WALLET) of wallet entry w, or -1 */
+static int find_rule(const custops_ruleset *rs, const custops_cart *c, size_t w)
 {
-    return cart_find(rs->rule_table, rs->rule_bits, 0, c, off);
+    return cart_find(rs->rule_table, rs->rule_bits, 0, c, &c->wallet_key[w], c->wallet[w].value);
 }
 
 enum { CODES_LOCAL = (CUSTOPS_COUPON_MAX_CODES + 63) / 64 };
@@ -1372,7 +1390,7 @@ static int eligibility(qrun *R)
         code_hit[k] = 0;
     /* wallet coupons: first instance of each rule */
     for (size_t w = 0; w < c->nwallet; w++) {
-        int ri = find_rule(rs, c, c->wallet[w].value);
+        int ri = find_rule(rs, c, w);
         if (ri >= 0 && !R->via[ri]) {
             R->via[ri] = c->wallet[w].key; /* the quote's arena copies the cart's */
             R->via_wallet[ri] = 1;
@@ -1507,18 +1525,19 @@ static __attribute__((noinline)) int build_index(qrun *R)
     unsigned bits = rs->sel_bits;
     for (size_t l = 0; l < R->n; l++) {
         const cpn_line *ln = &c->lines[l];
+        const struct cpn_line_key *lk = &c->line_key[l];
         int id;
         if (ln->discountable)
             R->discountable[l / 64] |= 1ull << (l % 64);
-        if (sku && (id = cart_find(t, bits, SEL_SKU, c, ln->sku)) >= 0)
+        if (sku && (id = cart_find(t, bits, SEL_SKU, c, &lk->sku, ln->sku)) >= 0)
             sidx_add(x, id, l);
-        if (brand && ln->brand && (id = cart_find(t, bits, SEL_BRAND, c, ln->brand)) >= 0)
+        if (brand && ln->brand && (id = cart_find(t, bits, SEL_BRAND, c, &lk->brand, ln->brand)) >= 0)
             sidx_add(x, id, l);
-        for (uint32_t k = 0; cat && k < ln->ncat; k++)
-            if ((id = cart_find(t, bits, SEL_CATEGORY, c, c->refs[ln->cat0 + k])) >= 0)
+        for (uint32_t k = ln->cat0; cat && k < ln->cat0 + ln->ncat; k++)
+            if ((id = cart_find(t, bits, SEL_CATEGORY, c, &c->ref_key[k], c->refs[k])) >= 0)
                 sidx_add(x, id, l);
-        for (uint32_t k = 0; tag && k < ln->ntag; k++)
-            if ((id = cart_find(t, bits, SEL_TAG, c, c->refs[ln->tag0 + k])) >= 0)
+        for (uint32_t k = ln->tag0; tag && k < ln->tag0 + ln->ntag; k++)
+            if ((id = cart_find(t, bits, SEL_TAG, c, &c->ref_key[k], c->refs[k])) >= 0)
                 sidx_add(x, id, l);
     }
     return 0;
