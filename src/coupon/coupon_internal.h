@@ -292,6 +292,11 @@ struct custops_ruleset {
      * plain_span, so the quote finds a run of automatic rules in time with
      * one test (see plain_runs() in compile.c) */
     uint32_t *plain_run;
+    /* per rule: a wallet rule (CODE_WALLET) without windows, not in the
+     * issue lane, is in time iff from <= now < to as in plain_span; every
+     * other rule has an empty span. The quote finds a wallet coupon presented
+     * and in time without reading its rule. */
+    struct cpn_span *wallet_span;
 };
 
 /* ---- the cart ---- */

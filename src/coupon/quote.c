@@ -1397,7 +1397,7 @@ static int eligibility(qrun *R)
         }
     }
     /* in locals: the stores to eligible[] would make the compiler reload them */
-    const struct cpn_span *span = rs->plain_span;
+    const struct cpn_span *span = rs->plain_span, *wspan = rs->wallet_span;
     const uint32_t *run = rs->plain_run;
     int64_t now = R->now;
     int *eligible = R->eligible;
@@ -1409,6 +1409,10 @@ static int eligibility(qrun *R)
             for (size_t k = i; k < end; k++)
                 eligible[k] = 1;
             i = end - 1;
+            continue;
+        }
+        if (R->via[i] && now >= wspan[i].from && now < wspan[i].to) {
+            eligible[i] = 1; /* a wallet coupon presented, in time */
             continue;
         }
         const cpn_rule *r = &rs->rules[i];
