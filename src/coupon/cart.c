@@ -28,6 +28,9 @@ int cpn_cart_str_add(custops_cart *c, const char *s, size_t len, uint32_t *off)
 
 static int str_add(custops_cart *c, const char *s, uint32_t *off) { return cpn_cart_str_add(c, s, strlen(s), off); }
 
+/* the key of the cart string at off, for c->line_key, ref_key, wallet_key */
+static cpn_skey str_key(const custops_cart *c, uint32_t off) { return cpn_skey_of(c->arena + off, c->arena_len - off); }
+
 int custops_cart_new(custops_cart **out, const char *currency)
 {
     CUSTOPS__CHECK_NULL(out);
@@ -67,6 +70,9 @@ void custops_cart_free(custops_cart *c)
     custops__free(c->stock);
     custops__free(c->stock_n);
     custops__free(c->stock_slot);
+    custops__free(c->line_key);
+    custops__free(c->ref_key);
+    custops__free(c->wallet_key);
     custops__free(c);
 }
 
@@ -89,7 +95,8 @@ int custops_cart_add_line(custops_cart *c, const char *line_id, const char *sku,
     for (size_t i = 0; i < c->nlines; i++)
         if (strcmp(c->arena + c->lines[i].id, line_id) == 0)
             return custops__err(CUSTOPS_EEXISTS, "line id \"%s\" used twice", line_id);
-    if (CUSTOPS__GROW(c->lines, c->lines_cap, c->nlines + 1))
+    if (CUSTOPS__GROW(c->lines, c->lines_cap, c->nlines + 1) ||
+        CUSTOPS__GROW(c->line_key, c->line_key_cap, c->nlines + 1))
         return CUSTOPS_ENOMEM;
     cpn_line *l = &c->lines[c->nlines];
     memset(l, 0, sizeof *l);
@@ -100,6 +107,7 @@ int custops_cart_add_line(custops_cart *c, const char *line_id, const char *sku,
     l->qty = qty;
     l->discountable = 1;
     l->cat0 = l->tag0 = (uint32_t)c->nrefs;
+    c->line_key[c->nlines] = (struct cpn_line_key){str_key(c, l->sku), {0, 0, 0}};
     c->nlines++;
     return 0;
 }
@@ -118,8 +126,12 @@ int custops_cart_line_attr(custops_cart *c, const char *key, const char *value)
         l->discountable = strcmp(value, "true") == 0;
         return 0;
     }
-    if (strcmp(key, "brand") == 0)
-        return str_add(c, value, &l->brand);
+    if (strcmp(key, "brand") == 0) {
+        int rc = str_add(c, value, &l->brand);
+        if (!rc)
+            c->line_key[c->nlines - 1].brand = str_key(c, l->brand);
+        return rc;
+    }
     int cat = strcmp(key, "category") == 0;
     if (!cat && strcmp(key, "tag") != 0)
         return custops__err(CUSTOPS_EINVAL, "unknown line attribute \"%s\" (category, brand, tag, discountable)", key);
@@ -129,15 +141,19 @@ int custops_cart_line_attr(custops_cart *c, const char *key, const char *value)
      * [cat0, cat0+ncat) then [tag0, tag0+ntag); adding a category shifts the tags */
     uint32_t off;
     int rc = str_add(c, value, &off);
-    if (rc || (rc = CUSTOPS__GROW(c->refs, c->refs_cap, c->nrefs + 1)))
+    if (rc || (rc = CUSTOPS__GROW(c->refs, c->refs_cap, c->nrefs + 1)) ||
+        (rc = CUSTOPS__GROW(c->ref_key, c->ref_key_cap, c->nrefs + 1)))
         return rc;
     if (cat) {
         memmove(c->refs + l->tag0 + 1, c->refs + l->tag0, l->ntag * sizeof *c->refs);
+        memmove(c->ref_key + l->tag0 + 1, c->ref_key + l->tag0, l->ntag * sizeof *c->ref_key);
         c->refs[l->cat0 + l->ncat] = off;
+        c->ref_key[l->cat0 + l->ncat] = str_key(c, off);
         l->ncat++;
         l->tag0++;
     } else {
         c->refs[l->tag0 + l->ntag] = off;
+        c->ref_key[l->tag0 + l->ntag] = str_key(c, off);
         l->ntag++;
     }
     c->nrefs++;
@@ -247,8 +263,10 @@ int custops_cart_add_wallet(custops_cart *c, const char *instance_id, const char
     uint32_t a, b;
     int rc;
     if ((rc = str_add(c, instance_id, &a)) || (rc = str_add(c, rule_id, &b)) ||
-        (rc = CUSTOPS__GROW(c->wallet, c->wallet_cap, c->nwallet + 1)))
+        (rc = CUSTOPS__GROW(c->wallet, c->wallet_cap, c->nwallet + 1)) ||
+        (rc = CUSTOPS__GROW(c->wallet_key, c->wallet_key_cap, c->nwallet + 1)))
         return rc;
+    c->wallet_key[c->nwallet] = str_key(c, b);
     c->wallet[c->nwallet++] = (cpn_kv){a, b};
     return 0;
 }

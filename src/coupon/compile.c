@@ -63,11 +63,13 @@ static void free_tables(custops_ruleset *rs)
     custops__free(rs->rule_table);
     custops__free(rs->plain_span);
     custops__free(rs->plain_run);
+    custops__free(rs->wallet_span);
     rs->sel_table = NULL;
     rs->scope_sel = rs->scope_sel_at = rs->scope_ninc = NULL;
     rs->rule_table = NULL;
     rs->plain_span = NULL;
     rs->plain_run = NULL;
+    rs->wallet_span = NULL;
     for (int l = 0; l < LANE_COUNT; l++) {
         custops__free(rs->lane_cond[l]);
         rs->lane_cond[l] = NULL;
@@ -388,13 +390,17 @@ static int build_tables(custops_ruleset *rs)
     rs->scope_sel = custops__malloc((total + 1) * sizeof *rs->scope_sel);
     rs->scope_sel_at = custops__malloc(((size_t)rs->nscopes + 1) * sizeof *rs->scope_sel_at);
     rs->scope_ninc = custops__malloc(((size_t)rs->nscopes + 1) * sizeof *rs->scope_ninc);
-    rs->rule_table = skey_table(rs->nrules, &rs->rule_bits);
+    size_t nwallet = 0;
+    for (size_t i = 0; i < rs->nrules; i++)
+        nwallet += rs->rules[i].code_mode == CODE_WALLET;
+    rs->rule_table = skey_table(nwallet, &rs->rule_bits);
     rs->plain_span = custops__malloc((rs->nrules + 1) * sizeof *rs->plain_span);
+    rs->wallet_span = custops__malloc((rs->nrules + 1) * sizeof *rs->wallet_span);
     rs->nsels = 0;
     /* per selector id: 1 + the last scope pass (two per scope) that listed it */
     size_t *seen = custops__calloc(total + 1, sizeof *seen);
     if (!rs->sel_table || !rs->scope_sel || !rs->scope_sel_at || !rs->scope_ninc || !rs->rule_table ||
-        !rs->plain_span || !seen) {
+        !rs->plain_span || !rs->wallet_span || !seen) {
         custops__free(seen);
         return custops__nomem();
     }
@@ -424,14 +430,15 @@ static int build_tables(custops_ruleset *rs)
     custops__free(seen);
     for (size_t i = 0; i < rs->nrules; i++) {
         const cpn_rule *r = &rs->rules[i];
-        skey_add(rs->rule_table, rs->rule_bits, 0, r->id, (int)i);
-        struct cpn_span *p = &rs->plain_span[i];
-        if (r->lane == LANE_ISSUE || r->code_mode != CODE_NONE || r->nwindows)
-            *p = (struct cpn_span){INT64_MAX, INT64_MIN};
-        else if (r->has_valid)
-            *p = (struct cpn_span){r->valid_from, r->valid_to};
-        else
-            *p = (struct cpn_span){INT64_MIN, INT64_MAX}; /* now INT64_MAX: the slow path, same answer */
+        if (r->code_mode == CODE_WALLET)
+            skey_add(rs->rule_table, rs->rule_bits, 0, r->id, (int)i);
+        /* in time, for a rule with no windows: now INT64_MAX takes the slow path, same answer */
+        struct cpn_span span = r->has_valid ? (struct cpn_span){r->valid_from, r->valid_to}
+                                            : (struct cpn_span){INT64_MIN, INT64_MAX};
+        struct cpn_span none = {INT64_MAX, INT64_MIN};
+        int timed = r->lane != LANE_ISSUE && !r->nwindows;
+        rs->plain_span[i] = timed && r->code_mode == CODE_NONE ? span : none;
+        rs->wallet_span[i] = timed && r->code_mode == CODE_WALLET ? span : none;
     }
     return 0;
 }

@@ -265,7 +265,7 @@ struct custops_ruleset {
     int *scope_sel;    /* scope s: ids at [scope_sel_at[s], scope_sel_at[s + 1]) */
     int *scope_sel_at;
     int *scope_ninc;   /* scope s: how many of its ids are includes */
-    cpn_sent *rule_table; /* rule ids (kind 0) to rule indices, for the wallet */
+    cpn_sent *rule_table; /* wallet rules' ids (kind 0) to rule indices */
     unsigned rule_bits;
     /* per rule: automatic, no windows, and then in time iff from <= now < to
      * (the whole range without validity); every other rule has an empty
@@ -293,6 +293,11 @@ struct custops_ruleset {
      * plain_span, so the quote finds a run of automatic rules in time with
      * one test (see plain_runs() in compile.c) */
     uint32_t *plain_run;
+    /* per rule: a wallet rule (CODE_WALLET) without windows, not in the
+     * issue lane, is in time iff from <= now < to as in plain_span; every
+     * other rule has an empty span. The quote finds a wallet coupon presented
+     * and in time without reading its rule. */
+    struct cpn_span *wallet_span;
 };
 
 /* ---- the cart ---- */
@@ -342,6 +347,15 @@ struct custops_cart {
         size_t n;
     } *stock_slot;
     unsigned stock_bits;
+    /* the keys (see cpn_skey) of the strings a quote looks up in the
+     * ruleset's tables, made once as each string is added rather than by
+     * every quote: per line its sku's and brand's ({0} while it has none),
+     * per refs entry and per wallet entry its rule id's */
+    struct cpn_line_key {
+        cpn_skey sku, brand;
+    } *line_key;
+    cpn_skey *ref_key, *wallet_key;
+    size_t line_key_cap, ref_key_cap, wallet_key_cap;
 };
 
 static inline const char *cpn_cart_str(const custops_cart *c, uint32_t off) { return c->arena + off; }

@@ -1365,17 +1365,36 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
 }
 
 /* the id of the cart string at off in a ruleset table (see cpn_sent), or
- * -1; the rest of the arena may be read past the string's end */
+ * -1: cpn_skey_find() with the string's key k, which the cart made when the
+ * string was added */
 static inline __attribute__((always_inline)) int cart_find(const cpn_sent *t, unsigned bits, int kind,
-                                                            const custops_cart *c, uint32_t off)
+                                                            const custops_cart *c, const cpn_skey *k, uint32_t off)
 {
-    return cpn_skey_find(t, bits, kind, c->arena + off, c->arena_len - off);
+    size_t mask = ((size_t)1 << bits) - 1;
+    int id = -1;
+    for (size_t i = cpn_skey_slot(k, kind, bits);; i = (i + 1) & mask) {
+        const cpn_sent *e = &t[i];
+        if (e->kind < 0)
+            break;
+        if (e->a == k->a && e->b == k->b && e->len == k->len && e->kind == kind &&
+            (k->len <= 16 || memcmp(e->s + 8, c->arena + off + 8, k->len - 16) == 0)) {
+            id = e->id;
+            break;
+        }
+    }
+#ifdef CPN_CROSSCHECK
+    if (id != cpn_skey_find(t, bits, kind, c->arena + off, c->arena_len - off)) {
+        fprintf(stderr, "CPN_CROSSCHECK: the cart's key of \"%s\" is stale\n", c->arena + off);
+        abort();
+    }
+#endif
+    return id;
 }
 
-/* the rule whose id is the cart string at off, or -1 */
-static int find_rule(const custops_ruleset *rs, const custops_cart *c, uint32_t off)
+/* the wallet rule (code_mode CODE_WALLET) of wallet entry w, or -1 */
+static int find_rule(const custops_ruleset *rs, const custops_cart *c, size_t w)
 {
-    return cart_find(rs->rule_table, rs->rule_bits, 0, c, off);
+    return cart_find(rs->rule_table, rs->rule_bits, 0, c, &c->wallet_key[w], c->wallet[w].value);
 }
 
 enum { CODES_LOCAL = (CUSTOPS_COUPON_MAX_CODES + 63) / 64 };
@@ -1396,14 +1415,14 @@ static int eligibility(qrun *R)
         code_hit[k] = 0;
     /* wallet coupons: first instance of each rule */
     for (size_t w = 0; w < c->nwallet; w++) {
-        int ri = find_rule(rs, c, c->wallet[w].value);
-        if (ri >= 0 && rs->rules[ri].code_mode == CODE_WALLET && !R->via[ri]) {
+        int ri = find_rule(rs, c, w);
+        if (ri >= 0 && !R->via[ri]) {
             R->via[ri] = c->wallet[w].key; /* the quote's arena copies the cart's */
             R->via_wallet[ri] = 1;
         }
     }
     /* in locals: the stores to eligible[] would make the compiler reload them */
-    const struct cpn_span *span = rs->plain_span;
+    const struct cpn_span *span = rs->plain_span, *wspan = rs->wallet_span;
     const uint32_t *run = rs->plain_run;
     int64_t now = R->now;
     int *eligible = R->eligible;
@@ -1415,6 +1434,10 @@ static int eligibility(qrun *R)
             for (size_t k = i; k < end; k++)
                 eligible[k] = 1;
             i = end - 1;
+            continue;
+        }
+        if (R->via[i] && now >= wspan[i].from && now < wspan[i].to) {
+            eligible[i] = 1; /* a wallet coupon presented, in time */
             continue;
         }
         const cpn_rule *r = &rs->rules[i];
@@ -1457,9 +1480,14 @@ done:
 /* Most rules end with a reason, every lane's rules may all be candidates,
  * and each candidate's shares fit in 3.5 words per line plus its bitmap:
  * sizing these once replaces a chain of doubling reallocs (and their
- * copies) per quote. The pool gets that bound for the largest lane, at most
- * 512 KB: lazy candidates take far less (a shared line list per scope), so
- * a large ruleset grows it only as far as it is used. A lane's scope lists
+ * copies) per quote. The pool gets half that bound for the largest lane,
+ * at most 512 KB: lazy candidates take far less (a shared line list per
+ * scope; the bench uses a fifth of the bound, and 99% of 39,000 generated
+ * quotes less than half), so few quotes grow it, and a large ruleset only
+ * as far as it is used. The whole bound (85 KB in the bench), freed next to
+ * the top of the heap, could lift the top past glibc's trim threshold: then
+ * every quote gave the memory back and took it again, two brk calls and
+ * 65% more time per quote. A lane's scope lists
  * (sint, sw) took at most 2 ints and 1 word per line, plus a little, in
  * all but 0.5% of 9,000 generated quotes: so sized, a cart of up to 56
  * lines keeps them in 1 KB each, which glibc serves from its per-thread
@@ -1478,7 +1506,7 @@ static int presize(qrun *R)
         CUSTOPS__GROW(R->sacc, R->sacc_cap, R->words * (size_t)(rs->nscopes < 64 ? rs->nscopes + 1 : 64)) ||
         CUSTOPS__GROW(R->sint, R->sint_cap, 4 * R->n + 32) || CUSTOPS__GROW(R->sw, R->sw_cap, 2 * R->n + 16))
         return CUSTOPS_ENOMEM;
-    size_t per = R->n * 3 + R->words + (R->n + 1) / 2 + 1, want = per * (size_t)most;
+    size_t per = R->n * 3 + R->words + (R->n + 1) / 2 + 1, want = per * (size_t)most / 2;
     if (want > ((size_t)1 << 16))
         want = (size_t)1 << 16;
     if (want > R->pool_cap) {
@@ -1526,18 +1554,19 @@ static __attribute__((noinline)) int build_index(qrun *R)
     unsigned bits = rs->sel_bits;
     for (size_t l = 0; l < R->n; l++) {
         const cpn_line *ln = &c->lines[l];
+        const struct cpn_line_key *lk = &c->line_key[l];
         int id;
         if (ln->discountable)
             R->discountable[l / 64] |= 1ull << (l % 64);
-        if (sku && (id = cart_find(t, bits, SEL_SKU, c, ln->sku)) >= 0)
+        if (sku && (id = cart_find(t, bits, SEL_SKU, c, &lk->sku, ln->sku)) >= 0)
             sidx_add(x, id, l);
-        if (brand && ln->brand && (id = cart_find(t, bits, SEL_BRAND, c, ln->brand)) >= 0)
+        if (brand && ln->brand && (id = cart_find(t, bits, SEL_BRAND, c, &lk->brand, ln->brand)) >= 0)
             sidx_add(x, id, l);
-        for (uint32_t k = 0; cat && k < ln->ncat; k++)
-            if ((id = cart_find(t, bits, SEL_CATEGORY, c, c->refs[ln->cat0 + k])) >= 0)
+        for (uint32_t k = ln->cat0; cat && k < ln->cat0 + ln->ncat; k++)
+            if ((id = cart_find(t, bits, SEL_CATEGORY, c, &c->ref_key[k], c->refs[k])) >= 0)
                 sidx_add(x, id, l);
-        for (uint32_t k = 0; tag && k < ln->ntag; k++)
-            if ((id = cart_find(t, bits, SEL_TAG, c, c->refs[ln->tag0 + k])) >= 0)
+        for (uint32_t k = ln->tag0; tag && k < ln->tag0 + ln->ntag; k++)
+            if ((id = cart_find(t, bits, SEL_TAG, c, &c->ref_key[k], c->refs[k])) >= 0)
                 sidx_add(x, id, l);
     }
     return 0;
