@@ -123,7 +123,6 @@ typedef struct qrun {
     int *group_used;
     int tier_rank;
     int64_t *net;       /* per line */
-    int cur_sid;        /* unused: scope_of() once kept the last scope's lists here */
     scope_ent *sc;      /* per scope id */
     int lane_stamp;     /* bumped per lane: the bases changed */
     uint64_t *sacc;     /* scope bitmaps, for the whole quote */
@@ -1593,7 +1592,6 @@ int custops_quote_run(custops_quote **out, const custops_ruleset *rs, const cust
     R.cart = cart;
     R.q = q;
     R.now = now;
-    R.cur_sid = -1; /* no scope's lists in R->inl yet */
     R.n = cart->nlines;
     R.words = (R.n + 63) / 64 ? (R.n + 63) / 64 : 1;
     R.tier_rank = cpn_tier_rank(rs, cpn_cart_str(cart, cart->tier));
