@@ -1075,6 +1075,14 @@ static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cp
     for (int k = 0; k < m && forced >= 0; k++)
         if (map[k] == forced)
             sforced = k;
+    if (m == 1 && sforced < 0 && (known >= 0 ? known : cpn_pick_one_lone_applies(in, &in->cands[map[0]]))) {
+        /* a lone candidate (many, in a lane of per-line groups): no call */
+        *pick = 1;
+        chosen[map[0]] = cpn_pick_one_lone(in, &in->cands[map[0]], &res->value);
+        res->exact = 1;
+        res->nodes = 0;
+        return 0;
+    }
     *pick = known >= 0 ? known : cpn_pick_one_applies(in, map, m);
     if (!*pick && sforced < 0 && cpn_gifts_applies(in, map, m))
         *pick = 2;
@@ -1219,7 +1227,8 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
                 extra += in->stands[members[at + k]];
             if (extra) {
                 if (known[t] < 0)
-                    known[t] = cpn_pick_one_applies(in, members + at, m);
+                    known[t] = m == 1 ? cpn_pick_one_lone_applies(in, &in->cands[members[at]])
+                                      : cpn_pick_one_applies(in, members + at, m);
                 if (m + extra > CPN_PICK_ONE_MAX || !known[t]) {
                     rc = CPN_RETRY;
                     goto done;
