@@ -1067,7 +1067,8 @@ static void crosscheck_gifts(const cpn_opt_in *in, const int *map, int m, cpn_ca
 /* solve the m candidates map[0..m) of one component (forced: index in the
  * full list or -1) into chosen (per candidate of the full list); a searched
  * component's map is put into search order. known: the pick-one verdict if
- * already asked (0 or 1), else -1. flags: room for m flags */
+ * already asked (0 or 1), else -1. flags: room for m flags; chosen holds
+ * zeros for the component's candidates */
 static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cpn_cand *sub, int *flags,
                            cpn_opt_out *res, int *pick, int known, int *chosen)
 {
@@ -1088,8 +1089,8 @@ static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cp
         *pick = 2;
     if (*pick == 1) { /* in place: no copy of the members, no flags */
         int best = cpn_pick_one_solve(in, map, m, sforced, NULL, &res->value);
-        for (int k = 0; k < m; k++)
-            chosen[map[k]] = k == best;
+        if (best >= 0)
+            chosen[map[best]] = 1;
         res->exact = 1;
         res->nodes = 0;
         return 0;
@@ -1217,9 +1218,9 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
             }
         }
     }
-    if (in->forced >= 0) /* only the forced one's component is solved: the rest stays unchosen */
-        for (int i = 0; i < n; i++)
-            out->chosen[i] = 0;
+    /* unchosen unless a solve says otherwise: a pick-one solve then marks only
+     * its choice, and when forced, only the forced one's component is solved */
+    memset(out->chosen, 0, nn * sizeof *out->chosen);
     if (in->stands) /* before any search: the answer would be thrown away */
         for (int t = 0, at = 0; t < nroots; t++) {
             int root = roots[t], m = start[root] - at, extra = 0;
