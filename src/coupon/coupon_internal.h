@@ -778,7 +778,23 @@ static inline int cpn_effects_amount(const cpn_rule *r, int64_t S, int nw, int64
  * cpn_effects_apply() does, into x[k] for line v->widx[k] (x zeroed, nw
  * entries); before any clamp to the bases */
 int cpn_effects_spread(const cpn_lane_view *v, int64_t amount, int64_t *x);
-int cpn_unit_split(int64_t amount, int64_t qty, int64_t *high, int64_t *nhigh, int64_t *low);
+/* an amount over qty units: nhigh of them at high, the rest at low (inline:
+ * a call per allocation, most of them on a line of one unit) */
+static inline void cpn_unit_split(int64_t amount, int64_t qty, int64_t *high, int64_t *nhigh, int64_t *low)
+{
+    if (qty == 1) { /* the usual line: no division */
+        *high = *low = amount;
+        *nhigh = 0;
+        return;
+    }
+    if (qty <= 0) {
+        *high = *nhigh = *low = 0;
+        return;
+    }
+    *low = amount / qty;
+    *nhigh = amount % qty;
+    *high = *low + (*nhigh != 0);
+}
 
 int cpn_quote_to_json(const custops_quote *q, custops__buf *b);
 int cpn_reason_message(custops__buf *b, const custops_quote *q, const cpn_reason *r);
