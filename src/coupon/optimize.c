@@ -694,6 +694,7 @@ static int components(const cpn_opt_in *in, int *parent)
     int n = in->n, ng = rs->ngroups, ns = in->nslots;
     enum { MAXC = CUSTOPS_COUPON_MAX_GROUPS + 2 }; /* columns: the groups, then no group */
     int col[CUSTOPS_COUPON_MAX_GROUPS + 1], gof[MAXC], cfirst[MAXC], cnt[MAXC], chead[MAXC], ahead[MAXC], pmode[MAXC];
+    int capd[MAXC]; /* a capped group (exclusive, or stackable with a maximum) */
     fit_acc fa[MAXC];
     int ncol = 0, anyrestrict = 0, anyperline = 0, fit = 1;
     size_t nsl = (size_t)ns + 1;
@@ -727,7 +728,6 @@ static int components(const cpn_opt_in *in, int *parent)
         const cpn_cand *c = &in->cands[i];
         int g = c->group, cc = -1;
         fit_acc *f = &ufit;
-        parent[i] = i;
         anyrestrict |= c->restrictive;
         if (g >= 0) {
             if (col[g] < 0) {
@@ -736,6 +736,7 @@ static int components(const cpn_opt_in *in, int *parent)
                 cnt[ncol] = 0;
                 chead[ncol] = ahead[ncol] = -1;
                 pmode[ncol] = part_mode(&rs->groups[g]);
+                capd[ncol] = rs->groups[g].mode == GM_EXCLUSIVE || pmode[ncol] == PART_CAPPED;
                 anyperline |= rs->groups[g].mode == GM_PER_LINE;
                 fa[ncol] = (fit_acc){0, 0};
                 col[g] = ncol++;
@@ -749,6 +750,10 @@ static int components(const cpn_opt_in *in, int *parent)
             next[i] = uhead;
             uhead = i;
         }
+        /* a capped group's members rooted at its first at once, undone
+         * below if its cap cannot bind: most caps bind, and then the
+         * column need not be walked for it */
+        parent[i] = cc >= 0 && capd[cc] ? cfirst[cc] : i;
         int pm = cc >= 0 ? pmode[cc] : PART_SUM;
         aggof[i] = -1;
         if (!c->lazy) {
@@ -818,7 +823,7 @@ static int components(const cpn_opt_in *in, int *parent)
             sa[l] = (slot_acc){0, 0, 0, -1, -1, 0};
     /* the no-group column last: its shares all count, straight into the totals */
     for (int c = 0; c <= ncol; c++) {
-        int pm = PART_SUM, pl = 0, root = -1, max = 0, nt = 0;
+        int pm = PART_SUM, pl = 0, root = -1, undo = 0, max = 0, nt = 0;
         int head = c < ncol ? chead[c] : uhead, ahd = c < ncol ? ahead[c] : uahead;
         if (c < ncol) {
             const cpn_group *grp = &rs->groups[gof[c]];
@@ -827,16 +832,17 @@ static int components(const cpn_opt_in *in, int *parent)
             pm = pmode[c];
             pl = grp->mode == GM_PER_LINE;
             /* whether a group's cap binds depends on the group only: all its
-             * members are one component, rooted at its first (every
-             * member's parent is still itself: aggregates join only
-             * per-line members) */
+             * members are one component, rooted at its first. When it cannot
+             * bind, each member is its own root again (aggregates join only
+             * per-line members, so nothing else joined them). */
             if (grp->mode == GM_EXCLUSIVE || (grp->mode == GM_STACKABLE && max > 0 && used + cnt[c] > max))
                 root = cfirst[c];
+            undo = capd[c] && root < 0;
         }
         if (fit) { /* no capacity binds: only the per-line collisions are left */
-            for (int i = head; i >= 0 && (root >= 0 || pl); i = next[i]) {
-                if (root >= 0)
-                    parent[i] = root;
+            for (int i = head; i >= 0 && (undo || pl); i = next[i]) {
+                if (undo)
+                    parent[i] = i;
                 if (!pl || aggof[i] >= 0)
                     continue;
                 const cpn_cand *cd = &in->cands[i];
@@ -849,8 +855,8 @@ static int components(const cpn_opt_in *in, int *parent)
             continue;
         }
         for (int i = head; i >= 0; i = next[i]) {
-            if (root >= 0)
-                parent[i] = root;
+            if (undo)
+                parent[i] = i;
             if (aggof[i] >= 0)
                 continue;
             const cpn_cand *cd = &in->cands[i];
