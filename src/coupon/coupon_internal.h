@@ -606,6 +606,57 @@ enum { CPN_PICK_ONE_MAX = 128 }; /* the largest component solved as pick-one */
 enum { CPN_AGG_MAX = 32 };       /* lazy aggregates components() bounds together */
 int cpn_pick_one_applies(const cpn_opt_in *in, const int *map, int m);
 int cpn_pick_one_solve(const cpn_opt_in *in, const int *map, int m, int forced, int *chosen, int64_t *value);
+/* The search's key of a one-rule set {c} (see pick_one.c), its order (-1: a
+ * better, 1: worse, 0: a tie) and whether an earlier lane used up c's
+ * exclusive group (per-line exclusivity is within the lane, so a lone
+ * member always fits): the parts of cpn_pick_one_solve() that a lone
+ * candidate needs, inline for the optimizer's one-member components. */
+typedef struct cpn_one_key {
+    int64_t v, codes, gifts, prio;
+} cpn_one_key;
+static inline int cpn_one_cmp(const cpn_one_key *a, const cpn_one_key *b)
+{
+    if (a->v != b->v) return a->v > b->v ? -1 : 1;
+    if (a->codes != b->codes) return a->codes < b->codes ? -1 : 1;
+    if (a->gifts != b->gifts) return a->gifts > b->gifts ? -1 : 1;
+    if (a->prio != b->prio) return a->prio > b->prio ? -1 : 1;
+    return 0;
+}
+static inline __attribute__((always_inline)) cpn_one_key cpn_one_key_of(const cpn_opt_in *in, const cpn_cand *c)
+{
+    cpn_one_key k = {0, c->code, c->gift, c->priority};
+    if (c->lazy) { /* no share exceeds its line's base, which is its capacity */
+        k.v = c->amount;
+        return k;
+    }
+    for (int j = 0; j < c->nnz; j++) {
+        int64_t cap = in->cap[c->nz[j]];
+        k.v += c->x[j] < cap ? c->x[j] : cap;
+    }
+    return k;
+}
+static inline int cpn_pick_one_full(const cpn_opt_in *in, const cpn_cand *c)
+{
+    int g = c->group;
+    return in->rs->groups[g].mode == GM_EXCLUSIVE && in->group_used && in->group_used[g] >= 1;
+}
+/* cpn_pick_one_applies() for m = 1: a lone member of an exclusive group, or
+ * of an exclusive-per-line group when it discounts some line */
+static inline int cpn_pick_one_lone_applies(const cpn_opt_in *in, const cpn_cand *c)
+{
+    return c->group >= 0 && (in->rs->groups[c->group].mode == GM_EXCLUSIVE ||
+                             (in->rs->groups[c->group].mode == GM_PER_LINE && c->nnz != 0));
+}
+/* cpn_pick_one_solve() for m = 1, not forced: whether c is chosen (a key
+ * that ties the empty set's loses to it on the rule count) */
+static inline int cpn_pick_one_lone(const cpn_opt_in *in, const cpn_cand *c, int64_t *value)
+{
+    const cpn_one_key none = {0, 0, 0, 0};
+    cpn_one_key k = cpn_one_key_of(in, c);
+    int take = !cpn_pick_one_full(in, c) && cpn_one_cmp(&k, &none) < 0;
+    *value = take ? k.v : 0;
+    return take;
+}
 /* the same for a component of gift-only members of one stackable group
  * (see pick_one.c): the first `room` members by rule index; solve returns
  * forced (or 0) when some member fits, else -1 */
@@ -747,7 +798,23 @@ static inline int cpn_effects_amount(const cpn_rule *r, int64_t S, int nw, int64
  * cpn_effects_apply() does, into x[k] for line v->widx[k] (x zeroed, nw
  * entries); before any clamp to the bases */
 int cpn_effects_spread(const cpn_lane_view *v, int64_t amount, int64_t *x);
-int cpn_unit_split(int64_t amount, int64_t qty, int64_t *high, int64_t *nhigh, int64_t *low);
+/* an amount over qty units: nhigh of them at high, the rest at low (inline:
+ * a call per allocation, most of them on a line of one unit) */
+static inline void cpn_unit_split(int64_t amount, int64_t qty, int64_t *high, int64_t *nhigh, int64_t *low)
+{
+    if (qty == 1) { /* the usual line: no division */
+        *high = *low = amount;
+        *nhigh = 0;
+        return;
+    }
+    if (qty <= 0) {
+        *high = *nhigh = *low = 0;
+        return;
+    }
+    *low = amount / qty;
+    *nhigh = amount % qty;
+    *high = *low + (*nhigh != 0);
+}
 
 int cpn_quote_to_json(const custops_quote *q, custops__buf *b);
 int cpn_reason_message(custops__buf *b, const custops_quote *q, const cpn_reason *r);

@@ -7,23 +7,6 @@
 
 #include <stdlib.h>
 
-int cpn_unit_split(int64_t amount, int64_t qty, int64_t *high, int64_t *nhigh, int64_t *low)
-{
-    if (qty == 1) { /* the usual line: no division */
-        *high = *low = amount;
-        *nhigh = 0;
-        return 0;
-    }
-    if (qty <= 0) {
-        *high = *nhigh = *low = 0;
-        return 0;
-    }
-    *low = amount / qty;
-    *nhigh = amount % qty;
-    *high = *low + (*nhigh != 0);
-    return 0;
-}
-
 typedef struct run {
     int line;
     int64_t unit, qty;

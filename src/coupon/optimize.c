@@ -694,6 +694,7 @@ static int components(const cpn_opt_in *in, int *parent)
     int n = in->n, ng = rs->ngroups, ns = in->nslots;
     enum { MAXC = CUSTOPS_COUPON_MAX_GROUPS + 2 }; /* columns: the groups, then no group */
     int col[CUSTOPS_COUPON_MAX_GROUPS + 1], gof[MAXC], cfirst[MAXC], cnt[MAXC], chead[MAXC], ahead[MAXC], pmode[MAXC];
+    int capd[MAXC]; /* a capped group (exclusive, or stackable with a maximum) */
     fit_acc fa[MAXC];
     int ncol = 0, anyrestrict = 0, anyperline = 0, fit = 1;
     size_t nsl = (size_t)ns + 1;
@@ -727,7 +728,6 @@ static int components(const cpn_opt_in *in, int *parent)
         const cpn_cand *c = &in->cands[i];
         int g = c->group, cc = -1;
         fit_acc *f = &ufit;
-        parent[i] = i;
         anyrestrict |= c->restrictive;
         if (g >= 0) {
             if (col[g] < 0) {
@@ -736,6 +736,7 @@ static int components(const cpn_opt_in *in, int *parent)
                 cnt[ncol] = 0;
                 chead[ncol] = ahead[ncol] = -1;
                 pmode[ncol] = part_mode(&rs->groups[g]);
+                capd[ncol] = rs->groups[g].mode == GM_EXCLUSIVE || pmode[ncol] == PART_CAPPED;
                 anyperline |= rs->groups[g].mode == GM_PER_LINE;
                 fa[ncol] = (fit_acc){0, 0};
                 col[g] = ncol++;
@@ -749,6 +750,10 @@ static int components(const cpn_opt_in *in, int *parent)
             next[i] = uhead;
             uhead = i;
         }
+        /* a capped group's members rooted at its first at once, undone
+         * below if its cap cannot bind: most caps bind, and then the
+         * column need not be walked for it */
+        parent[i] = cc >= 0 && capd[cc] ? cfirst[cc] : i;
         int pm = cc >= 0 ? pmode[cc] : PART_SUM;
         aggof[i] = -1;
         if (!c->lazy) {
@@ -818,7 +823,7 @@ static int components(const cpn_opt_in *in, int *parent)
             sa[l] = (slot_acc){0, 0, 0, -1, -1, 0};
     /* the no-group column last: its shares all count, straight into the totals */
     for (int c = 0; c <= ncol; c++) {
-        int pm = PART_SUM, pl = 0, root = -1, max = 0, nt = 0;
+        int pm = PART_SUM, pl = 0, root = -1, undo = 0, max = 0, nt = 0;
         int head = c < ncol ? chead[c] : uhead, ahd = c < ncol ? ahead[c] : uahead;
         if (c < ncol) {
             const cpn_group *grp = &rs->groups[gof[c]];
@@ -827,16 +832,17 @@ static int components(const cpn_opt_in *in, int *parent)
             pm = pmode[c];
             pl = grp->mode == GM_PER_LINE;
             /* whether a group's cap binds depends on the group only: all its
-             * members are one component, rooted at its first (every
-             * member's parent is still itself: aggregates join only
-             * per-line members) */
+             * members are one component, rooted at its first. When it cannot
+             * bind, each member is its own root again (aggregates join only
+             * per-line members, so nothing else joined them). */
             if (grp->mode == GM_EXCLUSIVE || (grp->mode == GM_STACKABLE && max > 0 && used + cnt[c] > max))
                 root = cfirst[c];
+            undo = capd[c] && root < 0;
         }
         if (fit) { /* no capacity binds: only the per-line collisions are left */
-            for (int i = head; i >= 0 && (root >= 0 || pl); i = next[i]) {
-                if (root >= 0)
-                    parent[i] = root;
+            for (int i = head; i >= 0 && (undo || pl); i = next[i]) {
+                if (undo)
+                    parent[i] = i;
                 if (!pl || aggof[i] >= 0)
                     continue;
                 const cpn_cand *cd = &in->cands[i];
@@ -849,8 +855,8 @@ static int components(const cpn_opt_in *in, int *parent)
             continue;
         }
         for (int i = head; i >= 0; i = next[i]) {
-            if (root >= 0)
-                parent[i] = root;
+            if (undo)
+                parent[i] = i;
             if (aggof[i] >= 0)
                 continue;
             const cpn_cand *cd = &in->cands[i];
@@ -1067,7 +1073,8 @@ static void crosscheck_gifts(const cpn_opt_in *in, const int *map, int m, cpn_ca
 /* solve the m candidates map[0..m) of one component (forced: index in the
  * full list or -1) into chosen (per candidate of the full list); a searched
  * component's map is put into search order. known: the pick-one verdict if
- * already asked (0 or 1), else -1. flags: room for m flags */
+ * already asked (0 or 1), else -1. flags: room for m flags; chosen holds
+ * zeros for the component's candidates */
 static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cpn_cand *sub, int *flags,
                            cpn_opt_out *res, int *pick, int known, int *chosen)
 {
@@ -1075,13 +1082,21 @@ static int solve_component(const cpn_opt_in *in, int *map, int m, int forced, cp
     for (int k = 0; k < m && forced >= 0; k++)
         if (map[k] == forced)
             sforced = k;
+    if (m == 1 && sforced < 0 && (known >= 0 ? known : cpn_pick_one_lone_applies(in, &in->cands[map[0]]))) {
+        /* a lone candidate (many, in a lane of per-line groups): no call */
+        *pick = 1;
+        chosen[map[0]] = cpn_pick_one_lone(in, &in->cands[map[0]], &res->value);
+        res->exact = 1;
+        res->nodes = 0;
+        return 0;
+    }
     *pick = known >= 0 ? known : cpn_pick_one_applies(in, map, m);
     if (!*pick && sforced < 0 && cpn_gifts_applies(in, map, m))
         *pick = 2;
     if (*pick == 1) { /* in place: no copy of the members, no flags */
         int best = cpn_pick_one_solve(in, map, m, sforced, NULL, &res->value);
-        for (int k = 0; k < m; k++)
-            chosen[map[k]] = k == best;
+        if (best >= 0)
+            chosen[map[best]] = 1;
         res->exact = 1;
         res->nodes = 0;
         return 0;
@@ -1209,9 +1224,9 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
             }
         }
     }
-    if (in->forced >= 0) /* only the forced one's component is solved: the rest stays unchosen */
-        for (int i = 0; i < n; i++)
-            out->chosen[i] = 0;
+    /* unchosen unless a solve says otherwise: a pick-one solve then marks only
+     * its choice, and when forced, only the forced one's component is solved */
+    memset(out->chosen, 0, nn * sizeof *out->chosen);
     if (in->stands) /* before any search: the answer would be thrown away */
         for (int t = 0, at = 0; t < nroots; t++) {
             int root = roots[t], m = start[root] - at, extra = 0;
@@ -1219,7 +1234,8 @@ int cpn_optimize(const cpn_opt_in *in, cpn_opt_out *out)
                 extra += in->stands[members[at + k]];
             if (extra) {
                 if (known[t] < 0)
-                    known[t] = cpn_pick_one_applies(in, members + at, m);
+                    known[t] = m == 1 ? cpn_pick_one_lone_applies(in, &in->cands[members[at]])
+                                      : cpn_pick_one_applies(in, members + at, m);
                 if (m + extra > CPN_PICK_ONE_MAX || !known[t]) {
                     rc = CPN_RETRY;
                     goto done;
@@ -1262,7 +1278,13 @@ done:
 int cpn_optimize_forced(const cpn_opt_in *in, const cpn_opt_out *comps, const int *want, int64_t *value, int *taken)
 {
     int n = in->n, rc = 0, i = 0;
-    while (i < n && !want[i]) /* often nobody: then no walk over the components */
+    for (; i + 4 <= n; i += 4) { /* often nobody: then no walk over the components */
+        uint64_t four[2]; /* flags, read four at a time */
+        memcpy(four, want + i, sizeof four);
+        if (four[0] | four[1])
+            break;
+    }
+    while (i < n && !want[i])
         i++;
     if (i == n)
         return 0;

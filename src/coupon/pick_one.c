@@ -20,6 +20,8 @@ int cpn_pick_one_applies(const cpn_opt_in *in, const int *map, int m)
         return 0;
     const custops_ruleset *rs = in->rs;
     const cpn_cand *c0 = &in->cands[map[0]];
+    if (m == 1)
+        return cpn_pick_one_lone_applies(in, c0);
     int g = c0->group;
     if (g < 0)
         return 0;
@@ -41,63 +43,26 @@ int cpn_pick_one_applies(const cpn_opt_in *in, const int *map, int m)
     return 1;
 }
 
-typedef struct one_key {
-    int64_t v, codes, gifts, prio;
-} one_key;
-
-/* the search's key order for one-rule sets: -1 a better, 1 worse, 0 tie */
-static int one_cmp(const one_key *a, const one_key *b)
-{
-    if (a->v != b->v) return a->v > b->v ? -1 : 1;
-    if (a->codes != b->codes) return a->codes < b->codes ? -1 : 1;
-    if (a->gifts != b->gifts) return a->gifts > b->gifts ? -1 : 1;
-    if (a->prio != b->prio) return a->prio > b->prio ? -1 : 1;
-    return 0;
-}
-
-/* V of the set {c}: its shares, each slot capped at its capacity */
-static inline __attribute__((always_inline)) one_key key_of(const cpn_opt_in *in, const cpn_cand *c)
-{
-    one_key k = {0, c->code, c->gift, c->priority};
-    if (c->lazy) { /* no share exceeds its line's base, which is its capacity */
-        k.v = c->amount;
-        return k;
-    }
-    for (int j = 0; j < c->nnz; j++) {
-        int64_t cap = in->cap[c->nz[j]];
-        k.v += c->x[j] < cap ? c->x[j] : cap;
-    }
-    return k;
-}
-
-/* Only an exclusive group can already be used up, by an earlier lane;
- * per-line exclusivity is within the lane, so a lone member always fits. */
-static int group_full(const cpn_opt_in *in, const cpn_cand *c0)
-{
-    int g = c0->group;
-    return in->rs->groups[g].mode == GM_EXCLUSIVE && in->group_used && in->group_used[g] >= 1;
-}
-
 int cpn_pick_one_solve(const cpn_opt_in *in, const int *map, int m, int forced, int *chosen, int64_t *value)
 {
     int best = -1;
-    one_key bk = {0, 0, 0, 0};
+    cpn_one_key bk = {0, 0, 0, 0};
     if (chosen)
         for (int i = 0; i < m; i++)
             chosen[i] = 0;
     *value = 0;
-    if (group_full(in, &in->cands[map[0]]))
+    if (cpn_pick_one_full(in, &in->cands[map[0]]))
         return -1; /* nothing fits: the empty set */
     if (forced >= 0) {
         best = forced;
-        bk = key_of(in, &in->cands[map[forced]]);
+        bk = cpn_one_key_of(in, &in->cands[map[forced]]);
     } else {
         for (int i = 0; i < m; i++) {
             const cpn_cand *c = &in->cands[map[i]];
-            one_key k = key_of(in, c);
+            cpn_one_key k = cpn_one_key_of(in, c);
             if (k.v < bk.v) /* a smaller value loses: nothing more to compare */
                 continue;
-            int cmp = one_cmp(&k, &bk); /* against the empty set first: a tie loses on rule count */
+            int cmp = cpn_one_cmp(&k, &bk); /* against the empty set first: a tie loses on rule count */
             if (cmp < 0 || (cmp == 0 && best >= 0 && c->rule < in->cands[map[best]].rule)) {
                 best = i;
                 bk = k;
