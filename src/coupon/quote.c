@@ -1480,17 +1480,25 @@ done:
  * and each candidate's shares fit in 3.5 words per line plus its bitmap:
  * sizing these once replaces a chain of doubling reallocs (and their
  * copies) per quote. The pool gets half that bound for the largest lane,
- * at most 512 KB: lazy candidates take far less (a shared line list per
- * scope; the bench uses a fifth of the bound, and 99% of 39,000 generated
- * quotes less than half), so few quotes grow it, and a large ruleset only
- * as far as it is used. The whole bound (85 KB in the bench), freed next to
- * the top of the heap, could lift the top past glibc's trim threshold: then
- * every quote gave the memory back and took it again, two brk calls and
- * 65% more time per quote. A lane's scope lists
+ * at most POOL_FIRST words: lazy candidates take far less (a shared line
+ * list per scope; the bench uses a fifth of the bound, and 99% of 39,000
+ * generated quotes less than half), so few quotes grow it, and a large
+ * ruleset only as far as it is used.
+ *
+ * No block a quote allocates and frees routinely may reach 64 KB: glibc
+ * checks whether to give the top of the heap back to the system only when
+ * it frees a chunk that large, and when it does, every quote may give the
+ * memory back and take it again (up to three brk calls and a page fault
+ * or two per quote, 20-65% more time: seen with an 85 KB pool, and with
+ * the 64 KB first scratch chunk when a cart was built and freed around
+ * each quote; see scratch.c). bench_coupon reports page faults per 1,000
+ * quotes to catch it. A lane's scope lists
  * (sint, sw) took at most 2 ints and 1 word per line, plus a little, in
  * all but 0.5% of 9,000 generated quotes: so sized, a cart of up to 56
  * lines keeps them in 1 KB each, which glibc serves from its per-thread
  * cache, and the rare larger lane grows them once. */
+enum { POOL_FIRST = 6 * 1024 }; /* words: 48 KB, under the 64 KB above */
+
 static int presize(qrun *R)
 {
     const custops_ruleset *rs = R->rs;
@@ -1506,8 +1514,8 @@ static int presize(qrun *R)
         CUSTOPS__GROW(R->sint, R->sint_cap, 4 * R->n + 32) || CUSTOPS__GROW(R->sw, R->sw_cap, 2 * R->n + 16))
         return CUSTOPS_ENOMEM;
     size_t per = R->n * 3 + R->words + (R->n + 1) / 2 + 1, want = per * (size_t)most / 2;
-    if (want > ((size_t)1 << 16))
-        want = (size_t)1 << 16;
+    if (want > POOL_FIRST)
+        want = POOL_FIRST;
     if (want > R->pool_cap) {
         R->pool = custops__reallocarray(NULL, want, sizeof *R->pool);
         if (!R->pool)

@@ -11,7 +11,10 @@ struct cpn_chunk {
     _Alignas(16) unsigned char data[];
 };
 
-enum { SCRATCH_ALIGN = 16, SCRATCH_FIRST = 64 * 1024 };
+/* The first chunk stays under 64 KB with its header: glibc considers
+ * trimming the heap whenever it frees a chunk of 64 KB or more, and a
+ * quote frees its scratch every time (see presize() in quote.c). */
+enum { SCRATCH_ALIGN = 16, SCRATCH_FIRST = 32 * 1024 };
 
 /* a request the current chunk has no room for: the next chunk, or a new
  * one (out of line: the common case below then needs no stack frame) */
