@@ -66,9 +66,13 @@ uint64_t cpn_sel_hash(int kind, const char *s);
  * selector values, rule ids of wallet coupons). A string's key is its
  * length and its first and last 8 bytes, read once without hashing it
  * whole; the key alone decides equality up to 16 bytes, a longer string
- * compares its middle too. A table is read-only after compile. */
+ * compares its middle too. So that long strings alike at both ends (skus
+ * such as "PHONE-15-PRO-256GB-BLACK" and "PHONE-15-PRO-512GB-BLACK") do
+ * not all land in one slot, b then also mixes in a hash of the middle. A
+ * table is read-only after compile. */
 typedef struct cpn_skey {
-    uint64_t a, b; /* first 8 bytes (zero-padded); last 8 bytes past 8, else 0 */
+    uint64_t a, b; /* first 8 bytes (zero-padded); last 8 bytes past 8, else 0;
+                    * past 16, the last 8 bytes xor a hash of the middle */
     size_t len;
 } cpn_skey;
 typedef struct cpn_sent {
@@ -111,6 +115,17 @@ static inline cpn_skey cpn_skey_of(const char *s, size_t avail)
     if (n == 8 && s[8]) {
         n += strlen(s + 8);
         memcpy(&k.b, s + n - 8, 8);
+        if (n > 16) { /* the middle, s[8 .. n - 8): a word at a time, the rest bytewise */
+            uint64_t h = 0x9ae16a3b2f90404full, w;
+            size_t i = 8;
+            for (; i + 8 <= n - 8; i += 8) {
+                memcpy(&w, s + i, 8);
+                h = (h ^ w) * 0xff51afd7ed558ccdull;
+            }
+            for (; i < n - 8; i++)
+                h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+            k.b ^= h ^ (h >> 29);
+        }
     }
     k.len = n;
     return k;
