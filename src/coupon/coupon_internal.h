@@ -138,20 +138,32 @@ static inline size_t cpn_skey_slot(const cpn_skey *k, int kind, unsigned bits)
                  0x9e3779b97f4a7c15ull;
     return (size_t)(h >> (64 - bits));
 }
+/* is the string s with key k the stored string t with key (a, b, len)? */
+static inline __attribute__((always_inline)) int cpn_skey_same(const cpn_skey *k, const char *s, uint64_t a, uint64_t b,
+                                                                size_t len, const char *t)
+{
+    return a == k->a && b == k->b && len == k->len && (len <= 16 || memcmp(t + 8, s + 8, len - 16) == 0);
+}
+/* the id of (kind, s) in table t, or -1, where k is s's key (made once,
+ * e.g. by the cart when it took the string) */
+static inline __attribute__((always_inline)) int cpn_skey_find_key(const cpn_sent *t, unsigned bits, int kind,
+                                                                    const cpn_skey *k, const char *s)
+{
+    size_t mask = ((size_t)1 << bits) - 1;
+    for (size_t i = cpn_skey_slot(k, kind, bits);; i = (i + 1) & mask) {
+        const cpn_sent *e = &t[i];
+        if (e->kind < 0)
+            return -1;
+        if (e->kind == kind && cpn_skey_same(k, s, e->a, e->b, e->len, e->s))
+            return e->id;
+    }
+}
 /* the id of (kind, s) in table t, or -1 (avail: see cpn_skey_of) */
 static inline __attribute__((always_inline)) int cpn_skey_find(const cpn_sent *t, unsigned bits, int kind,
                                                                 const char *s, size_t avail)
 {
     cpn_skey k = cpn_skey_of(s, avail);
-    size_t mask = ((size_t)1 << bits) - 1;
-    for (size_t i = cpn_skey_slot(&k, kind, bits);; i = (i + 1) & mask) {
-        const cpn_sent *e = &t[i];
-        if (e->kind < 0)
-            return -1;
-        if (e->a == k.a && e->b == k.b && e->len == k.len && e->kind == kind &&
-            (k.len <= 16 || memcmp(e->s + 8, s + 8, k.len - 16) == 0))
-            return e->id;
-    }
+    return cpn_skey_find_key(t, bits, kind, &k, s);
 }
 
 enum { WIN_DOW, WIN_DOM, WIN_FIRST };
@@ -388,8 +400,7 @@ static inline ptrdiff_t cpn_cart_stock_find(const custops_cart *c, const char *s
         const struct cpn_stock_slot *e = &c->stock_slot[i];
         if (!e->n)
             return -1;
-        if (e->key.a == k.a && e->key.b == k.b && e->key.len == k.len &&
-            (k.len <= 16 || memcmp(c->arena + c->stock[e->n - 1].key + 8, sku + 8, k.len - 16) == 0))
+        if (cpn_skey_same(&k, sku, e->key.a, e->key.b, e->key.len, c->arena + c->stock[e->n - 1].key))
             return (ptrdiff_t)e->n - 1;
     }
 }

@@ -1369,18 +1369,7 @@ static inline __attribute__((always_inline)) int run_lane(qrun *R, int lane)
 static inline __attribute__((always_inline)) int cart_find(const cpn_sent *t, unsigned bits, int kind,
                                                             const custops_cart *c, const cpn_skey *k, uint32_t off)
 {
-    size_t mask = ((size_t)1 << bits) - 1;
-    int id = -1;
-    for (size_t i = cpn_skey_slot(k, kind, bits);; i = (i + 1) & mask) {
-        const cpn_sent *e = &t[i];
-        if (e->kind < 0)
-            break;
-        if (e->a == k->a && e->b == k->b && e->len == k->len && e->kind == kind &&
-            (k->len <= 16 || memcmp(e->s + 8, c->arena + off + 8, k->len - 16) == 0)) {
-            id = e->id;
-            break;
-        }
-    }
+    int id = cpn_skey_find_key(t, bits, kind, k, c->arena + off);
 #ifdef CPN_CROSSCHECK
     if (id != cpn_skey_find(t, bits, kind, c->arena + off, c->arena_len - off)) {
         fprintf(stderr, "CPN_CROSSCHECK: the cart's key of \"%s\" is stale\n", c->arena + off);
