@@ -311,6 +311,20 @@ static int64_t unlocks_at(const custops_ruleset *rs, const cpn_rule *r, int64_t 
     return total;
 }
 
+/* subtotal() or qty() against a threshold literal v, op CMP_GE or CMP_GT
+ * (classify() gives a threshold reason to no other comparison) */
+static inline int threshold_holds(int64_t subject, int64_t v, int op)
+{
+    return op == CMP_GE ? subject >= v : subject > v;
+}
+
+/* customer.tier of rank t against the tier literal of rank v, as eval()
+ * compares them: a missing tier (rank -1) is equal to nothing */
+static inline int tier_holds(int64_t t, int64_t v, int op)
+{
+    return t < 0 ? op == CMP_NE : cpn_cmp_holds((t > v) - (t < v), op);
+}
+
 /* -1 when all conditions hold; else a reason (with need/have for thresholds) */
 static int conditions(qrun *R, const cpn_rule *r, int64_t S, int64_t Q, int64_t *need, int64_t *have, int *clause)
 {
@@ -322,15 +336,12 @@ static int conditions(qrun *R, const cpn_rule *r, int64_t S, int64_t Q, int64_t 
              * subtotal() or qty() >= or > a literal): two integers compared
              * as eval() would, without walking the nodes */
             const cpn_node *x = &r->nodes[r->conj[k]];
-            int64_t v = r->nodes[x->b].v, subject = why == R_SUBTOTAL_BELOW ? S : Q;
-            if (x->n == CMP_GE ? subject >= v : subject > v)
+            if (threshold_holds(why == R_SUBTOTAL_BELOW ? S : Q, r->nodes[x->b].v, x->n))
                 continue;
         } else if (why == R_TIER_MISMATCH && cpn_tier_literal(r, r->conj[k])) {
-            /* customer.tier against a tier literal: the ranks compared as
-             * eval() would, a missing tier (rank -1) equal to nothing */
+            /* customer.tier against a tier literal: the ranks compared */
             const cpn_node *x = &r->nodes[r->conj[k]];
-            int64_t t = R->tier_rank, v = r->nodes[x->b].v;
-            if (t < 0 ? x->n == CMP_NE : cpn_cmp_holds((t > v) - (t < v), x->n))
+            if (tier_holds(R->tier_rank, r->nodes[x->b].v, x->n))
                 continue;
         } else {
             /* the context only here: most conjuncts take the paths above */
@@ -364,15 +375,14 @@ static inline int lane_conditions(qrun *R, const struct cpn_lane_cond *lc, const
         return -1;
     if (lc->why < 0)
         return conditions(R, r, S, Q, need, have, clause);
-    if (lc->why == R_TIER_MISMATCH) { /* as conditions() compares the ranks */
-        int64_t t = R->tier_rank;
-        if (t < 0 ? lc->op == CMP_NE : cpn_cmp_holds((t > lc->v) - (t < lc->v), lc->op))
+    if (lc->why == R_TIER_MISMATCH) {
+        if (tier_holds(R->tier_rank, lc->v, lc->op))
             return -1;
         *clause = 1;
         return R_TIER_MISMATCH;
     }
     int64_t subject = lc->why == R_SUBTOTAL_BELOW ? S : Q;
-    if (lc->op == CMP_GE ? subject >= lc->v : subject > lc->v)
+    if (threshold_holds(subject, lc->v, lc->op))
         return -1;
     *need = lc->need;
     *have = subject;
