@@ -755,6 +755,11 @@ static int conflict_with(const qrun *R, const cpn_cand *c, const cpn_cand *const
  * nothing may need shares, and there must be no more classes than
  * components() aggregates (all lazy candidates count); else the lane runs
  * again with every candidate, exactly as before. */
+
+/* a's pick-one key better than b's: the order of cpn_one_cmp() (see
+ * coupon_internal.h) for lazy members, whose value is their amount. Written
+ * out because calling cpn_one_cmp() here measured 1.7-3% slower per quote;
+ * a change to that order must change this too. */
 static int key_better(const cpn_cand *a, const cpn_cand *b)
 {
     if (a->amount != b->amount) return a->amount > b->amount;
